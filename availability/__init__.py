@@ -1,0 +1,60 @@
+"""The pure availability engine: rules + busy time + bookings + policy -> bookable slots.
+
+No I/O, no clock reads, no project imports: ``now`` is a parameter. See shared/design.md,
+"Time and availability semantics", for the contract every function here implements.
+"""
+
+from availability.display import group_by_local_date
+from availability.errors import (
+    AvailabilityError,
+    InvalidPolicy,
+    InvalidQueryRange,
+    InvalidRange,
+    InvalidTimezone,
+    InvalidWeekday,
+    NaiveDatetime,
+    RangeNotOn5Minutes,
+    RangeOutOfOrder,
+)
+from availability.intervals import Booking, Interval, merge
+from availability.multi import MentorInput, MentorSlots, free_slots_for_many
+from availability.policy import SLOT_LENGTH, Policy
+from availability.rules import (
+    DateOverride,
+    Schedule,
+    TimeRange,
+    WeeklyRules,
+    parse_wall_time,
+    zone,
+)
+from availability.slots import bookings_window, free_slots, is_bookable
+
+__all__ = [
+    "SLOT_LENGTH",
+    "AvailabilityError",
+    "Booking",
+    "DateOverride",
+    "Interval",
+    "InvalidPolicy",
+    "InvalidQueryRange",
+    "InvalidRange",
+    "InvalidTimezone",
+    "InvalidWeekday",
+    "MentorInput",
+    "MentorSlots",
+    "NaiveDatetime",
+    "Policy",
+    "RangeNotOn5Minutes",
+    "RangeOutOfOrder",
+    "Schedule",
+    "TimeRange",
+    "WeeklyRules",
+    "bookings_window",
+    "free_slots",
+    "free_slots_for_many",
+    "group_by_local_date",
+    "is_bookable",
+    "merge",
+    "parse_wall_time",
+    "zone",
+]

@@ -1,0 +1,1 @@
+"""The application core: settings, database, services, outbox, periodic jobs and the CLI."""
