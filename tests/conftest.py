@@ -10,6 +10,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["tests.database"]
+
 settings.register_profile(
     "ci",
     max_examples=150,

@@ -1,0 +1,80 @@
+"""pytest plugin: a real PostgreSQL for the tests (registered in tests/conftest.py).
+
+The server is TEST_DATABASE_URL when set (any database on it; we create our own), otherwise an
+embedded PostgreSQL in a throw-away folder under var/ (never the machine's 127.0.0.1:5432).
+Once per session the migrations are applied to a template database; each test gets a fresh
+database copied from it (``CREATE DATABASE … TEMPLATE``), so a test may commit, open many
+connections and race without cleaning up after itself.
+
+Fixtures:
+    postgres_admin_url  (session)  sqlalchemy URL of the server's maintenance database
+    template_database   (session)  name of the migrated template
+    database_url        (function) str, postgresql+psycopg:// URL of a fresh migrated database
+    empty_database_url  (function) str, URL of a fresh database without any schema
+    db                  (function) scheduler.db.Database on ``database_url`` (disposed after)
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.engine import URL
+
+from scheduler import migrate
+from scheduler.db import Database, normalize_url, url_to_string
+from scheduler.embedded_db import EmbeddedPostgres, create_database, drop_database
+from scheduler.settings import PROJECT_ROOT
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[URL]:
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield normalize_url(given).set(database="postgres")
+        return
+    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "test-pg")
+    with server:
+        yield server.url("postgres")
+
+
+@pytest.fixture(scope="session")
+def template_database(postgres_admin_url: URL) -> Iterator[str]:
+    name = f"thotis_tmpl_{os.getpid()}"
+    drop_database(postgres_admin_url, name)
+    create_database(postgres_admin_url, name)
+    migrate.upgrade(postgres_admin_url.set(database=name))
+    yield name
+    drop_database(postgres_admin_url, name)
+
+
+def _fresh(admin: URL, template: str | None) -> tuple[str, str]:
+    name = f"t_{os.getpid()}_{next(_counter)}"
+    create_database(admin, name, template=template or "template0")
+    return name, url_to_string(admin.set(database=name))
+
+
+@pytest.fixture
+def database_url(postgres_admin_url: URL, template_database: str) -> Iterator[str]:
+    name, url = _fresh(postgres_admin_url, template_database)
+    yield url
+    drop_database(postgres_admin_url, name)
+
+
+@pytest.fixture
+def empty_database_url(postgres_admin_url: URL) -> Iterator[str]:
+    name, url = _fresh(postgres_admin_url, None)
+    yield url
+    drop_database(postgres_admin_url, name)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database.from_url(database_url)
+    yield database
+    await database.dispose()
