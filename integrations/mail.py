@@ -1,0 +1,254 @@
+"""Mail delivery: ``SmtpMailer`` (aiosmtplib) and ``FileMailer`` (a dev outbox of ``.eml``
+files), both implementing ``scheduler.ports.Mailer``.
+
+How failures reach the outbox::
+
+    Exception
+    ├── PermanentDeliveryError   SMTP 5xx for this message: recorded, never retried
+    └── TransientDeliveryError   4xx, timeouts, refused or dropped connections, TLS and
+                                 authentication problems (a configuration fix makes them pass)
+
+Error texts keep the SMTP code and the server's words with addresses masked: they are stored
+on outbox rows and logged, and must not carry a visitor's email.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import ssl
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import aiosmtplib
+
+from scheduler.ports import Mailer, PermanentDeliveryError
+from scheduler.settings import Settings
+
+__all__ = [
+    "FileMailer",
+    "SmtpMailer",
+    "StoredMessage",
+    "TransientDeliveryError",
+    "list_messages",
+    "mailer_from_settings",
+    "read_message",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 20.0
+_EMAIL = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
+_FILE_SAFE = re.compile(r"[^A-Za-z0-9._@+=-]")
+_EML_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+=-]*\.eml$")
+# Codes that say "your credentials or TLS setup are wrong", not "this message is refused".
+_CONFIGURATION_CODES = frozenset({530, 534, 535, 538})
+
+
+class TransientDeliveryError(Exception):
+    """Retrying later may succeed (the outbox backs off and tries again)."""
+
+    def __init__(self, detail: str, code: int | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+def _mask(text: str) -> str:
+    return _EMAIL.sub("<address>", text)
+
+
+def _message_id(message: EmailMessage) -> str:
+    return str(message.get("Message-ID", "")).strip()
+
+
+def classify(exc: aiosmtplib.SMTPException) -> PermanentDeliveryError | TransientDeliveryError:
+    """The outbox's view of an aiosmtplib failure."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [refused.code for refused in exc.recipients]
+        text = "; ".join(f"{r.code} {_mask(r.message)}" for r in exc.recipients)
+        if codes and all(500 <= code < 600 for code in codes):
+            return PermanentDeliveryError(f"recipients refused: {text}")
+        return TransientDeliveryError(f"recipients refused: {text}", min(codes, default=None))
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        detail = f"SMTP {exc.code} {_mask(exc.message)}"
+        if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or (
+            exc.code in _CONFIGURATION_CODES
+        ):
+            return TransientDeliveryError(f"authentication failed: {detail}", exc.code)
+        if 500 <= exc.code < 600:
+            return PermanentDeliveryError(detail)
+        return TransientDeliveryError(detail, exc.code)
+    return TransientDeliveryError(f"{type(exc).__name__}: {_mask(str(exc))}")
+
+
+class SmtpMailer:
+    """One SMTP connection per message: a worker sends a few messages a second at most, and a
+    fresh connection never trips over a server's idle timeout."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if not settings.smtp_host:
+            raise ValueError("SmtpMailer needs settings.smtp_host")
+        self._host = settings.smtp_host
+        self._port = settings.smtp_port
+        self._username = settings.smtp_username
+        self._password = settings.smtp_password
+        self._use_tls = settings.smtp_tls
+        # Implicit TLS (port 465) and STARTTLS exclude each other; TLS wins when both are set.
+        self._start_tls = settings.smtp_starttls and not settings.smtp_tls
+        self._timeout = timeout
+        self._tls_context = tls_context
+
+    async def send(self, message: EmailMessage) -> None:
+        try:
+            errors, _ = await aiosmtplib.send(
+                message,
+                hostname=self._host,
+                port=self._port,
+                username=self._username if self._username else None,
+                password=self._password if self._username else None,
+                use_tls=self._use_tls,
+                start_tls=self._start_tls,
+                tls_context=self._tls_context,
+                timeout=self._timeout,
+            )
+        except aiosmtplib.SMTPException as exc:
+            error = classify(exc)
+            log.warning(
+                "mail not delivered",
+                extra={
+                    "message_id": _message_id(message),
+                    "permanent": isinstance(error, PermanentDeliveryError),
+                    "error": str(error),
+                },
+            )
+            raise error from exc
+        except (OSError, ssl.SSLError, TimeoutError) as exc:
+            log.warning("mail not delivered", extra={"message_id": _message_id(message)})
+            raise TransientDeliveryError(f"{type(exc).__name__}: {_mask(str(exc))}") from exc
+        if errors:
+            # Some recipients refused while others accepted: our messages have one recipient,
+            # so this only happens to hand-built messages. Retrying would duplicate for the rest.
+            log.warning(
+                "mail partly refused",
+                extra={
+                    "message_id": _message_id(message),
+                    "codes": sorted(response.code for response in errors.values()),
+                },
+            )
+        log.info("mail accepted", extra={"message_id": _message_id(message)})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message in the dev outbox, as the dev page lists it."""
+
+    file_name: str
+    subject: str
+    to: str
+    sender: str
+    date: datetime | None
+    kind: str | None
+
+
+class FileMailer:
+    """Writes each message to ``directory`` as ``<UTC time>-<Message-ID>.eml``: names sort by
+    time, and a reader never sees a half-written file (temp file in the same folder, then an
+    atomic rename)."""
+
+    def __init__(
+        self, directory: Path, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.directory = Path(directory)
+        self._clock = clock
+
+    async def send(self, message: EmailMessage) -> None:
+        path = await asyncio.to_thread(self.write, message)
+        log.info("mail written", extra={"message_id": _message_id(message), "file": path.name})
+
+    def write(self, message: EmailMessage) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = self._clock().astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        ident = _FILE_SAFE.sub("_", _message_id(message).strip("<>")) or "no-id"
+        target = self.directory / f"{stamp}-{ident[:150]}.eml"
+        data = message.as_bytes(policy=policy.SMTP)
+        fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target
+
+
+def list_messages(directory: Path) -> list[StoredMessage]:
+    """The dev outbox, newest first (headers only: cheap with thousands of files)."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        return []
+    parser = BytesHeaderParser(policy=policy.default)
+    found = []
+    for path in folder.iterdir():
+        if not _EML_NAME.match(path.name) or not path.is_file():
+            continue
+        with path.open("rb") as handle:
+            headers = parser.parse(handle)
+        found.append(
+            StoredMessage(
+                file_name=path.name,
+                subject=str(headers.get("Subject", "")),
+                to=str(headers.get("To", "")),
+                sender=str(headers.get("From", "")),
+                date=_date(headers.get("Date")),
+                kind=str(headers["X-Thotis-Kind"]) if headers.get("X-Thotis-Kind") else None,
+            )
+        )
+    found.sort(key=lambda stored: stored.file_name, reverse=True)
+    return found
+
+
+def read_message(directory: Path, file_name: str) -> EmailMessage:
+    """One stored message by the name ``list_messages`` gave; any other name (a path, a temp
+    file) is refused with ``FileNotFoundError`` so a dev page cannot be walked out of the
+    folder."""
+    if not _EML_NAME.match(file_name):
+        raise FileNotFoundError(file_name)
+    path = Path(directory) / file_name
+    with path.open("rb") as handle:
+        message = BytesParser(policy=policy.default).parse(handle)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def mailer_from_settings(settings: Settings) -> Mailer:
+    """SMTP when a host is configured, else the dev outbox folder (the ``make run`` default)."""
+    if settings.smtp_host:
+        return SmtpMailer(settings)
+    return FileMailer(settings.mail_dir)
+
+
+def _date(value: object) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parsedate_to_datetime(str(value))
+    except (TypeError, ValueError):
+        return None
