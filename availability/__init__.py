@@ -27,9 +27,10 @@ from availability.rules import (
     parse_wall_time,
     zone,
 )
-from availability.slots import bookings_window, free_slots, is_bookable
+from availability.slots import MAX_QUERY_RANGE_DAYS, bookings_window, free_slots, is_bookable
 
 __all__ = [
+    "MAX_QUERY_RANGE_DAYS",
     "SLOT_LENGTH",
     "AvailabilityError",
     "Booking",

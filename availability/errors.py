@@ -4,7 +4,7 @@ Every error carries a stable ``code`` that the API turns into a 422 problem JSON
 
     AvailabilityError (ValueError)
     ├── InvalidTimezone          invalid_timezone
-    ├── InvalidRange             invalid_range            (not "HH:MM", hour > 24, 24:MM with MM > 0)
+    ├── InvalidRange             invalid_range            (not "HH:MM", > 24:00, not a range)
     ├── RangeNotOn5Minutes       range_not_on_5_minutes
     ├── RangeOutOfOrder          range_out_of_order       (start >= end)
     ├── InvalidWeekday           invalid_weekday          (not 0..6, Monday = 0)

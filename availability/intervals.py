@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from availability.errors import InvalidQueryRange, NaiveDatetime
+from availability.errors import InvalidPolicy, InvalidQueryRange, NaiveDatetime
+from availability.policy import MAX_BUFFER
 
 
 def as_utc(instant: datetime, name: str = "instant") -> datetime:
@@ -30,7 +31,8 @@ class Interval:
         object.__setattr__(self, "end", as_utc(self.end, "end"))
         if self.end < self.start:
             raise InvalidQueryRange(
-                f"interval ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})"
+                f"interval ends ({self.end.isoformat()}) "
+                f"before it starts ({self.start.isoformat()})"
             )
 
     def overlaps(self, other: Interval) -> bool:
@@ -49,6 +51,14 @@ class Booking:
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", as_utc(self.start, "booking start"))
         object.__setattr__(self, "end", as_utc(self.end, "booking end"))
+        if self.end <= self.start:
+            raise InvalidQueryRange(
+                f"booking ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})"
+            )
+        for name in ("buffer_before", "buffer_after"):
+            value = getattr(self, name)
+            if not isinstance(value, timedelta) or not timedelta(0) <= value <= MAX_BUFFER:
+                raise InvalidPolicy(f"booking {name} must be a timedelta between 0 and 7 days")
 
     @property
     def occupied(self) -> Interval:

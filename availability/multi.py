@@ -1,7 +1,4 @@
-"""The multi-mentor entry point for a field-of-study page.
-
-(Interface fixed; implementation by the engine work.)
-"""
+"""The multi-mentor entry point for a field-of-study page."""
 
 from __future__ import annotations
 
@@ -10,9 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from availability._clock import WallClock, from_us
+from availability.errors import InvalidQueryRange
 from availability.intervals import Booking, Interval
 from availability.policy import Policy
 from availability.rules import Schedule
+from availability.slots import instant_us, prepare, query_us, to_datetimes
 
 K = TypeVar("K", bound=Hashable)
 
@@ -40,4 +40,25 @@ def free_slots_for_many(
     searched for beyond ``end`` up to the mentor's horizon (so the inputs' busy and bookings
     must cover up to ``now + policy.horizon``).
     """
-    raise NotImplementedError
+    now_us = instant_us(now, "now")
+    start_us, end_us = query_us(start, end)
+    if not isinstance(mentors, Mapping):
+        raise InvalidQueryRange("mentors must be a mapping of keys to MentorInput")
+    # Mentors of one timezone share its wall-clock conversions for the length of this call.
+    clocks: dict[str, WallClock] = {}
+    built: dict[tuple[int, int, int], list[datetime]] = {}
+    answer: dict[K, MentorSlots] = {}
+    for key, mentor in mentors.items():
+        if not isinstance(mentor, MentorInput):
+            raise InvalidQueryRange(f"mentor {key!r} is not a MentorInput")
+        plan = prepare(mentor.schedule, mentor.policy, mentor.busy, mentor.bookings, now_us, clocks)
+        slots = tuple(to_datetimes(plan, plan.runs(start_us, end_us), built))
+        if slots:
+            next_free: datetime | None = slots[0]
+        else:
+            # The walk is lazy, date by date: it stops at the first offered slot rather than
+            # computing the whole horizon.
+            first = next(plan.runs(end_us, plan.latest), None)
+            next_free = None if first is None else from_us(first[0] + first[2] * plan.slot)
+        answer[key] = MentorSlots(slots, next_free)
+    return answer

@@ -8,6 +8,8 @@ from datetime import timedelta
 from availability.errors import InvalidPolicy
 
 SLOT_LENGTH = timedelta(minutes=15)
+# The longest buffer (and notice) a policy may carry; bookings_window widens by it.
+MAX_BUFFER = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +29,22 @@ class Policy:
     week_cap: int | None = None
 
     def __post_init__(self) -> None:
-        if self.slot_length <= timedelta(0) or self.slot_length % timedelta(minutes=5):
-            raise InvalidPolicy("the slot length must be a positive multiple of 5 minutes")
+        for name in ("slot_length", "buffer_before", "buffer_after", "notice", "horizon"):
+            if not isinstance(getattr(self, name), timedelta):
+                raise InvalidPolicy(f"{name} must be a timedelta")
+        if (
+            self.slot_length <= timedelta(0)
+            or self.slot_length > timedelta(days=1)
+            or self.slot_length % timedelta(minutes=5)
+        ):
+            raise InvalidPolicy("the slot length must be a multiple of 5 minutes, up to 1 day")
         for name in ("buffer_before", "buffer_after", "notice"):
             value: timedelta = getattr(self, name)
             if value < timedelta(0):
                 raise InvalidPolicy(f"{name} cannot be negative")
-            if value > timedelta(days=7):
+            if value > MAX_BUFFER:
                 raise InvalidPolicy(f"{name} cannot exceed 7 days")
-        if self.horizon <= timedelta(0) or self.horizon > timedelta(days=366):
+        if self.horizon < timedelta(minutes=1) or self.horizon > timedelta(days=366):
             raise InvalidPolicy("the horizon must be between 1 minute and 366 days")
         for name in ("day_cap", "week_cap"):
             cap = getattr(self, name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from availability.errors import (
@@ -56,7 +56,8 @@ class TimeRange:
                 raise RangeNotOn5Minutes(f"{format_wall_time(value)} is not on a 5-minute boundary")
         if self.start >= self.end:
             raise RangeOutOfOrder(
-                f"{format_wall_time(self.start)}-{format_wall_time(self.end)} does not end after it starts"
+                f"{format_wall_time(self.start)}-{format_wall_time(self.end)} "
+                "does not end after it starts"
             )
 
     @classmethod
@@ -68,7 +69,14 @@ class TimeRange:
 
 
 def _normalized(ranges: Iterable[TimeRange]) -> tuple[TimeRange, ...]:
-    return tuple(sorted(ranges))
+    try:
+        values = tuple(ranges)
+    except TypeError as error:
+        raise InvalidRange(f"{ranges!r} is not a collection of TimeRange") from error
+    for value in values:
+        if not isinstance(value, TimeRange):
+            raise InvalidRange(f"{value!r} is not a TimeRange")
+    return tuple(sorted(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +86,15 @@ class WeeklyRules:
     days: Mapping[int, tuple[TimeRange, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.days, Mapping):
+            raise InvalidWeekday("weekly rules must map weekdays 0..6 to ranges")
         normalized: dict[int, tuple[TimeRange, ...]] = {}
         for weekday, ranges in self.days.items():
             if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
                 raise InvalidWeekday(f"{weekday!r} is not a weekday 0 (Monday) .. 6 (Sunday)")
-            if ranges:
-                normalized[weekday] = _normalized(ranges)
+            checked = _normalized(ranges)
+            if checked:
+                normalized[weekday] = checked
         object.__setattr__(self, "days", normalized)
 
     def ranges_for(self, weekday: int) -> tuple[TimeRange, ...]:
@@ -101,6 +112,8 @@ class DateOverride:
     ranges: tuple[TimeRange, ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.day, date) or isinstance(self.day, datetime):
+            raise InvalidRange(f"{self.day!r} is not a date")
         object.__setattr__(self, "ranges", _normalized(self.ranges))
 
 
@@ -124,8 +137,14 @@ class Schedule:
 
     def __post_init__(self) -> None:
         zone(self.timezone)
+        if not isinstance(self.weekly, WeeklyRules):
+            raise InvalidRange(f"{self.weekly!r} is not WeeklyRules")
+        if not isinstance(self.overrides, Mapping):
+            raise InvalidRange("overrides must map dates to DateOverride")
         overrides = dict(self.overrides)
         for day, override in overrides.items():
+            if not isinstance(override, DateOverride):
+                raise InvalidRange(f"{override!r} is not a DateOverride")
             if override.day != day:
                 raise InvalidRange(f"override keyed {day} is for {override.day}")
         object.__setattr__(self, "overrides", overrides)

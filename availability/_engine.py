@@ -1,0 +1,185 @@
+"""The slot computation, in integer microseconds, for one mentor's validated inputs.
+
+A candidate start ``s`` occupies ``[s - before, s + L + after)``; it collides with a blocked
+range ``[a, b)`` iff ``s - before < b`` and ``a < s + L + after``, i.e. iff ``s`` lies in the
+OPEN interval ``(a - L - after, b + before)``. So every busy interval and booking becomes one
+open "forbidden" interval of starts, merged once; windows are walked date by date in time
+order and the forbidden list with a single pointer: a sorted sweep, linear in
+days x (ranges + busy + bookings) after one sort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from availability._clock import (
+    DAY_US,
+    EPOCH_ORDINAL,
+    MAX_US,
+    MIN_US,
+    Ranges,
+    WallClock,
+    Windows,
+    duration_us,
+    relative_windows,
+    to_us,
+)
+from availability.intervals import Booking, Interval
+from availability.policy import Policy
+from availability.rules import Schedule, TimeRange
+
+# (window start, window end, index of the first offered slot, index past the last one): the
+# offered starts are window_start + k * slot_length for k in range(first, stop).
+Run = tuple[int, int, int, int]
+
+
+# One date's rules: its wall-clock ranges (for the exact path) and the same as windows relative
+# to local midnight (for the fast path of dates with one UTC offset).
+DayRules = tuple[Ranges, Windows]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One mentor's inputs, prepared once per call."""
+
+    clock: WallClock
+    weekly: tuple[DayRules, ...]
+    overrides: dict[int, DayRules]
+    slot: int
+    earliest: int
+    latest: int
+    forbidden_from: tuple[int, ...]
+    forbidden_to: tuple[int, ...]
+    day_full: frozenset[int]
+    week_full: frozenset[tuple[int, int]]
+    closed: bool
+
+    def runs(self, low: int, high: int) -> Iterator[Run]:
+        """Offered slots whose start lies in ``[low, high)``, window by window, in time order."""
+        low = max(low, self.earliest)
+        high = min(high, self.latest)
+        if low >= high or self.closed:
+            return
+        clock, slot = self.clock, self.slot
+        fl, fr = self.forbidden_from, self.forbidden_to
+        count = len(fl)
+        p = 0
+        # A window of local date D lies within [D 00:00, D+1 00:00) local; one date of margin
+        # either side keeps the enumeration independent of how transitions fall near midnight.
+        first_day = clock.local_ordinal(low) - 1
+        last_day = clock.local_ordinal(high - 1) + 1
+        weekly, overrides = self.weekly, self.overrides
+        day_full, week_full = self.day_full, self.week_full
+        offsets = clock.day_offsets(first_day, last_day)
+        for ordinal, offset in zip(range(first_day, last_day + 1), offsets, strict=True):
+            rules = overrides.get(ordinal)
+            if rules is None:
+                rules = weekly[(ordinal + 6) % 7]  # date.fromordinal(1) is a Monday
+            if not rules[0]:
+                continue
+            if day_full and ordinal in day_full:
+                continue
+            if week_full and _iso_week(ordinal) in week_full:
+                continue
+            if offset is None:
+                shift, windows = 0, clock.windows(ordinal, rules[0])
+            else:  # one offset all day: the windows relative to midnight, shifted
+                shift, windows = (ordinal - EPOCH_ORDINAL) * DAY_US - offset, rules[1]
+            for relative_start, relative_end in windows:
+                window_start = relative_start + shift
+                window_end = relative_end + shift
+                last = min(window_end - slot, high - 1)
+                if window_start >= low:
+                    s = window_start
+                else:
+                    s = window_start - (window_start - low) // slot * slot
+                while s <= last:
+                    while p < count and fr[p] <= s:
+                        p += 1
+                    if p < count and fl[p] < s:
+                        # Inside a forbidden interval: skip to the first grid point at or after
+                        # its end (its end itself is allowed: touching is not overlapping).
+                        s = window_start - (window_start - fr[p]) // slot * slot
+                        continue
+                    stop = last if p == count else min(last, fl[p])
+                    k0 = (s - window_start) // slot
+                    k1 = (stop - window_start) // slot + 1
+                    yield window_start, window_end, k0, k1
+                    s = window_start + k1 * slot
+
+
+def _iso_week(ordinal: int) -> tuple[int, int]:
+    year, week, _ = date.fromordinal(ordinal).isocalendar()
+    return year, week
+
+
+def _day_rules(ranges: Iterable[TimeRange]) -> DayRules:
+    minutes = tuple((r.start, r.end) for r in ranges)
+    return minutes, relative_windows(minutes)
+
+
+def plan(
+    clock: WallClock,
+    schedule: Schedule,
+    policy: Policy,
+    busy: Iterable[Interval],
+    bookings: Iterable[Booking],
+    now: int,
+) -> Plan:
+    slot = duration_us(policy.slot_length)
+    before = duration_us(policy.buffer_before)
+    after = duration_us(policy.buffer_after)
+    blocked: list[tuple[int, int]] = []
+    day_counts: dict[int, int] = {}
+    week_counts: dict[tuple[int, int], int] = {}
+    counting = policy.day_cap is not None or policy.week_cap is not None
+    for interval in busy:
+        start, end = to_us(interval.start), to_us(interval.end)
+        if start < end:  # an empty range overlaps nothing (as in PostgreSQL)
+            blocked.append((start - slot - after, end + before))
+    for booking in bookings:
+        start = to_us(booking.start)
+        occupied_start = start - duration_us(booking.buffer_before)
+        occupied_end = to_us(booking.end) + duration_us(booking.buffer_after)
+        if occupied_start < occupied_end:
+            blocked.append((occupied_start - slot - after, occupied_end + before))
+        if counting and MIN_US <= start < MAX_US:
+            day = clock.local_ordinal(start)
+            day_counts[day] = day_counts.get(day, 0) + 1
+            week = _iso_week(day)
+            week_counts[week] = week_counts.get(week, 0) + 1
+    blocked.sort()
+    forbidden_from: list[int] = []
+    forbidden_to: list[int] = []
+    for low, high in blocked:
+        # Open intervals: (a, b) and (b, c) leave b allowed, so merge only on a real overlap.
+        if forbidden_to and low < forbidden_to[-1]:
+            if high > forbidden_to[-1]:
+                forbidden_to[-1] = high
+        else:
+            forbidden_from.append(low)
+            forbidden_to.append(high)
+    day_cap, week_cap = policy.day_cap, policy.week_cap
+    return Plan(
+        clock=clock,
+        weekly=tuple(_day_rules(schedule.weekly.ranges_for(weekday)) for weekday in range(7)),
+        overrides={
+            day.toordinal(): _day_rules(override.ranges)
+            for day, override in schedule.overrides.items()
+        },
+        slot=slot,
+        earliest=now + duration_us(policy.notice),
+        latest=now + duration_us(policy.horizon),
+        forbidden_from=tuple(forbidden_from),
+        forbidden_to=tuple(forbidden_to),
+        day_full=frozenset(
+            day for day, n in day_counts.items() if day_cap is not None and n >= day_cap
+        ),
+        week_full=frozenset(
+            week for week, n in week_counts.items() if week_cap is not None and n >= week_cap
+        ),
+        # A cap of zero closes every day, with or without bookings on it.
+        closed=day_cap == 0 or week_cap == 0,
+    )
