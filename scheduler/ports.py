@@ -47,6 +47,14 @@ class CalendarUnavailable(Exception):
     """Google could not be reached, or kept failing after retries: transient, retry later."""
 
 
+class CalendarNotFound(PermanentDeliveryError):
+    """A chosen calendar is gone or no longer shared with the mentor: ask them to choose again."""
+
+    def __init__(self, calendar_id: str) -> None:
+        super().__init__(f"calendar {calendar_id} not found")
+        self.calendar_id = calendar_id
+
+
 @dataclass(frozen=True, slots=True)
 class GoogleTokens:
     """A mentor's OAuth tokens (stored encrypted, see ``scheduler.secrets``)."""
