@@ -191,3 +191,15 @@ class CalendarProvider(Protocol):
     async def revoke(self, tokens: GoogleTokens) -> None:
         """Revoke the grant at Google; a grant already revoked is fine."""
         ...
+
+
+class BusyCheck(Protocol):
+    """Fresh busy time for the one mentor being booked (the booking-time re-check).
+
+    ``book()`` calls it before taking any lock. ``None`` means "no fresh answer, use the
+    cached busy time" (no calendar connected, Google unreachable, ...).
+    """
+
+    async def fresh_busy(
+        self, mentor_id: UUID, start: datetime, end: datetime
+    ) -> list[Interval] | None: ...
