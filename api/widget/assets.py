@@ -1,0 +1,63 @@
+"""The widget script as served: ``thotis-widget.js`` with ``styles.css`` spliced in, built once.
+
+Splicing the styles into the script keeps the embed to one request and one SRI hash, without a
+build tool: the sources stay plain files that a browser could read as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CSS_PLACEHOLDER = "/*@thotis-css*/ ''"
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_SPACE = re.compile(r"\s+")
+_AROUND_PUNCT = re.compile(r"\s*([{};])\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetBundle:
+    body: bytes
+    # Strong validator (quoted), derived from the bytes so every process serves the same one.
+    etag: str
+    # Subresource Integrity value for <script integrity="…">.
+    integrity: str
+    gzip_size: int
+
+    @property
+    def size(self) -> int:
+        return len(self.body)
+
+
+def compact_css(css: str) -> str:
+    """Comments and layout whitespace out; selectors keep their meaningful spaces."""
+    css = _COMMENT.sub("", css)
+    css = _SPACE.sub(" ", css)
+    return _AROUND_PUNCT.sub(r"\1", css).strip()
+
+
+def assemble(script: str, css: str) -> bytes:
+    if script.count(CSS_PLACEHOLDER) != 1:
+        raise ValueError("thotis-widget.js must hold the CSS placeholder exactly once")
+    literal = json.dumps(compact_css(css), ensure_ascii=True)
+    return script.replace(CSS_PLACEHOLDER, literal).encode("utf-8")
+
+
+def bundle_from(body: bytes) -> WidgetBundle:
+    digest = base64.b64encode(hashlib.sha384(body).digest()).decode("ascii")
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    # mtime=0: the compressed size (a reported figure) must not depend on the clock.
+    gz = gzip.compress(body, compresslevel=9, mtime=0)
+    return WidgetBundle(body=body, etag=etag, integrity=f"sha384-{digest}", gzip_size=len(gz))
+
+
+def build_bundle(static_dir: Path = STATIC_DIR) -> WidgetBundle:
+    script = (static_dir / "thotis-widget.js").read_text(encoding="utf-8")
+    css = (static_dir / "styles.css").read_text(encoding="utf-8")
+    return bundle_from(assemble(script, css))

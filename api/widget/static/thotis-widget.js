@@ -1,0 +1,1272 @@
+/*! Thotis booking widget v1 — plain JavaScript, no framework, no build step.
+ * Elements: <thotis-mentor-list filiere="droit">, <thotis-booking mentor-id="…">,
+ * <thotis-manage token="…">; buttons <button data-thotis-mentor="…">; Thotis.open({mentorId}).
+ * Everything renders in Shadow DOM so the host page's CSS and ours never meet; branding goes
+ * through --thotis-* custom properties and ::part(). */
+(() => {
+  'use strict';
+  if (!window.customElements || customElements.get('thotis-mentor-list')) return;
+
+  const VERSION = '1.0.0';
+  // The server splices styles.css in here when it serves the script: one request, one SRI hash.
+  const CSS = /*@thotis-css*/ '';
+  const SCRIPT = document.currentScript;
+  const SCRIPT_ORIGIN = SCRIPT && SCRIPT.src ? new URL(SCRIPT.src, location.href).origin : location.origin;
+  const DAY_MS = 864e5;
+  const CHUNK_DAYS = 28; // one slots request covers four weeks; the API allows 62 days at most
+  const MAX_RANGE_DAYS = 62;
+  const QUESTION_MAX = 500;
+  const ZONES = [
+    'Europe/Paris', 'Europe/Brussels', 'Europe/Zurich', 'Europe/Luxembourg', 'Europe/London',
+    'Europe/Lisbon', 'Europe/Madrid', 'Europe/Berlin', 'Africa/Casablanca', 'Africa/Algiers',
+    'Africa/Tunis', 'Africa/Dakar', 'Africa/Abidjan', 'Indian/Reunion', 'Indian/Mayotte',
+    'America/Guadeloupe', 'America/Martinique', 'America/Cayenne', 'America/Toronto',
+    'America/New_York', 'Pacific/Tahiti', 'Pacific/Noumea', 'Asia/Dubai', 'UTC',
+  ];
+
+  /* ---------------------------------------------------------------- texts (French first) */
+  const STRINGS = {
+    fr: {
+      loadingMentors: 'Chargement des mentors…',
+      emptyMentors: 'Aucun mentor n’est disponible pour le moment dans cette filière. Revenez bientôt !',
+      errorMentors: 'Impossible d’afficher les mentors pour le moment.',
+      retry: 'Réessayer',
+      nextSlot: 'Prochain créneau : {when}',
+      noSlot: 'Pas de créneau libre pour l’instant',
+      speaks: 'Parle {langs}',
+      talkWith: 'Échanger avec {name}',
+      book: 'Prendre rendez-vous',
+      dialogTitle: 'Échange de 15 min avec {name}',
+      dialogIntro: 'Un appel vidéo gratuit pour poser vos questions sur ses études.',
+      loadingMentor: 'Chargement…',
+      close: 'Fermer',
+      tz: 'Fuseau horaire',
+      prevWeek: 'Semaine précédente',
+      nextWeek: 'Semaine suivante',
+      week: 'Semaine du {from} au {to}',
+      slotsOne: '1 créneau',
+      slotsMany: '{n} créneaux',
+      slotsNone: 'aucun créneau',
+      loadingSlots: 'Chargement des créneaux…',
+      errorSlots: 'Impossible de charger les créneaux.',
+      noSlotWeek: 'Aucun créneau libre cette semaine.',
+      jumpNext: 'Aller au prochain créneau libre',
+      noSlotAtAll: 'Pas de créneau libre pour le moment. Revenez bientôt !',
+      slotsOf: 'Horaires du {day}',
+      slotAria: '{time}, {day}',
+      yourSlot: 'Votre créneau',
+      change: 'Changer d’horaire',
+      firstName: 'Prénom',
+      email: 'Adresse e-mail',
+      emailHint: 'Pour vous envoyer la confirmation et le lien de la visio.',
+      question: 'Votre question (facultatif)',
+      questionCount: '{n} / 500 caractères',
+      consent: 'J’accepte que Thotis conserve mon prénom et mon adresse e-mail pour organiser cet échange.',
+      privacy: 'Pourquoi et pour combien de temps ?',
+      newTab: '(nouvel onglet)',
+      submit: 'Confirmer le rendez-vous',
+      sending: 'Réservation en cours…',
+      errFirstName: 'Indiquez votre prénom.',
+      errEmail: 'Indiquez une adresse e-mail valide, par exemple camille@exemple.fr.',
+      errQuestion: 'Votre question doit faire 500 caractères au plus.',
+      errConsent: 'Cochez la case pour accepter que nous conservions ces informations.',
+      formInvalid: 'Certains champs sont à corriger.',
+      slotTaken: 'Ce créneau vient d’être réservé par quelqu’un d’autre. Le calendrier est à jour : choisissez un autre horaire.',
+      network: 'Connexion impossible. Vos informations sont conservées : vérifiez votre connexion puis réessayez.',
+      rateLimited: 'Trop de tentatives en peu de temps. Patientez une minute puis réessayez.',
+      generic: 'Une erreur est survenue. Réessayez dans un instant.',
+      mentorUnavailable: 'Ce mentor n’accepte plus de rendez-vous pour le moment.',
+      emailBlocked: 'Cette adresse e-mail ne peut pas être utilisée pour réserver.',
+      invalidTz: 'Ce fuseau horaire n’est pas reconnu.',
+      doneTitle: 'C’est réservé !',
+      doneWhen: 'Votre échange avec {name} : {when}.',
+      doneEmail: 'Un e-mail de confirmation part vers {email}.',
+      addCal: 'Ajouter à mon agenda',
+      manage: 'Gérer ou annuler',
+      manageTitle: 'Votre rendez-vous',
+      withMentor: 'Échange vidéo de 15 min avec {name}',
+      loadingBooking: 'Chargement de votre rendez-vous…',
+      status: 'Statut : {status}',
+      st_confirmed: 'confirmé',
+      st_cancelled: 'annulé',
+      st_rescheduled: 'déplacé',
+      st_no_show: 'absence',
+      cancel: 'Annuler le rendez-vous',
+      cancelAsk: 'Voulez-vous vraiment annuler ce rendez-vous ? Nous prévenons {name}.',
+      reason: 'Un mot pour {name} (facultatif)',
+      confirmCancel: 'Oui, annuler',
+      keep: 'Non, garder mon rendez-vous',
+      cancelled: 'Votre rendez-vous est annulé. Nous avons prévenu {name}.',
+      reschedule: 'Changer de créneau',
+      rescheduleAsk: 'Déplacer le rendez-vous au {when} ?',
+      confirmReschedule: 'Confirmer le nouveau créneau',
+      back: 'Retour',
+      rescheduled: 'C’est fait : votre rendez-vous est déplacé au {when}.',
+      invalidToken: 'Ce lien n’est pas valide. Utilisez le lien reçu par e-mail.',
+      tokenExpired: 'Ce lien a expiré.',
+      notLive: 'Ce rendez-vous ne peut plus être modifié.',
+      notFound: 'Rendez-vous introuvable.',
+    },
+    en: {
+      loadingMentors: 'Loading mentors…',
+      emptyMentors: 'No mentor is available in this field right now. Come back soon!',
+      errorMentors: 'The mentors cannot be shown right now.',
+      retry: 'Try again',
+      nextSlot: 'Next slot: {when}',
+      noSlot: 'No free slot for now',
+      speaks: 'Speaks {langs}',
+      talkWith: 'Talk with {name}',
+      book: 'Book a call',
+      dialogTitle: '15-minute call with {name}',
+      dialogIntro: 'A free video call to ask anything about their studies.',
+      loadingMentor: 'Loading…',
+      close: 'Close',
+      tz: 'Time zone',
+      prevWeek: 'Previous week',
+      nextWeek: 'Next week',
+      week: 'Week of {from} to {to}',
+      slotsOne: '1 slot',
+      slotsMany: '{n} slots',
+      slotsNone: 'no slot',
+      loadingSlots: 'Loading slots…',
+      errorSlots: 'The slots cannot be loaded.',
+      noSlotWeek: 'No free slot this week.',
+      jumpNext: 'Go to the next free slot',
+      noSlotAtAll: 'No free slot for now. Come back soon!',
+      slotsOf: 'Times on {day}',
+      slotAria: '{time}, {day}',
+      yourSlot: 'Your slot',
+      change: 'Change time',
+      firstName: 'First name',
+      email: 'Email address',
+      emailHint: 'To send you the confirmation and the video link.',
+      question: 'Your question (optional)',
+      questionCount: '{n} / 500 characters',
+      consent: 'I agree that Thotis keeps my first name and email address to organise this call.',
+      privacy: 'Why, and for how long?',
+      newTab: '(new tab)',
+      submit: 'Confirm the booking',
+      sending: 'Booking…',
+      errFirstName: 'Enter your first name.',
+      errEmail: 'Enter a valid email address, such as camille@example.com.',
+      errQuestion: 'Your question must be 500 characters at most.',
+      errConsent: 'Tick the box to agree that we keep this information.',
+      formInvalid: 'Some fields need fixing.',
+      slotTaken: 'Someone else just booked this slot. The calendar is up to date: pick another time.',
+      network: 'Cannot connect. Your details are kept: check your connection and try again.',
+      rateLimited: 'Too many attempts in a short time. Wait a minute and try again.',
+      generic: 'Something went wrong. Try again in a moment.',
+      mentorUnavailable: 'This mentor is not taking bookings right now.',
+      emailBlocked: 'This email address cannot be used to book.',
+      invalidTz: 'This time zone is not recognised.',
+      doneTitle: 'You’re booked!',
+      doneWhen: 'Your call with {name}: {when}.',
+      doneEmail: 'A confirmation email is on its way to {email}.',
+      addCal: 'Add to my calendar',
+      manage: 'Manage or cancel',
+      manageTitle: 'Your booking',
+      withMentor: '15-minute video call with {name}',
+      loadingBooking: 'Loading your booking…',
+      status: 'Status: {status}',
+      st_confirmed: 'confirmed',
+      st_cancelled: 'cancelled',
+      st_rescheduled: 'moved',
+      st_no_show: 'no-show',
+      cancel: 'Cancel the booking',
+      cancelAsk: 'Do you really want to cancel this call? We will let {name} know.',
+      reason: 'A word for {name} (optional)',
+      confirmCancel: 'Yes, cancel',
+      keep: 'No, keep my booking',
+      cancelled: 'Your booking is cancelled. We let {name} know.',
+      reschedule: 'Change the slot',
+      rescheduleAsk: 'Move the call to {when}?',
+      confirmReschedule: 'Confirm the new slot',
+      back: 'Back',
+      rescheduled: 'Done: your call is moved to {when}.',
+      invalidToken: 'This link is not valid. Use the link from your email.',
+      tokenExpired: 'This link has expired.',
+      notLive: 'This booking can no longer be changed.',
+      notFound: 'Booking not found.',
+    },
+  };
+  const ERROR_KEYS = {
+    slot_taken: 'slotTaken', outside_availability: 'slotTaken', network: 'network',
+    rate_limited: 'rateLimited', mentor_unavailable: 'mentorUnavailable',
+    email_blocked: 'emailBlocked', invalid_timezone: 'invalidTz', invalid_token: 'invalidToken',
+    token_expired: 'tokenExpired', booking_not_live: 'notLive', not_found: 'notFound',
+  };
+
+  const langOf = (el) => {
+    const v = ((el && (el.getAttribute('lang') || (el.closest && el.closest('[lang]')?.getAttribute('lang')))) || 'fr').toLowerCase();
+    return v.startsWith('en') ? 'en' : 'fr';
+  };
+  const tr = (lang, key, vars) => {
+    const s = STRINGS[lang][key] ?? STRINGS.fr[key] ?? key;
+    return vars ? s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? '')) : s;
+  };
+  const locale = (lang) => (lang === 'en' ? 'en-GB' : 'fr-FR');
+
+  /* ---------------------------------------------------------------- DOM helpers */
+  function h(tag, props, ...kids) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (v == null || v === false) continue;
+      if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+      else if (k === 'class') el.className = v;
+      else if (k === 'text') el.textContent = v;
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const kid of kids.flat(Infinity)) {
+      if (kid != null && kid !== false) el.append(kid instanceof Node ? kid : String(kid));
+    }
+    return el;
+  }
+  let sharedSheet = null;
+  function adoptStyles(root) {
+    if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
+      if (!sharedSheet) {
+        sharedSheet = new CSSStyleSheet();
+        sharedSheet.replaceSync(CSS);
+      }
+      root.adoptedStyleSheets = [sharedSheet];
+    } else {
+      root.append(h('style', { text: CSS }));
+    }
+  }
+  const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),select:not([disabled]),textarea:not([disabled]),[tabindex]';
+  function tabbables(container) {
+    return [...container.querySelectorAll(FOCUSABLE)].filter(
+      (el) => el.tabIndex >= 0 && !el.closest('[hidden],[inert]') && el.getClientRects().length > 0,
+    );
+  }
+  function emit(target, name, detail) {
+    target.dispatchEvent(new CustomEvent(`thotis:${name}`, { detail, bubbles: true, composed: true }));
+  }
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+  }
+  function avatar(mentor, size) {
+    if (mentor && mentor.photo_url) {
+      return h('img', { class: 'avatar', part: 'photo', src: mentor.photo_url, alt: '', width: size, height: size, loading: 'lazy', decoding: 'async' });
+    }
+    const initial = ((mentor && mentor.display_name) || '?').trim().charAt(0).toUpperCase();
+    return h('span', { class: 'avatar initials', part: 'photo', 'aria-hidden': 'true', style: `--size:${size}px` }, initial);
+  }
+  function languagesText(codes, lang) {
+    let names;
+    try {
+      const dn = new Intl.DisplayNames([locale(lang)], { type: 'language' });
+      names = (codes || []).map((c) => dn.of(c));
+    } catch {
+      names = codes || [];
+    }
+    try {
+      return new Intl.ListFormat(locale(lang), { type: 'conjunction' }).format(names);
+    } catch {
+      return names.join(', ');
+    }
+  }
+
+  /* ---------------------------------------------------------------- time helpers */
+  function detectTz() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Paris';
+    } catch {
+      return 'Europe/Paris';
+    }
+  }
+  function validTz(tz) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const fmtCache = new Map();
+  function fmt(lang, opts) {
+    const key = lang + JSON.stringify(opts);
+    let f = fmtCache.get(key);
+    if (!f) fmtCache.set(key, (f = new Intl.DateTimeFormat(locale(lang), opts)));
+    return f;
+  }
+  function ymdIn(date, tz) {
+    const o = {};
+    for (const p of fmt('en', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(date)) o[p.type] = p.value;
+    return `${o.year}-${o.month}-${o.day}`;
+  }
+  const ymdMs = (ymd) => Date.parse(`${ymd}T00:00:00Z`);
+  const addDays = (ymd, n) => new Date(ymdMs(ymd) + n * DAY_MS).toISOString().slice(0, 10);
+  const mondayOf = (ymd) => addDays(ymd, -((new Date(ymdMs(ymd)).getUTCDay() + 6) % 7));
+  const fmtDay = (ymd, lang, opts) => fmt(lang, { timeZone: 'UTC', ...opts }).format(new Date(ymdMs(ymd) + 12 * 36e5));
+  // "ISO 8601 with an offset": +00:00 rather than Z, and no milliseconds.
+  const isoUtc = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  function whenText(iso, tz, lang) {
+    return fmt(lang, { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  }
+  function shortWhen(iso, tz, lang) {
+    return fmt(lang, { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  }
+  function tzLabel(tz) {
+    let offset = '';
+    try {
+      const part = fmt('en', { timeZone: tz, timeZoneName: 'shortOffset' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+      offset = part ? part.value.replace('GMT', 'UTC') : '';
+    } catch { /* older engines: the city alone is clear enough */ }
+    const city = tz === 'UTC' ? 'UTC' : tz.split('/').pop().replace(/_/g, ' ');
+    return offset && offset !== city ? `${city} (${offset})` : city;
+  }
+
+  /* ---------------------------------------------------------------- JSON API client */
+  class ApiError extends Error {
+    constructor(status, code, body) {
+      super(code);
+      this.status = status;
+      this.code = code;
+      this.body = body || {};
+    }
+  }
+  class Api {
+    constructor(base, lang) {
+      this.base = (base || SCRIPT_ORIGIN).replace(/\/+$/, '');
+      this.lang = lang;
+      this.count = 0; // requests made, read by bench/widget.py
+    }
+    async request(path, { method = 'GET', body, headers, signal } = {}) {
+      let res;
+      this.count += 1;
+      Api.total += 1;
+      try {
+        res = await fetch(this.base + path, {
+          method,
+          signal,
+          credentials: 'omit',
+          headers: {
+            Accept: 'application/json',
+            'Accept-Language': this.lang,
+            ...(body ? { 'Content-Type': 'application/json' } : {}),
+            ...headers,
+          },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+      } catch (err) {
+        if (err && err.name === 'AbortError') throw err;
+        throw new ApiError(0, 'network');
+      }
+      let data = null;
+      try {
+        data = await res.json();
+      } catch {
+        if (res.ok) throw new ApiError(res.status, 'bad_response');
+      }
+      if (!res.ok) throw new ApiError(res.status, (data && data.code) || (res.status >= 500 ? 'network' : 'http_error'), data);
+      return data;
+    }
+    get(path, opts) {
+      return this.request(path, opts);
+    }
+    post(path, body, headers) {
+      return this.request(path, { method: 'POST', body, headers });
+    }
+  }
+  Api.total = 0;
+  const enc = encodeURIComponent;
+  const errorText = (lang, err) => tr(lang, ERROR_KEYS[err && err.code] || 'generic');
+
+  /* ---------------------------------------------------------------- week calendar */
+  // Shared by the booking dialog and the manage page (reschedule). Owns its DOM subtree;
+  // days and slots are roving-tabindex groups (one Tab stop each, arrows move, Enter picks).
+  class Calendar {
+    constructor({ api, mentorId, lang, tz, hint, onPick, onTz, onLoaded, signal }) {
+      Object.assign(this, { api, mentorId, lang, tz, hint, onPick, onTz, onLoaded, signal });
+      this.el = h('div', { class: 'cal', part: 'calendar' });
+      this.reset();
+    }
+    reset() {
+      this.days = new Map();
+      this.loadedUntil = null;
+      this.exhausted = false;
+      this.state = 'loading';
+      this.week = null;
+      this.day = null;
+    }
+    today() {
+      return ymdIn(new Date(), this.tz);
+    }
+    async fetchChunk(fromMs, toMs) {
+      const q = `from=${enc(isoUtc(fromMs))}&to=${enc(isoUtc(toMs))}&tz=${enc(this.tz)}`;
+      const data = await this.api.get(`/v1/mentors/${enc(this.mentorId)}/slots?${q}`, { signal: this.signal });
+      let found = 0;
+      for (const day of data.days || []) {
+        const known = this.days.get(day.date) || [];
+        const seen = new Set(known.map((s) => s.start));
+        for (const s of day.slots || []) {
+          if (!seen.has(s.start)) known.push({ ...s, date: day.date });
+          found += 1;
+        }
+        known.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+        if (known.length) this.days.set(day.date, known);
+      }
+      this.loadedUntil = toMs;
+      if (!found) this.exhausted = true;
+    }
+    // Loads enough to show `week` whole (a day ends at most 14 h after UTC midnight).
+    async ensureWeek(week) {
+      const needed = ymdMs(addDays(week, 7)) + 14 * 36e5;
+      while (!this.exhausted && this.loadedUntil < needed) {
+        await this.fetchChunk(this.loadedUntil, this.loadedUntil + CHUNK_DAYS * DAY_MS);
+      }
+    }
+    firstSlotDay(fromYmd) {
+      return [...this.days.keys()].filter((d) => d >= fromYmd).sort()[0] || null;
+    }
+    async load(keepWeek) {
+      const week = keepWeek ? this.week : null;
+      this.reset();
+      this.render();
+      try {
+        const now = Date.now();
+        let to = now + CHUNK_DAYS * DAY_MS;
+        const hint = this.hint ? Date.parse(this.hint) : NaN;
+        if (hint > to - 7 * DAY_MS) to = Math.min(hint + 8 * DAY_MS, now + MAX_RANGE_DAYS * DAY_MS);
+        await this.fetchChunk(now, to);
+        this.exhausted = false; // an empty first chunk only says "nothing soon"
+        if (!this.days.size) this.exhausted = true;
+        const first = this.firstSlotDay(this.today());
+        this.week = week || mondayOf(first || this.today());
+        await this.ensureWeek(this.week);
+        this.state = 'ready';
+        this.pickDefaultDay();
+      } catch (err) {
+        if (err && err.name === 'AbortError') return;
+        this.state = 'error';
+        this.error = err;
+      }
+      this.render();
+      if (this.onLoaded) this.onLoaded(this.state);
+    }
+    pickDefaultDay() {
+      const days = this.weekDays().filter((d) => this.days.has(d));
+      this.day = days.includes(this.day) ? this.day : days[0] || null;
+    }
+    weekDays() {
+      return Array.from({ length: 7 }, (_, i) => addDays(this.week, i));
+    }
+    async goWeek(week, focus) {
+      this.week = week;
+      this.busy = true;
+      this.render();
+      try {
+        await this.ensureWeek(week);
+      } catch (err) {
+        if (err && err.name === 'AbortError') return;
+        this.state = 'error';
+        this.error = err;
+      }
+      this.busy = false;
+      this.day = null;
+      this.pickDefaultDay();
+      this.render(focus);
+    }
+    jumpToNext() {
+      const first = this.firstSlotDay(addDays(this.week, 7)) || this.firstSlotDay(this.today());
+      if (first) this.goWeek(mondayOf(first), 'day');
+    }
+    setTz(tz) {
+      this.tz = tz;
+      if (this.onTz) this.onTz(tz);
+      return this.load(false);
+    }
+    focusIn(selector) {
+      const el = this.el.querySelector(selector);
+      if (el) el.focus();
+    }
+    render(focus) {
+      const { lang } = this;
+      const t = (k, v) => tr(lang, k, v);
+      const zones = ZONES.includes(this.tz) ? ZONES : [this.tz, ...ZONES];
+      const tzSelect = h('select', {
+        id: 'cal-tz',
+        part: 'select',
+        onchange: (e) => {
+          this.setTz(e.target.value);
+        },
+      }, zones.map((z) => h('option', { value: z, selected: z === this.tz }, tzLabel(z))));
+      const bar = h('div', { class: 'cal-bar' }, h('label', { for: 'cal-tz', class: 'tz-label' }, t('tz')), tzSelect);
+      this.el.replaceChildren(bar);
+      if (this.state === 'loading') {
+        this.el.append(
+          h('p', { class: 'sr-only', role: 'status' }, t('loadingSlots')),
+          h('div', { class: 'days skeleton', 'aria-hidden': 'true' }, Array.from({ length: 7 }, () => h('span', { class: 'day sk' }))),
+          h('div', { class: 'slots skeleton', 'aria-hidden': 'true' }, Array.from({ length: 6 }, () => h('span', { class: 'slot sk' }))),
+        );
+        return;
+      }
+      if (this.state === 'error') {
+        this.el.append(h('div', { class: 'state error', role: 'alert' },
+          h('p', {}, this.error && this.error.code === 'network' ? t('network') : t('errorSlots')),
+          h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.load(true) }, t('retry'))));
+        return;
+      }
+      const today = this.today();
+      const minWeek = mondayOf(today);
+      const days = this.weekDays();
+      const lastDay = [...this.days.keys()].sort().pop();
+      const canNext = !this.exhausted || (lastDay && lastDay >= addDays(this.week, 7));
+      const weekTitle = t('week', {
+        from: fmtDay(days[0], lang, { day: 'numeric', month: 'long' }),
+        to: fmtDay(days[6], lang, { day: 'numeric', month: 'long' }),
+      });
+      this.el.append(h('div', { class: 'week-nav' },
+        h('button', {
+          type: 'button', class: 'icon-btn', part: 'button nav-button', 'aria-label': t('prevWeek'), 'data-nav': 'prev',
+          disabled: this.week <= minWeek || this.busy, onclick: () => this.goWeek(addDays(this.week, -7), 'prev'),
+        }, '‹'),
+        h('h3', { id: 'cal-week', class: 'week-title', 'aria-live': 'polite' }, weekTitle),
+        h('button', {
+          type: 'button', class: 'icon-btn', part: 'button nav-button', 'aria-label': t('nextWeek'), 'data-nav': 'next',
+          disabled: !canNext || this.busy, onclick: () => this.goWeek(addDays(this.week, 7), 'next'),
+        }, '›')));
+
+      const dayButtons = days.map((d) => {
+        const n = (this.days.get(d) || []).length;
+        const countText = n === 0 ? t('slotsNone') : n === 1 ? t('slotsOne') : t('slotsMany', { n });
+        return h('button', {
+          type: 'button',
+          class: `day${n ? ' has-slots' : ''}${d === today ? ' today' : ''}`,
+          part: `day${n ? ' day-available' : ''}${d === this.day ? ' day-selected' : ''}`,
+          'data-date': d,
+          disabled: !n,
+          'aria-pressed': n ? String(d === this.day) : null,
+          'aria-label': `${fmtDay(d, lang, { weekday: 'long', day: 'numeric', month: 'long' })}, ${countText}`,
+          tabindex: d === this.day ? '0' : '-1',
+          onclick: () => this.selectDay(d, 'day'),
+        },
+        h('span', { class: 'dow', 'aria-hidden': 'true' }, fmtDay(d, lang, { weekday: 'short' })),
+        h('span', { class: 'dnum', 'aria-hidden': 'true' }, fmtDay(d, lang, { day: 'numeric' })),
+        h('span', { class: 'dot', 'aria-hidden': 'true' }));
+      });
+      const dayGroup = h('div', { class: 'days', role: 'group', 'aria-labelledby': 'cal-week', onkeydown: (e) => this.rove(e, '.day:not([disabled])', (el) => this.selectDay(el.dataset.date, 'day')) }, dayButtons);
+      this.el.append(dayGroup);
+
+      const slots = this.day ? this.days.get(this.day) || [] : [];
+      if (!slots.length) {
+        const anyLater = this.firstSlotDay(addDays(this.week, 7)) || this.firstSlotDay(today);
+        this.el.append(h('div', { class: 'state empty', part: 'empty' },
+          h('p', {}, this.days.size ? t('noSlotWeek') : t('noSlotAtAll')),
+          anyLater ? h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.jumpToNext() }, t('jumpNext')) : null));
+      } else {
+        const dayLong = fmtDay(this.day, lang, { weekday: 'long', day: 'numeric', month: 'long' });
+        const focusIdx = Math.max(0, slots.findIndex((s) => s.start === this.focusStart));
+        this.el.append(
+          h('h4', { id: 'cal-slots', class: 'slots-title' }, t('slotsOf', { day: dayLong })),
+          h('div', {
+            class: 'slots', role: 'group', 'aria-labelledby': 'cal-slots',
+            onkeydown: (e) => this.rove(e, '.slot', (el) => { this.focusStart = el.dataset.start; }),
+          }, slots.map((s, i) => h('button', {
+            type: 'button', class: 'slot', part: 'slot', 'data-start': s.start,
+            'aria-label': t('slotAria', { time: s.label, day: dayLong }),
+            tabindex: i === focusIdx ? '0' : '-1',
+            onclick: () => {
+              this.focusStart = s.start;
+              this.onPick(s);
+            },
+          }, s.label))),
+        );
+      }
+      if (focus === 'day') this.focusIn('.day[tabindex="0"]') || null;
+      else if (focus === 'prev' || focus === 'next') {
+        const btn = this.el.querySelector(`[data-nav="${focus}"]`);
+        if (btn && !btn.disabled) btn.focus();
+        else this.focusIn('.day[tabindex="0"]');
+      } else if (focus === 'slot') this.focusIn('.slot[tabindex="0"]');
+    }
+    selectDay(d, focus) {
+      if (!this.days.has(d)) return;
+      this.day = d;
+      this.focusStart = null;
+      this.render(focus);
+    }
+    // Roving tabindex: arrows move within the group, Home/End jump to its ends.
+    rove(e, selector, onMove) {
+      const items = [...e.currentTarget.querySelectorAll(selector)];
+      const i = items.indexOf(e.target);
+      if (i < 0) return;
+      const last = items.length - 1;
+      const next = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: last }[e.key];
+      if (next === undefined) return;
+      e.preventDefault();
+      const target = items[Math.max(0, Math.min(last, next))];
+      for (const el of items) el.tabIndex = el === target ? 0 : -1;
+      target.focus();
+      onMove(target);
+    }
+    // Focus the first useful control once data is there (used right after opening).
+    focusFirst() {
+      const el = this.el.querySelector('.day[tabindex="0"]') || this.el.querySelector('.state button') || this.el.querySelector('select');
+      if (el) el.focus();
+      return !!el;
+    }
+  }
+
+  /* ---------------------------------------------------------------- base element */
+  class Base extends HTMLElement {
+    constructor() {
+      super();
+      this.attachShadow({ mode: 'open' });
+      adoptStyles(this.shadowRoot);
+    }
+    get lang_() {
+      return langOf(this);
+    }
+    get apiBase() {
+      return this.getAttribute('api-base') || SCRIPT_ORIGIN;
+    }
+    get tz() {
+      const tz = this.getAttribute('tz');
+      return tz && validTz(tz) ? tz : detectTz();
+    }
+    t(key, vars) {
+      return tr(this.lang_, key, vars);
+    }
+  }
+
+  /* ---------------------------------------------------------------- <thotis-mentor-list> */
+  class MentorList extends Base {
+    static get observedAttributes() {
+      return ['filiere', 'lang', 'api-base', 'tz'];
+    }
+    connectedCallback() {
+      this.load();
+    }
+    attributeChangedCallback(name, old, value) {
+      if (!this.isConnected || old === value) return;
+      if (name === 'lang' && this.data) this.render();
+      else this.load();
+    }
+    async load() {
+      const slug = this.getAttribute('filiere');
+      if (!slug) return;
+      const ticket = (this.ticket = (this.ticket || 0) + 1);
+      this.state = 'loading';
+      this.render();
+      this.api = new Api(this.apiBase, this.lang_);
+      try {
+        const data = await this.api.get(`/v1/filieres/${enc(slug)}/mentors?tz=${enc(this.tz)}`);
+        if (ticket !== this.ticket) return;
+        this.data = data;
+        this.state = 'ready';
+      } catch (err) {
+        if (ticket !== this.ticket) return;
+        this.state = 'error';
+        emit(this, 'error', { code: err.code, status: err.status, filiere: slug });
+      }
+      this.render();
+    }
+    render() {
+      const root = h('div', { class: 'root list', part: 'root' });
+      if (this.state === 'loading') {
+        root.append(
+          h('p', { class: 'sr-only', role: 'status' }, this.t('loadingMentors')),
+          h('ul', { class: 'grid', 'aria-hidden': 'true' }, [0, 1, 2].map(() => h('li', { class: 'card sk-card' },
+            h('span', { class: 'avatar sk' }), h('span', { class: 'sk line' }), h('span', { class: 'sk line short' }), h('span', { class: 'sk btn-sk' })))),
+        );
+      } else if (this.state === 'error') {
+        root.append(h('div', { class: 'state error', role: 'alert', part: 'error' },
+          h('p', {}, this.t('errorMentors')),
+          h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.load() }, this.t('retry'))));
+      } else if (!this.data.mentors.length) {
+        root.append(h('div', { class: 'state empty', part: 'empty' }, h('p', {}, this.t('emptyMentors'))));
+      } else {
+        const tz = this.tz;
+        root.append(h('ul', { class: 'grid', role: 'list' }, this.data.mentors.map((m) => {
+          const button = h('button', {
+            type: 'button', class: 'btn primary', part: 'button card-button',
+            onclick: () => open({ mentorId: m.id, mentor: m, lang: this.lang_, apiBase: this.apiBase, tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url') }),
+          }, this.t('talkWith', { name: m.display_name }));
+          return h('li', { class: 'card', part: 'card' },
+            avatar(m, 64),
+            h('div', { class: 'card-body' },
+              h('h3', { class: 'name', part: 'name' }, m.display_name),
+              h('p', { class: 'meta' }, [m.university, m.year_of_study].filter(Boolean).join(' · ')),
+              m.languages && m.languages.length ? h('p', { class: 'meta' }, this.t('speaks', { langs: languagesText(m.languages, this.lang_) })) : null,
+              h('p', { class: `next${m.next_free_slot ? '' : ' none'}`, part: 'next-slot' },
+                m.next_free_slot ? this.t('nextSlot', { when: shortWhen(m.next_free_slot, tz, this.lang_) }) : this.t('noSlot'))),
+            button);
+        })));
+      }
+      this.shadowRoot.replaceChildren(root);
+    }
+  }
+
+  /* ---------------------------------------------------------------- <thotis-booking> */
+  class BookingButton extends Base {
+    connectedCallback() {
+      const button = h('button', { type: 'button', class: 'btn primary', part: 'button' }, h('slot', {}, this.t('book')));
+      button.addEventListener('click', () => open({
+        mentorId: this.getAttribute('mentor-id'), lang: this.lang_, apiBase: this.apiBase,
+        tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url'),
+      }));
+      this.shadowRoot.replaceChildren(h('span', { class: 'root inline', part: 'root' }, button));
+    }
+  }
+
+  /* ---------------------------------------------------------------- the booking dialog */
+  const BRAND_PROPS = ['--thotis-primary', '--thotis-on-primary', '--thotis-accent', '--thotis-font', '--thotis-radius', '--thotis-spacing', '--thotis-text', '--thotis-muted', '--thotis-surface', '--thotis-soft', '--thotis-border', '--thotis-font-size'];
+
+  class BookingDialog extends Base {
+    constructor() {
+      super();
+      this.dialog = h('dialog', { class: 'dlg', part: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'dlg-title' });
+      this.dialog.addEventListener('keydown', (e) => this.onKey(e));
+      this.dialog.addEventListener('cancel', (e) => {
+        e.preventDefault();
+        this.close();
+      });
+      this.dialog.addEventListener('close', () => this.finish());
+      this.dialog.addEventListener('click', (e) => {
+        // A click on the backdrop lands on <dialog> itself; never lose a half-filled form.
+        if (e.target === this.dialog && this.step !== 'form') this.close();
+      });
+      this.shadowRoot.append(this.dialog);
+    }
+    open(opts) {
+      if (this.dialog.open) this.close(true);
+      const lang = opts.lang === 'en' ? 'en' : 'fr';
+      this.setAttribute('lang', lang);
+      this.opts = opts;
+      this.opener = opts.opener || (document.activeElement !== document.body ? document.activeElement : null);
+      this.eventTarget = opts.host && opts.host.isConnected ? opts.host : this;
+      this.copyBranding(opts.host || opts.opener);
+      this.api = new Api(opts.apiBase, lang);
+      this.abort = new AbortController();
+      this.mentor = opts.mentor || null;
+      this.tzValue = opts.tz && validTz(opts.tz) ? opts.tz : detectTz();
+      this.step = 'calendar';
+      this.chosen = null;
+      this.form = { first_name: '', email: '', question: '', consent: false };
+      this.notice = null;
+      this.result = null;
+      this.inflight = false;
+      this.idemKey = null;
+      this.lastSig = null;
+      this.closed = false;
+      this.openedAt = performance.now();
+      this.calendar = new Calendar({
+        api: this.api, mentorId: opts.mentorId, lang, tz: this.tzValue,
+        hint: this.mentor && this.mentor.next_free_slot, signal: this.abort.signal,
+        onPick: (slot) => this.pick(slot),
+        onTz: (tz) => { this.tzValue = tz; },
+        onLoaded: () => {
+          this.interactiveAt = performance.now();
+          // Move focus from the title to the days once they exist (keyboard users land there).
+          if (this.step === 'calendar' && this.shadowRoot.activeElement === this.titleEl) this.calendar.focusFirst();
+        },
+      });
+      this.render();
+      this.dialog.showModal();
+      this.titleEl.focus();
+      emit(this.eventTarget, 'open', { mentorId: opts.mentorId });
+      if (!this.mentor) this.loadMentor();
+      this.calendar.load();
+    }
+    copyBranding(source) {
+      if (!source || source === this) return;
+      const cs = getComputedStyle(source);
+      for (const p of BRAND_PROPS) {
+        const v = cs.getPropertyValue(p).trim();
+        if (v) this.style.setProperty(p, v);
+        else this.style.removeProperty(p);
+      }
+    }
+    async loadMentor() {
+      try {
+        this.mentor = await this.api.get(`/v1/mentors/${enc(this.opts.mentorId)}`, { signal: this.abort.signal });
+        this.renderHeader();
+      } catch (err) {
+        if (err && err.name === 'AbortError') return;
+        this.mentorError = err;
+        this.renderHeader();
+        emit(this.eventTarget, 'error', { code: err.code, status: err.status, mentorId: this.opts.mentorId });
+      }
+    }
+    close(silent) {
+      if (this.closed) return;
+      this.closed = true;
+      if (this.abort) this.abort.abort();
+      if (this.dialog.open) this.dialog.close();
+      this.finish(silent);
+    }
+    finish(silent) {
+      if (this.finished) return;
+      this.finished = true;
+      this.closed = true;
+      if (this.abort) this.abort.abort();
+      if (!silent) emit(this.eventTarget, 'closed', { mentorId: this.opts.mentorId, booked: !!this.result });
+      const opener = this.opener;
+      if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+    }
+    onKey(e) {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.close();
+        return;
+      }
+      if (e.key !== 'Tab') return;
+      // Focus trap: wrap Tab and Shift+Tab inside the dialog.
+      const items = tabbables(this.dialog);
+      if (!items.length) return;
+      const active = this.shadowRoot.activeElement;
+      const first = items[0];
+      const last = items[items.length - 1];
+      if (e.shiftKey && (active === first || !this.dialog.contains(active) || active === this.titleEl)) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && active === last) {
+        e.preventDefault();
+        first.focus();
+      }
+    }
+    announce(text) {
+      this.live.textContent = '';
+      // A fresh text node after a tick is what makes screen readers speak a repeated message.
+      setTimeout(() => { this.live.textContent = text; }, 30);
+    }
+    render() {
+      this.finished = false;
+      const t = (k, v) => this.t(k, v);
+      this.titleEl = h('h2', { id: 'dlg-title', class: 'dlg-title', tabindex: '-1' });
+      this.headerEl = h('div', { class: 'profile', part: 'profile' });
+      this.bodyEl = h('div', { class: 'dlg-body', part: 'body' });
+      this.live = h('div', { class: 'sr-only', 'aria-live': 'assertive', 'aria-atomic': 'true' });
+      const root = h('div', { class: 'root dlg-root', part: 'root' },
+        h('header', { class: 'dlg-head', part: 'header' },
+          this.headerEl,
+          h('button', { type: 'button', class: 'icon-btn close', part: 'button close-button', 'aria-label': t('close'), onclick: () => this.close() }, '×')),
+        this.bodyEl, this.live);
+      this.dialog.replaceChildren(root);
+      this.renderHeader();
+      this.renderStep();
+    }
+    renderHeader() {
+      const m = this.mentor;
+      const name = m ? m.display_name : '';
+      this.titleEl.textContent = m ? this.t('dialogTitle', { name }) : this.mentorError ? this.t('generic') : this.t('loadingMentor');
+      const lines = m ? [
+        h('p', { class: 'meta' }, [m.university, m.year_of_study].filter(Boolean).join(' · ')),
+        m.languages && m.languages.length ? h('p', { class: 'meta' }, this.t('speaks', { langs: languagesText(m.languages, this.lang_) })) : null,
+      ] : [];
+      this.headerEl.replaceChildren(avatar(m, 56), h('div', { class: 'profile-text' }, this.titleEl, lines));
+      this.dialog.setAttribute('aria-describedby', 'dlg-intro');
+    }
+    renderStep() {
+      const t = (k, v) => this.t(k, v);
+      const body = this.bodyEl;
+      body.replaceChildren();
+      if (this.step === 'calendar') {
+        body.append(h('p', { id: 'dlg-intro', class: 'intro' }, t('dialogIntro')));
+        if (this.notice) body.append(h('div', { class: 'banner warn', role: 'alert', part: 'alert' }, this.notice));
+        body.append(this.calendar.el);
+      } else if (this.step === 'form') {
+        body.append(this.renderForm());
+      } else if (this.step === 'done') {
+        body.append(this.renderDone());
+      }
+    }
+    pick(slot) {
+      this.chosen = slot;
+      this.notice = null;
+      this.step = 'form';
+      emit(this.eventTarget, 'slot-selected', { mentorId: this.opts.mentorId, start: slot.start });
+      this.renderStep();
+      const first = this.bodyEl.querySelector('#f-first_name');
+      if (first) first.focus();
+    }
+    backToCalendar() {
+      this.step = 'calendar';
+      this.renderStep();
+      this.calendar.render('slot');
+    }
+    field(name, label, control, hint) {
+      const errId = `f-${name}-err`;
+      control.id = `f-${name}`;
+      control.setAttribute('aria-describedby', [hint ? `f-${name}-hint` : '', errId].join(' ').trim());
+      return h('div', { class: 'field', part: 'field' },
+        h('label', { for: control.id }, label),
+        control,
+        hint ? h('p', { class: 'hint', id: `f-${name}-hint` }, hint) : null,
+        h('p', { class: 'ferr', id: errId, hidden: true }));
+    }
+    renderForm() {
+      const t = (k, v) => this.t(k, v);
+      const f = this.form;
+      const sync = (e) => {
+        const el = e.target;
+        f[el.name] = el.type === 'checkbox' ? el.checked : el.value;
+        if (el.name === 'question') this.bodyEl.querySelector('#f-question-hint').textContent = t('questionCount', { n: el.value.length });
+        if (el.getAttribute('aria-invalid') === 'true') this.showFieldError(el.name, null);
+      };
+      const privacyUrl = this.opts.privacyUrl || `${this.api.base}/privacy?lang=${this.lang_}`;
+      const when = whenText(this.chosen.start, this.tzValue, this.lang_);
+      const form = h('form', { class: 'form', novalidate: true, part: 'form', onsubmit: (e) => { e.preventDefault(); this.submit(); } },
+        h('div', { class: 'chosen', part: 'summary' },
+          h('div', {}, h('p', { class: 'label' }, t('yourSlot')), h('p', { class: 'when' }, when), h('p', { class: 'meta' }, tzLabel(this.tzValue))),
+          h('button', { type: 'button', class: 'btn link', part: 'button', onclick: () => this.backToCalendar() }, t('change'))),
+        this.field('first_name', t('firstName'), h('input', { name: 'first_name', type: 'text', autocomplete: 'given-name', required: true, maxlength: 80, value: f.first_name, oninput: sync, part: 'input' })),
+        this.field('email', t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'email', inputmode: 'email', required: true, maxlength: 254, spellcheck: 'false', value: f.email, oninput: sync, part: 'input' }), t('emailHint')),
+        this.field('question', t('question'), Object.assign(h('textarea', { name: 'question', rows: 3, maxlength: QUESTION_MAX, oninput: sync, part: 'input' }), { value: f.question }), t('questionCount', { n: f.question.length })),
+        h('div', { class: 'field check', part: 'field' },
+          h('input', { type: 'checkbox', id: 'f-consent', name: 'consent', required: true, checked: f.consent, onchange: sync, 'aria-describedby': 'f-consent-err' }),
+          h('label', { for: 'f-consent' }, t('consent'), ' ',
+            h('a', { href: privacyUrl, target: '_blank', rel: 'noopener', part: 'link' }, t('privacy'), h('span', { class: 'sr-only' }, ` ${t('newTab')}`))),
+          h('p', { class: 'ferr', id: 'f-consent-err', hidden: true })),
+        h('div', { class: 'banner error', role: 'alert', part: 'alert', id: 'form-banner', hidden: true }),
+        h('div', { class: 'actions' },
+          h('button', { type: 'submit', class: 'btn primary wide', part: 'button submit-button', id: 'submit' }, t('submit'))));
+      return form;
+    }
+    showFieldError(name, message) {
+      const input = this.bodyEl.querySelector(`#f-${name}`);
+      const err = this.bodyEl.querySelector(`#f-${name}-err`);
+      if (!input || !err) return;
+      input.setAttribute('aria-invalid', message ? 'true' : 'false');
+      err.textContent = message || '';
+      err.hidden = !message;
+    }
+    showBanner(text, retry) {
+      const banner = this.bodyEl.querySelector('#form-banner');
+      if (!banner) return;
+      banner.replaceChildren(h('p', {}, text), retry ? h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.submit() }, this.t('retry')) : null);
+      banner.hidden = false;
+    }
+    validate() {
+      const f = this.form;
+      const errors = {};
+      if (!f.first_name.trim()) errors.first_name = 'errFirstName';
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(f.email.trim())) errors.email = 'errEmail';
+      if (f.question.length > QUESTION_MAX) errors.question = 'errQuestion';
+      if (!f.consent) errors.consent = 'errConsent';
+      for (const name of ['first_name', 'email', 'question', 'consent']) this.showFieldError(name, errors[name] ? this.t(errors[name]) : null);
+      return Object.keys(errors);
+    }
+    async submit() {
+      if (this.inflight || this.step !== 'form') return; // the in-flight guard: one POST at a time
+      const banner = this.bodyEl.querySelector('#form-banner');
+      if (banner) banner.hidden = true;
+      const invalid = this.validate();
+      if (invalid.length) {
+        this.bodyEl.querySelector(`#f-${invalid[0]}`).focus();
+        this.announce(this.t('formInvalid'));
+        return;
+      }
+      const f = this.form;
+      const payload = {
+        mentor_id: this.opts.mentorId, start: this.chosen.start, first_name: f.first_name.trim(),
+        email: f.email.trim(), question: f.question.trim() || null, consent: true,
+        timezone: this.tzValue, language: this.lang_,
+      };
+      // Same payload, same key: a retry after a lost response cannot book twice.
+      const sig = JSON.stringify(payload);
+      if (sig !== this.lastSig) {
+        this.idemKey = uuid();
+        this.lastSig = sig;
+      }
+      const button = this.bodyEl.querySelector('#submit');
+      this.inflight = true;
+      button.disabled = true;
+      button.setAttribute('aria-busy', 'true');
+      button.textContent = this.t('sending');
+      try {
+        this.result = await this.api.post('/v1/bookings', payload, { 'Idempotency-Key': this.idemKey });
+      } catch (err) {
+        this.inflight = false;
+        this.failed(err, button);
+        return;
+      }
+      this.inflight = false;
+      const b = this.result.booking;
+      emit(this.eventTarget, 'booked', { bookingId: b.id, mentorId: b.mentor_id, start: b.start });
+      if (this.closed) return;
+      this.step = 'done';
+      this.renderStep();
+      this.bodyEl.querySelector('#done-title').focus();
+    }
+    failed(err, button) {
+      emit(this.eventTarget, 'error', { code: err.code, status: err.status, mentorId: this.opts.mentorId });
+      if (this.closed) return;
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+      button.textContent = this.t('submit');
+      if (err.code === 'slot_taken' || err.code === 'outside_availability') {
+        this.notice = this.t('slotTaken');
+        this.step = 'calendar';
+        this.chosen = null;
+        this.renderStep();
+        this.announce(this.notice);
+        this.calendar.load(true).then(() => { if (this.step === 'calendar') this.calendar.focusFirst(); });
+        return;
+      }
+      if (err.code === 'validation_failed') {
+        const mapped = this.mapFieldErrors(err.body.errors);
+        if (mapped) return;
+      }
+      const text = err.code === 'validation_failed' ? err.body.detail || this.t('formInvalid') : errorText(this.lang_, err);
+      const retry = err.code === 'network' || err.code === 'rate_limited' || err.status >= 500;
+      this.showBanner(text, retry);
+      this.announce(text);
+    }
+    // RFC 9457 `errors`: accept [{field|name|pointer|loc, message|detail|msg}] and map known fields.
+    mapFieldErrors(errors) {
+      if (!Array.isArray(errors)) return false;
+      let first = null;
+      for (const e of errors) {
+        const raw = String(e.field || e.name || e.pointer || (Array.isArray(e.loc) ? e.loc[e.loc.length - 1] : '') || e.key || '');
+        const name = raw.replace(/^.*[/.]/, '');
+        if (!['first_name', 'email', 'question', 'consent'].includes(name)) continue;
+        this.showFieldError(name, e.message || e.detail || e.msg || this.t('formInvalid'));
+        first = first || name;
+      }
+      if (!first) return false;
+      this.bodyEl.querySelector(`#f-${first}`).focus();
+      this.announce(this.t('formInvalid'));
+      return true;
+    }
+    renderDone() {
+      const t = (k, v) => this.t(k, v);
+      const r = this.result;
+      const when = `${whenText(r.booking.start, this.tzValue, this.lang_)} (${tzLabel(this.tzValue)})`;
+      return h('div', { class: 'done', part: 'confirmation' },
+        h('div', { class: 'check', 'aria-hidden': 'true' }, '✓'),
+        h('h3', { id: 'done-title', tabindex: '-1' }, t('doneTitle')),
+        h('p', {}, t('doneWhen', { name: r.booking.mentor_name || (this.mentor && this.mentor.display_name) || '', when })),
+        h('p', { class: 'meta' }, t('doneEmail', { email: this.form.email.trim() })),
+        h('div', { class: 'actions' },
+          h('a', { class: 'btn primary', part: 'button', href: r.ics_url, download: 'thotis.ics' }, t('addCal')),
+          h('a', { class: 'btn secondary', part: 'button', href: r.manage_url, target: '_blank', rel: 'noopener' }, t('manage'), h('span', { class: 'sr-only' }, ` ${t('newTab')}`))),
+        h('button', { type: 'button', class: 'btn link', part: 'button', onclick: () => this.close() }, t('close')));
+    }
+  }
+
+  /* ---------------------------------------------------------------- <thotis-manage> */
+  class ManageBooking extends Base {
+    connectedCallback() {
+      if (this.started) return;
+      this.started = true;
+      this.token = this.getAttribute('token') || '';
+      this.mode = 'view';
+      this.load();
+    }
+    get lang_() {
+      return this.hasAttribute('lang') ? langOf(this) : (this.data && this.data.booking.language === 'en' ? 'en' : langOf(this));
+    }
+    get tzValue() {
+      return this.tzChoice || (this.data && validTz(this.data.booking.timezone) ? this.data.booking.timezone : detectTz());
+    }
+    async load(message) {
+      this.api = new Api(this.apiBase, this.lang_);
+      this.state = 'loading';
+      this.render();
+      try {
+        this.data = await this.api.get(`/v1/bookings/manage/${enc(this.token)}`);
+        this.api.lang = this.lang_;
+        this.state = 'ready';
+        this.mode = 'view';
+        this.message = message || null;
+      } catch (err) {
+        this.state = 'error';
+        this.error = err;
+      }
+      this.render();
+      const target = this.shadowRoot.querySelector('#m-message') || this.shadowRoot.querySelector('#m-title');
+      if (message && target) target.focus();
+    }
+    mentorName() {
+      const b = this.data.booking;
+      return (b.mentor && b.mentor.display_name) || b.mentor_name || '';
+    }
+    render() {
+      const t = (k, v) => this.t(k, v);
+      const root = h('div', { class: 'root manage', part: 'root' });
+      if (this.state === 'loading') {
+        root.append(h('div', { class: 'state', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loadingBooking')));
+        this.shadowRoot.replaceChildren(root);
+        return;
+      }
+      if (this.state === 'error') {
+        const retry = this.error.code === 'network' || this.error.status >= 500;
+        root.append(h('div', { class: 'state error', role: 'alert', part: 'error' },
+          h('p', {}, errorText(this.lang_, this.error)),
+          retry ? h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.load() }, t('retry')) : null));
+        this.shadowRoot.replaceChildren(root);
+        return;
+      }
+      const d = this.data;
+      const b = d.booking;
+      const m = b.mentor || {};
+      const name = this.mentorName();
+      const live = b.status === 'confirmed';
+      const card = h('section', { class: 'card manage-card', part: 'card', 'aria-labelledby': 'm-title' },
+        h('div', { class: 'profile' }, avatar({ ...m, display_name: name }, 64),
+          h('div', { class: 'profile-text' },
+            h('h2', { id: 'm-title', tabindex: '-1' }, t('manageTitle')),
+            h('p', {}, t('withMentor', { name })),
+            m.university ? h('p', { class: 'meta' }, [m.university, m.year_of_study].filter(Boolean).join(' · ')) : null)),
+        h('p', { class: 'when big', id: 'm-when' }, `${whenText(b.start, this.tzValue, this.lang_)}`),
+        h('p', { class: 'meta' }, tzLabel(this.tzValue)),
+        h('p', { class: `badge ${b.status}`, part: 'status' }, t('status', { status: t(`st_${b.status}`) })),
+        this.message ? h('div', { class: 'banner ok', role: 'status', id: 'm-message', tabindex: '-1' }, this.message) : null,
+        h('div', { class: 'banner error', role: 'alert', id: 'm-error', hidden: true }));
+      root.append(card);
+      if (live && this.mode === 'view') {
+        const actions = h('div', { class: 'actions' },
+          h('a', { class: 'btn secondary', part: 'button', href: `${this.api.base}/v1/bookings/manage/${enc(this.token)}/invite.ics`, download: 'thotis.ics' }, t('addCal')),
+          d.can_reschedule ? h('button', { type: 'button', class: 'btn primary', part: 'button', id: 'm-reschedule', onclick: () => this.setMode('reschedule') }, t('reschedule')) : null,
+          d.can_cancel ? h('button', { type: 'button', class: 'btn danger', part: 'button', id: 'm-cancel', onclick: () => this.setMode('cancel') }, t('cancel')) : null);
+        card.append(actions);
+      } else if (this.mode === 'cancel') {
+        const reason = h('textarea', { id: 'm-reason', rows: 3, maxlength: QUESTION_MAX, part: 'input' });
+        card.append(h('form', { class: 'form confirm', onsubmit: (e) => { e.preventDefault(); this.cancel(reason.value); } },
+          h('p', { id: 'm-ask' }, t('cancelAsk', { name })),
+          h('div', { class: 'field' }, h('label', { for: 'm-reason' }, t('reason', { name })), reason),
+          h('div', { class: 'actions' },
+            h('button', { type: 'submit', class: 'btn danger', part: 'button', id: 'm-confirm-cancel' }, t('confirmCancel')),
+            h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.setMode('view', '#m-cancel') }, t('keep')))));
+      } else if (this.mode === 'reschedule') {
+        const box = h('div', { class: 'reschedule', id: 'm-resched' });
+        if (this.newSlot) {
+          const when = whenText(this.newSlot.start, this.tzValue, this.lang_);
+          box.append(h('p', { id: 'm-ask', tabindex: '-1' }, t('rescheduleAsk', { when })),
+            h('div', { class: 'actions' },
+              h('button', { type: 'button', class: 'btn primary', part: 'button', id: 'm-confirm-reschedule', onclick: () => this.reschedule() }, t('confirmReschedule')),
+              h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => { this.newSlot = null; this.render(); this.calendar.render('slot'); } }, t('change'))));
+        } else {
+          box.append(this.calendar.el,
+            h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.setMode('view', '#m-reschedule') }, t('back'))));
+        }
+        card.append(box);
+      }
+      this.shadowRoot.replaceChildren(root);
+    }
+    setMode(mode, focusSel) {
+      this.mode = mode;
+      this.message = null;
+      this.newSlot = null;
+      if (mode === 'reschedule') {
+        this.calendar = new Calendar({
+          api: this.api, mentorId: this.data.booking.mentor_id, lang: this.lang_, tz: this.tzValue,
+          onPick: (slot) => {
+            this.newSlot = slot;
+            this.render();
+            this.shadowRoot.querySelector('#m-ask').focus();
+          },
+          onTz: (tz) => { this.tzChoice = tz; },
+          onLoaded: () => this.calendar.focusFirst(),
+        });
+        this.render();
+        this.calendar.load();
+        return;
+      }
+      this.render();
+      const el = this.shadowRoot.querySelector(focusSel || (mode === 'cancel' ? '#m-reason' : '#m-title'));
+      if (el) el.focus();
+    }
+    showError(err) {
+      const box = this.shadowRoot.querySelector('#m-error');
+      if (!box) return;
+      box.textContent = errorText(this.lang_, err);
+      box.hidden = false;
+      emit(this, 'error', { code: err.code, status: err.status });
+    }
+    async guarded(button, work) {
+      if (this.inflight) return;
+      this.inflight = true;
+      if (button) button.disabled = true;
+      try {
+        await work();
+      } catch (err) {
+        if (button) button.disabled = false;
+        this.onFailure(err);
+      } finally {
+        this.inflight = false;
+      }
+    }
+    onFailure(err) {
+      if ((err.code === 'slot_taken' || err.code === 'outside_availability') && this.mode === 'reschedule') {
+        this.newSlot = null;
+        this.render();
+        this.showError(err);
+        this.calendar.load(true);
+        return;
+      }
+      this.showError(err);
+    }
+    cancel(reason) {
+      return this.guarded(this.shadowRoot.querySelector('#m-confirm-cancel'), async () => {
+        await this.api.post(`/v1/bookings/manage/${enc(this.token)}/cancel`, { reason: reason.trim() || null });
+        emit(this, 'cancelled', { bookingId: this.data.booking.id });
+        await this.load(this.t('cancelled', { name: this.mentorName() }));
+      });
+    }
+    reschedule() {
+      const start = this.newSlot.start;
+      return this.guarded(this.shadowRoot.querySelector('#m-confirm-reschedule'), async () => {
+        const res = await this.api.post(`/v1/bookings/manage/${enc(this.token)}/reschedule`, { start });
+        if (res.manage_token && res.manage_token !== this.token) {
+          this.token = res.manage_token;
+          this.setAttribute('token', res.manage_token);
+          // The old link is dead; keep the address bar usable for a reload or a bookmark.
+          if (location.pathname.startsWith('/manage/')) history.replaceState(null, '', `/manage/${enc(res.manage_token)}${location.search}`);
+        }
+        emit(this, 'rescheduled', { bookingId: res.booking.id, mentorId: res.booking.mentor_id, start: res.booking.start });
+        await this.load(this.t('rescheduled', { when: whenText(res.booking.start, this.tzValue, this.lang_) }));
+      });
+    }
+  }
+
+  /* ---------------------------------------------------------------- public surface */
+  let dialogEl = null;
+  function open(opts) {
+    if (!opts || !opts.mentorId) throw new TypeError('Thotis.open({ mentorId }) needs a mentorId');
+    if (!dialogEl || !dialogEl.isConnected) {
+      dialogEl = document.createElement('thotis-dialog');
+      document.body.append(dialogEl);
+    }
+    dialogEl.open({ ...opts, lang: opts.lang || langOf(opts.opener || document.documentElement) });
+    return dialogEl;
+  }
+  function close() {
+    if (dialogEl) dialogEl.close();
+  }
+
+  customElements.define('thotis-dialog', BookingDialog);
+  customElements.define('thotis-mentor-list', MentorList);
+  customElements.define('thotis-booking', BookingButton);
+  customElements.define('thotis-manage', ManageBooking);
+
+  // <button data-thotis-mentor="id"> anywhere in the page, present now or added later.
+  document.addEventListener('click', (e) => {
+    const el = e.target instanceof Element ? e.target.closest('[data-thotis-mentor]') : null;
+    if (!el) return;
+    e.preventDefault();
+    open({
+      mentorId: el.getAttribute('data-thotis-mentor'), opener: el, host: el,
+      lang: el.getAttribute('data-thotis-lang') || langOf(el),
+      apiBase: el.getAttribute('data-thotis-api-base') || undefined,
+      privacyUrl: el.getAttribute('data-thotis-privacy-url'),
+    });
+  });
+
+  window.Thotis = Object.assign(window.Thotis || {}, {
+    version: VERSION,
+    open,
+    close,
+    get requests() {
+      return Api.total;
+    },
+  });
+})();
