@@ -83,7 +83,9 @@ def classify(exc: aiosmtplib.SMTPException) -> PermanentDeliveryError | Transien
         if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or (
             exc.code in _CONFIGURATION_CODES
         ):
-            return TransientDeliveryError(f"authentication failed: {detail}", exc.code)
+            return TransientDeliveryError(
+                f"TLS or authentication setup refused: {detail}", exc.code
+            )
         if 500 <= exc.code < 600:
             return PermanentDeliveryError(detail)
         return TransientDeliveryError(detail, exc.code)

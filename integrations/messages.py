@@ -203,7 +203,6 @@ def compose_one(
     message["Message-ID"] = message_id(view, kind, recipient, brand.domain)
     if recipient == "visitor" and view.mentor_allows_reply_to:
         message["Reply-To"] = formataddr((one_line(view.mentor_name), view.mentor_email))
-    message["Content-Language"] = language
     # Tells vacation responders not to answer (RFC 3834); these mails are transactional.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Thotis-Kind"] = kind
@@ -222,6 +221,8 @@ def compose_one(
             subtype="ics",
             filename="invite.ics" if method == "REQUEST" else "annulation.ics",
         )
+    # Last: set_content and add_* move or drop the Content-* headers already present.
+    message["Content-Language"] = language
     return message
 
 

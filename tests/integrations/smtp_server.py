@@ -1,8 +1,8 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1 (port chosen by the OS), recording
 what it accepts and answering scripted failures (``fail_next("550 5.1.1 no such user")``).
 
-Import the fixtures where needed (``from tests.integrations.smtp_server import smtp_server``)
-or list this module in a conftest's ``pytest_plugins``.
+Use ``running_smtp_server()`` in a fixture of your own, or list this module in the root
+conftest's ``pytest_plugins`` to get the ``smtp_server`` fixture.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import ssl
 import threading
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -221,10 +222,17 @@ def password_authenticator(username: str, password: str) -> Any:
     return authenticate
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
+@contextmanager
+def running_smtp_server(**smtp_options: Any) -> Iterator[SmtpServer]:
+    server = SmtpServer(**smtp_options).start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """For modules that load this file as a plugin (``pytest_plugins``)."""
+    with running_smtp_server() as server:
+        yield server
