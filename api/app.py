@@ -1,0 +1,117 @@
+"""``create_app()``: the one composition root. It wires settings, the database, the adapters
+(mail, Google) and every route; nothing else builds these."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import ResponseHeader, State
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from api.bookings import BookingController
+from api.deps import (
+    Clock,
+    client_address,
+    provide_now,
+    provide_session,
+    provide_settings,
+    system_clock,
+)
+from api.health import healthz, readyz
+from api.problems import handle_exception
+from api.public import PublicController
+from scheduler.db import Database
+from scheduler.settings import Settings
+
+logger = logging.getLogger("thotis.api")
+
+SECURITY_HEADERS = [
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    # Manage links carry a secret in their path: never leak it to another site.
+    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="Cross-Origin-Opener-Policy", value="same-origin"),
+    ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=()"),
+]
+
+
+def _booking_requests_only(request: Request[Any, Any, Any]) -> bool:
+    """Rate limiting applies to the requests that create or change bookings."""
+    return request.method == "POST" and request.url.path.startswith("/v1/bookings")
+
+
+def _database_for(settings: Settings) -> tuple[Database, Any]:
+    """The database of ``settings``; with no DATABASE_URL, the embedded PostgreSQL under
+    ``data_dir`` (started here, stopped at shutdown)."""
+    if settings.database_url:
+        return Database.from_url(settings.database_url), None
+    from scheduler.embedded_db import EmbeddedPostgres
+    from scheduler.migrate import upgrade
+
+    server = EmbeddedPostgres(settings.data_dir / "pg")
+    server.start()
+    url = server.url()
+    upgrade(url)
+    return Database.from_url(url), server
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock = system_clock,
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    server: Any = None
+    if database is None:
+        database, server = _database_for(settings)
+    owned_database = database
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await owned_database.dispose()
+            if server is not None:
+                server.stop()
+
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.booking_rate_limit_per_minute),
+        check_throttle_handler=_booking_requests_only,
+        identifier_for_request=client_address,
+    )
+    return Litestar(
+        route_handlers=[healthz, readyz, PublicController, BookingController],
+        dependencies={
+            "session": Provide(provide_session),
+            "now": Provide(provide_now, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        state=State({"settings": settings, "database": database, "clock": clock}),
+        exception_handlers={Exception: handle_exception},
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Content-Type", "Idempotency-Key", "Accept-Language", "Authorization"],
+            max_age=600,
+        ),
+        middleware=[rate_limit.middleware],
+        response_headers=SECURITY_HEADERS,
+        openapi_config=OpenAPIConfig(
+            title="Thotis booking engine",
+            version="1.0.0",
+            description="Mentors' availability and 15-minute bookings for the Thotis site.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        lifespan=[lifespan],
+    )

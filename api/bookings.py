@@ -1,0 +1,170 @@
+"""Public booking routes: book, and the visitor's manage link (view, cancel, reschedule, ICS)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from email_validator import EmailNotValidError, validate_email
+from litestar import Controller, Response, get, post
+from litestar.params import HeaderParameter, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import schemas
+from api.convert import booking_out, mentor_profile, public_mentor
+from api.deps import AppSettings, Now, Session
+from api.text import clean_text
+from integrations.ics import invite
+from scheduler import booking as bookings
+from scheduler import catalog
+from scheduler.errors import ValidationFailed
+from scheduler.records import BookingRecord, BookResult
+from scheduler.settings import Settings
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        description="A client-chosen key: a retry with the same key and body returns the same booking.",
+        max_length=200,
+    ),
+]
+Token = Annotated[
+    str,
+    QueryParameter(
+        name="token", description="The secret of the visitor's manage link.", max_length=200
+    ),
+]
+
+
+def _email(value: str) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValidationFailed(f"email: {error}") from error
+
+
+def _created(settings: Settings, result: BookResult, mentor_name: str) -> schemas.BookingCreated:
+    booking = result.booking
+    base = settings.public_url.rstrip("/")
+    return schemas.BookingCreated(
+        booking=booking_out(booking, mentor_name),
+        manage_url=bookings.manage_url(base, booking.id, result.manage_token),
+        manage_token=result.manage_token,
+        ics_url=f"{base}/v1/bookings/{booking.id}/invite.ics?token={result.manage_token}",
+    )
+
+
+class BookingController(Controller):
+    path = "/v1/bookings"
+    tags = ["bookings"]
+
+    @post("", summary="Book a slot", status_code=201)
+    async def create(
+        self,
+        session: Session,
+        settings: AppSettings,
+        now: Now,
+        data: schemas.BookingRequest,
+        idempotency_key: IdempotencyKey = None,
+    ) -> schemas.BookingCreated:
+        if not data.consent:
+            raise ValidationFailed("consent: the visitor must accept how their data is used")
+        first_name = clean_text(data.first_name)
+        if not first_name:
+            raise ValidationFailed("first_name: required")
+        question = clean_text(data.question, multiline=True) if data.question else None
+        mentor = await public_mentor(session, data.mentor_id)
+        result = await bookings.book(
+            session,
+            mentor_id=data.mentor_id,
+            slot_start=data.start,
+            visitor=bookings.Visitor(
+                first_name=first_name,
+                email=_email(data.email),
+                question=question or None,
+                timezone=data.timezone,
+                language=data.language,
+            ),
+            now=now,
+            idempotency_key=idempotency_key,
+            filiere=data.filiere,
+        )
+        return _created(settings, result, mentor.display_name)
+
+    @get("/{booking_id:uuid}", summary="A booking, seen through the visitor's manage link")
+    async def view(
+        self, session: Session, now: Now, booking_id: UUID, token: Token
+    ) -> schemas.ManagedBooking:
+        record = await bookings.get_booking_by_token(session, booking_id, token, now)
+        return await self._managed(session, record, now)
+
+    @post("/{booking_id:uuid}/cancel", summary="Cancel through the manage link", status_code=200)
+    async def cancel(
+        self,
+        session: Session,
+        now: Now,
+        booking_id: UUID,
+        token: Token,
+        data: schemas.CancelRequest,
+    ) -> schemas.ManagedBooking:
+        reason = clean_text(data.reason, multiline=True) if data.reason else None
+        record = await bookings.cancel_by_token(session, booking_id, token, now, reason or None)
+        return await self._managed(session, record, now)
+
+    @post(
+        "/{booking_id:uuid}/reschedule",
+        summary="Move to another slot through the manage link",
+        status_code=200,
+    )
+    async def reschedule(
+        self,
+        session: Session,
+        settings: AppSettings,
+        now: Now,
+        booking_id: UUID,
+        token: Token,
+        data: schemas.RescheduleRequest,
+    ) -> schemas.BookingCreated:
+        result = await bookings.reschedule_by_token(session, booking_id, token, data.start, now)
+        mentor = await public_mentor(session, result.booking.mentor_id)
+        return _created(settings, result, mentor.display_name)
+
+    @get(
+        "/{booking_id:uuid}/invite.ics",
+        summary="The booking as an iCalendar invite (add to calendar)",
+        media_type="text/calendar",
+    )
+    async def invite(
+        self,
+        session: Session,
+        settings: AppSettings,
+        now: Now,
+        booking_id: UUID,
+        token: Token,
+    ) -> Response[bytes]:
+        await bookings.get_booking_by_token(session, booking_id, token, now)
+        view = await bookings.load_booking_view(
+            session, booking_id, settings.public_url, now, issue_manage_token=False
+        )
+        method = "REQUEST" if view.status == "confirmed" else "CANCEL"
+        return Response(
+            invite(view, method, now),
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="thotis.ics"'},
+        )
+
+    async def _managed(
+        self, session: AsyncSession, record: BookingRecord, now: datetime
+    ) -> schemas.ManagedBooking:
+        mentor = await catalog.get_mentor(session, record.mentor_id)
+        live = record.status == "confirmed" and record.start > now
+        return schemas.ManagedBooking(
+            booking=booking_out(record, mentor.display_name),
+            mentor=await mentor_profile(session, mentor),
+            first_name=record.visitor_first_name or "",
+            question=record.visitor_question,
+            can_cancel=live,
+            can_reschedule=live and mentor.active and not mentor.paused,
+        )

@@ -1,0 +1,164 @@
+"""The single mapper from errors to RFC 9457 problem JSON.
+
+Every 4xx/5xx leaves the service through here, with a stable ``code`` and a French or English
+``title`` chosen by ``Accept-Language``. Unknown exceptions become a 500 ``internal_error`` whose
+detail never echoes the exception (it may hold personal data); it is logged with the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from api.i18n import Language, negotiate
+from availability import AvailabilityError
+from scheduler.errors import SchedulingError
+
+logger = logging.getLogger("thotis.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+TITLES: dict[str, tuple[str, str]] = {
+    "slot_taken": ("Ce créneau vient d'être réservé", "This slot has just been booked"),
+    "outside_availability": (
+        "Ce créneau n'est pas disponible",
+        "This slot is not available",
+    ),
+    "booking_not_live": (
+        "Ce rendez-vous n'est plus modifiable",
+        "This booking can no longer be changed",
+    ),
+    "idempotency_conflict": (
+        "Cette clé d'idempotence a déjà servi pour une autre demande",
+        "This idempotency key was already used for another request",
+    ),
+    "mentor_unavailable": (
+        "Ce mentor ne prend pas de rendez-vous pour le moment",
+        "This mentor is not taking bookings at the moment",
+    ),
+    "invalid_token": ("Lien invalide", "Invalid link"),
+    "token_expired": ("Ce lien a expiré", "This link has expired"),
+    "email_blocked": (
+        "Cette adresse ne peut pas réserver",
+        "This address cannot make bookings",
+    ),
+    "not_found": ("Introuvable", "Not found"),
+    "unauthorized": ("Authentification requise", "Authentication required"),
+    "forbidden": ("Accès refusé", "Access denied"),
+    "validation_failed": ("Données invalides", "Invalid data"),
+    "rate_limited": (
+        "Trop de demandes, réessayez dans une minute",
+        "Too many requests, try again in a minute",
+    ),
+    "invalid_timezone": ("Fuseau horaire inconnu", "Unknown timezone"),
+    "invalid_range": ("Plage horaire invalide", "Invalid time range"),
+    "range_not_on_5_minutes": (
+        "Les horaires doivent tomber sur des multiples de 5 minutes",
+        "Times must fall on 5-minute boundaries",
+    ),
+    "range_out_of_order": (
+        "La fin doit être après le début",
+        "The end must come after the start",
+    ),
+    "invalid_weekday": ("Jour de la semaine invalide", "Invalid weekday"),
+    "invalid_policy": ("Règles de réservation invalides", "Invalid booking policy"),
+    "naive_datetime": (
+        "Une date doit préciser son fuseau (décalage UTC)",
+        "A date-time must carry its UTC offset",
+    ),
+    "invalid_query_range": ("Période demandée invalide", "Invalid requested period"),
+    "method_not_allowed": ("Méthode non autorisée", "Method not allowed"),
+    "http_error": ("Requête refusée", "Request refused"),
+    "internal_error": ("Erreur interne", "Internal error"),
+    "service_unavailable": (
+        "Service momentanément indisponible",
+        "Service temporarily unavailable",
+    ),
+}
+
+
+def title_for(code: str, language: Language) -> str:
+    french, english = TITLES.get(code, TITLES["http_error"])
+    return french if language == "fr" else english
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    language = negotiate(request.headers.get("accept-language"))
+    body: dict[str, Any] = {
+        "type": f"https://thotis.fr/problems/{code.replace('_', '-')}",
+        "title": title_for(code, language),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if extra:
+        body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            errors.append({"field": item.get("key"), "message": item.get("message")})
+    return errors
+
+
+def _http_code(exc: HTTPException) -> str:
+    if isinstance(exc, NotFoundException):
+        return "not_found"
+    if isinstance(exc, NotAuthorizedException):
+        return "unauthorized"
+    if isinstance(exc, PermissionDeniedException):
+        return "forbidden"
+    if isinstance(exc, TooManyRequestsException):
+        return "rate_limited"
+    if exc.status_code == 405:
+        return "method_not_allowed"
+    if exc.status_code == 503:
+        return "service_unavailable"
+    return "http_error"
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, SchedulingError):
+        return problem(request, status=exc.status, code=exc.code, detail=exc.detail)
+    if isinstance(exc, AvailabilityError):
+        return problem(request, status=422, code=exc.code, detail=exc.detail)
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+        return problem(
+            request, status=422, code="validation_failed", detail=detail, extra={"errors": errors}
+        )
+    if isinstance(exc, HTTPException):
+        headers = dict(exc.headers) if exc.headers else None
+        code = _http_code(exc)
+        detail = exc.detail if code != "rate_limited" else "rate limit exceeded"
+        return problem(request, status=exc.status_code, code=code, detail=detail, headers=headers)
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(
+        request,
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        code="internal_error",
+        detail="an unexpected error occurred; it has been logged",
+    )

@@ -1,0 +1,122 @@
+"""Public routes for the Thotis site and the widget: filières, mentors, slots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.params import Parameter, QueryParameter
+
+from api import schemas
+from api.convert import filiere_out, mentor_profile, public_mentor
+from api.deps import Now, Session
+from availability import group_by_local_date, zone
+from availability.intervals import as_utc
+from scheduler import catalog
+from scheduler.errors import ValidationFailed
+from scheduler.slots import filiere_slots, mentor_slots
+
+DEFAULT_DAYS = 14
+MAX_RANGE = timedelta(days=62)
+
+Timezone = Annotated[
+    str,
+    Parameter(
+        description="IANA timezone in which to group and label the slots (the visitor's).",
+        max_length=64,
+    ),
+]
+
+
+def _query_range(
+    now: Now, start: datetime | None, end: datetime | None
+) -> tuple[datetime, datetime]:
+    begin = as_utc(start, "from") if start is not None else now
+    finish = as_utc(end, "to") if end is not None else begin + timedelta(days=DEFAULT_DAYS)
+    if finish <= begin:
+        raise ValidationFailed("'to' must be after 'from'")
+    if finish - begin > MAX_RANGE:
+        raise ValidationFailed("the requested period cannot exceed 62 days")
+    return begin, finish
+
+
+class PublicController(Controller):
+    path = "/v1"
+    tags = ["public"]
+
+    @get("/filieres", summary="Fields of study")
+    async def filieres(self, session: Session) -> list[schemas.Filiere]:
+        return [filiere_out(f) for f in await catalog.list_filieres(session)]
+
+    @get(
+        "/filieres/{slug:str}/mentors",
+        summary="Mentors of a field of study, with their next free slot",
+    )
+    async def filiere_mentors(
+        self, session: Session, now: Now, slug: str
+    ) -> schemas.FiliereMentors:
+        offer = await filiere_slots(session, slug, now, now, now + timedelta(days=DEFAULT_DAYS))
+        return schemas.FiliereMentors(
+            filiere=filiere_out(offer.filiere),
+            mentors=[
+                schemas.MentorCard(
+                    id=o.mentor.id,
+                    display_name=o.mentor.display_name,
+                    photo_url=o.mentor.photo_url,
+                    university=o.mentor.university,
+                    year_of_study=o.mentor.year_of_study,
+                    languages=list(o.mentor.languages),
+                    bio=o.mentor.bio,
+                    timezone=o.mentor.timezone,
+                    next_free_slot=o.next_free,
+                )
+                for o in offer.mentors
+            ],
+        )
+
+    @get("/mentors/{mentor_id:uuid}", summary="A mentor's public profile")
+    async def mentor(self, session: Session, mentor_id: UUID) -> schemas.MentorProfile:
+        return await mentor_profile(session, await public_mentor(session, mentor_id))
+
+    @get(
+        "/mentors/{mentor_id:uuid}/slots",
+        summary="A mentor's free slots, by the visitor's local date",
+    )
+    async def slots(
+        self,
+        session: Session,
+        now: Now,
+        mentor_id: UUID,
+        tz: Timezone = "Europe/Paris",
+        start: Annotated[
+            datetime | None,
+            QueryParameter(name="from", description="Start (ISO 8601 with offset); default now"),
+        ] = None,
+        end: Annotated[
+            datetime | None,
+            QueryParameter(
+                name="to", description="End (ISO 8601 with offset); default from + 14 days"
+            ),
+        ] = None,
+    ) -> schemas.MentorSlots:
+        visitor_zone = zone(tz)
+        begin, finish = _query_range(now, start, end)
+        await public_mentor(session, mentor_id)
+        found = await mentor_slots(session, mentor_id, now, begin, finish)
+        days = [
+            schemas.SlotDay(
+                date=day,
+                slots=[
+                    schemas.Slot(
+                        start=slot,
+                        local_start=slot.astimezone(visitor_zone),
+                        label=slot.astimezone(visitor_zone).strftime("%H:%M"),
+                    )
+                    for slot in slots
+                ],
+            )
+            for day, slots in group_by_local_date(found.slots, tz).items()
+        ]
+        return schemas.MentorSlots(mentor_id=mentor_id, timezone=tz, days=days)

@@ -1,0 +1,122 @@
+"""Request and response bodies of the JSON API (msgspec Structs; OpenAPI is derived from them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+Language = Literal["fr", "en"]
+
+FirstName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+Question = Annotated[str, msgspec.Meta(max_length=1000)]
+Reason = Annotated[str, msgspec.Meta(max_length=500)]
+TimezoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+WallTime = Annotated[str, msgspec.Meta(pattern=r"^\d{2}:\d{2}$")]
+
+
+class Filiere(msgspec.Struct):
+    slug: str
+    name_fr: str
+    name_en: str
+
+
+class MentorProfile(msgspec.Struct):
+    id: UUID
+    display_name: str
+    photo_url: str | None
+    university: str
+    year_of_study: int
+    languages: list[str]
+    bio: str
+    timezone: str
+    filieres: list[Filiere]
+
+
+class MentorCard(msgspec.Struct):
+    id: UUID
+    display_name: str
+    photo_url: str | None
+    university: str
+    year_of_study: int
+    languages: list[str]
+    bio: str
+    timezone: str
+    next_free_slot: datetime | None
+
+
+class FiliereMentors(msgspec.Struct):
+    filiere: Filiere
+    mentors: list[MentorCard]
+
+
+class Slot(msgspec.Struct):
+    start: datetime
+    local_start: datetime
+    label: str
+
+
+class SlotDay(msgspec.Struct):
+    date: date
+    slots: list[Slot]
+
+
+class MentorSlots(msgspec.Struct):
+    mentor_id: UUID
+    timezone: str
+    days: list[SlotDay]
+
+
+class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
+    mentor_id: UUID
+    start: datetime
+    first_name: FirstName
+    email: Email
+    consent: bool
+    question: Question | None = None
+    timezone: TimezoneName = "Europe/Paris"
+    language: Language = "fr"
+    # The field-of-study page the visitor booked from (for Thotis's statistics).
+    filiere: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class Booking(msgspec.Struct):
+    id: UUID
+    mentor_id: UUID
+    mentor_name: str
+    start: datetime
+    end: datetime
+    status: str
+    timezone: str
+    language: str
+
+
+class BookingCreated(msgspec.Struct):
+    booking: Booking
+    manage_url: str
+    manage_token: str
+    ics_url: str
+
+
+class ManagedBooking(msgspec.Struct):
+    booking: Booking
+    mentor: MentorProfile
+    first_name: str
+    question: str | None
+    can_cancel: bool
+    can_reschedule: bool
+
+
+class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason | None = None
+
+
+class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
+    start: datetime
+
+
+class Health(msgspec.Struct):
+    status: str

@@ -1,0 +1,100 @@
+"""The real app (create_app) on a fresh real PostgreSQL per test, driven through HTTP.
+
+``client`` is Litestar's AsyncTestClient around the ASGI app; ``clock`` lets a test move "now".
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
+
+from api.app import create_app
+from scheduler import catalog, schedules
+from scheduler.db import Database
+from scheduler.records import Actor
+from scheduler.settings import Settings
+
+
+class Clock:
+    """A clock a test can set; the app reads "now" from it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # A Monday morning in Paris, far from any DST change.
+    return Clock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        public_url="http://testserver.local",
+        cors_origins=("https://www.thotis.fr",),
+        booking_rate_limit_per_minute=1000,
+        seed_demo=False,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(
+    settings: Settings, db: Database, clock: Clock
+) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    app = create_app(settings, database=Database.from_url(settings.database_url or ""), clock=clock)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@dataclass(frozen=True)
+class World:
+    filiere: str
+    mentor_id: UUID
+    other_mentor_id: UUID
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def world(db: Database) -> World:
+    """Droit with two mentors in Paris, available weekdays 18:00–20:00, 5-minute buffers."""
+    staff = Actor.staff("tests")
+    async with db.session() as session:
+        await catalog.create_filiere(session, "droit", "Droit", "Law", staff)
+        ids = []
+        for name, email in (("Léa", "lea@example.org"), ("Hugo", "hugo@example.org")):
+            mentor = await catalog.create_mentor(
+                session,
+                catalog.MentorFields(
+                    display_name=name,
+                    email=email,
+                    university="Université Paris Cité",
+                    year_of_study=3,
+                    filieres=("droit",),
+                    bio="Étudiante en droit",
+                ),
+                staff,
+            )
+            await schedules.set_weekly_rules(
+                session, mentor.id, {d: [("18:00", "20:00")] for d in range(5)}, staff
+            )
+            await schedules.set_policy(
+                session,
+                mentor.id,
+                schedules.PolicySettings(
+                    buffer_before_minutes=5, buffer_after_minutes=5, notice_minutes=120, horizon_days=30
+                ),
+                staff,
+            )
+            ids.append(mentor.id)
+        await session.commit()
+    return World("droit", ids[0], ids[1])
