@@ -96,7 +96,8 @@ def invite(
     if method == "REQUEST":
         event.add_component(_alarm(view, audience, language))
     calendar.add_component(event)
-    return calendar.to_ical()
+    document: bytes = calendar.to_ical()
+    return document
 
 
 def organizer_email(address: str) -> str:

@@ -187,7 +187,7 @@ class FileMailer:
         stamp = self._clock().astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         ident = _FILE_SAFE.sub("_", _message_id(message).strip("<>")) or "no-id"
         target = self.directory / f"{stamp}-{ident[:150]}.eml"
-        data = message.as_bytes(policy=policy.SMTP)
+        data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
         fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:

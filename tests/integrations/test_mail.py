@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -213,3 +214,64 @@ def test_mailer_from_settings(tmp_path: Path) -> None:
     assert isinstance(smtp, SmtpMailer)
     with pytest.raises(ValueError):
         SmtpMailer(Settings())
+
+
+async def test_logs_carry_no_personal_data(
+    smtp: SmtpServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="integrations")
+    view = make_view(visitor_question="Ma question très personnelle")
+    message = compose_one("booked", "mentor", view, BRAND, now=NOW)
+    await SmtpMailer(smtp.settings()).send(message)
+    smtp.fail_next("550 5.1.1 <lea.mentor@univ.example> unknown", at="RCPT")
+    with pytest.raises(PermanentDeliveryError):
+        await SmtpMailer(smtp.settings()).send(message)
+    await FileMailer(tmp_path).send(message)
+
+    ours = [r for r in caplog.records if r.name.startswith("integrations")]
+    assert len(ours) >= 3
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in ours)
+    for personal in ("lea.mentor@univ.example", "camille@lycee.example", "Camille", "question"):
+        assert personal not in logged
+
+
+def test_public_surfaces() -> None:
+    import integrations.ics as ics
+    import integrations.mail as mail
+    import integrations.messages as messages
+
+    assert set(ics.__all__) == {
+        "ALARM_BEFORE",
+        "DEFAULT_ORGANIZER",
+        "PRODID",
+        "Audience",
+        "Method",
+        "invite",
+        "one_line",
+        "uid",
+    }
+    assert set(mail.__all__) == {
+        "FileMailer",
+        "SmtpMailer",
+        "StoredMessage",
+        "TransientDeliveryError",
+        "list_messages",
+        "mailer_from_settings",
+        "read_message",
+    }
+    assert set(messages.__all__) == {
+        "INVITE_METHOD",
+        "KINDS",
+        "MAIL_POLICY",
+        "RECIPIENTS",
+        "Brand",
+        "Kind",
+        "Recipient",
+        "compose",
+        "compose_one",
+        "feedback_links",
+        "message_id",
+    }
+    for module in (ics, mail, messages):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
