@@ -96,7 +96,7 @@ class GoogleCalendarProvider:
 
     # --- plumbing -----------------------------------------------------------------------------
     def _credentials(self, tokens: GoogleTokens) -> Credentials:
-        return Credentials(
+        return Credentials(  # type: ignore[no-untyped-call]
             token=tokens.access_token,
             refresh_token=tokens.refresh_token,
             token_uri=self._settings.google_token_uri,
