@@ -17,14 +17,24 @@ print(Fernet.generate_key().decode())"``.
 from __future__ import annotations
 
 import base64
+import json
+from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from scheduler.ports import GoogleTokens
 from scheduler.settings import Settings
 
-__all__ = ["SecretBox", "SecretUnreadable", "TokenKeyMissing", "derive_dev_key"]
+__all__ = [
+    "SecretBox",
+    "SecretUnreadable",
+    "TokenKeyMissing",
+    "derive_dev_key",
+    "open_tokens",
+    "seal_tokens",
+]
 
 _DEV_SECRET = Settings().secret_key
 _HKDF_INFO = b"thotis token encryption v1"
@@ -87,3 +97,27 @@ class SecretBox:
             return self._fernet.rotate(ciphertext.encode("ascii")).decode("ascii")
         except (InvalidToken, UnicodeEncodeError) as error:
             raise SecretUnreadable("no configured key opens this secret") from error
+
+
+def seal_tokens(box: SecretBox, tokens: GoogleTokens) -> str:
+    """One ciphertext for a connection's tokens (a column of the connection row)."""
+    return box.encrypt(
+        json.dumps(
+            {
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token,
+                "expiry": tokens.expiry.isoformat() if tokens.expiry else None,
+                "scopes": list(tokens.scopes),
+            }
+        )
+    )
+
+
+def open_tokens(box: SecretBox, sealed: str) -> GoogleTokens:
+    data = json.loads(box.decrypt(sealed))
+    return GoogleTokens(
+        access_token=data["access_token"],
+        refresh_token=data["refresh_token"],
+        expiry=datetime.fromisoformat(data["expiry"]) if data["expiry"] else None,
+        scopes=tuple(data["scopes"]),
+    )

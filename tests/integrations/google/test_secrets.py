@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from cryptography.fernet import Fernet
 
-from scheduler.secrets import SecretBox, SecretUnreadable, TokenKeyMissing, derive_dev_key
+from scheduler.ports import GoogleTokens
+from scheduler.secrets import (
+    SecretBox,
+    SecretUnreadable,
+    TokenKeyMissing,
+    derive_dev_key,
+    open_tokens,
+    seal_tokens,
+)
 from scheduler.settings import Settings
 
 
@@ -58,3 +68,18 @@ def test_no_key_outside_dev_is_a_clear_error() -> None:
         SecretBox(Settings(secret_key="a-production-secret"))
     with pytest.raises(TokenKeyMissing, match="Fernet key"):
         SecretBox(Settings(secret_key="a-production-secret", token_keys=("too-short",)))
+
+
+def test_google_tokens_round_trip_sealed() -> None:
+    box = SecretBox(Settings(token_keys=(_key(),)))
+    tokens = GoogleTokens(
+        access_token="ya29.a",
+        refresh_token="1//r",
+        expiry=datetime(2031, 1, 1, 12, 0, tzinfo=UTC),
+        scopes=("openid", "https://www.googleapis.com/auth/calendar.freebusy"),
+    )
+    sealed = seal_tokens(box, tokens)
+    assert "ya29" not in sealed and "1//r" not in sealed
+    assert open_tokens(box, sealed) == tokens
+    bare = GoogleTokens(access_token=None, refresh_token="1//r", expiry=None)
+    assert open_tokens(box, seal_tokens(box, bare)) == bare
