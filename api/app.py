@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,9 +26,11 @@ from api.deps import (
     provide_settings,
     system_clock,
 )
+from api.feedback import feedback
 from api.health import healthz, readyz
 from api.problems import handle_exception
 from api.public import PublicController
+from api.wiring import build_worker
 from scheduler.db import Database
 from scheduler.settings import Settings
 
@@ -77,9 +80,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker_task = None
+        if settings.embedded_worker:
+            worker = build_worker(settings, owned_database, clock=clock)
+            worker_task = asyncio.create_task(worker.run(stop), name="outbox-worker")
         try:
             yield
         finally:
+            stop.set()
+            if worker_task is not None:
+                await asyncio.gather(worker_task, return_exceptions=True)
             await owned_database.dispose()
             if server is not None:
                 server.stop()
@@ -90,7 +101,7 @@ def create_app(
         identifier_for_request=client_address,
     )
     return Litestar(
-        route_handlers=[healthz, readyz, PublicController, BookingController],
+        route_handlers=[healthz, readyz, PublicController, BookingController, feedback],
         dependencies={
             "session": Provide(provide_session),
             "now": Provide(provide_now, sync_to_thread=False),

@@ -65,6 +65,9 @@ class Settings:
     # Fernet keys, newest first; older ones still decrypt (key rotation).
     token_keys: tuple[str, ...] = field(default_factory=tuple)
     # --- worker ---------------------------------------------------------------------------
+    # Run the outbox worker inside the web process (the one-process default of `make run`);
+    # with several API processes, set it false and run `python -m scheduler worker` instead.
+    embedded_worker: bool = True
     outbox_poll_seconds: float = 1.0
     outbox_max_attempts: int = 8
     busy_refresh_minutes: int = 10
@@ -115,6 +118,7 @@ class Settings:
             google_revoke_uri=get("GOOGLE_REVOKE_URI") or default.google_revoke_uri,
             google_api_base=(get("GOOGLE_API_BASE") or default.google_api_base).rstrip("/"),
             token_keys=_list(get("TOKEN_KEYS"), ()),
+            embedded_worker=_bool(get("EMBEDDED_WORKER"), default.embedded_worker),
             outbox_poll_seconds=float(get("OUTBOX_POLL_SECONDS") or default.outbox_poll_seconds),
             outbox_max_attempts=int(get("OUTBOX_MAX_ATTEMPTS") or default.outbox_max_attempts),
             busy_refresh_minutes=int(get("BUSY_REFRESH_MINUTES") or default.busy_refresh_minutes),

@@ -45,6 +45,8 @@ def settings(database_url: str) -> Settings:
         cors_origins=("https://www.thotis.fr",),
         booking_rate_limit_per_minute=1000,
         seed_demo=False,
+        # Tests that need the worker run it themselves, so each one controls when mail goes.
+        embedded_worker=False,
     )
 
 

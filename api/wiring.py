@@ -1,0 +1,141 @@
+"""The composition of the outside world: adapters (mail, Google) and the outbox handlers that
+use them, for the in-process worker of ``create_app()`` and for ``python -m scheduler worker``
+(which names ``run_worker`` by string: scheduler never imports api)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from integrations.mail import mailer_from_settings
+from integrations.messages import Brand, Kind, compose
+from scheduler import booking, delivery, outbox
+from scheduler.db import Database
+from scheduler.ports import Mailer
+from scheduler.settings import Settings
+from scheduler.views import BookingView
+from scheduler.worker import PeriodicJob, Worker
+
+log = logging.getLogger("thotis.wiring")
+
+Clock = Callable[[], datetime]
+
+MAIL_KINDS: Mapping[str, Kind] = {
+    outbox.MAIL_BOOKING_CONFIRMED: "booked",
+    outbox.MAIL_BOOKING_CANCELLED: "cancelled",
+    outbox.MAIL_BOOKING_RESCHEDULED: "rescheduled",
+    outbox.MAIL_REMINDER_24H: "reminder_24h",
+    outbox.MAIL_REMINDER_1H: "reminder_1h",
+    outbox.MAIL_FOLLOWUP: "follow_up",
+}
+# Reminders and the follow-up only make sense for a meeting that still takes place.
+_NEEDS_LIVE = {"reminder_24h", "reminder_1h", "follow_up"}
+
+
+@dataclass(frozen=True, slots=True)
+class Adapters:
+    mailer: Mailer
+
+
+def build_adapters(settings: Settings) -> Adapters:
+    return Adapters(mailer=mailer_from_settings(settings))
+
+
+def feedback_url(settings: Settings, booking_id: UUID) -> str:
+    token = delivery.feedback_token(settings.secret_key, booking_id)
+    return f"{settings.public_url.rstrip('/')}/v1/feedback/{booking_id}?token={token}"
+
+
+def _mail_handler(
+    kind: Kind, settings: Settings, database: Database, mailer: Mailer, clock: Clock
+) -> outbox.Handler:
+    brand = Brand.from_settings(settings)
+
+    async def handle(message: outbox.OutboxMessage) -> None:
+        booking_id = UUID(str(message.payload["booking_id"]))
+        now = clock()
+        async with database.session() as session:
+            view: BookingView = await booking.load_booking_view(
+                session,
+                booking_id,
+                settings.public_url,
+                now,
+                issue_manage_token=kind != "cancelled",
+            )
+        if kind in _NEEDS_LIVE and view.status != "confirmed":
+            log.info("skipped %s for booking %s: %s", kind, booking_id, view.status)
+            return
+        letters = compose(
+            kind,
+            view,
+            brand,
+            now=now,
+            feedback_url=feedback_url(settings, booking_id) if kind == "follow_up" else None,
+        )
+        for letter in letters:
+            message_id = str(letter["Message-ID"])
+            async with database.session() as session:
+                if await delivery.already_sent(session, message_id):
+                    continue
+            await mailer.send(letter)
+            async with database.session() as session:
+                await delivery.mark_sent(session, message_id, message.id)
+
+    return handle
+
+
+async def _no_calendar(message: outbox.OutboxMessage) -> None:
+    """Until a mentor connects Google Calendar there is no event to write: the invite attached
+    to the mentor's email is their calendar entry."""
+    log.info("no calendar connection: %s for %s skipped", message.kind, message.payload)
+
+
+def build_handlers(
+    settings: Settings, database: Database, adapters: Adapters, clock: Clock
+) -> dict[str, outbox.Handler]:
+    handlers: dict[str, outbox.Handler] = {
+        kind: _mail_handler(mail_kind, settings, database, adapters.mailer, clock)
+        for kind, mail_kind in MAIL_KINDS.items()
+    }
+    handlers[outbox.CALENDAR_UPSERT_EVENT] = _no_calendar
+    handlers[outbox.CALENDAR_CANCEL_EVENT] = _no_calendar
+    return handlers
+
+
+def build_worker(
+    settings: Settings,
+    database: Database,
+    adapters: Adapters | None = None,
+    clock: Clock = lambda: datetime.now(UTC),
+) -> Worker:
+    adapters = adapters or build_adapters(settings)
+    periodic: list[PeriodicJob] = []
+    return Worker(
+        database,
+        settings,
+        build_handlers(settings, database, adapters, clock),
+        periodic,
+        clock=clock,
+    )
+
+
+def run_worker(settings: Settings, database_url: str) -> None:
+    """``python -m scheduler worker``: drain the outbox and run the periodic jobs until SIGTERM."""
+
+    async def main() -> None:
+        database = Database.from_url(database_url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await build_worker(settings, database).run(stop)
+        finally:
+            await database.dispose()
+
+    asyncio.run(main())
