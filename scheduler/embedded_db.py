@@ -405,7 +405,7 @@ def create_database(admin_url: URL, name: str, template: str | None = None) -> N
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(**_libpq_params(admin_url), autocommit=True) as connection:
+    with psycopg.connect(**libpq_params(admin_url), autocommit=True) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
         ).fetchone()
@@ -421,13 +421,13 @@ def drop_database(admin_url: URL, name: str) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(**_libpq_params(admin_url), autocommit=True) as connection:
+    with psycopg.connect(**libpq_params(admin_url), autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
 
 
-def _libpq_params(url: URL) -> dict[str, str]:
+def libpq_params(url: URL) -> dict[str, str]:
     params: dict[str, str] = {}
     for key, value in url.query.items():
         params[key] = value if isinstance(value, str) else value[0]

@@ -2,9 +2,11 @@
 
 The server is TEST_DATABASE_URL when set (any database on it; we create our own), otherwise an
 embedded PostgreSQL in a throw-away folder under var/ (never the machine's 127.0.0.1:5432).
-Once per session the migrations are applied to a template database; each test gets a fresh
-database copied from it (``CREATE DATABASE … TEMPLATE``), so a test may commit, open many
-connections and race without cleaning up after itself.
+Once per session the migrations are applied to a template database; each test gets a database
+copied from it (``CREATE DATABASE … TEMPLATE``), so a test may commit, open many connections and
+race without cleaning up after itself. Copying costs ~0.5 s on a busy 2-core machine, so a
+database is recycled after its test by truncating every table (tens of ms) — the same state as
+a fresh copy of the template, whose tables are empty.
 
 Fixtures:
     postgres_admin_url  (session)  sqlalchemy URL of the server's maintenance database
@@ -20,13 +22,19 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
 
+import psycopg
 import pytest
 import pytest_asyncio
 from sqlalchemy.engine import URL
 
 from scheduler import migrate
 from scheduler.db import Database, normalize_url, url_to_string
-from scheduler.embedded_db import EmbeddedPostgres, create_database, drop_database
+from scheduler.embedded_db import (
+    EmbeddedPostgres,
+    create_database,
+    drop_database,
+    libpq_params,
+)
 from scheduler.settings import PROJECT_ROOT
 
 _counter = itertools.count(1)
@@ -59,11 +67,47 @@ def _fresh(admin: URL, template: str | None) -> tuple[str, str]:
     return name, url_to_string(admin.set(database=name))
 
 
+@pytest.fixture(scope="session")
+def _recycled_databases(postgres_admin_url: URL) -> Iterator[list[str]]:
+    free: list[str] = []
+    yield free
+    for name in free:
+        drop_database(postgres_admin_url, name)
+
+
+def _truncate_all(url: URL) -> None:
+    with psycopg.connect(**libpq_params(url), autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ]
+        if tables:
+            connection.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
 @pytest.fixture
-def database_url(postgres_admin_url: URL, template_database: str) -> Iterator[str]:
-    name, url = _fresh(postgres_admin_url, template_database)
+def database_url(
+    postgres_admin_url: URL, template_database: str, _recycled_databases: list[str]
+) -> Iterator[str]:
+    if _recycled_databases:
+        name = _recycled_databases.pop()
+        url = url_to_string(postgres_admin_url.set(database=name))
+    else:
+        name, url = _fresh(postgres_admin_url, template_database)
     yield url
-    drop_database(postgres_admin_url, name)
+    try:
+        _truncate_all(postgres_admin_url.set(database=name))
+    except psycopg.Error:
+        drop_database(postgres_admin_url, name)
+    else:
+        _recycled_databases.append(name)
 
 
 @pytest.fixture

@@ -1,0 +1,918 @@
+"""The booking lifecycle: book, cancel, reschedule, no-show — each one transaction.
+
+Double booking is prevented twice over:
+
+1. ``book`` locks the mentor's row (``SELECT … FOR UPDATE``), so the bookings of one mentor are
+   made one after another; it then loads the mentor's live bookings and re-runs the engine
+   (``availability.is_bookable``) for that exact slot. This is what makes the day/week caps
+   hold under concurrency, which no constraint could express.
+2. The exclusion constraint ``bookings_no_overlap`` rejects any overlap of live bookings that
+   would get past (1); ``scheduler.integrity`` turns it into ``SlotTaken``.
+
+Google busy time is read from the cache; a ``BusyCheck`` (see ``scheduler.ports``) may supply
+fresh busy time for the one mentor being booked — it is called before any lock is taken, so no
+lock is held while waiting on the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from availability import SLOT_LENGTH, Interval, is_bookable, zone
+from availability.intervals import as_utc
+from scheduler import outbox
+from scheduler.audit import audit_values, record
+from scheduler.catalog import normalize_email
+from scheduler.credentials import digest, new_secret
+from scheduler.errors import (
+    BookingNotLive,
+    EmailBlocked,
+    IdempotencyConflict,
+    InvalidToken,
+    MentorUnavailable,
+    NotFound,
+    OutsideAvailability,
+    SlotTaken,
+    TokenExpired,
+    ValidationFailed,
+)
+from scheduler.integrity import (
+    IDEMPOTENCY_KEY_CONSTRAINT,
+    constraint_name,
+    translate_integrity_error,
+)
+from scheduler.loading import MentorState, load_mentor_states
+from scheduler.models import (
+    LIVE_STATUS,
+    AuditEntry,
+    BookingRow,
+    EmailBlock,
+    Filiere,
+    IdempotencyKey,
+    ManageToken,
+    Mentor,
+    MentorFiliere,
+    PolicyRow,
+)
+from scheduler.ports import BusyCheck
+from scheduler.records import Actor, BookingRecord, BookResult
+from scheduler.views import BookingView
+
+Language = Literal["fr", "en"]
+MANAGE_PURPOSE = "manage"
+# A manage link keeps working a day after the meeting (to see what happened), no longer.
+TOKEN_GRACE = timedelta(days=1)
+MAX_QUESTION = 1000
+MAX_REASON = 500
+
+
+def manage_url(public_url: str, booking_id: UUID, token: str) -> str:
+    """The visitor's link to see, cancel or move a booking."""
+    return f"{public_url.rstrip('/')}/manage/{booking_id}?token={token}"
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """What the visitor types in the booking form."""
+
+    first_name: str
+    email: str
+    question: str | None = None
+    timezone: str = "Europe/Paris"
+    language: Language = "fr"
+
+
+def _validated(visitor: Visitor) -> Visitor:
+    if not isinstance(visitor.first_name, str) or not 1 <= len(visitor.first_name.strip()) <= 60:
+        raise ValidationFailed("first_name must have 1 to 60 characters")
+    question = visitor.question.strip() if isinstance(visitor.question, str) else None
+    if question is not None and len(question) > MAX_QUESTION:
+        raise ValidationFailed(f"the question must have at most {MAX_QUESTION} characters")
+    if visitor.language not in ("fr", "en"):
+        raise ValidationFailed("language must be 'fr' or 'en'")
+    zone(visitor.timezone)  # InvalidTimezone propagates
+    return Visitor(
+        first_name=visitor.first_name.strip(),
+        email=normalize_email(visitor.email),
+        question=question or None,
+        timezone=visitor.timezone,
+        language=visitor.language,
+    )
+
+
+def _request_hash(
+    mentor_id: UUID, slot_start: datetime, visitor: Visitor, filiere: str | None
+) -> str:
+    body = {
+        "mentor_id": str(mentor_id),
+        "slot_start": slot_start.isoformat(),
+        "first_name": visitor.first_name,
+        "email": visitor.email,
+        "question": visitor.question,
+        "timezone": visitor.timezone,
+        "language": visitor.language,
+        "filiere": filiere,
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+_BOOKING_COLUMNS = (
+    BookingRow.id,
+    BookingRow.series_id,
+    BookingRow.sequence,
+    BookingRow.mentor_id,
+    BookingRow.filiere_id,
+    BookingRow.start_at,
+    BookingRow.end_at,
+    BookingRow.buffer_before_minutes,
+    BookingRow.buffer_after_minutes,
+    BookingRow.status,
+    BookingRow.visitor_first_name,
+    BookingRow.visitor_email,
+    BookingRow.visitor_question,
+    BookingRow.visitor_timezone,
+    BookingRow.language,
+    BookingRow.consent_at,
+    BookingRow.cancel_reason,
+    BookingRow.cancelled_by,
+    BookingRow.cancelled_at,
+    BookingRow.rescheduled_to,
+    BookingRow.meet_url,
+    BookingRow.created_at,
+)
+
+
+def _record(row: Row[Any]) -> BookingRecord:
+    return BookingRecord(
+        id=row.id,
+        series_id=row.series_id,
+        sequence=row.sequence,
+        mentor_id=row.mentor_id,
+        filiere_id=row.filiere_id,
+        start=row.start_at,
+        end=row.end_at,
+        buffer_before_minutes=row.buffer_before_minutes,
+        buffer_after_minutes=row.buffer_after_minutes,
+        status=row.status,
+        visitor_first_name=row.visitor_first_name,
+        visitor_email=row.visitor_email,
+        visitor_question=row.visitor_question,
+        visitor_timezone=row.visitor_timezone,
+        language=row.language,
+        consent_at=row.consent_at,
+        cancel_reason=row.cancel_reason,
+        cancelled_by=row.cancelled_by,
+        cancelled_at=row.cancelled_at,
+        rescheduled_to=row.rescheduled_to,
+        meet_url=row.meet_url,
+        created_at=row.created_at,
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+async def get_booking(session: AsyncSession, booking_id: UUID) -> BookingRecord:
+    row = (
+        await session.execute(select(*_BOOKING_COLUMNS).where(BookingRow.id == booking_id))
+    ).first()
+    if row is None:
+        raise NotFound("no such booking")
+    return _record(row)
+
+
+async def get_booking_by_token(
+    session: AsyncSession, booking_id: UUID, token: str, now: datetime
+) -> BookingRecord:
+    """The booking a visitor's manage link shows (InvalidToken / TokenExpired otherwise)."""
+    await _check_token(session, booking_id, token, now)
+    return await get_booking(session, booking_id)
+
+
+async def list_mentor_bookings(
+    session: AsyncSession,
+    mentor_id: UUID,
+    start: datetime,
+    end: datetime,
+    statuses: Sequence[str] = (LIVE_STATUS,),
+) -> list[BookingRecord]:
+    rows = await session.execute(
+        select(*_BOOKING_COLUMNS)
+        .where(
+            BookingRow.mentor_id == mentor_id,
+            BookingRow.start_at >= as_utc(start, "start"),
+            BookingRow.start_at < as_utc(end, "end"),
+            BookingRow.status.in_(list(statuses)),
+        )
+        .order_by(BookingRow.start_at)
+    )
+    return [_record(row) for row in rows]
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+
+async def book(
+    session: AsyncSession,
+    *,
+    mentor_id: UUID,
+    slot_start: datetime,
+    visitor: Visitor,
+    now: datetime,
+    idempotency_key: str | None = None,
+    filiere: str | None = None,
+    busy_check: BusyCheck | None = None,
+) -> BookResult:
+    """Book the slot starting at ``slot_start`` with a mentor, in one transaction.
+
+    ``filiere``: slug of the page the visitor came from (one of the mentor's). With an
+    ``idempotency_key``, a retry with the same body returns the same booking (and a fresh manage
+    token) and a different body raises IdempotencyConflict.
+
+    Raises ValidationFailed / AvailabilityError (bad input), NotFound, MentorUnavailable,
+    EmailBlocked, OutsideAvailability (not offered), SlotTaken (taken by someone else, or the
+    day/week cap is reached), IdempotencyConflict.
+    """
+    slot_start = as_utc(slot_start, "slot_start")
+    now = as_utc(now, "now")
+    visitor = _validated(visitor)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
+    request_hash = _request_hash(mentor_id, slot_start, visitor, filiere)
+    try:
+        if idempotency_key is not None:
+            replay = await _replay(session, idempotency_key, request_hash, now)
+            if replay is not None:
+                await session.commit()
+                return replay
+        if await _blocked(session, visitor.email):
+            raise EmailBlocked("this email address cannot book")
+        fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
+
+        mentor = await _lock_mentor(session, mentor_id)
+        if idempotency_key is not None:
+            # A retry that waited for the lock behind the first attempt finds it here.
+            replay = await _replay(session, idempotency_key, request_hash, now)
+            if replay is not None:
+                await session.commit()
+                return replay
+        filiere_id = await _filiere_of(session, mentor_id, filiere)
+        state = await _state_for_slot(session, mentor_id, slot_start, now, fresh)
+        _ensure_bookable(state, slot_start, now)
+        booking_id = uuid4()
+        result = await _insert_booking(
+            session,
+            booking_id=booking_id,
+            series_id=booking_id,
+            sequence=0,
+            mentor_id=mentor.id,
+            filiere_id=filiere_id,
+            slot_start=slot_start,
+            state=state,
+            visitor=visitor,
+            consent_at=now,
+            now=now,
+        )
+        extra: list[Any] = []
+        if idempotency_key is not None:
+            extra.append(
+                insert(IdempotencyKey).values(
+                    key=idempotency_key, request_hash=request_hash, booking_id=booking_id
+                )
+            )
+        await _finish(
+            session,
+            extra,
+            outbox.after_booking(booking_id, result.booking.start, result.booking.end, now),
+            audit_values(
+                Actor("visitor"),
+                "book",
+                "booking",
+                booking_id,
+                {"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
+            ),
+        )
+        await session.commit()
+        return result
+    except IntegrityError as error:
+        await session.rollback()
+        if idempotency_key is not None and constraint_name(error) == IDEMPOTENCY_KEY_CONSTRAINT:
+            # The same key committed concurrently (for another mentor, or we missed it).
+            replay = await _replay(session, idempotency_key, request_hash, now)
+            if replay is not None:
+                await session.commit()
+                return replay
+        raise translate_integrity_error(error) from error
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+async def _replay(
+    session: AsyncSession, key: str, request_hash: str, now: datetime
+) -> BookResult | None:
+    found = (
+        await session.execute(
+            select(IdempotencyKey.request_hash, IdempotencyKey.booking_id).where(
+                IdempotencyKey.key == key
+            )
+        )
+    ).first()
+    if found is None:
+        return None
+    if found.request_hash != request_hash:
+        raise IdempotencyConflict("this Idempotency-Key was used for a different request")
+    booking = await get_booking(session, found.booking_id)
+    # The first answer carried the only copy of the raw token; a retry gets a new one.
+    token = await _issue_token(session, booking.id, booking.end)
+    return BookResult(booking, token, replayed=True)
+
+
+async def _blocked(session: AsyncSession, email: str) -> bool:
+    hashed = hashlib.sha256(email.encode()).digest()
+    found = await session.execute(
+        select(EmailBlock.email_hash).where(EmailBlock.email_hash == hashed)
+    )
+    return found.first() is not None
+
+
+async def _fresh_busy(
+    session: AsyncSession, busy_check: BusyCheck | None, mentor_id: UUID, slot_start: datetime
+) -> tuple[Interval, list[Interval]] | None:
+    """Fresh busy time over the slot's occupied range (with today's buffers), fetched before
+    any lock; the read transaction is closed first so nothing waits on the network."""
+    if busy_check is None:
+        return None
+    buffers = (
+        await session.execute(
+            select(PolicyRow.buffer_before_minutes, PolicyRow.buffer_after_minutes).where(
+                PolicyRow.mentor_id == mentor_id
+            )
+        )
+    ).first()
+    await session.commit()
+    before, after = (
+        (buffers.buffer_before_minutes, buffers.buffer_after_minutes) if buffers else (0, 0)
+    )
+    span = Interval(
+        slot_start - timedelta(minutes=before), slot_start + SLOT_LENGTH + timedelta(minutes=after)
+    )
+    busy = await busy_check.fresh_busy(mentor_id, span.start, span.end)
+    return None if busy is None else (span, list(busy))
+
+
+async def _lock_mentor(session: AsyncSession, mentor_id: UUID) -> Row[Any]:
+    mentor = (
+        await session.execute(
+            select(Mentor.id, Mentor.active, Mentor.paused)
+            .where(Mentor.id == mentor_id)
+            .with_for_update()
+        )
+    ).first()
+    if mentor is None:
+        raise NotFound("no such mentor")
+    if not mentor.active or mentor.paused:
+        raise MentorUnavailable("this mentor is not taking bookings")
+    return mentor
+
+
+async def _filiere_of(session: AsyncSession, mentor_id: UUID, slug: str | None) -> UUID | None:
+    if slug is None:
+        return None
+    found = (
+        await session.execute(
+            select(Filiere.id)
+            .join(MentorFiliere, MentorFiliere.filiere_id == Filiere.id)
+            .where(Filiere.slug == slug, MentorFiliere.mentor_id == mentor_id)
+        )
+    ).scalar()
+    if found is None:
+        raise ValidationFailed(f"the mentor is not in the filière {slug!r}")
+    return found
+
+
+async def _state_for_slot(
+    session: AsyncSession,
+    mentor_id: UUID,
+    slot_start: datetime,
+    now: datetime,
+    fresh: tuple[Interval, list[Interval]] | None,
+    exclude_booking: UUID | None = None,
+) -> MentorState:
+    states = await load_mentor_states(
+        session,
+        [mentor_id],
+        now,
+        slot_start,
+        slot_start + SLOT_LENGTH,
+        exclude_booking=exclude_booking,
+    )
+    state = states[mentor_id]
+    if fresh is not None:
+        span, busy = fresh
+        # Fresh busy time replaces the cache where it was fetched, and only there.
+        kept = tuple(b for b in state.busy if not b.overlaps(span))
+        state = MentorState(
+            state.mentor_id,
+            state.active,
+            state.paused,
+            state.schedule,
+            state.policy,
+            state.settings,
+            kept + tuple(busy),
+            state.bookings,
+        )
+    return state
+
+
+def _ensure_bookable(state: MentorState, slot_start: datetime, now: datetime) -> None:
+    args = (state.schedule, state.policy, state.busy)
+    if is_bookable(*args, state.bookings, now, slot_start):
+        return
+    if state.bookings and is_bookable(*args, (), now, slot_start):
+        # Offered but for other live bookings: taken (overlap through buffers, or a full day or
+        # week).
+        raise SlotTaken("this slot has just been taken")
+    raise OutsideAvailability("this time is not offered by the mentor")
+
+
+async def _issue_token(session: AsyncSession, booking_id: UUID, end: datetime) -> str:
+    raw = new_secret()
+    await session.execute(
+        insert(ManageToken).values(
+            token_hash=digest(raw),
+            booking_id=booking_id,
+            purpose=MANAGE_PURPOSE,
+            expires_at=end + TOKEN_GRACE,
+        )
+    )
+    return raw
+
+
+async def _insert_booking(
+    session: AsyncSession,
+    *,
+    booking_id: UUID,
+    series_id: UUID,
+    sequence: int,
+    mentor_id: UUID,
+    filiere_id: UUID | None,
+    slot_start: datetime,
+    state: MentorState,
+    visitor: Visitor,
+    consent_at: datetime,
+    now: datetime,
+) -> BookResult:
+    slot_end = slot_start + state.policy.slot_length
+    row = (
+        await session.execute(
+            insert(BookingRow)
+            .values(
+                id=booking_id,
+                series_id=series_id,
+                sequence=sequence,
+                mentor_id=mentor_id,
+                filiere_id=filiere_id,
+                start_at=slot_start,
+                end_at=slot_end,
+                buffer_before_minutes=state.settings.buffer_before_minutes,
+                buffer_after_minutes=state.settings.buffer_after_minutes,
+                status=LIVE_STATUS,
+                visitor_first_name=visitor.first_name,
+                visitor_email=visitor.email,
+                visitor_question=visitor.question,
+                visitor_timezone=visitor.timezone,
+                language=visitor.language,
+                consent_at=consent_at,
+                created_at=now,
+            )
+            .returning(*_BOOKING_COLUMNS)
+        )
+    ).one()
+    token = await _issue_token(session, booking_id, slot_end)
+    return BookResult(_record(row), token)
+
+
+async def _finish(
+    session: AsyncSession,
+    statements: Sequence[Any],
+    outbox_rows: list[dict[str, Any]],
+    audit: dict[str, Any],
+) -> None:
+    for statement in statements:
+        await session.execute(statement)
+    await outbox.enqueue(session, outbox_rows)
+    await session.execute(insert(AuditEntry).values(**audit))
+
+
+# --- manage tokens ---------------------------------------------------------------------------
+
+
+async def _check_token(session: AsyncSession, booking_id: UUID, token: str, now: datetime) -> None:
+    if not isinstance(token, str) or not token:
+        raise InvalidToken("a manage token is required")
+    found = (
+        await session.execute(
+            select(ManageToken.booking_id, ManageToken.purpose, ManageToken.expires_at).where(
+                ManageToken.token_hash == digest(token)
+            )
+        )
+    ).first()
+    # One message for "unknown" and "another booking's": a token reveals nothing of others.
+    if found is None or found.booking_id != booking_id or found.purpose != MANAGE_PURPOSE:
+        raise InvalidToken("this link is not valid for this booking")
+    if found.expires_at <= now:
+        raise TokenExpired("this link has expired")
+
+
+async def _use_tokens(session: AsyncSession, booking_id: UUID, now: datetime) -> None:
+    await session.execute(
+        update(ManageToken)
+        .where(ManageToken.booking_id == booking_id, ManageToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+
+
+# --- cancel ----------------------------------------------------------------------------------
+
+CancelledBy = Literal["visitor", "mentor", "staff"]
+
+
+async def cancel_by_token(
+    session: AsyncSession, booking_id: UUID, token: str, now: datetime, reason: str | None = None
+) -> BookingRecord:
+    """The visitor cancels through the manage link."""
+
+    async def check() -> None:
+        await _check_token(session, booking_id, token, now)
+
+    return await _cancel(session, booking_id, now, reason, "visitor", Actor("visitor"), check)
+
+
+async def cancel_by_mentor(
+    session: AsyncSession,
+    booking_id: UUID,
+    mentor_id: UUID,
+    now: datetime,
+    reason: str | None = None,
+) -> BookingRecord:
+    return await _cancel(
+        session, booking_id, now, reason, "mentor", Actor.mentor(mentor_id), None, mentor_id
+    )
+
+
+async def cancel_by_staff(
+    session: AsyncSession,
+    booking_id: UUID,
+    now: datetime,
+    reason: str | None = None,
+    actor: Actor | None = None,
+) -> BookingRecord:
+    return await _cancel(session, booking_id, now, reason, "staff", actor or Actor.staff(), None)
+
+
+def _reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    if not isinstance(reason, str) or len(reason.strip()) > MAX_REASON:
+        raise ValidationFailed(f"the reason must have at most {MAX_REASON} characters")
+    return reason.strip() or None
+
+
+async def _lock_booking(
+    session: AsyncSession, booking_id: UUID, now: datetime, mentor_id: UUID | None
+) -> Row[Any]:
+    row = (
+        await session.execute(
+            select(*_BOOKING_COLUMNS).where(BookingRow.id == booking_id).with_for_update()
+        )
+    ).first()
+    if row is None or (mentor_id is not None and row.mentor_id != mentor_id):
+        raise NotFound("no such booking")
+    if row.status != LIVE_STATUS:
+        raise BookingNotLive(f"this booking is {row.status}")
+    if row.start_at <= now:
+        raise BookingNotLive("this booking has already started")
+    return row
+
+
+async def _cancel(
+    session: AsyncSession,
+    booking_id: UUID,
+    now: datetime,
+    reason: str | None,
+    by: CancelledBy,
+    actor: Actor,
+    check: Any,
+    mentor_id: UUID | None = None,
+) -> BookingRecord:
+    now = as_utc(now, "now")
+    reason = _reason(reason)
+    try:
+        if check is not None:
+            await check()
+        await _lock_booking(session, booking_id, now, mentor_id)
+        row = (
+            await session.execute(
+                update(BookingRow)
+                .where(BookingRow.id == booking_id)
+                .values(status="cancelled", cancelled_by=by, cancel_reason=reason, cancelled_at=now)
+                .returning(*_BOOKING_COLUMNS)
+            )
+        ).one()
+        await _use_tokens(session, booking_id, now)
+        await outbox.drop_timed(session, booking_id)
+        await _finish(
+            session,
+            [],
+            outbox.after_cancel(booking_id, now),
+            audit_values(actor, "cancel", "booking", booking_id, {"by": by}),
+        )
+        await session.commit()
+        return _record(row)
+    except IntegrityError as error:
+        await session.rollback()
+        raise translate_integrity_error(error) from error
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+# --- reschedule ------------------------------------------------------------------------------
+
+
+async def reschedule_by_token(
+    session: AsyncSession,
+    booking_id: UUID,
+    token: str,
+    new_start: datetime,
+    now: datetime,
+    busy_check: BusyCheck | None = None,
+) -> BookResult:
+    """The visitor moves the booking through the manage link: the old booking becomes
+    ``rescheduled`` and a new one (same series, sequence + 1, new manage token) exists — both or
+    neither."""
+
+    async def check() -> None:
+        await _check_token(session, booking_id, token, now)
+
+    return await _reschedule(
+        session, booking_id, new_start, now, Actor("visitor"), check, None, busy_check
+    )
+
+
+async def reschedule_by_mentor(
+    session: AsyncSession,
+    booking_id: UUID,
+    mentor_id: UUID,
+    new_start: datetime,
+    now: datetime,
+    busy_check: BusyCheck | None = None,
+) -> BookResult:
+    return await _reschedule(
+        session, booking_id, new_start, now, Actor.mentor(mentor_id), None, mentor_id, busy_check
+    )
+
+
+async def _reschedule(
+    session: AsyncSession,
+    booking_id: UUID,
+    new_start: datetime,
+    now: datetime,
+    actor: Actor,
+    check: Any,
+    mentor_id: UUID | None,
+    busy_check: BusyCheck | None,
+) -> BookResult:
+    new_start = as_utc(new_start, "new_start")
+    now = as_utc(now, "now")
+    try:
+        if check is not None:
+            await check()
+        current = await get_booking(session, booking_id)
+        if mentor_id is not None and current.mentor_id != mentor_id:
+            raise NotFound("no such booking")
+        if new_start == current.start:
+            raise ValidationFailed("the booking is already at this time")
+        fresh = await _fresh_busy(session, busy_check, current.mentor_id, new_start)
+        await _lock_mentor(session, current.mentor_id)
+        old = await _lock_booking(session, booking_id, now, mentor_id)
+        state = await _state_for_slot(
+            session, old.mentor_id, new_start, now, fresh, exclude_booking=old.id
+        )
+        _ensure_bookable(state, new_start, now)
+        await session.execute(
+            update(BookingRow).where(BookingRow.id == old.id).values(status="rescheduled")
+        )
+        new_id = uuid4()
+        result = await _insert_booking(
+            session,
+            booking_id=new_id,
+            series_id=old.series_id,
+            sequence=old.sequence + 1,
+            mentor_id=old.mentor_id,
+            filiere_id=old.filiere_id,
+            slot_start=new_start,
+            state=state,
+            visitor=Visitor(
+                old.visitor_first_name,
+                old.visitor_email,
+                old.visitor_question,
+                old.visitor_timezone,
+                old.language,
+            ),
+            consent_at=old.consent_at,
+            now=now,
+        )
+        await _use_tokens(session, old.id, now)
+        await outbox.drop_timed(session, old.id)
+        await _finish(
+            session,
+            [update(BookingRow).where(BookingRow.id == old.id).values(rescheduled_to=new_id)],
+            outbox.after_booking(
+                new_id, result.booking.start, result.booking.end, now, rescheduled_from=old.id
+            ),
+            audit_values(
+                actor,
+                "reschedule",
+                "booking",
+                old.id,
+                {"to": str(new_id), "start": new_start.isoformat()},
+            ),
+        )
+        await session.commit()
+        return result
+    except IntegrityError as error:
+        await session.rollback()
+        raise translate_integrity_error(error) from error
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+# --- no-show ---------------------------------------------------------------------------------
+
+
+async def mark_no_show(
+    session: AsyncSession,
+    booking_id: UUID,
+    now: datetime,
+    actor: Actor,
+    mentor_id: UUID | None = None,
+) -> BookingRecord:
+    """The visitor did not come (after the start only). ``mentor_id``: only that mentor's."""
+    now = as_utc(now, "now")
+    try:
+        row = (
+            await session.execute(
+                select(*_BOOKING_COLUMNS).where(BookingRow.id == booking_id).with_for_update()
+            )
+        ).first()
+        if row is None or (mentor_id is not None and row.mentor_id != mentor_id):
+            raise NotFound("no such booking")
+        if row.status != LIVE_STATUS:
+            raise BookingNotLive(f"this booking is {row.status}")
+        if row.start_at > now:
+            raise BookingNotLive("a booking can be marked as a no-show once it has started")
+        updated = (
+            await session.execute(
+                update(BookingRow)
+                .where(BookingRow.id == booking_id)
+                .values(status="no_show")
+                .returning(*_BOOKING_COLUMNS)
+            )
+        ).one()
+        await outbox.drop_timed(session, booking_id)
+        await record(session, actor, "no_show", "booking", booking_id)
+        await session.commit()
+        return _record(updated)
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+# --- the view the outbox handlers need -------------------------------------------------------
+
+
+async def load_booking_view(
+    session: AsyncSession,
+    booking_id: UUID,
+    public_url: str,
+    now: datetime,
+    *,
+    issue_manage_token: bool = True,
+) -> BookingView:
+    """Everything an email, an invite or a calendar event needs about a booking.
+
+    The raw manage token is never stored, so a live booking's view carries a *new* manage link:
+    its token is written and **committed here** (each message its own link, all expiring a day
+    after the meeting). Pass ``issue_manage_token=False`` to get the site's address instead.
+    """
+    row = (
+        await session.execute(
+            select(
+                *_BOOKING_COLUMNS,
+                Mentor.display_name.label("mentor_name"),
+                Mentor.email.label("mentor_email"),
+                Mentor.timezone.label("mentor_timezone"),
+                Mentor.allow_reply_to,
+            )
+            .join(Mentor, Mentor.id == BookingRow.mentor_id)
+            .where(BookingRow.id == booking_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such booking")
+    filiere = (
+        await session.execute(
+            select(Filiere.name_fr, Filiere.name_en)
+            .where(
+                Filiere.id == row.filiere_id
+                if row.filiere_id is not None
+                else Filiere.id.in_(
+                    select(MentorFiliere.filiere_id).where(MentorFiliere.mentor_id == row.mentor_id)
+                )
+            )
+            .order_by(Filiere.name_fr)
+            .limit(1)
+        )
+    ).first()
+    previous_start = (
+        await session.execute(
+            select(BookingRow.start_at).where(BookingRow.rescheduled_to == booking_id)
+        )
+    ).scalar()
+    url = public_url.rstrip("/")
+    if issue_manage_token and row.status == LIVE_STATUS and row.end_at > now:
+        url = manage_url(
+            public_url, booking_id, await _issue_token(session, booking_id, row.end_at)
+        )
+        await session.commit()
+    return BookingView(
+        booking_id=row.id,
+        series_id=row.series_id,
+        sequence=row.sequence,
+        status=row.status,
+        start=row.start_at,
+        end=row.end_at,
+        mentor_id=row.mentor_id,
+        mentor_name=row.mentor_name,
+        mentor_email=row.mentor_email,
+        mentor_timezone=row.mentor_timezone,
+        mentor_allows_reply_to=row.allow_reply_to,
+        filiere_name_fr=filiere.name_fr if filiere else "",
+        filiere_name_en=filiere.name_en if filiere else "",
+        visitor_first_name=row.visitor_first_name or "",
+        visitor_email=row.visitor_email or "",
+        visitor_question=row.visitor_question,
+        visitor_timezone=row.visitor_timezone,
+        language=row.language,
+        manage_url=url,
+        meet_url=row.meet_url,
+        cancel_reason=row.cancel_reason,
+        cancelled_by=row.cancelled_by,
+        previous_start=previous_start,
+    )
+
+
+async def set_meeting_details(
+    session: AsyncSession, booking_id: UUID, *, meet_url: str | None, calendar_event_id: str | None
+) -> None:
+    """Written back by the calendar integration once the event (and its Meet link) exists."""
+    await session.execute(
+        update(BookingRow)
+        .where(BookingRow.id == booking_id)
+        .values(meet_url=meet_url, calendar_event_id=calendar_event_id)
+    )
+    await session.commit()
+
+
+__all__ = [
+    "MANAGE_PURPOSE",
+    "BookResult",
+    "BookingRecord",
+    "Visitor",
+    "book",
+    "cancel_by_mentor",
+    "cancel_by_staff",
+    "cancel_by_token",
+    "get_booking",
+    "get_booking_by_token",
+    "list_mentor_bookings",
+    "load_booking_view",
+    "manage_url",
+    "mark_no_show",
+    "reschedule_by_mentor",
+    "reschedule_by_token",
+    "set_meeting_details",
+]

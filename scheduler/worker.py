@@ -1,0 +1,132 @@
+"""The worker process: APScheduler is only the clock; the state lives in PostgreSQL.
+
+Jobs: drain the outbox every ``outbox_poll_seconds``, purge expired personal data daily, and any
+periodic job the composition root adds (e.g. refreshing Google busy time). Any number of
+workers may run side by side (SKIP LOCKED makes them share the outbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from scheduler import outbox
+from scheduler.db import Database
+from scheduler.retention import purge_personal_data
+from scheduler.settings import Settings
+
+log = logging.getLogger("thotis.worker")
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    name: str
+    run: Callable[[], Awaitable[None]]
+    every: timedelta
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        handlers: Mapping[str, outbox.Handler],
+        periodic: Sequence[PeriodicJob] = (),
+        *,
+        worker_id: str | None = None,
+        concurrency: int = 4,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.handlers = dict(handlers)
+        self.periodic = tuple(periodic)
+        self.worker_id = worker_id or default_worker_id()
+        self.concurrency = concurrency
+        self.clock = clock
+
+    async def drain_outbox(self) -> int:
+        return await outbox.drain(
+            self.db,
+            self.handlers,
+            worker_id=self.worker_id,
+            max_attempts=self.settings.outbox_max_attempts,
+            concurrency=self.concurrency,
+            now=self.clock,
+        )
+
+    async def purge(self) -> int:
+        async with self.db.sessions() as session:
+            count = await purge_personal_data(
+                session, self.clock(), self.settings.personal_data_retention_days
+            )
+        if count:
+            log.info("purged the personal data of %d bookings", count)
+        return count
+
+    def _scheduler(self) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        now = datetime.now(UTC)
+        scheduler.add_job(
+            _guarded("outbox", self.drain_outbox),
+            "interval",
+            seconds=self.settings.outbox_poll_seconds,
+            next_run_time=now,
+            id="outbox",
+            **defaults,
+        )
+        scheduler.add_job(
+            _guarded("purge", self.purge),
+            "interval",
+            days=1,
+            next_run_time=now,
+            id="purge",
+            **defaults,
+        )
+        for job in self.periodic:
+            scheduler.add_job(
+                _guarded(job.name, job.run),
+                "interval",
+                seconds=job.every.total_seconds(),
+                next_run_time=now,
+                id=job.name,
+                **defaults,
+            )
+        return scheduler
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Run until ``stop`` is set (or the task is cancelled)."""
+        stop = stop or asyncio.Event()
+        scheduler = self._scheduler()
+        scheduler.start()
+        log.info("worker %s started", self.worker_id)
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            log.info("worker %s stopped", self.worker_id)
+
+
+def _guarded(name: str, run: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    """A job that logs its failure instead of killing the clock; the next tick retries."""
+
+    async def job() -> None:
+        try:
+            await run()
+        except Exception:
+            log.exception("periodic job %s failed", name)
+
+    job.__name__ = f"job_{name}"
+    return job
