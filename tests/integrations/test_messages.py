@@ -7,6 +7,8 @@ from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from integrations.messages import (
@@ -348,3 +350,38 @@ def test_without_meet_link_people_are_told_where_it_will_be() -> None:
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError):
         compose("welcome", make_view(), BRAND)  # type: ignore[arg-type]
+
+
+free_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
+
+
+@settings(max_examples=10)  # each example composes all 11 messages
+@given(
+    mentor=free_text.filter(lambda t: t.strip()),
+    visitor=free_text.filter(lambda t: t.strip()),
+    question=free_text,
+    reason=free_text,
+    language=st.sampled_from(["fr", "en"]),
+)
+def test_any_form_text_composes_safe_messages(
+    mentor: str, visitor: str, question: str, reason: str, language: str
+) -> None:
+    view = cancelled(
+        make_view(
+            mentor_name=mentor,
+            visitor_first_name=visitor,
+            visitor_question=question + "<script>x</script>",
+            language=language,
+            mentor_allows_reply_to=True,
+        ),
+        by="visitor",
+        reason=reason,
+    )
+    for kind in KINDS:
+        for message in compose(kind, view, BRAND, now=NOW, feedback_url=FEEDBACK):
+            raw = message.as_bytes()
+            reparsed = message_from_bytes(raw, policy=policy.default)
+            assert "\n" not in str(reparsed["Subject"])
+            assert len(reparsed.get_all("To")) == 1
+            assert reparsed["Bcc"] is None
+            assert "<script>" not in _html(message)
