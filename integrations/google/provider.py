@@ -162,6 +162,8 @@ class GoogleCalendarProvider:
     async def free_busy(
         self, tokens: GoogleTokens, calendar_ids: Sequence[str], start: datetime, end: datetime
     ) -> CalendarResult[list[Interval]]:
+        if isinstance(calendar_ids, str):
+            raise TypeError("calendar_ids is a sequence of ids, not one id")
         start, end = as_utc(start, "start"), as_utc(end, "end")
         ids = list(dict.fromkeys(calendar_ids))
 

@@ -162,6 +162,8 @@ async def test_empty_queries_make_no_call(
     assert (await provider.free_busy(tokens, [], START, START + H)).value == []
     assert (await provider.free_busy(tokens, [MENTOR], START, START)).value == []
     assert fake_google.count() == 0
+    with pytest.raises(TypeError):
+        await provider.free_busy(tokens, MENTOR, START, START + H)
 
 
 # --- events --------------------------------------------------------------------------------
