@@ -30,6 +30,7 @@ from api.feedback import feedback
 from api.health import healthz, readyz
 from api.problems import handle_exception
 from api.public import PublicController
+from api.widget.routes import create_widget_router
 from api.wiring import build_worker
 from scheduler.db import Database
 from scheduler.settings import Settings
@@ -101,7 +102,14 @@ def create_app(
         identifier_for_request=client_address,
     )
     return Litestar(
-        route_handlers=[healthz, readyz, PublicController, BookingController, feedback],
+        route_handlers=[
+            healthz,
+            readyz,
+            PublicController,
+            BookingController,
+            feedback,
+            create_widget_router(settings),
+        ],
         dependencies={
             "session": Provide(provide_session),
             "now": Provide(provide_now, sync_to_thread=False),

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
 from litestar import Controller, Response, get, post
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import schemas
@@ -30,12 +29,6 @@ IdempotencyKey = Annotated[
         max_length=200,
     ),
 ]
-Token = Annotated[
-    str,
-    QueryParameter(
-        name="token", description="The secret of the visitor's manage link.", max_length=200
-    ),
-]
 
 
 def _email(value: str) -> str:
@@ -52,7 +45,7 @@ def _created(settings: Settings, result: BookResult, mentor_name: str) -> schema
         booking=booking_out(booking, mentor_name),
         manage_url=bookings.manage_url(base, booking.id, result.manage_token),
         manage_token=result.manage_token,
-        ics_url=f"{base}/v1/bookings/{booking.id}/invite.ics?token={result.manage_token}",
+        ics_url=f"{base}/v1/bookings/manage/{result.manage_token}/invite.ics",
     )
 
 
@@ -93,28 +86,23 @@ class BookingController(Controller):
         )
         return _created(settings, result, mentor.display_name)
 
-    @get("/{booking_id:uuid}", summary="A booking, seen through the visitor's manage link")
-    async def view(
-        self, session: Session, now: Now, booking_id: UUID, token: Token
-    ) -> schemas.ManagedBooking:
+    @get("/manage/{token:str}", summary="A booking, seen through the visitor's manage link")
+    async def view(self, session: Session, now: Now, token: str) -> schemas.ManagedBooking:
+        booking_id = await bookings.booking_id_for_token(session, token)
         record = await bookings.get_booking_by_token(session, booking_id, token, now)
         return await self._managed(session, record, now)
 
-    @post("/{booking_id:uuid}/cancel", summary="Cancel through the manage link", status_code=200)
+    @post("/manage/{token:str}/cancel", summary="Cancel through the manage link", status_code=200)
     async def cancel(
-        self,
-        session: Session,
-        now: Now,
-        booking_id: UUID,
-        token: Token,
-        data: schemas.CancelRequest,
+        self, session: Session, now: Now, token: str, data: schemas.CancelRequest
     ) -> schemas.ManagedBooking:
         reason = clean_text(data.reason, multiline=True) if data.reason else None
+        booking_id = await bookings.booking_id_for_token(session, token)
         record = await bookings.cancel_by_token(session, booking_id, token, now, reason or None)
         return await self._managed(session, record, now)
 
     @post(
-        "/{booking_id:uuid}/reschedule",
+        "/manage/{token:str}/reschedule",
         summary="Move to another slot through the manage link",
         status_code=200,
     )
@@ -123,27 +111,23 @@ class BookingController(Controller):
         session: Session,
         settings: AppSettings,
         now: Now,
-        booking_id: UUID,
-        token: Token,
+        token: str,
         data: schemas.RescheduleRequest,
     ) -> schemas.BookingCreated:
+        booking_id = await bookings.booking_id_for_token(session, token)
         result = await bookings.reschedule_by_token(session, booking_id, token, data.start, now)
-        mentor = await public_mentor(session, result.booking.mentor_id)
+        mentor = await catalog.get_mentor(session, result.booking.mentor_id)
         return _created(settings, result, mentor.display_name)
 
     @get(
-        "/{booking_id:uuid}/invite.ics",
+        "/manage/{token:str}/invite.ics",
         summary="The booking as an iCalendar invite (add to calendar)",
         media_type="text/calendar",
     )
     async def invite(
-        self,
-        session: Session,
-        settings: AppSettings,
-        now: Now,
-        booking_id: UUID,
-        token: Token,
+        self, session: Session, settings: AppSettings, now: Now, token: str
     ) -> Response[bytes]:
+        booking_id = await bookings.booking_id_for_token(session, token)
         await bookings.get_booking_by_token(session, booking_id, token, now)
         view = await bookings.load_booking_view(
             session, booking_id, settings.public_url, now, issue_manage_token=False

@@ -77,8 +77,23 @@ MAX_REASON = 500
 
 
 def manage_url(public_url: str, booking_id: UUID, token: str) -> str:
-    """The visitor's link to see, cancel or move a booking."""
-    return f"{public_url.rstrip('/')}/manage/{booking_id}?token={token}"
+    """The visitor's link to see, cancel or move a booking (the token alone names it)."""
+    return f"{public_url.rstrip('/')}/manage/{token}"
+
+
+async def booking_id_for_token(session: AsyncSession, token: str) -> UUID:
+    """The booking a manage token belongs to (InvalidToken when it belongs to none); the
+    callers then check it with the booking id as for any other caller."""
+    if not isinstance(token, str) or not token:
+        raise InvalidToken("a manage token is required")
+    found = (
+        await session.execute(
+            select(ManageToken.booking_id).where(ManageToken.token_hash == digest(token))
+        )
+    ).scalar()
+    if found is None:
+        raise InvalidToken("this link is not valid")
+    return found
 
 
 @dataclass(frozen=True, slots=True)

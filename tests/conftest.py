@@ -10,7 +10,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tests.database"]
+pytest_plugins = ["tests.database", "tests.live"]
 
 settings.register_profile(
     "ci",
