@@ -3,10 +3,14 @@
     .venv/bin/python bench/mail.py [--messages 400]
 
 Measures, against a local aiosmtpd server on 127.0.0.1 (same machine, no TLS):
-composition (templates + ICS), SMTP delivery one at a time and with the outbox's default
-concurrency (4), and the dev outbox folder. The outbox end-to-end figures of issue 7 (rows per
-second, booking commit -> SMTP accept p95) need the database: see the outbox bench once the
-handlers are wired.
+
+* the adapter alone: composition (templates + ICS), SMTP delivery one at a time and with the
+  outbox's default concurrency (4), and the dev outbox folder;
+* end to end through the outbox (issue 7's figures), on a throw-away embedded PostgreSQL with
+  the worker as ``api.wiring`` builds it: messages per second when a backlog of confirmations
+  is drained, and the delay from a booking's commit to its confirmation being accepted by SMTP
+  with the worker's default settings (poll every ``outbox_poll_seconds``, 4 deliveries at once)
+  while bookings keep arriving. ``--no-outbox`` skips this part.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -107,13 +112,133 @@ async def bench_files(count: int) -> None:
         print(f"file outbox (.eml):    {len(messages) / seconds:8.0f} messages/s (fsync each)")
 
 
+async def _book_many(db: Any, mentors: list[Any], count: int, now: datetime) -> list[Any]:
+    """``count`` slots spread over the mentors, in time order."""
+    from scheduler.slots import mentor_slots
+
+    free: list[tuple[datetime, Any]] = []
+    async with db.sessions() as session:
+        for mentor in mentors:
+            offer = await mentor_slots(session, mentor.id, now, now, now + timedelta(days=29))
+            free.extend((start, mentor.id) for start in offer.slots)
+    free.sort(key=lambda pair: pair[0])
+    if len(free) < count:
+        raise SystemExit(f"only {len(free)} free slots for {count} bookings: add mentors")
+    return free[:count]
+
+
+async def _book(db: Any, slot: tuple[datetime, Any], n: int, now: datetime) -> Any:
+    from scheduler import booking
+    from tests.scheduler.factories import visitor
+
+    async with db.sessions() as session:
+        result = await booking.book(
+            session, mentor_id=slot[1], slot_start=slot[0], visitor=visitor(n), now=now
+        )
+    return result.booking.id
+
+
+def _visitor_confirmations(received: list[Any]) -> dict[str, float]:
+    """booking id -> when SMTP accepted its visitor confirmation."""
+    accepted = {}
+    for item in received:
+        message_id = str(item.message()["Message-ID"]).strip("<>")
+        kind, recipient, booking_id, _ = message_id.split("@")[0].split(".", 3)
+        if kind == "booked" and recipient == "visitor":
+            accepted[booking_id] = item.accepted_at
+    return accepted
+
+
+async def bench_outbox(database_url: str, backlog: int, paced: int, interval: float) -> None:
+    from api.wiring import Adapters, build_worker
+    from scheduler.db import Database
+    from scheduler.settings import Settings
+    from tests.scheduler.factories import make_mentor
+
+    db = Database.from_url(database_url)
+    now = datetime.now(UTC)
+    mentors = [await make_mentor(db) for _ in range(max(1, (backlog + paced) // 150 + 1))]
+    slots = await _book_many(db, mentors, backlog + paced, now)
+    try:
+        with running_smtp_server() as server:
+            settings = Settings(database_url=database_url, embedded_worker=False)
+            worker = build_worker(
+                settings,
+                db,
+                Adapters(mailer=SmtpMailer(server.settings())),
+                clock=lambda: datetime.now(UTC),
+            )
+
+            for n, slot in enumerate(slots[:backlog]):
+                await _book(db, slot, n, now)
+            began = time.perf_counter()
+            await worker.drain_outbox()
+            seconds = time.perf_counter() - began
+            delivered = len(server.received)
+            print(
+                f"outbox drain:          {delivered / seconds:8.0f} messages/s  "
+                f"({delivered} messages for {backlog} bookings in {seconds:.1f} s, "
+                f"concurrency {worker.concurrency})"
+            )
+
+            before = len(server.received)
+            committed: dict[str, float] = {}
+            stop = asyncio.Event()
+            running = asyncio.create_task(worker.run(stop))
+            for n, slot in enumerate(slots[backlog:], start=backlog):
+                booking_id = await _book(db, slot, n, now)
+                committed[str(booking_id)] = time.monotonic()
+                await asyncio.sleep(interval)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                accepted = _visitor_confirmations(server.received[before:])
+                if set(committed) <= set(accepted):
+                    break
+                await asyncio.sleep(0.05)
+            stop.set()
+            await running
+            delays = [accepted[b] - committed[b] for b in committed if b in accepted]
+            print(
+                f"commit -> SMTP accept: p50 {statistics.median(delays):.2f} s, "
+                f"p95 {_percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s "
+                f"({len(delays)}/{paced} bookings, one every {interval:.2f} s, "
+                f"poll {settings.outbox_poll_seconds:.1f} s)"
+            )
+    finally:
+        await db.dispose()
+
+
+def _database() -> tuple[Any, str]:
+    from scheduler import migrate
+    from scheduler.db import url_to_string
+    from scheduler.embedded_db import EmbeddedPostgres, create_database
+    from scheduler.settings import PROJECT_ROOT
+
+    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="mail-")
+    server.start()
+    create_database(server.url("postgres"), "bench_mail")
+    url = server.url("bench_mail")
+    migrate.upgrade(url)
+    return server, url_to_string(url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=400)
-    count = parser.parse_args().messages
-    bench_compose(count)
-    asyncio.run(bench_smtp(count))
-    asyncio.run(bench_files(count))
+    parser.add_argument("--backlog", type=int, default=200, help="bookings drained at once")
+    parser.add_argument("--paced", type=int, default=60, help="bookings made while running")
+    parser.add_argument("--interval", type=float, default=0.25, help="seconds between those")
+    parser.add_argument("--no-outbox", action="store_true")
+    args = parser.parse_args()
+    bench_compose(args.messages)
+    asyncio.run(bench_smtp(args.messages))
+    asyncio.run(bench_files(args.messages))
+    if not args.no_outbox:
+        server, url = _database()
+        try:
+            asyncio.run(bench_outbox(url, args.backlog, args.paced, args.interval))
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     data: bytes
+    accepted_at: float  # time.monotonic() when the server answered 250 to DATA (for benches)
 
     def message(self) -> EmailMessage:
         parsed = BytesParser(policy=policy.default).parsebytes(self.data)
@@ -91,6 +93,7 @@ class RecordingHandler:
                     mail_from=envelope.mail_from,
                     rcpt_tos=tuple(envelope.rcpt_tos),
                     data=bytes(data),
+                    accepted_at=time.monotonic(),
                 )
             )
         return "250 2.0.0 Message accepted for delivery"
