@@ -128,5 +128,5 @@ def _guarded(name: str, run: Callable[[], Awaitable[object]]) -> Callable[[], Aw
         except Exception:
             log.exception("periodic job %s failed", name)
 
-    job.__name__ = f"job_{name}"
+    job.__name__ = job.__qualname__ = f"thotis_{name}"
     return job
