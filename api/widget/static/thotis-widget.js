@@ -83,7 +83,6 @@
       doneEmail: 'Un e-mail de confirmation part vers {email}.',
       addCal: 'Ajouter à mon agenda',
       manage: 'Gérer ou annuler',
-      manageTitle: 'Votre rendez-vous',
       withMentor: 'Échange vidéo de 15 min avec {name}',
       loadingBooking: 'Chargement de votre rendez-vous…',
       status: 'Statut : {status}',
@@ -164,7 +163,6 @@
       doneEmail: 'A confirmation email is on its way to {email}.',
       addCal: 'Add to my calendar',
       manage: 'Manage or cancel',
-      manageTitle: 'Your booking',
       withMentor: '15-minute video call with {name}',
       loadingBooking: 'Loading your booking…',
       status: 'Status: {status}',
@@ -543,12 +541,13 @@
           'data-date': d,
           disabled: !n,
           'aria-pressed': n ? String(d === this.day) : null,
-          'aria-label': `${fmtDay(d, lang, { weekday: 'long', day: 'numeric', month: 'long' })}, ${countText}`,
           tabindex: d === this.day ? '0' : '-1',
           onclick: () => this.selectDay(d, 'day'),
         },
-        h('span', { class: 'dow', 'aria-hidden': 'true' }, fmtDay(d, lang, { weekday: 'short' })),
-        h('span', { class: 'dnum', 'aria-hidden': 'true' }, fmtDay(d, lang, { day: 'numeric' })),
+        // The name starts with what is visible ("ven. 27"), then what only the eye infers.
+        h('span', { class: 'dow' }, fmtDay(d, lang, { weekday: 'short' })),
+        h('span', { class: 'dnum' }, ' ', fmtDay(d, lang, { day: 'numeric' })),
+        h('span', { class: 'sr-only' }, ` ${fmtDay(d, lang, { month: 'long' })}, ${countText}`),
         h('span', { class: 'dot', 'aria-hidden': 'true' }));
       });
       const dayGroup = h('div', { class: 'days', role: 'group', 'aria-labelledby': 'cal-week', onkeydown: (e) => this.rove(e, '.day:not([disabled])', (el) => this.selectDay(el.dataset.date, 'day')) }, dayButtons);
@@ -1113,8 +1112,7 @@
       const card = h('section', { class: 'card manage-card', part: 'card', 'aria-labelledby': 'm-title' },
         h('div', { class: 'profile' }, avatar({ ...m, display_name: name }, 64),
           h('div', { class: 'profile-text' },
-            h('h2', { id: 'm-title', tabindex: '-1' }, t('manageTitle')),
-            h('p', {}, t('withMentor', { name })),
+            h('h2', { id: 'm-title', tabindex: '-1' }, t('withMentor', { name })),
             m.university ? h('p', { class: 'meta' }, [m.university, m.year_of_study].filter(Boolean).join(' · ')) : null)),
         h('p', { class: 'when big', id: 'm-when' }, `${whenText(b.start, this.tzValue, this.lang_)}`),
         h('p', { class: 'meta' }, tzLabel(this.tzValue)),
