@@ -756,6 +756,7 @@
       this.lastSig = null;
       this.closed = false;
       this.openedAt = performance.now();
+      this.interactiveAt = null;
       this.calendar = new Calendar({
         api: this.api, mentorId: opts.mentorId, lang, tz: this.tzValue,
         hint: this.mentor && this.mentor.next_free_slot, signal: this.abort.signal,
