@@ -49,10 +49,16 @@ class RecordingHandler:
         self._lock = threading.Lock()
         self._received: list[Received] = []
         self._script: dict[Stage, deque[str]] = {"MAIL": deque(), "RCPT": deque(), "DATA": deque()}
+        self._per_address: dict[str, deque[str]] = {}
 
     def fail_next(self, reply: str, *, at: Stage = "DATA", times: int = 1) -> None:
         with self._lock:
             self._script[at].extend([reply] * times)
+
+    def fail_for(self, address: str, reply: str, *, times: int = 1) -> None:
+        """Answer ``reply`` to the next ``times`` RCPT TO for ``address`` (others pass)."""
+        with self._lock:
+            self._per_address.setdefault(address.lower(), deque()).extend([reply] * times)
 
     @property
     def received(self) -> list[Received]:
@@ -76,7 +82,10 @@ class RecordingHandler:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
-        reply = self._scripted("RCPT")
+        with self._lock:
+            waiting = self._per_address.get(address.lower())
+            reply = waiting.popleft() if waiting else None
+        reply = reply or self._scripted("RCPT")
         if reply:
             return reply.replace("{address}", address)
         envelope.rcpt_tos.append(address)
@@ -140,6 +149,9 @@ class SmtpServer:
 
     def fail_next(self, reply: str, *, at: Stage = "DATA", times: int = 1) -> None:
         self.handler.fail_next(reply, at=at, times=times)
+
+    def fail_for(self, address: str, reply: str, *, times: int = 1) -> None:
+        self.handler.fail_for(address, reply, times=times)
 
     def settings(self, **changes: Any) -> Settings:
         values: dict[str, Any] = {
