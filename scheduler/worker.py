@@ -55,6 +55,7 @@ class Worker:
         self.worker_id = worker_id or default_worker_id()
         self.concurrency = concurrency
         self.clock = clock
+        self._in_flight: set[asyncio.Task[object]] = set()
 
     async def drain_outbox(self) -> int:
         return await outbox.drain(
@@ -80,7 +81,7 @@ class Worker:
         defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         now = datetime.now(UTC)
         scheduler.add_job(
-            _guarded("outbox", self.drain_outbox),
+            self._guarded("outbox", self.drain_outbox),
             "interval",
             seconds=self.settings.outbox_poll_seconds,
             next_run_time=now,
@@ -88,7 +89,7 @@ class Worker:
             **defaults,
         )
         scheduler.add_job(
-            _guarded("purge", self.purge),
+            self._guarded("purge", self.purge),
             "interval",
             days=1,
             next_run_time=now,
@@ -97,7 +98,7 @@ class Worker:
         )
         for job in self.periodic:
             scheduler.add_job(
-                _guarded(job.name, job.run),
+                self._guarded(job.name, job.run),
                 "interval",
                 seconds=job.every.total_seconds(),
                 next_run_time=now,
@@ -116,17 +117,34 @@ class Worker:
             await stop.wait()
         finally:
             scheduler.shutdown(wait=False)
+            # Let the jobs in flight finish (a delivery commits its outcome) rather than
+            # cutting them off; whatever is cut off anyway is rolled back and redelivered.
+            if self._in_flight:
+                await asyncio.wait(self._in_flight, timeout=outbox.DELIVERY_TIMEOUT.total_seconds())
             log.info("worker %s stopped", self.worker_id)
 
+    def _guarded(
+        self, name: str, run: Callable[[], Awaitable[object]]
+    ) -> Callable[[], Awaitable[None]]:
+        return _guarded(name, run, self._in_flight)
 
-def _guarded(name: str, run: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+
+def _guarded(
+    name: str, run: Callable[[], Awaitable[object]], in_flight: set[asyncio.Task[object]]
+) -> Callable[[], Awaitable[None]]:
     """A job that logs its failure instead of killing the clock; the next tick retries."""
 
     async def job() -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            in_flight.add(task)
         try:
             await run()
         except Exception:
             log.exception("periodic job %s failed", name)
+        finally:
+            if task is not None:
+                in_flight.discard(task)
 
     job.__name__ = job.__qualname__ = f"thotis_{name}"
     return job

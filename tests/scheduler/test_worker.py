@@ -1,0 +1,81 @@
+"""The worker's clock drives the outbox and the personal-data purge; state stays in the DB."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from scheduler import booking, outbox
+from scheduler.cli import load_entry
+from scheduler.db import Database
+from scheduler.models import BookingRow, ManageToken
+from scheduler.retention import purge_personal_data
+from scheduler.settings import Settings
+from scheduler.worker import PeriodicJob, Worker
+from tests.scheduler.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
+
+
+async def test_purge_erases_name_and_email_but_keeps_the_question(db: Database) -> None:
+    mentor = await make_mentor(db)
+    async with db.sessions() as session:
+        made = await booking.book(
+            session, mentor_id=mentor.id, slot_start=TUESDAY_18H, visitor=visitor(), now=NOW
+        )
+        soon = made.booking.end + timedelta(days=179)
+        assert await purge_personal_data(session, soon, 180) == 0
+        later = made.booking.end + timedelta(days=181)
+        assert await purge_personal_data(session, later, 180) == 1
+        assert await purge_personal_data(session, later, 180) == 0
+        row = (await session.execute(select(BookingRow))).scalar_one()
+    assert (row.visitor_first_name, row.visitor_email) == (None, None)
+    assert row.visitor_question == "Comment se passe la première année ?"
+    assert row.personal_data_purged_at == later
+    assert await count(db, ManageToken) == 0
+
+
+async def test_the_worker_drains_the_outbox_and_runs_periodic_jobs(db: Database) -> None:
+    mentor = await make_mentor(db)
+    async with db.sessions() as session:
+        await booking.book(
+            session, mentor_id=mentor.id, slot_start=TUESDAY_18H, visitor=visitor(), now=NOW
+        )
+    delivered: list[str] = []
+    ticks: list[int] = []
+    done = asyncio.Event()
+
+    async def handler(message: outbox.OutboxMessage) -> None:
+        delivered.append(message.kind)
+        if len(delivered) == 2:
+            done.set()
+
+    async def tick() -> None:
+        ticks.append(1)
+
+    settings = dataclasses.replace(Settings(), outbox_poll_seconds=0.05)
+    worker = Worker(
+        db,
+        settings,
+        {outbox.MAIL_BOOKING_CONFIRMED: handler, outbox.CALENDAR_UPSERT_EVENT: handler},
+        [PeriodicJob("tick", tick, timedelta(seconds=30))],
+        clock=lambda: NOW,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    await asyncio.wait_for(done.wait(), 30)
+    stop.set()
+    await running
+    assert sorted(delivered) == [outbox.CALENDAR_UPSERT_EVENT, outbox.MAIL_BOOKING_CONFIRMED]
+    assert ticks == [1]  # periodic jobs run at start, then every 30 s
+    # Reminders are not due yet at NOW: they stay pending.
+    from scheduler.models import OutboxRow
+
+    assert await count(db, OutboxRow, OutboxRow.status == "pending") == 3
+
+
+def test_load_entry_finds_callables_and_tolerates_a_missing_module() -> None:
+    assert load_entry("scheduler.cli:main") is not None
+    assert load_entry("scheduler.not_a_module:run") is None
+    assert load_entry("scheduler.cli:NOT_THERE") is None
