@@ -27,6 +27,7 @@ from api.deps import (
     system_clock,
 )
 from api.feedback import feedback
+from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, readyz
 from api.problems import handle_exception
 from api.public import PublicController
@@ -109,6 +110,8 @@ def create_app(
             BookingController,
             feedback,
             create_widget_router(settings),
+            MentorGoogleController,
+            GoogleController,
         ],
         dependencies={
             "session": Provide(provide_session),

@@ -7,12 +7,14 @@ from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from litestar import Controller, Response, get, post
+from litestar.di import Provide
 from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import schemas
 from api.convert import booking_out, mentor_profile, public_mentor
 from api.deps import AppSettings, Now, Session
+from api.google import BusyChecker, provide_busy_check
 from api.text import clean_text
 from integrations.ics import invite
 from scheduler import booking as bookings
@@ -52,6 +54,8 @@ def _created(settings: Settings, result: BookResult, mentor_name: str) -> schema
 class BookingController(Controller):
     path = "/v1/bookings"
     tags = ["bookings"]
+    # Fresh Google busy time for the mentor being booked (None without Google: cache only).
+    dependencies = {"busy_check": Provide(provide_busy_check, sync_to_thread=False)}
 
     @post("", summary="Book a slot", status_code=201)
     async def create(
@@ -60,6 +64,7 @@ class BookingController(Controller):
         settings: AppSettings,
         now: Now,
         data: schemas.BookingRequest,
+        busy_check: BusyChecker,
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.BookingCreated:
         if not data.consent:
@@ -83,6 +88,7 @@ class BookingController(Controller):
             now=now,
             idempotency_key=idempotency_key,
             filiere=data.filiere,
+            busy_check=busy_check,
         )
         return _created(settings, result, mentor.display_name)
 
@@ -113,9 +119,12 @@ class BookingController(Controller):
         now: Now,
         token: str,
         data: schemas.RescheduleRequest,
+        busy_check: BusyChecker,
     ) -> schemas.BookingCreated:
         booking_id = await bookings.booking_id_for_token(session, token)
-        result = await bookings.reschedule_by_token(session, booking_id, token, data.start, now)
+        result = await bookings.reschedule_by_token(
+            session, booking_id, token, data.start, now, busy_check=busy_check
+        )
         mentor = await catalog.get_mentor(session, result.booking.mentor_id)
         return _created(settings, result, mentor.display_name)
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
 from integrations.messages import Brand, Kind, compose
 from scheduler import booking, delivery, outbox
+from scheduler.calendar import CalendarService, calendar_handlers, calendar_jobs
 from scheduler.db import Database
-from scheduler.ports import Mailer
+from scheduler.ports import CalendarProvider, Mailer
 from scheduler.settings import Settings
 from scheduler.views import BookingView
 from scheduler.worker import PeriodicJob, Worker
@@ -40,10 +42,13 @@ _NEEDS_LIVE = {"reminder_24h", "reminder_1h", "follow_up"}
 @dataclass(frozen=True, slots=True)
 class Adapters:
     mailer: Mailer
+    # Google Calendar, when the deployment has an OAuth client (GOOGLE_CLIENT_ID).
+    calendar: CalendarProvider | None = None
 
 
 def build_adapters(settings: Settings) -> Adapters:
-    return Adapters(mailer=mailer_from_settings(settings))
+    calendar = GoogleCalendarProvider(settings) if settings.google_client_id else None
+    return Adapters(mailer=mailer_from_settings(settings), calendar=calendar)
 
 
 def feedback_url(settings: Settings, booking_id: UUID) -> str:
@@ -104,6 +109,13 @@ def build_handlers(
     }
     handlers[outbox.CALENDAR_UPSERT_EVENT] = _no_calendar
     handlers[outbox.CALENDAR_CANCEL_EVENT] = _no_calendar
+    if adapters.calendar is not None:
+        # A mentor without a connection is skipped inside (their invite is their entry).
+        # The confirmation mail is queued before the event row and usually leaves before the
+        # Meet link exists: the link reaches the visitor with the reminders (which load the
+        # booking at send time) and through the mentor's calendar invitation.
+        service = CalendarService(database, adapters.calendar, settings, clock=clock)
+        handlers |= calendar_handlers(service)
     return handlers
 
 
@@ -115,6 +127,9 @@ def build_worker(
 ) -> Worker:
     adapters = adapters or build_adapters(settings)
     periodic: list[PeriodicJob] = []
+    if adapters.calendar is not None:
+        service = CalendarService(database, adapters.calendar, settings, clock=clock)
+        periodic += calendar_jobs(service)
     return Worker(
         database,
         settings,
