@@ -97,6 +97,8 @@ def served(url: str | None) -> Iterator[str]:
         yield url.rstrip("/")
         return
     with tempfile.TemporaryDirectory(prefix="thotis-bench-widget-") as data_dir:
+        # Our own fresh folder: the embedded PostgreSQL's user must be able to traverse it.
+        os.chmod(data_dir, 0o755)
         port = free_port()
         env = {
             **os.environ,

@@ -500,8 +500,8 @@
       if (this.state === 'loading') {
         this.el.append(
           h('p', { class: 'sr-only', role: 'status' }, t('loadingSlots')),
-          h('div', { class: 'days skeleton', 'aria-hidden': 'true' }, Array.from({ length: 7 }, () => h('span', { class: 'day sk' }))),
-          h('div', { class: 'slots skeleton', 'aria-hidden': 'true' }, Array.from({ length: 6 }, () => h('span', { class: 'slot sk' }))),
+          h('div', { class: 'days skeleton', 'aria-hidden': 'true' }, Array.from({ length: 7 }, () => h('span', { class: 'sk sk-day' }))),
+          h('div', { class: 'slots skeleton', 'aria-hidden': 'true' }, Array.from({ length: 6 }, () => h('span', { class: 'sk sk-slot' }))),
         );
         return;
       }
