@@ -13,6 +13,13 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# axe-core (accessibility checks in the browser tests), from the npm registry.
+AXE := tests/api/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/api/browser/package-lock.json
+	@echo "→ installing axe-core for the browser tests"
+	@npm ci --prefix tests/api/browser --silent --no-audit --no-fund
+	@touch $(AXE)
+
 install: $(STAMP)
 
 run: $(STAMP)
@@ -29,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint $(AXE)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

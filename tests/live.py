@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -24,6 +23,7 @@ from sqlalchemy.engine import URL
 
 from api.app import create_app
 from scheduler.db import Database, url_to_string
+from scheduler.demo import seed
 from scheduler.embedded_db import create_database, drop_database
 from tests.integrations.smtp_server import SmtpServer, free_port
 
@@ -39,12 +39,11 @@ class LiveServer:
 
 
 async def _seed(database_url: str) -> None:
-    from scheduler.demo import seed_demo
-
     database = Database.from_url(database_url)
     try:
         async with database.session() as session:
-            await seed_demo(session, datetime.now(UTC))
+            await seed(session)
+            await session.commit()
     finally:
         await database.dispose()
 
