@@ -37,7 +37,7 @@ from integrations.google import (
 from scheduler.calendar import CalendarService, ConnectionStatus
 from scheduler.catalog import get_mentor
 from scheduler.errors import SchedulingError
-from scheduler.ports import BusyCheck, CalendarUnavailable, ReconnectRequired
+from scheduler.ports import CalendarUnavailable, ReconnectRequired
 from scheduler.settings import Settings
 
 log = logging.getLogger("thotis.api.google")
@@ -85,7 +85,7 @@ def calendar_service(state: State) -> CalendarService | None:
     return service
 
 
-def provide_busy_check(state: State) -> BusyCheck | None:
+def provide_busy_check(state: State) -> CalendarService | None:
     """For the booking routes: fresh busy time of the mentor being booked (None: cache only)."""
     return calendar_service(state)
 
@@ -97,7 +97,9 @@ def provide_calendar(state: State) -> CalendarService:
     return service
 
 
-BusyChecker = NamedDependency[BusyCheck | None]
+# Typed by the class, not the ``BusyCheck`` Protocol: Litestar validates dependency values and
+# cannot check a Protocol (the service is the BusyCheck; ``book()`` takes it as one).
+BusyChecker = NamedDependency[CalendarService | None]
 Calendars = NamedDependency[CalendarService]
 
 
