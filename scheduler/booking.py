@@ -24,9 +24,21 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import (
+    LargeBinary,
+    Row,
+    Text,
+    bindparam,
+    exists,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Uuid
 
 from availability import SLOT_LENGTH, Interval, is_bookable, zone
 from availability.intervals import as_utc
@@ -51,7 +63,7 @@ from scheduler.integrity import (
     constraint_name,
     translate_integrity_error,
 )
-from scheduler.loading import MentorState, load_mentor_states
+from scheduler.loading import MentorState, load_mentor_states, load_states, mentor_policy_query
 from scheduler.models import (
     LIVE_STATUS,
     AuditEntry,
@@ -265,64 +277,62 @@ async def book(
         raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
     request_hash = _request_hash(mentor_id, slot_start, visitor, filiere)
     try:
-        if idempotency_key is not None:
-            replay = await _replay(session, idempotency_key, request_hash, now)
-            if replay is not None:
-                await session.commit()
-                return replay
-        if await _blocked(session, visitor.email):
-            raise EmailBlocked("this email address cannot book")
         fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
-
-        mentor = await _lock_mentor(session, mentor_id)
+        # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
+        mentor = (
+            await session.execute(
+                mentor_policy_query()
+                .add_columns(
+                    _blocked_column(visitor.email),
+                    _filiere_column(mentor_id, filiere),
+                )
+                .where(Mentor.id == mentor_id)
+                .with_for_update(of=Mentor)
+            )
+        ).first()
+        if mentor is None:
+            raise NotFound("no such mentor")
         if idempotency_key is not None:
-            # A retry that waited for the lock behind the first attempt finds it here.
+            # After the lock: a retry that waited behind its first attempt finds it here.
             replay = await _replay(session, idempotency_key, request_hash, now)
             if replay is not None:
                 await session.commit()
                 return replay
-        filiere_id = await _filiere_of(session, mentor_id, filiere)
-        state = await _state_for_slot(session, mentor_id, slot_start, now, fresh)
+        if not mentor.active or mentor.paused:
+            raise MentorUnavailable("this mentor is not taking bookings")
+        if mentor.blocked:
+            raise EmailBlocked("this email address cannot book")
+        if filiere is not None and mentor.filiere_id is None:
+            raise ValidationFailed(f"the mentor is not in the filière {filiere!r}")
+        # Round trip 2 (a fresh snapshot, taken after the lock): rules, bookings, busy.
+        states = await load_states(session, [mentor], now, slot_start, slot_start + SLOT_LENGTH)
+        state = _with_fresh_busy(states[mentor_id], fresh)
         _ensure_bookable(state, slot_start, now)
+        # Round trip 3: the booking, its token, outbox rows, audit and idempotency key.
         booking_id = uuid4()
         result = await _insert_booking(
             session,
             booking_id=booking_id,
             series_id=booking_id,
             sequence=0,
-            mentor_id=mentor.id,
-            filiere_id=filiere_id,
+            mentor_id=mentor_id,
+            filiere_id=mentor.filiere_id,
             slot_start=slot_start,
             state=state,
             visitor=visitor,
             consent_at=now,
             now=now,
-        )
-        extra: list[Any] = []
-        if idempotency_key is not None:
-            extra.append(
-                insert(IdempotencyKey).values(
-                    key=idempotency_key, request_hash=request_hash, booking_id=booking_id
-                )
-            )
-        await _finish(
-            session,
-            extra,
-            outbox.after_booking(booking_id, result.booking.start, result.booking.end, now),
-            audit_values(
-                Actor("visitor"),
-                "book",
-                "booking",
-                booking_id,
-                {"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
-            ),
+            actor=Actor("visitor"),
+            action="book",
+            audit_details={"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
+            idempotency=(idempotency_key, request_hash) if idempotency_key else None,
         )
         await session.commit()
         return result
     except IntegrityError as error:
         await session.rollback()
         if idempotency_key is not None and constraint_name(error) == IDEMPOTENCY_KEY_CONSTRAINT:
-            # The same key committed concurrently (for another mentor, or we missed it).
+            # The same key committed concurrently for another mentor's booking.
             replay = await _replay(session, idempotency_key, request_hash, now)
             if replay is not None:
                 await session.commit()
@@ -331,6 +341,33 @@ async def book(
     except BaseException:
         await session.rollback()
         raise
+
+
+def _blocked_column(email: str) -> Any:
+    hashed = hashlib.sha256(email.encode()).digest()
+    return exists().where(EmailBlock.email_hash == hashed).label("blocked")
+
+
+def _filiere_column(mentor_id: UUID, slug: str | None) -> Any:
+    if slug is None:
+        return literal(None, type_=Uuid()).label("filiere_id")
+    return (
+        select(Filiere.id)
+        .join(MentorFiliere, MentorFiliere.filiere_id == Filiere.id)
+        .where(Filiere.slug == slug, MentorFiliere.mentor_id == mentor_id)
+        .scalar_subquery()
+        .label("filiere_id")
+    )
+
+
+def _with_fresh_busy(
+    state: MentorState, fresh: tuple[Interval, list[Interval]] | None
+) -> MentorState:
+    if fresh is None:
+        return state
+    span, busy = fresh
+    # Fresh busy time replaces the cache where it was fetched, and only there.
+    return state.with_busy([b for b in state.busy if not b.overlaps(span)] + busy)
 
 
 async def _replay(
@@ -351,14 +388,6 @@ async def _replay(
     # The first answer carried the only copy of the raw token; a retry gets a new one.
     token = await _issue_token(session, booking.id, booking.end)
     return BookResult(booking, token, replayed=True)
-
-
-async def _blocked(session: AsyncSession, email: str) -> bool:
-    hashed = hashlib.sha256(email.encode()).digest()
-    found = await session.execute(
-        select(EmailBlock.email_hash).where(EmailBlock.email_hash == hashed)
-    )
-    return found.first() is not None
 
 
 async def _fresh_busy(
@@ -401,21 +430,6 @@ async def _lock_mentor(session: AsyncSession, mentor_id: UUID) -> Row[Any]:
     return mentor
 
 
-async def _filiere_of(session: AsyncSession, mentor_id: UUID, slug: str | None) -> UUID | None:
-    if slug is None:
-        return None
-    found = (
-        await session.execute(
-            select(Filiere.id)
-            .join(MentorFiliere, MentorFiliere.filiere_id == Filiere.id)
-            .where(Filiere.slug == slug, MentorFiliere.mentor_id == mentor_id)
-        )
-    ).scalar()
-    if found is None:
-        raise ValidationFailed(f"the mentor is not in the filière {slug!r}")
-    return found
-
-
 async def _state_for_slot(
     session: AsyncSession,
     mentor_id: UUID,
@@ -432,22 +446,7 @@ async def _state_for_slot(
         slot_start + SLOT_LENGTH,
         exclude_booking=exclude_booking,
     )
-    state = states[mentor_id]
-    if fresh is not None:
-        span, busy = fresh
-        # Fresh busy time replaces the cache where it was fetched, and only there.
-        kept = tuple(b for b in state.busy if not b.overlaps(span))
-        state = MentorState(
-            state.mentor_id,
-            state.active,
-            state.paused,
-            state.schedule,
-            state.policy,
-            state.settings,
-            kept + tuple(busy),
-            state.bookings,
-        )
-    return state
+    return _with_fresh_busy(states[mentor_id], fresh)
 
 
 def _ensure_bookable(state: MentorState, slot_start: datetime, now: datetime) -> None:
@@ -474,6 +473,48 @@ async def _issue_token(session: AsyncSession, booking_id: UUID, end: datetime) -
     return raw
 
 
+_INSERT_BOOKING = text(
+    """
+    WITH b AS (
+      INSERT INTO bookings (id, series_id, sequence, mentor_id, filiere_id, start_at, end_at,
+                            buffer_before_minutes, buffer_after_minutes, status,
+                            visitor_first_name, visitor_email, visitor_question,
+                            visitor_timezone, language, consent_at, created_at)
+      VALUES (:id, :series_id, :sequence, :mentor_id, :filiere_id, :start_at, :end_at,
+              :buffer_before, :buffer_after, 'confirmed', :first_name, :email, :question,
+              :timezone, :language, :consent_at, :now)
+      RETURNING *
+    ), token AS (
+      INSERT INTO manage_tokens (token_hash, booking_id, purpose, expires_at)
+      SELECT :token_hash, b.id, 'manage', :token_expires FROM b
+    ), messages AS (
+      INSERT INTO outbox (kind, payload, available_at)
+      SELECT m.kind, m.payload, m.available_at
+        FROM b, jsonb_to_recordset(CAST(:outbox AS jsonb))
+                AS m(kind text, payload jsonb, available_at timestamptz)
+    ), audit AS (
+      INSERT INTO audit_log (actor_kind, actor_id, action, entity, entity_id, details)
+      SELECT :actor_kind, :actor_id, :action, 'booking', b.id::text, CAST(:details AS jsonb)
+        FROM b
+    ), idempotency AS (
+      INSERT INTO idempotency_keys (key, request_hash, booking_id)
+      SELECT :idempotency_key, :request_hash, b.id FROM b WHERE :idempotency_key IS NOT NULL
+    )
+    SELECT * FROM b
+    """
+).bindparams(
+    bindparam("id", type_=Uuid()),
+    bindparam("series_id", type_=Uuid()),
+    bindparam("mentor_id", type_=Uuid()),
+    bindparam("filiere_id", type_=Uuid()),
+    bindparam("token_hash", type_=LargeBinary()),
+    bindparam("idempotency_key", type_=Text()),
+    bindparam("request_hash", type_=Text()),
+    bindparam("question", type_=Text()),
+    bindparam("actor_id", type_=Text()),
+)
+
+
 async def _insert_booking(
     session: AsyncSession,
     *,
@@ -487,34 +528,60 @@ async def _insert_booking(
     visitor: Visitor,
     consent_at: datetime,
     now: datetime,
+    actor: Actor,
+    action: str,
+    audit_details: dict[str, Any],
+    idempotency: tuple[str, str] | None = None,
+    rescheduled_from: UUID | None = None,
 ) -> BookResult:
+    """One statement: the booking, its manage token, its outbox rows, the audit entry and the
+    idempotency key. The exclusion constraint is checked here."""
     slot_end = slot_start + state.policy.slot_length
+    token = new_secret()
+    messages = outbox.after_booking(
+        booking_id, slot_start, slot_end, now, rescheduled_from=rescheduled_from
+    )
     row = (
         await session.execute(
-            insert(BookingRow)
-            .values(
-                id=booking_id,
-                series_id=series_id,
-                sequence=sequence,
-                mentor_id=mentor_id,
-                filiere_id=filiere_id,
-                start_at=slot_start,
-                end_at=slot_end,
-                buffer_before_minutes=state.settings.buffer_before_minutes,
-                buffer_after_minutes=state.settings.buffer_after_minutes,
-                status=LIVE_STATUS,
-                visitor_first_name=visitor.first_name,
-                visitor_email=visitor.email,
-                visitor_question=visitor.question,
-                visitor_timezone=visitor.timezone,
-                language=visitor.language,
-                consent_at=consent_at,
-                created_at=now,
-            )
-            .returning(*_BOOKING_COLUMNS)
+            _INSERT_BOOKING,
+            {
+                "id": booking_id,
+                "series_id": series_id,
+                "sequence": sequence,
+                "mentor_id": mentor_id,
+                "filiere_id": filiere_id,
+                "start_at": slot_start,
+                "end_at": slot_end,
+                "buffer_before": state.settings.buffer_before_minutes,
+                "buffer_after": state.settings.buffer_after_minutes,
+                "first_name": visitor.first_name,
+                "email": visitor.email,
+                "question": visitor.question,
+                "timezone": visitor.timezone,
+                "language": visitor.language,
+                "consent_at": consent_at,
+                "now": now,
+                "token_hash": digest(token),
+                "token_expires": slot_end + TOKEN_GRACE,
+                "outbox": json.dumps(
+                    [
+                        {
+                            "kind": m["kind"],
+                            "payload": m["payload"],
+                            "available_at": m["available_at"].isoformat(),
+                        }
+                        for m in messages
+                    ]
+                ),
+                "actor_kind": actor.kind,
+                "actor_id": actor.id,
+                "action": action,
+                "details": json.dumps(audit_details),
+                "idempotency_key": idempotency[0] if idempotency else None,
+                "request_hash": idempotency[1] if idempotency else None,
+            },
         )
     ).one()
-    token = await _issue_token(session, booking_id, slot_end)
     return BookResult(_record(row), token)
 
 
@@ -748,23 +815,16 @@ async def _reschedule(
             ),
             consent_at=old.consent_at,
             now=now,
+            actor=actor,
+            action="reschedule",
+            audit_details={"from": str(old.id), "start": new_start.isoformat()},
+            rescheduled_from=old.id,
+        )
+        await session.execute(
+            update(BookingRow).where(BookingRow.id == old.id).values(rescheduled_to=new_id)
         )
         await _use_tokens(session, old.id, now)
         await outbox.drop_timed(session, old.id)
-        await _finish(
-            session,
-            [update(BookingRow).where(BookingRow.id == old.id).values(rescheduled_to=new_id)],
-            outbox.after_booking(
-                new_id, result.booking.start, result.booking.end, now, rescheduled_from=old.id
-            ),
-            audit_values(
-                actor,
-                "reschedule",
-                "booking",
-                old.id,
-                {"to": str(new_id), "start": new_start.isoformat()},
-            ),
-        )
         await session.commit()
         return result
     except IntegrityError as error:

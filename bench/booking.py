@@ -1,0 +1,199 @@
+"""Booking core benchmarks on the embedded PostgreSQL. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/booking.py [--bookings 3000] [--fast]
+
+1. bookings per second with 16 concurrent clients (goal >= 500/s), each booking one
+   transaction: mentor lock, engine re-check, insert, token, outbox rows, audit;
+2. the 64-client race for one slot: time until every client has its answer;
+3. slots of a filière of 20 mentors x 14 days read from the database (goal p95 < 15 ms).
+
+The server is durable (fsync on, like `serve`); --fast turns fsync off to show the CPU bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scheduler import booking, catalog, migrate, schedules  # noqa: E402
+from scheduler.db import Database, url_to_string  # noqa: E402
+from scheduler.embedded_db import EmbeddedPostgres, create_database  # noqa: E402
+from scheduler.errors import SlotTaken  # noqa: E402
+from scheduler.records import Actor  # noqa: E402
+from scheduler.settings import PROJECT_ROOT  # noqa: E402
+from scheduler.slots import filiere_slots  # noqa: E402
+
+NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # a Monday, 07:00 in Paris
+MENTORS = 20
+DAYS = 14
+STAFF = Actor.staff("bench")
+
+
+def visitor(n: int) -> booking.Visitor:
+    return booking.Visitor(f"Élève{n}", f"eleve{n}@lycee.example.fr", "Quelle charge de travail ?")
+
+
+async def setup(db: Database) -> list:  # type: ignore[type-arg]
+    async with db.sessions() as session:
+        await catalog.create_filiere(session, "droit", "Droit", "Law", STAFF)
+        mentors = []
+        for i in range(MENTORS):
+            mentor = await catalog.create_mentor(
+                session,
+                catalog.MentorFields(
+                    display_name=f"Mentor {i:02d}",
+                    email=f"mentor{i}@univ.example.fr",
+                    university="Université Paris Cité",
+                    year_of_study=3,
+                    filieres=("droit",),
+                ),
+                STAFF,
+            )
+            await schedules.set_weekly_rules(
+                session, mentor.id, {d: [("08:00", "22:00")] for d in range(7)}, STAFF
+            )
+            await schedules.set_policy(
+                session,
+                mentor.id,
+                schedules.PolicySettings(
+                    buffer_before_minutes=0, buffer_after_minutes=0, horizon_days=30
+                ),
+                STAFF,
+            )
+            mentors.append(mentor)
+    return mentors
+
+
+async def throughput(db: Database, mentors: list, total: int, clients: int = 16) -> float:  # type: ignore[type-arg]
+    async with db.sessions() as session:
+        offer = await filiere_slots(
+            session, "droit", NOW, NOW + timedelta(days=1), NOW + timedelta(days=1 + DAYS)
+        )
+    # Interleave mentors so that concurrent clients mostly book different mentors.
+    queue: asyncio.Queue[tuple] = asyncio.Queue()  # type: ignore[type-arg]
+    columns = [[(o.mentor.id, s) for s in o.slots] for o in offer.mentors]
+    n = 0
+    for row in range(max(len(c) for c in columns)):
+        for column in columns:
+            if row < len(column) and n < total:
+                queue.put_nowait(column[row])
+                n += 1
+    taken = 0
+
+    async def client(k: int) -> int:
+        nonlocal taken
+        done = 0
+        async with db.sessions() as session:
+            while True:
+                try:
+                    mentor_id, start = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return done
+                try:
+                    await booking.book(
+                        session, mentor_id=mentor_id, slot_start=start, visitor=visitor(k), now=NOW
+                    )
+                    done += 1
+                except SlotTaken:
+                    taken += 1
+
+    started = time.perf_counter()
+    made = sum(await asyncio.gather(*(client(k) for k in range(clients))))
+    elapsed = time.perf_counter() - started
+    print(f"  {made} bookings by {clients} clients in {elapsed:.2f} s ({taken} slot_taken)")
+    return made / elapsed
+
+
+async def race(url: str, mentor_id, start: datetime, clients: int = 64) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    db = Database.from_url(url, pool_size=clients, max_overflow=0)
+    sessions = [db.sessions() for _ in range(clients)]
+    for session in sessions:
+        await session.connection()
+        await session.commit()
+    gate = asyncio.Event()
+
+    async def client(k: int, session) -> bool:  # type: ignore[no-untyped-def]
+        await gate.wait()
+        try:
+            await booking.book(
+                session, mentor_id=mentor_id, slot_start=start, visitor=visitor(k), now=NOW
+            )
+            return True
+        except SlotTaken:
+            return False
+        finally:
+            await session.close()
+
+    tasks = [asyncio.create_task(client(k, s)) for k, s in enumerate(sessions)]
+    await asyncio.sleep(0)
+    started = time.perf_counter()
+    gate.set()
+    won = sum(await asyncio.gather(*tasks))
+    elapsed = time.perf_counter() - started
+    await db.dispose()
+    return elapsed, won
+
+
+async def slot_reads(db: Database, runs: int = 200) -> list[float]:
+    timings = []
+    start, end = NOW + timedelta(days=1), NOW + timedelta(days=1 + DAYS)
+    async with db.sessions() as session:
+        for _ in range(runs):
+            t = time.perf_counter()
+            offer = await filiere_slots(session, "droit", NOW, start, end)
+            timings.append((time.perf_counter() - t) * 1000)
+            await session.commit()
+    slots = sum(len(o.slots) for o in offer.mentors)
+    print(f"  {len(offer.mentors)} mentors, {slots} free slots over {DAYS} days")
+    return timings
+
+
+async def main(url: str, total: int) -> None:
+    db = Database.from_url(url, pool_size=20)
+    try:
+        mentors = await setup(db)
+        print("1. throughput")
+        rate = await throughput(db, mentors, total)
+        print(f"  => {rate:.0f} bookings/s (goal >= 500/s)")
+
+        print("2. 64 clients race for one slot (5 rounds)")
+        times = []
+        for i in range(5):
+            start = NOW + timedelta(days=20, minutes=15 * i) + timedelta(hours=8)
+            elapsed, won = await race(url, mentors[i].id, start)
+            assert won == 1, won
+            times.append(elapsed * 1000)
+        print(f"  => settles in {statistics.median(times):.0f} ms median (rounds: "
+              + ", ".join(f"{t:.0f}" for t in times) + " ms); exactly one winner each time")
+
+        print("3. slots of a filière, 20 mentors x 14 days, from the database")
+        timings = await slot_reads(db)
+        timings.sort()
+        p50 = timings[len(timings) // 2]
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(f"  => p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms (goal p95 < 15 ms)")
+    finally:
+        await db.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bookings", type=int, default=3000)
+    parser.add_argument("--fast", action="store_true", help="fsync off")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="bench-pg-", dir=PROJECT_ROOT / "var"))
+    server = EmbeddedPostgres(root, durable=not args.fast, throwaway=True)
+    print(f"embedded PostgreSQL 18, fsync {'off' if args.fast else 'on'}")
+    with server:
+        create_database(server.url(), "bench")
+        url = url_to_string(server.url("bench"))
+        migrate.upgrade(url)
+        asyncio.run(main(url, args.bookings))
