@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +37,10 @@ from scheduler.schedules import PolicySettings
 # Local dates around a UTC range that may hold its overrides (timezones reach ±14 h).
 _DATE_MARGIN = timedelta(days=2)
 
-# One row, four JSON arrays. Instants travel as ISO 8601 strings (exact to the microsecond).
+# One row, four JSON arrays. Instants travel as integer epoch microseconds (exact, and much
+# cheaper to turn into datetimes than ISO strings).
+_US = "(extract(epoch FROM {}) * 1000000)::bigint"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INPUTS = text(
     """
     SELECT
@@ -47,18 +50,20 @@ _INPUTS = text(
       (SELECT coalesce(json_agg(json_build_array(mentor_id, day, ranges)), '[]')
          FROM date_overrides
         WHERE mentor_id = ANY(:ids) AND day BETWEEN :first_day AND :last_day) AS overrides,
-      (SELECT coalesce(json_agg(json_build_array(mentor_id, start_at, end_at,
+      (SELECT coalesce(json_agg(json_build_array(mentor_id, _us(start_at), _us(end_at),
                                                  buffer_before_minutes, buffer_after_minutes)),
                        '[]')
          FROM bookings
         WHERE mentor_id = ANY(:ids) AND status = 'confirmed'
           AND occupied && tstzrange(:window_start, :window_end, '[)')
           AND id IS DISTINCT FROM :exclude) AS bookings,
-      (SELECT coalesce(json_agg(json_build_array(mentor_id, start_at, end_at)), '[]')
+      (SELECT coalesce(json_agg(json_build_array(mentor_id, _us(start_at), _us(end_at))), '[]')
          FROM external_busy
         WHERE mentor_id = ANY(:ids)
           AND start_at < :window_end AND end_at > :window_start) AS busy
-    """
+    """.replace("_us(start_at)", _US.format("start_at")).replace(
+        "_us(end_at)", _US.format("end_at")
+    )
 ).bindparams(
     bindparam("ids", type_=ARRAY(Uuid())),
     bindparam("exclude", type_=Uuid()),
@@ -109,8 +114,8 @@ def _settings(row: Row[Any]) -> PolicySettings:
     return PolicySettings.from_row(row)
 
 
-def _instant(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+def _instant(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 async def load_mentor_states(

@@ -41,13 +41,34 @@ async def mentor_slots(
 ) -> MentorSlots:
     """A mentor's free slots in ``[start, end)`` and the next free one. An inactive or paused
     mentor offers nothing."""
-    states = await load_mentor_states(session, [mentor_id], now, start, end, to_horizon=True)
+    states = await load_mentor_states(session, [mentor_id], now, start, end)
     state = states.get(mentor_id)
     if state is None:
         raise NotFound("no such mentor")
     if not state.active or state.paused:
         return _NOTHING
-    return free_slots_for_many({mentor_id: state.engine_input}, now, start, end)[mentor_id]
+    found = free_slots_for_many({mentor_id: state.engine_input}, now, start, end)[mentor_id]
+    if found.slots:
+        return found
+    return (await _slots_with_next_free(session, [mentor_id], now, start, end))[mentor_id]
+
+
+async def _slots_with_next_free(
+    session: AsyncSession, mentor_ids: list[UUID], now: datetime, start: datetime, end: datetime
+) -> dict[UUID, MentorSlots]:
+    """Slots in ``[start, end)``; ``next_free`` beyond ``end`` needs bookings and busy time up
+    to the horizon, so only the mentors with no slot in the range are loaded that far."""
+    states = await load_mentor_states(session, mentor_ids, now, start, end)
+    answer = free_slots_for_many(
+        {mid: state.engine_input for mid, state in states.items()}, now, start, end
+    )
+    empty = [mid for mid, found in answer.items() if not found.slots]
+    if empty:
+        far = await load_mentor_states(session, empty, now, start, end, to_horizon=True)
+        answer |= free_slots_for_many(
+            {mid: state.engine_input for mid, state in far.items()}, now, start, end
+        )
+    return answer
 
 
 async def filiere_slots(
@@ -70,10 +91,7 @@ async def filiere_slots(
         )
     ).all()
     mentors = {row.id: mentor_record(row) for row in rows}
-    states = await load_mentor_states(session, list(mentors), now, start, end, to_horizon=True)
-    answer = free_slots_for_many(
-        {mid: state.engine_input for mid, state in states.items()}, now, start, end
-    )
+    answer = await _slots_with_next_free(session, list(mentors), now, start, end)
     offers = [
         MentorOffer(mentors[mid], found.slots, found.next_free) for mid, found in answer.items()
     ]
