@@ -255,6 +255,14 @@
     const initial = ((mentor && mentor.display_name) || '?').trim().charAt(0).toUpperCase();
     return h('span', { class: 'avatar initials', part: 'photo', 'aria-hidden': 'true', style: `--size:${size}px` }, initial);
   }
+  // The API may give a bare number ("2"): say it as people do.
+  function yearText(year, lang) {
+    const v = String(year == null ? '' : year).trim();
+    if (!/^\d+$/.test(v)) return v;
+    if (lang === 'en') return `Year ${v}`;
+    return v === '1' ? '1re année' : `${v}e année`;
+  }
+  const metaLine = (m, lang) => [m.university, yearText(m.year_of_study, lang)].filter(Boolean).join(' · ');
   function languagesText(codes, lang) {
     let names;
     try {
@@ -692,7 +700,7 @@
             avatar(m, 64),
             h('div', { class: 'card-body' },
               h('h3', { class: 'name', part: 'name' }, m.display_name),
-              h('p', { class: 'meta' }, [m.university, m.year_of_study].filter(Boolean).join(' · ')),
+              h('p', { class: 'meta' }, metaLine(m, this.lang_)),
               m.languages && m.languages.length ? h('p', { class: 'meta' }, this.t('speaks', { langs: languagesText(m.languages, this.lang_) })) : null,
               h('p', { class: `next${m.next_free_slot ? '' : ' none'}`, part: 'next-slot' },
                 m.next_free_slot ? this.t('nextSlot', { when: shortWhen(m.next_free_slot, tz, this.lang_) }) : this.t('noSlot'))),
@@ -858,16 +866,17 @@
       const name = m ? m.display_name : '';
       this.titleEl.textContent = m ? this.t('dialogTitle', { name }) : this.mentorError ? this.t('generic') : this.t('loadingMentor');
       const lines = m ? [
-        h('p', { class: 'meta' }, [m.university, m.year_of_study].filter(Boolean).join(' · ')),
+        h('p', { class: 'meta' }, metaLine(m, this.lang_)),
         m.languages && m.languages.length ? h('p', { class: 'meta' }, this.t('speaks', { langs: languagesText(m.languages, this.lang_) })) : null,
       ] : [];
       this.headerEl.replaceChildren(avatar(m, 56), h('div', { class: 'profile-text' }, this.titleEl, lines));
-      this.dialog.setAttribute('aria-describedby', 'dlg-intro');
     }
     renderStep() {
       const t = (k, v) => this.t(k, v);
       const body = this.bodyEl;
       body.replaceChildren();
+      if (this.step === 'calendar') this.dialog.setAttribute('aria-describedby', 'dlg-intro');
+      else this.dialog.removeAttribute('aria-describedby');
       if (this.step === 'calendar') {
         body.append(h('p', { id: 'dlg-intro', class: 'intro' }, t('dialogIntro')));
         if (this.notice) body.append(h('div', { class: 'banner warn', role: 'alert', part: 'alert' }, this.notice));
@@ -1039,11 +1048,12 @@
     renderDone() {
       const t = (k, v) => this.t(k, v);
       const r = this.result;
-      const when = `${whenText(r.booking.start, this.tzValue, this.lang_)} (${tzLabel(this.tzValue)})`;
+      const when = whenText(r.booking.start, this.tzValue, this.lang_);
       return h('div', { class: 'done', part: 'confirmation' },
         h('div', { class: 'check', 'aria-hidden': 'true' }, '✓'),
         h('h3', { id: 'done-title', tabindex: '-1' }, t('doneTitle')),
         h('p', {}, t('doneWhen', { name: r.booking.mentor_name || (this.mentor && this.mentor.display_name) || '', when })),
+        h('p', { class: 'meta' }, tzLabel(this.tzValue)),
         h('p', { class: 'meta' }, t('doneEmail', { email: this.form.email.trim() })),
         h('div', { class: 'actions' },
           h('a', { class: 'btn primary', part: 'button', href: r.ics_url, download: 'thotis.ics' }, t('addCal')),
@@ -1085,9 +1095,12 @@
       const target = this.shadowRoot.querySelector('#m-message') || this.shadowRoot.querySelector('#m-title');
       if (message && target) target.focus();
     }
+    // The profile may come beside the booking or inside it.
+    mentorOf() {
+      return this.data.mentor || this.data.booking.mentor || {};
+    }
     mentorName() {
-      const b = this.data.booking;
-      return (b.mentor && b.mentor.display_name) || b.mentor_name || '';
+      return this.mentorOf().display_name || this.data.booking.mentor_name || '';
     }
     render() {
       const t = (k, v) => this.t(k, v);
@@ -1107,14 +1120,14 @@
       }
       const d = this.data;
       const b = d.booking;
-      const m = b.mentor || {};
+      const m = this.mentorOf();
       const name = this.mentorName();
       const live = b.status === 'confirmed';
       const card = h('section', { class: 'card manage-card', part: 'card', 'aria-labelledby': 'm-title' },
         h('div', { class: 'profile' }, avatar({ ...m, display_name: name }, 64),
           h('div', { class: 'profile-text' },
             h('h2', { id: 'm-title', tabindex: '-1' }, t('withMentor', { name })),
-            m.university ? h('p', { class: 'meta' }, [m.university, m.year_of_study].filter(Boolean).join(' · ')) : null)),
+            m.university ? h('p', { class: 'meta' }, metaLine(m, this.lang_)) : null)),
         h('p', { class: 'when big', id: 'm-when' }, `${whenText(b.start, this.tzValue, this.lang_)}`),
         h('p', { class: 'meta' }, tzLabel(this.tzValue)),
         h('p', { class: `badge ${b.status}`, part: 'status' }, t('status', { status: t(`st_${b.status}`) })),

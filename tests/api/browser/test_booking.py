@@ -260,6 +260,24 @@ async def test_open_by_button_element_and_by_script(page: Page, site: Site) -> N
     assert "15-minute call with" in await title.inner_text()
     opened: list[Any] = await host_events(page, "open")
     assert [e["mentorId"] for e in opened] == [mentor_id, mentor_id]
+    await page.keyboard.press("Escape")
+    await page.locator(DIALOG).wait_for(state="hidden")
+
+    # <thotis-booking mentor-id="…">: a button of the widget's own, labelled by its content.
+    await page.evaluate(
+        """id => {
+      const el = document.createElement('thotis-booking');
+      el.setAttribute('mentor-id', id);
+      el.textContent = 'Réserver un échange';
+      document.querySelector('#panel-medecine').append(el);
+    }""",
+        mentor_id,
+    )
+    own = page.locator("thotis-booking").get_by_role("button", name="Réserver un échange")
+    await own.click()
+    await page.locator("thotis-dialog .slot").first.wait_for()
+    assert name in await title.inner_text()
+    assert [e["mentorId"] for e in await host_events(page, "open")][-1] == mentor_id
 
 
 async def test_visitor_timezone_can_be_changed(page: Page, site: Site) -> None:

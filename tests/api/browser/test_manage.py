@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Locator, Page
 
 from tests.api.browser.conftest import Site
 from tests.api.browser.flows import free_starts, utc
@@ -38,6 +38,13 @@ async def book_through_api(client: httpx.AsyncClient, email: str) -> dict[str, A
     return booked
 
 
+async def outcome(manage: Locator) -> str:
+    """The success message, or the error the page showed instead (so a failure says why)."""
+    shown = manage.locator("#m-message, #m-error:not([hidden])")
+    await shown.first.wait_for()
+    return f"{await shown.first.get_attribute('id')}: {await shown.first.inner_text()}"
+
+
 async def test_cancel_with_a_reason(page: Page, site: Site, visitor_email: str) -> None:
     async with site.api() as client:
         booked = await book_through_api(client, visitor_email)
@@ -64,9 +71,8 @@ async def test_cancel_with_a_reason(page: Page, site: Site, visitor_email: str) 
         await manage.locator("#m-cancel").click()
         await manage.locator("#m-reason").fill("Je me suis trompé de filière.")
         await manage.locator("#m-confirm-cancel").click()
-        message = manage.locator("#m-message")
-        await message.wait_for()
-        assert "annulé" in await message.inner_text()
+        message = await outcome(manage)
+        assert "annulé" in message
         assert "annulé" in await manage.locator(".badge").inner_text()
         assert await manage.locator("#m-cancel").count() == 0
 
@@ -92,9 +98,7 @@ async def test_reschedule_to_another_free_slot(page: Page, site: Site, visitor_e
         await slot.click()
         await manage.locator("#m-ask").wait_for()
         await manage.locator("#m-confirm-reschedule").click()
-        message = manage.locator("#m-message")
-        await message.wait_for()
-        assert "déplacé" in await message.inner_text()
+        assert "déplacé" in await outcome(manage)
 
         # The page now shows (and its address points to) the booking at the new time.
         token = urlsplit(page.url).path.rsplit("/", 1)[-1]
