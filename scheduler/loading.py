@@ -118,6 +118,31 @@ def _instant(micros: int) -> datetime:
     return _EPOCH + timedelta(microseconds=micros)
 
 
+def stored_booking(start_us: int, end_us: int, before: int, after: int) -> Booking:
+    """A live booking read back from the database, built without re-validation.
+
+    Validating every booking of a mentor's window on every request was the largest CPU cost of
+    both booking and listing slots. Rows are valid by construction: aware UTC instants,
+    ``end_at > start_at`` and non-negative buffers are CHECK constraints, and the buffers were
+    taken from a validated Policy when the booking was made. ``test_loading`` checks this equals
+    the validating constructor.
+    """
+    booking = object.__new__(Booking)
+    object.__setattr__(booking, "start", _instant(start_us))
+    object.__setattr__(booking, "end", _instant(end_us))
+    object.__setattr__(booking, "buffer_before", timedelta(minutes=before))
+    object.__setattr__(booking, "buffer_after", timedelta(minutes=after))
+    return booking
+
+
+def stored_interval(start_us: int, end_us: int) -> Interval:
+    """Cached busy time read back from the database (``end_at > start_at`` is a CHECK)."""
+    interval = object.__new__(Interval)
+    object.__setattr__(interval, "start", _instant(start_us))
+    object.__setattr__(interval, "end", _instant(end_us))
+    return interval
+
+
 async def load_mentor_states(
     session: AsyncSession,
     mentor_ids: Sequence[UUID],
@@ -194,16 +219,11 @@ async def load_states(
     bookings: dict[str, list[Booking]] = {}
     for mentor_id, booking_start, booking_end, before, after in _json(found.bookings):
         bookings.setdefault(mentor_id, []).append(
-            Booking(
-                _instant(booking_start),
-                _instant(booking_end),
-                timedelta(minutes=before),
-                timedelta(minutes=after),
-            )
+            stored_booking(booking_start, booking_end, before, after)
         )
     busy: dict[str, list[Interval]] = {}
     for mentor_id, busy_start, busy_end in _json(found.busy):
-        busy.setdefault(mentor_id, []).append(Interval(_instant(busy_start), _instant(busy_end)))
+        busy.setdefault(mentor_id, []).append(stored_interval(busy_start, busy_end))
     states: dict[UUID, MentorState] = {}
     for m in mentors:
         key = str(m.id)
