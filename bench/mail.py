@@ -25,13 +25,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Replace (not prepend to) the script's folder: bench/google.py would otherwise shadow the
+# ``google`` package that the Google client libraries import.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from integrations.ics import invite
-from integrations.mail import FileMailer, SmtpMailer
-from integrations.messages import Brand, compose
-from tests.integrations.booking_views import NOW, START, make_view
-from tests.integrations.smtp_server import running_smtp_server
+from integrations.ics import invite  # noqa: E402
+from integrations.mail import FileMailer, SmtpMailer  # noqa: E402
+from integrations.messages import Brand, compose  # noqa: E402
+from tests.integrations.booking_views import NOW, START, make_view  # noqa: E402
+from tests.integrations.smtp_server import running_smtp_server  # noqa: E402
 
 
 def _percentile(values: list[float], fraction: float) -> float:
