@@ -143,7 +143,7 @@ class BookingController(Controller):
         )
         method = "REQUEST" if view.status == "confirmed" else "CANCEL"
         return Response(
-            invite(view, method, now),
+            invite(view, method, now, organizer=settings.mail_from),
             media_type="text/calendar; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="thotis.ics"'},
         )

@@ -16,9 +16,9 @@ from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
 from integrations.messages import Brand, Kind, compose
 from scheduler import booking, delivery, outbox
-from scheduler.calendar import CalendarService, calendar_handlers, calendar_jobs
+from scheduler.calendar import CalendarService, calendar_handlers, calendar_jobs, has_event_calendar
 from scheduler.db import Database
-from scheduler.ports import CalendarProvider, Mailer
+from scheduler.ports import CalendarProvider, Mailer, PermanentDeliveryError
 from scheduler.settings import Settings
 from scheduler.views import BookingView
 from scheduler.worker import PeriodicJob, Worker
@@ -75,21 +75,35 @@ def _mail_handler(
         if kind in _NEEDS_LIVE and view.status != "confirmed":
             log.info("skipped %s for booking %s: %s", kind, booking_id, view.status)
             return
+        async with database.session() as session:
+            calendar_holds_event = await has_event_calendar(session, view.mentor_id)
         letters = compose(
             kind,
             view,
             brand,
             now=now,
             feedback_url=feedback_url(settings, booking_id) if kind == "follow_up" else None,
+            # The engine writes the event into a connected Google calendar; a second invite
+            # with another UID would give the mentor the meeting twice.
+            mentor_invite=not calendar_holds_event,
         )
+        failures: list[Exception] = []
         for letter in letters:
             message_id = str(letter["Message-ID"])
             async with database.session() as session:
                 if await delivery.already_sent(session, message_id):
                     continue
-            await mailer.send(letter)
+            try:
+                await mailer.send(letter)
+            except Exception as error:
+                # One person's refusal must not keep the other from being told.
+                failures.append(error)
+                continue
             async with database.session() as session:
                 await delivery.mark_sent(session, message_id, message.id)
+        if failures:
+            transient = [f for f in failures if not isinstance(f, PermanentDeliveryError)]
+            raise (transient or failures)[0]
 
     return handle
 

@@ -29,6 +29,7 @@ from uuid import UUID
 
 from sqlalchemy import Text, cast, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import Interval
 from scheduler import booking as bookings
@@ -948,3 +949,15 @@ def calendar_jobs(service: CalendarService) -> list[PeriodicJob]:
         PeriodicJob("calendar-sync", sync, timedelta(minutes=1)),
         PeriodicJob("calendar-channels", channels, timedelta(hours=1)),
     ]
+
+
+async def has_event_calendar(session: AsyncSession, mentor_id: UUID) -> bool:
+    """Whether the engine writes this mentor's bookings into a Google calendar of theirs."""
+    found = await session.execute(
+        select(CalendarConnection.mentor_id).where(
+            CalendarConnection.mentor_id == mentor_id,
+            CalendarConnection.status == "active",
+            CalendarConnection.events_calendar_id.is_not(None),
+        )
+    )
+    return found.first() is not None
