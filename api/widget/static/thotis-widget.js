@@ -341,12 +341,9 @@
     constructor(base, lang) {
       this.base = (base || SCRIPT_ORIGIN).replace(/\/+$/, '');
       this.lang = lang;
-      this.count = 0; // requests made, read by bench/widget.py
     }
     async request(path, { method = 'GET', body, headers, signal } = {}) {
       let res;
-      this.count += 1;
-      Api.total += 1;
       try {
         res = await fetch(this.base + path, {
           method,
@@ -380,7 +377,6 @@
       return this.request(path, { method: 'POST', body, headers });
     }
   }
-  Api.total = 0;
   const enc = encodeURIComponent;
   const errorText = (lang, err) => tr(lang, ERROR_KEYS[err && err.code] || 'generic');
 
@@ -852,6 +848,7 @@
       this.headerEl = h('div', { class: 'profile', part: 'profile' });
       this.bodyEl = h('div', { class: 'dlg-body', part: 'body' });
       this.live = h('div', { class: 'sr-only', 'aria-live': 'assertive', 'aria-atomic': 'true' });
+      this.bioEl = h('p', { class: 'bio', part: 'bio', hidden: true });
       const root = h('div', { class: 'root dlg-root', part: 'root' },
         h('header', { class: 'dlg-head', part: 'header' },
           this.headerEl,
@@ -870,6 +867,8 @@
         m.languages && m.languages.length ? h('p', { class: 'meta' }, this.t('speaks', { langs: languagesText(m.languages, this.lang_) })) : null,
       ] : [];
       this.headerEl.replaceChildren(avatar(m, 56), h('div', { class: 'profile-text' }, this.titleEl, lines));
+      this.bioEl.textContent = (m && m.bio) || '';
+      this.bioEl.hidden = !(m && m.bio);
     }
     renderStep() {
       const t = (k, v) => this.t(k, v);
@@ -878,7 +877,7 @@
       if (this.step === 'calendar') this.dialog.setAttribute('aria-describedby', 'dlg-intro');
       else this.dialog.removeAttribute('aria-describedby');
       if (this.step === 'calendar') {
-        body.append(h('p', { id: 'dlg-intro', class: 'intro' }, t('dialogIntro')));
+        body.append(h('p', { id: 'dlg-intro', class: 'intro' }, t('dialogIntro')), this.bioEl);
         if (this.notice) body.append(h('div', { class: 'banner warn', role: 'alert', part: 'alert' }, this.notice));
         body.append(this.calendar.el);
       } else if (this.step === 'form') {
@@ -1277,8 +1276,5 @@
     version: VERSION,
     open,
     close,
-    get requests() {
-      return Api.total;
-    },
   });
 })();

@@ -337,6 +337,20 @@ async def test_mentor_list_error_state_retries(page: Page, site: Site) -> None:
     await page.locator("thotis-mentor-list[filiere='droit'] .card").first.wait_for()
 
 
+async def test_mentor_list_empty_state(page: Page, site: Site) -> None:
+    # A filière with nobody yet; the API's answer is stood in for at the browser's network layer.
+    async def nobody(route: Route) -> None:
+        body = {"filiere": {"slug": "droit", "name_fr": "Droit", "name_en": "Law"}, "mentors": []}
+        await route.fulfill(json=body)
+
+    await page.route("**/v1/filieres/droit/mentors*", nobody)
+    await page.goto(f"{site.url}/demo")
+    empty = page.locator("thotis-mentor-list[filiere='droit'] .state.empty")
+    await empty.wait_for()
+    assert "Aucun mentor" in await empty.inner_text()
+    assert await page.locator("thotis-mentor-list[filiere='droit'] .card").count() == 0
+
+
 async def expect_focus(page: Page, check: Any, attempts: int = 50) -> dict[str, Any]:
     """Waits (bounded) until the focused element satisfies ``check``; returns it."""
     focused: dict[str, Any] = {}
