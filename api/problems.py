@@ -78,6 +78,18 @@ TITLES: dict[str, tuple[str, str]] = {
         "A date-time must carry its UTC offset",
     ),
     "invalid_query_range": ("Période demandée invalide", "Invalid requested period"),
+    "google_unavailable": (
+        "Google Agenda ne répond pas, réessayez dans un instant",
+        "Google Calendar is not answering, try again in a moment",
+    ),
+    "reconnect_required": (
+        "Reconnectez votre compte Google",
+        "Reconnect your Google account",
+    ),
+    "google_not_configured": (
+        "La connexion à Google Agenda n'est pas configurée sur ce service",
+        "Google Calendar is not configured on this service",
+    ),
     "method_not_allowed": ("Méthode non autorisée", "Method not allowed"),
     "http_error": ("Requête refusée", "Request refused"),
     "internal_error": ("Erreur interne", "Internal error"),
