@@ -29,9 +29,7 @@ from sqlalchemy import (
     Row,
     Text,
     bindparam,
-    exists,
     insert,
-    literal,
     select,
     text,
     update,
@@ -63,12 +61,11 @@ from scheduler.integrity import (
     constraint_name,
     translate_integrity_error,
 )
-from scheduler.loading import MentorState, load_mentor_states, load_states, mentor_policy_query
+from scheduler.loading import MentorState, load_mentor_states, load_states
 from scheduler.models import (
     LIVE_STATUS,
     AuditEntry,
     BookingRow,
-    EmailBlock,
     Filiere,
     IdempotencyKey,
     ManageToken,
@@ -281,13 +278,12 @@ async def book(
         # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
         mentor = (
             await session.execute(
-                mentor_policy_query()
-                .add_columns(
-                    _blocked_column(visitor.email),
-                    _filiere_column(mentor_id, filiere),
-                )
-                .where(Mentor.id == mentor_id)
-                .with_for_update(of=Mentor)
+                _LOCK_MENTOR,
+                {
+                    "id": mentor_id,
+                    "email_hash": hashlib.sha256(visitor.email.encode()).digest(),
+                    "slug": filiere,
+                },
             )
         ).first()
         if mentor is None:
@@ -343,21 +339,25 @@ async def book(
         raise
 
 
-def _blocked_column(email: str) -> Any:
-    hashed = hashlib.sha256(email.encode()).digest()
-    return exists().where(EmailBlock.email_hash == hashed).label("blocked")
-
-
-def _filiere_column(mentor_id: UUID, slug: str | None) -> Any:
-    if slug is None:
-        return literal(None, type_=Uuid()).label("filiere_id")
-    return (
-        select(Filiere.id)
-        .join(MentorFiliere, MentorFiliere.filiere_id == Filiere.id)
-        .where(Filiere.slug == slug, MentorFiliere.mentor_id == mentor_id)
-        .scalar_subquery()
-        .label("filiere_id")
-    )
+# The lock, with what the checks after it need: the mentor's flags and policy (the columns of
+# ``loading.mentor_policy_query``), whether the email is blocked, the filière's id.
+_LOCK_MENTOR = text(
+    """
+    SELECT m.id, m.timezone, m.active, m.paused,
+           p.buffer_before_minutes, p.buffer_after_minutes, p.notice_minutes, p.horizon_days,
+           p.day_cap, p.week_cap,
+           EXISTS (SELECT 1 FROM email_blocklist WHERE email_hash = :email_hash) AS blocked,
+           (SELECT f.id FROM filieres f JOIN mentor_filieres mf ON mf.filiere_id = f.id
+             WHERE f.slug = :slug AND mf.mentor_id = m.id) AS filiere_id
+      FROM mentors m LEFT JOIN policies p ON p.mentor_id = m.id
+     WHERE m.id = :id
+       FOR UPDATE OF m
+    """
+).bindparams(
+    bindparam("id", type_=Uuid()),
+    bindparam("email_hash", type_=LargeBinary()),
+    bindparam("slug", type_=Text()),
+)
 
 
 def _with_fresh_busy(
