@@ -13,11 +13,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from tests.live import LiveServer
 
 HERE = Path(__file__).resolve().parent
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -31,12 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Reads the element that really has focus, through shadow roots.
-DEEP_ACTIVE = """() => {
-  let a = document.activeElement;
-  while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
-  return a ? (a.getAttribute('data-start') || a.id || a.textContent.trim()) : null;
-}"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,27 +59,9 @@ class Site:
         return httpx.AsyncClient(base_url=self.url, timeout=10.0)
 
 
-def _site_from(live: Any) -> Site:
-    url = str(getattr(live, "url", None) or getattr(live, "base_url", None) or live).rstrip("/")
-    smtp = getattr(live, "smtp", None) or getattr(live, "smtp_server", None)
-
-    def received() -> list[EmailMessage]:
-        if smtp is None:
-            return []
-        messages = getattr(smtp, "messages", None)
-        if callable(messages):
-            return list(messages())
-        items = getattr(smtp, "received", None)
-        if items is None and hasattr(smtp, "handler"):
-            items = smtp.handler.received
-        return [item.message() if hasattr(item, "message") else item for item in items or []]
-
-    return Site(url=url, _received=received)
-
-
 @pytest.fixture(scope="session")
-def site(live_server: Any) -> Site:
-    return _site_from(live_server)
+def site(live_server: LiveServer) -> Site:
+    return Site(url=live_server.url.rstrip("/"), _received=live_server.messages)
 
 
 @pytest.fixture(scope="session")
