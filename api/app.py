@@ -31,6 +31,7 @@ from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, readyz
 from api.problems import handle_exception
 from api.public import PublicController
+from api.space import create_space_router
 from api.widget.routes import create_widget_router
 from api.wiring import build_worker
 from scheduler.db import Database
@@ -110,6 +111,7 @@ def create_app(
             BookingController,
             feedback,
             create_widget_router(settings),
+            create_space_router(settings),
             MentorGoogleController,
             GoogleController,
         ],

@@ -75,6 +75,9 @@ class Settings:
     # --- staff ----------------------------------------------------------------------------
     staff_emails: tuple[str, ...] = ()
     staff_domain: str | None = None
+    # --- mentor space and staff console ---------------------------------------------------
+    # How long a signed-in browser stays signed in (then back to the sign-in page).
+    session_lifetime_hours: int = 12
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -127,4 +130,7 @@ class Settings:
             ),
             staff_emails=_list(get("STAFF_EMAILS"), ()),
             staff_domain=get("STAFF_DOMAIN"),
+            session_lifetime_hours=int(
+                get("SESSION_LIFETIME_HOURS") or default.session_lifetime_hours
+            ),
         )

@@ -1,0 +1,44 @@
+"""The mentor space (``/mentor``) and the staff console (``/staff``): server-rendered pages
+(Jinja2), progressive enhancement with htmx, French first with English.
+
+``create_space_router(settings)`` is mounted by ``api.app.create_app``; the mailer defaults to the
+deployment's (``integrations.mail.mailer_from_settings``).
+"""
+
+from __future__ import annotations
+
+from litestar import Router
+from litestar.static_files import create_static_files_router
+
+from api.space.auth import build_auth_handlers
+from api.space.mentor import build_mentor_router
+from api.space.staff import build_staff_router
+from api.space.web import STATIC, STATIC_PATH, Web, exception_handlers
+from integrations.mail import mailer_from_settings
+from scheduler.ports import Mailer
+from scheduler.settings import Settings
+
+__all__ = ["create_space_router"]
+
+
+def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Router:
+    web = Web(settings)
+    mailer = mailer or mailer_from_settings(settings)
+    static = create_static_files_router(
+        path=STATIC_PATH,
+        directories=[STATIC],
+        # Files change with releases, not within one: an hour, then revalidate.
+        cache_control=None,
+        include_in_schema=False,
+    )
+    return Router(
+        path="/",
+        route_handlers=[
+            *build_auth_handlers(web, mailer),
+            build_mentor_router(web),
+            build_staff_router(web, mailer),
+            static,
+        ],
+        exception_handlers=exception_handlers(web),
+        include_in_schema=False,
+    )

@@ -1,0 +1,102 @@
+"""The sign-in link by email (a fallback sign-in, and a staff invitation), French then English.
+
+Sent through the deployment's ``Mailer`` after the response has gone (a background task): the
+page answers the same whether or not the address belongs to a mentor, and as fast.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from datetime import datetime
+
+from markupsafe import escape
+
+from integrations.ics import one_line
+from integrations.messages import MAIL_POLICY, Brand
+from scheduler.ports import Mailer
+
+log = logging.getLogger("thotis.space")
+
+
+def sign_in_message(
+    brand: Brand,
+    *,
+    to_email: str,
+    name: str,
+    url: str,
+    now: datetime,
+    invitation: bool,
+    valid_for: str,
+    valid_for_en: str,
+) -> EmailMessage:
+    name = one_line(name)
+    if invitation:
+        subject = "Votre espace mentor Thotis vous attend / Your Thotis mentor space"
+        intro_fr = (
+            "L'équipe Thotis vous invite à rejoindre les mentors : des lycéens pourront réserver "
+            "15 minutes en visio avec vous pour parler de vos études."
+        )
+        intro_en = (
+            "The Thotis team invites you to join the mentors: high-school students will be able "
+            "to book 15-minute video calls with you about your studies."
+        )
+    else:
+        subject = "Votre lien de connexion Thotis / Your Thotis sign-in link"
+        intro_fr = "Voici le lien pour vous connecter à votre espace mentor."
+        intro_en = "Here is the link to sign in to your mentor space."
+    text = (
+        f"Bonjour {name},\n\n{intro_fr}\n\n{url}\n\n"
+        f"Ce lien ne sert qu'une fois et expire dans {valid_for}. "
+        "Si vous n'avez rien demandé, ignorez ce message.\n\n"
+        "— English —\n\n"
+        f"Hello {name},\n\n{intro_en}\n\n{url}\n\n"
+        f"This link works once and expires in {valid_for_en}. "
+        "If you did not ask for it, ignore this message.\n\nThotis\n"
+    )
+    button = (
+        f'<p style="margin:20px 0;"><a href="{escape(url)}" style="background:'
+        f"{brand.primary_color};color:#fff;padding:12px 20px;border-radius:10px;"
+        'text-decoration:none;font-weight:bold;display:inline-block;">{label}</a></p>'
+    )
+    html = (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>'
+        f"{escape(subject)}</title></head>"
+        '<body style="margin:0;padding:24px;background:#f4f5f9;font-family:Arial,Helvetica,'
+        'sans-serif;color:#1f2430;line-height:1.5;">'
+        '<div style="max-width:560px;margin:0 auto;background:#fff;border-radius:8px;'
+        f'border-top:6px solid {brand.accent_color};padding:24px 32px;">'
+        f"<p>Bonjour {escape(name)},</p><p>{escape(intro_fr)}</p>"
+        + button.format(label="Me connecter")
+        + f"<p style=\"font-size:14px;color:#5b6170;\">Ce lien ne sert qu'une fois et expire dans "
+        f"{escape(valid_for)}. Si vous n'avez rien demandé, ignorez ce message.</p>"
+        '<hr style="border:0;border-top:1px solid #e6e8ef;margin:24px 0;">'
+        f'<div lang="en"><p>Hello {escape(name)},</p><p>{escape(intro_en)}</p>'
+        + button.format(label="Sign in")
+        + '<p style="font-size:14px;color:#5b6170;">This link works once and expires in '
+        f"{escape(valid_for_en)}. If you did not ask for it, ignore this message.</p></div>"
+        "</div></body></html>"
+    )
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = subject
+    message["From"] = brand.mail_from
+    local_part, _, domain = to_email.rpartition("@")
+    message["To"] = Address(display_name=name, username=local_part, domain=domain)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=brand.domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Thotis-Kind"] = "invitation" if invitation else "sign_in_link"
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    message["Content-Language"] = "fr, en"
+    return message
+
+
+async def send_quietly(mailer: Mailer, message: EmailMessage) -> None:
+    """Send; a failure is logged (without the address) and the person asks again."""
+    try:
+        await mailer.send(message)
+    except Exception:  # noqa: BLE001 - a background task has nobody to raise to
+        log.warning("sign-in mail not sent", extra={"kind": message["X-Thotis-Kind"]})

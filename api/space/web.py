@@ -1,0 +1,292 @@
+"""What every page of the mentor space and the staff console shares: the Jinja2 templates, the
+language (French first), cookies, the session guard with its CSRF check, and errors as pages.
+
+Cookies:
+    thotis_mentor  Path=/mentor   the mentor's session id (raw; the database has its SHA-256)
+    thotis_staff   Path=/staff    the staff member's session id
+    thotis_pre     Path=/         double-submit CSRF token for the forms shown before sign-in
+    thotis_signin  Path=/auth     binds a Google round trip to the browser that started it
+    thotis_lang    Path=/         "fr" or "en", set by ?lang=
+All are HttpOnly and SameSite=Lax, and Secure when the public URL is https.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.enums import MediaType
+from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
+
+from api.i18n import negotiate
+from api.problems import title_for
+from availability import AvailabilityError
+from integrations.when import clock_text, day_text, when_text, zone_label
+from scheduler.db import Database
+from scheduler.errors import SchedulingError
+from scheduler.sessions import Role, SpaceSession, csrf_matches, find_session
+from scheduler.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+STATIC_PATH = "/space/static"
+
+SESSION_COOKIE: dict[Role, str] = {"mentor": "thotis_mentor", "staff": "thotis_staff"}
+SESSION_PATH: dict[Role, str] = {"mentor": "/mentor", "staff": "/staff"}
+PRE_COOKIE = "thotis_pre"
+BIND_COOKIE = "thotis_signin"
+BIND_PATH = "/auth"
+LANG_COOKIE = "thotis_lang"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+Lang = Literal["fr", "en"]
+
+PAGE_HEADERS = {
+    # Pages show personal data: no cache keeps them, no search engine lists them.
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'; object-src 'none'"
+    ),
+}
+
+
+class SignInRequired(Exception):
+    def __init__(self, role: Role, next_path: str, expired: bool) -> None:
+        super().__init__(role)
+        self.role = role
+        self.next_path = next_path
+        self.expired = expired
+
+
+class CsrfRefused(Exception):
+    """A form came without this session's token (or with another one)."""
+
+
+def language(request: Request[Any, Any, Any]) -> Lang:
+    asked = request.query_params.get("lang")
+    if asked in ("fr", "en"):
+        return asked  # type: ignore[return-value]
+    kept = request.cookies.get(LANG_COOKIE)
+    if kept in ("fr", "en"):
+        return kept  # type: ignore[return-value]
+    return negotiate(request.headers.get("accept-language"))
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def safe_next(value: str | None, role: Role) -> str:
+    """A path inside the role's own area, else its home (no open redirect)."""
+    home = SESSION_PATH[role]
+    if not value or not value.startswith(home) or value.startswith("//") or "\\" in value:
+        return home
+    return value
+
+
+def error_text(error: Exception, lang: Lang) -> str:
+    """A service error as a person reads it: the French (or English) title, then the detail
+    the service gave (which names the field)."""
+    if isinstance(error, (SchedulingError, AvailabilityError)):
+        title = title_for(error.code, lang)
+        return f"{title} — {error.detail}" if error.detail else title
+    return title_for("validation_failed", lang)
+
+
+@dataclass
+class Web:
+    """Rendering and cookies for one deployment (its settings decide Secure and the brand)."""
+
+    settings: Settings
+    env: Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(
+            static=STATIC_PATH,
+            primary=self.settings.brand_primary_color,
+            accent=self.settings.brand_accent_color,
+            csrf_field=CSRF_FIELD,
+        )
+
+    @property
+    def secure(self) -> bool:
+        return self.settings.public_url.startswith("https://")
+
+    def cookie(
+        self, key: str, value: str, path: str, max_age: int | None = None
+    ) -> Cookie:
+        return Cookie(
+            key=key,
+            value=value,
+            path=path,
+            max_age=max_age,
+            httponly=True,
+            secure=self.secure,
+            samesite="lax",
+        )
+
+    def expired_cookie(self, key: str, path: str) -> Cookie:
+        return Cookie(
+            key=key, value="", path=path, max_age=0, httponly=True, secure=self.secure
+        )
+
+    def render(
+        self,
+        request: Request[Any, Any, Any],
+        template: str,
+        *,
+        http_status: int = 200,
+        cookies: list[Cookie] | None = None,
+        **context: Any,
+    ) -> Response[str]:
+        lang = language(request)
+        space: SpaceSession | None = request.state.get("space")
+        tz_name = context.get("tz") or "Europe/Paris"
+
+        def t(french: str, english: str) -> str:
+            return english if lang == "en" else french
+
+        context.setdefault("area", "staff" if request.url.path.startswith("/staff") else "mentor")
+        context.setdefault("nav", None)
+        context.setdefault("flash", None)
+        html = self.env.get_template(template).render(
+            lang=lang,
+            T=t,
+            path=request.url.path,
+            query_lang=request.query_params.get("lang"),
+            csrf=space.csrf_token if space else "",
+            space=space,
+            when=lambda instant, tz=tz_name: when_text(instant, tz, lang),
+            day=lambda instant, tz=tz_name: day_text(instant, tz, lang),
+            clock=lambda instant, tz=tz_name: clock_text(instant, tz),
+            zone_label=lambda name: zone_label(name, lang),
+            **context,
+        )
+        jar = list(cookies or [])
+        asked = request.query_params.get("lang")
+        if asked in ("fr", "en") and request.cookies.get(LANG_COOKIE) != asked:
+            jar.append(self.cookie(LANG_COOKIE, asked, "/", max_age=365 * 86400))
+        return Response(
+            html,
+            status_code=http_status,
+            media_type=MediaType.HTML,
+            headers=PAGE_HEADERS,
+            cookies=jar,
+        )
+
+    def redirect(self, to: str, cookies: list[Cookie] | None = None) -> Response[str]:
+        return Response(
+            "",
+            status_code=303,
+            headers={"Location": to, "Cache-Control": "no-store"},
+            cookies=cookies or [],
+        )
+
+    # --- the form shown before sign-in: double-submit token -----------------------------------
+    def pre_token(self, request: Request[Any, Any, Any]) -> tuple[str, list[Cookie]]:
+        token = request.cookies.get(PRE_COOKIE)
+        if token and 20 <= len(token) <= 100:
+            return token, []
+        token = secrets.token_urlsafe(24)
+        return token, [self.cookie(PRE_COOKIE, token, "/")]
+
+
+async def check_pre_token(request: Request[Any, Any, Any]) -> None:
+    form = await request.form()
+    cookie = request.cookies.get(PRE_COOKIE)
+    if not cookie or not csrf_matches(cookie, form.get(CSRF_FIELD)):
+        raise CsrfRefused()
+
+
+def session_guard(role: Role) -> Any:
+    """A guard: the request needs a live session of ``role``; a POST also needs the session's
+    CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        app_state = connection.app.state
+        database: Database = app_state.database
+        now: datetime = app_state.clock()
+        raw = connection.cookies.get(SESSION_COOKIE[role])
+        async with database.session() as session:
+            found = await find_session(session, raw, role, now)
+        if found is None:
+            path = connection.url.path
+            if connection.scope["method"] == "GET" and connection.url.query:
+                path = f"{path}?{connection.url.query}"
+            raise SignInRequired(role, path, expired=bool(raw))
+        connection.state.space = found
+        if connection.scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            given = connection.headers.get(CSRF_HEADER)
+            if not given and isinstance(connection, Request):
+                given = (await connection.form()).get(CSRF_FIELD)
+            if not csrf_matches(found.csrf_token, given):
+                raise CsrfRefused()
+
+    return guard
+
+
+def exception_handlers(web: Web) -> dict[type[Exception], Any]:
+    """Errors on these pages are pages (the API keeps its problem JSON)."""
+
+    def sign_in(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[str]:
+        target = f"{SESSION_PATH[exc.role]}/sign-in?next={quote(exc.next_path, safe='/')}"
+        if exc.expired:
+            target += "&expired=1"
+        cookies = [web.expired_cookie(SESSION_COOKIE[exc.role], SESSION_PATH[exc.role])]
+        return web.redirect(target, cookies)
+
+    def refused(request: Request[Any, Any, Any], _: CsrfRefused) -> Response[str]:
+        lang = language(request)
+        return web.render(
+            request,
+            "error.html",
+            http_status=403,
+            title=title_for("forbidden", lang),
+            message=(
+                "This form has expired or did not come from this site. Reload the page and try again."
+                if lang == "en"
+                else "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la page et réessayez."
+            ),
+        )
+
+    def failed(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+        lang = language(request)
+        if isinstance(exc, HTTPException):
+            status, code = exc.status_code, {404: "not_found", 403: "forbidden", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+            detail = ""
+        elif isinstance(exc, (SchedulingError, AvailabilityError)):
+            status = getattr(exc, "status", 422)
+            code, detail = exc.code, exc.detail
+        else:  # pragma: no cover - the app's handler logs the unexpected
+            raise exc
+        return web.render(
+            request, "error.html", http_status=status, title=title_for(code, lang), message=detail
+        )
+
+    return {
+        SignInRequired: sign_in,
+        CsrfRefused: refused,
+        HTTPException: failed,
+        SchedulingError: failed,
+        AvailabilityError: failed,
+    }
