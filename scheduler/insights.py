@@ -94,19 +94,16 @@ async def utilisation(session: AsyncSession, now: datetime, days: int = 28) -> l
     ids = [m.id for m in mentors]
     states = await load_mentor_states(session, ids, now, now, end)
     free = free_slots_for_many({mid: s.engine_input for mid, s in states.items()}, now, now, end)
-    booked = dict(
-        (
-            await session.execute(
-                select(BookingRow.mentor_id, func.count(BookingRow.id))
-                .where(
-                    BookingRow.status == LIVE_STATUS,
-                    BookingRow.start_at >= now,
-                    BookingRow.start_at < end,
-                )
-                .group_by(BookingRow.mentor_id)
-            )
-        ).tuples()
+    counted = await session.execute(
+        select(BookingRow.mentor_id, func.count(BookingRow.id).label("n"))
+        .where(
+            BookingRow.status == LIVE_STATUS,
+            BookingRow.start_at >= now,
+            BookingRow.start_at < end,
+        )
+        .group_by(BookingRow.mentor_id)
     )
+    booked = {row.mentor_id: row.n for row in counted}
     return [
         Utilisation(
             m.id,

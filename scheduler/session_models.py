@@ -129,7 +129,9 @@ class BookingReport(Base):
         CheckConstraint(
             "resolution IS NULL OR resolution IN ('blocked', 'dismissed')", name="resolution"
         ),
-        Index("ix_booking_reports_open", "created_at", postgresql_where=text("resolved_at IS NULL")),
+        Index(
+            "ix_booking_reports_open", "created_at", postgresql_where=text("resolved_at IS NULL")
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
