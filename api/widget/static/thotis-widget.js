@@ -731,7 +731,10 @@
         e.preventDefault();
         this.close();
       });
-      this.dialog.addEventListener('close', () => this.finish());
+      // Also closed by the browser itself; ignore the late event of a dialog opened again since.
+      this.dialog.addEventListener('close', () => {
+        if (!this.dialog.open) this.finish();
+      });
       this.dialog.addEventListener('click', (e) => {
         // A click on the backdrop lands on <dialog> itself; never lose a half-filled form.
         if (e.target === this.dialog && this.step !== 'form') this.close();
@@ -759,6 +762,7 @@
       this.idemKey = null;
       this.lastSig = null;
       this.closed = false;
+      this.finished = false;
       this.openedAt = performance.now();
       this.interactiveAt = null;
       this.calendar = new Calendar({
@@ -842,7 +846,6 @@
       setTimeout(() => { this.live.textContent = text; }, 30);
     }
     render() {
-      this.finished = false;
       const t = (k, v) => this.t(k, v);
       this.titleEl = h('h2', { id: 'dlg-title', class: 'dlg-title', tabindex: '-1' });
       this.headerEl = h('div', { class: 'profile', part: 'profile' });

@@ -255,11 +255,18 @@ async def test_open_by_button_element_and_by_script(page: Page, site: Site) -> N
     await page.locator(DIALOG).wait_for(state="hidden")
     assert (await deep_focus(page))["id"] == "featured"
 
+    await page.evaluate("id => Thotis.open({ mentorId: id })", mentor_id)
+    await page.locator("thotis-dialog .slot").first.wait_for()
+    # Opened again while open: the popup is replaced, stays open, and says "closed" only once.
+    closed_before = len(await host_events(page, "closed"))
     await page.evaluate("id => Thotis.open({ mentorId: id, lang: 'en' })", mentor_id)
     await page.locator("thotis-dialog .slot").first.wait_for()
     assert "15-minute call with" in await title.inner_text()
+    await page.locator("thotis-dialog .day[aria-pressed='true']").click()
+    assert await page.locator(DIALOG).is_visible()
+    assert len(await host_events(page, "closed")) == closed_before
     opened: list[Any] = await host_events(page, "open")
-    assert [e["mentorId"] for e in opened] == [mentor_id, mentor_id]
+    assert [e["mentorId"] for e in opened] == [mentor_id, mentor_id, mentor_id]
     await page.keyboard.press("Escape")
     await page.locator(DIALOG).wait_for(state="hidden")
 
