@@ -41,6 +41,11 @@ test: lint $(AXE)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/booking.py
+	$(BIN)/python bench/api.py
+	$(BIN)/python bench/mail.py
+	$(BIN)/python bench/google.py
+	$(BIN)/python bench/widget.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import get
+from litestar import Redirect, get
 from litestar.datastructures import State
 from litestar.exceptions import ServiceUnavailableException
 from sqlalchemy import text
@@ -25,3 +25,9 @@ async def readyz(state: State) -> schemas.Health:
     except Exception as error:
         raise ServiceUnavailableException("the database does not answer") from error
     return schemas.Health(status="ready")
+
+
+@get("/", include_in_schema=False)
+async def home() -> Redirect:
+    """The service's front door is the demo of what visitors see."""
+    return Redirect(path="/demo")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -110,7 +110,7 @@ class PublicController(Controller):
                 date=day,
                 slots=[
                     schemas.Slot(
-                        start=slot,
+                        start=slot.astimezone(UTC),
                         local_start=slot.astimezone(visitor_zone),
                         label=slot.astimezone(visitor_zone).strftime("%H:%M"),
                     )
