@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from litestar import Redirect, get
+from litestar import get
+from litestar.response import Redirect
 from litestar.datastructures import State
 from litestar.exceptions import ServiceUnavailableException
 from sqlalchemy import text
