@@ -219,12 +219,16 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _exit_on_sigterm()
+    from scheduler.embedded_db import EmbeddedPostgresError
     from scheduler.errors import SchedulingError
 
     try:
         return COMMANDS[args.command](Settings.from_env(), args)
     except SchedulingError as error:
         say(f"error: {error.detail or error.code}")
+        return 1
+    except EmbeddedPostgresError as error:
+        say(f"error: {error}")
         return 1
     except KeyboardInterrupt:
         return 130

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import psycopg
@@ -31,6 +33,7 @@ from scheduler import migrate
 from scheduler.db import Database, normalize_url, url_to_string
 from scheduler.embedded_db import (
     EmbeddedPostgres,
+    _pid_alive,
     create_database,
     drop_database,
     libpq_params,
@@ -40,13 +43,33 @@ from scheduler.settings import PROJECT_ROOT
 _counter = itertools.count(1)
 
 
+TEST_SERVERS = PROJECT_ROOT / "var" / "test-pg"
+
+
+def _remove_abandoned_servers() -> None:
+    """Throw-away folders of sessions that were killed (their server died with them, by the
+    parent-death signal); old enough not to be a concurrent session still starting."""
+    if not TEST_SERVERS.exists():
+        return
+    for folder in TEST_SERVERS.glob("pg-test-*"):
+        owner = folder / "owner.pid"
+        try:
+            age = time.time() - folder.stat().st_mtime
+            pid = int(owner.read_text()) if owner.exists() else None
+        except (OSError, ValueError):
+            continue
+        if age > 600 and (pid is None or not _pid_alive(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[URL]:
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
         yield normalize_url(given).set(database="postgres")
         return
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "test-pg")
+    _remove_abandoned_servers()
+    server = EmbeddedPostgres.throwaway_under(TEST_SERVERS)
     with server:
         yield server.url("postgres")
 
