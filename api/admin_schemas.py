@@ -11,15 +11,19 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
+from litestar.openapi.datastructures import ResponseSpec
 
+from api.problems import PROBLEM_MEDIA_TYPE
 from api.schemas import WallTime
 
 BookingStatus = Literal["confirmed", "cancelled", "rescheduled", "no_show"]
 
 # A wall-clock range ["HH:MM", "HH:MM"], half-open, in the mentor's timezone; "24:00" may end it.
 WallRange = Annotated[
-    tuple[WallTime, WallTime],
+    list[WallTime],
     msgspec.Meta(
+        min_length=2,
+        max_length=2,
         description='Plage horaire ["HH:MM", "HH:MM") / wall-clock range, 5-minute steps',
         examples=[["18:00", "20:00"]],
     ),
@@ -49,6 +53,28 @@ class Problem(msgspec.Struct):
     code: str
 
 
+_MEANING = {
+    400: "http_error: the body is not readable JSON",
+    401: "unauthorized: missing, unknown or revoked credentials",
+    404: "not_found",
+    409: "booking_not_live / mentor_unavailable: the state does not allow it",
+    422: "validation_failed or a rule error (invalid_range, invalid_policy, invalid_timezone…)",
+}
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """The documented refusals of a route, as problem JSON."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_MEANING[status],
+            media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
 # --- mentor: availability --------------------------------------------------------------------
 
 
@@ -63,7 +89,7 @@ class WeeklyRanges(msgspec.Struct, forbid_unknown_fields=True):
     saturday: DayRanges = msgspec.field(default_factory=list, name="5")
     sunday: DayRanges = msgspec.field(default_factory=list, name="6")
 
-    def by_weekday(self) -> dict[int, list[tuple[str, str]]]:
+    def by_weekday(self) -> dict[int, list[list[str]]]:
         days = (
             self.monday,
             self.tuesday,
@@ -76,7 +102,7 @@ class WeeklyRanges(msgspec.Struct, forbid_unknown_fields=True):
         return {weekday: list(ranges) for weekday, ranges in enumerate(days) if ranges}
 
     @classmethod
-    def from_weekdays(cls, days: dict[int, list[tuple[str, str]]]) -> WeeklyRanges:
+    def from_weekdays(cls, days: dict[int, list[list[str]]]) -> WeeklyRanges:
         names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
         return cls(**{names[day]: ranges for day, ranges in days.items()})
 
@@ -100,7 +126,7 @@ class OverrideIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class Override(msgspec.Struct):
     date: date
-    ranges: list[tuple[str, str]]
+    ranges: DayRanges
     day_off: bool
 
 
@@ -161,7 +187,9 @@ class FiliereUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name_en: Name | None = None
 
 
-class StaffMentor(msgspec.Struct):
+class MentorAccount(msgspec.Struct):
+    """A mentor's whole record, for staff and for the mentor themself."""
+
     id: UUID
     display_name: str
     email: str

@@ -29,9 +29,11 @@ from api.deps import (
 from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, readyz
+from api.mentor import MentorController
 from api.problems import handle_exception
 from api.public import PublicController
 from api.space import create_space_router
+from api.staff import StaffController
 from api.widget.routes import create_widget_router
 from api.wiring import build_worker
 from scheduler.db import Database
@@ -112,6 +114,8 @@ def create_app(
             feedback,
             create_widget_router(settings),
             create_space_router(settings),
+            MentorController,
+            StaffController,
             MentorGoogleController,
             GoogleController,
         ],

@@ -1,0 +1,320 @@
+"""A mentor's own routes (``/v1/me``): availability, booking policy, bookings, slot preview.
+
+Every route acts on the mentor the bearer token belongs to (``me``, set by ``mentor_guard``);
+no route takes a mentor id, so there is nothing to point at another mentor. A booking id of
+another mentor is answered exactly like an unknown one (404 ``not_found``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from litestar import Controller, delete, get, post, put
+from litestar.di import Provide
+from litestar.params import Parameter, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import admin_schemas as out
+from api import schemas
+from api.admin_schemas import problems
+from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
+from api.deps import Now, Session
+from api.text import clean_text
+from availability import TimeRange, group_by_local_date, zone
+from availability.rules import format_wall_time
+from scheduler import booking as booking_service
+from scheduler import catalog, schedules
+from scheduler.errors import ValidationFailed
+from scheduler.records import Actor, BookingRecord, MentorRecord
+from scheduler.slots import mentor_slots
+
+PREVIEW_DAYS = 7
+# How far back "past" and ahead "upcoming" reach: a year either way.
+LIST_REACH = timedelta(days=366)
+LIVE_LIST_STATUSES = ("confirmed", "cancelled")
+PAST_LIST_STATUSES = ("confirmed", "no_show", "cancelled")
+
+# Named ``when`` in Python: Litestar reserves ``scope`` for the ASGI scope.
+Scope = Annotated[
+    Literal["upcoming", "past"],
+    QueryParameter(
+        name="scope",
+        description=(
+            "upcoming: meetings that have not ended, soonest first (cancelled ones included, "
+            "with their reason); past: meetings that have ended, latest first."
+        ),
+    ),
+]
+Limit = Annotated[int, Parameter(ge=1, le=500, description="At most this many bookings.")]
+
+
+def _ranges(ranges: tuple[TimeRange, ...]) -> list[list[str]]:
+    return [[format_wall_time(r.start), format_wall_time(r.end)] for r in ranges]
+
+
+def mentor_account(mentor: MentorRecord) -> out.MentorAccount:
+    return out.MentorAccount(
+        id=mentor.id,
+        display_name=mentor.display_name,
+        email=mentor.email,
+        photo_url=mentor.photo_url,
+        university=mentor.university,
+        year_of_study=mentor.year_of_study,
+        bio=mentor.bio,
+        languages=list(mentor.languages),
+        timezone=mentor.timezone,
+        filieres=list(mentor.filieres),
+        active=mentor.active,
+        paused=mentor.paused,
+        allow_reply_to=mentor.allow_reply_to,
+    )
+
+
+def _policy_out(policy: schedules.PolicySettings) -> out.PolicyBody:
+    return out.PolicyBody(
+        buffer_before_minutes=policy.buffer_before_minutes,
+        buffer_after_minutes=policy.buffer_after_minutes,
+        notice_minutes=policy.notice_minutes,
+        horizon_days=policy.horizon_days,
+        day_cap=policy.day_cap,
+        week_cap=policy.week_cap,
+    )
+
+
+async def _slugs(session: AsyncSession) -> dict[UUID, str]:
+    return {f.id: f.slug for f in await catalog.list_filieres(session)}
+
+
+def _booking_out(record: BookingRecord, slugs: dict[UUID, str]) -> out.MentorBooking:
+    return out.MentorBooking(
+        id=record.id,
+        start=record.start,
+        end=record.end,
+        status=record.status,  # type: ignore[arg-type]
+        filiere=slugs.get(record.filiere_id) if record.filiere_id else None,
+        visitor_first_name=record.visitor_first_name,
+        visitor_question=record.visitor_question,
+        visitor_timezone=record.visitor_timezone,
+        language=record.language,
+        meet_url=record.meet_url,
+        cancelled_by=record.cancelled_by,
+        cancel_reason=record.cancel_reason,
+    )
+
+
+class MentorController(Controller):
+    path = "/v1/me"
+    tags = ["mentor"]
+    guards = [mentor_guard]
+    dependencies = {"me": Provide(provide_mentor_id, sync_to_thread=False)}
+    security = [{MENTOR_SCHEME: []}]
+
+    @get("", summary="My mentor account", responses=problems(401))
+    async def account(self, session: Session, me: Me) -> out.MentorAccount:
+        return mentor_account(await catalog.get_mentor(session, me))
+
+    # --- weekly rules ---------------------------------------------------------------------
+
+    @get("/rules", summary="My weekly rules", responses=problems(401))
+    async def rules(self, session: Session, me: Me) -> out.WeeklyRulesOut:
+        return await self._rules_out(session, me)
+
+    @put(
+        "/rules",
+        summary="Replace my weekly rules",
+        description=(
+            'Body: {"rules": {"0": [["18:00", "20:00"]], "3": [["12:00", "13:30"]]}} — weekday '
+            '"0" (Monday) to "6" (Sunday), wall-clock ranges [start, end) in my timezone on '
+            '5-minute steps ("24:00" may end a range). Weekdays left out are off. One invalid '
+            "range rejects the whole request and the previous rules stay."
+        ),
+        responses=problems(400, 401, 422),
+    )
+    async def replace_rules(
+        self, session: Session, me: Me, data: out.WeeklyRulesIn
+    ) -> out.WeeklyRulesOut:
+        await schedules.set_weekly_rules(session, me, data.rules.by_weekday(), Actor.mentor(me))
+        return await self._rules_out(session, me)
+
+    async def _rules_out(self, session: AsyncSession, me: UUID) -> out.WeeklyRulesOut:
+        stored = await schedules.load_availability(session, me, overrides_from=date.max)
+        days = {day: _ranges(ranges) for day, ranges in stored.schedule.weekly.days.items()}
+        return out.WeeklyRulesOut(
+            timezone=stored.schedule.timezone, rules=out.WeeklyRanges.from_weekdays(days)
+        )
+
+    # --- date overrides -------------------------------------------------------------------
+
+    @get("/overrides", summary="My date overrides", responses=problems(401, 422))
+    async def overrides(
+        self,
+        session: Session,
+        now: Now,
+        me: Me,
+        since: Annotated[
+            date | None,
+            QueryParameter(name="from", description="First local date; default today (mine)"),
+        ] = None,
+    ) -> out.Overrides:
+        # A day of margin: "today" is the mentor's local date, which UTC may not have reached.
+        first = since or (now - timedelta(days=1)).date()
+        stored = await schedules.load_availability(session, me, overrides_from=first)
+        today = now.astimezone(zone(stored.schedule.timezone)).date()
+        first = since or today
+        return out.Overrides(
+            timezone=stored.schedule.timezone,
+            overrides=[
+                out.Override(date=day, ranges=_ranges(o.ranges), day_off=not o.ranges)
+                for day, o in sorted(stored.schedule.overrides.items())
+                if day >= first
+            ],
+        )
+
+    @put(
+        "/overrides/{day:date}",
+        summary="Set the ranges of one date (empty = day off)",
+        description=(
+            'Body: {"ranges": [["09:00", "12:00"]]} replaces my weekly rules on that local '
+            'date; {"ranges": []} makes it a day off.'
+        ),
+        responses=problems(400, 401, 404, 422),
+    )
+    async def set_override(
+        self, session: Session, me: Me, day: date, data: out.OverrideIn
+    ) -> out.Override:
+        override = await schedules.set_date_override(
+            session, me, day, list(data.ranges), Actor.mentor(me)
+        )
+        return out.Override(
+            date=override.day, ranges=_ranges(override.ranges), day_off=not override.ranges
+        )
+
+    @delete(
+        "/overrides/{day:date}",
+        summary="Remove the override of one date (the weekly rules apply again)",
+        responses=problems(401, 404),
+    )
+    async def delete_override(self, session: Session, me: Me, day: date) -> None:
+        await schedules.delete_date_override(session, me, day, Actor.mentor(me))
+
+    # --- policy ---------------------------------------------------------------------------
+
+    @get("/policy", summary="My booking policy", responses=problems(401))
+    async def policy(self, session: Session, me: Me) -> out.PolicyBody:
+        stored = await schedules.load_availability(session, me, overrides_from=date.max)
+        return _policy_out(stored.policy)
+
+    @put("/policy", summary="Replace my booking policy", responses=problems(400, 401, 422))
+    async def replace_policy(
+        self, session: Session, me: Me, data: out.PolicyBody
+    ) -> out.PolicyBody:
+        saved = await schedules.set_policy(
+            session,
+            me,
+            schedules.PolicySettings(
+                buffer_before_minutes=data.buffer_before_minutes,
+                buffer_after_minutes=data.buffer_after_minutes,
+                notice_minutes=data.notice_minutes,
+                horizon_days=data.horizon_days,
+                day_cap=data.day_cap,
+                week_cap=data.week_cap,
+            ),
+            Actor.mentor(me),
+        )
+        return _policy_out(saved)
+
+    # --- bookings -------------------------------------------------------------------------
+
+    @get("/bookings", summary="My upcoming or past bookings", responses=problems(401, 422))
+    async def bookings(
+        self, session: Session, now: Now, me: Me, when: Scope = "upcoming", limit: Limit = 100
+    ) -> list[out.MentorBooking]:
+        if when == "upcoming":
+            # From a day back: a meeting in progress has started but not ended.
+            found = await booking_service.list_mentor_bookings(
+                session, me, now - timedelta(days=1), now + LIST_REACH, LIVE_LIST_STATUSES
+            )
+            chosen = [b for b in found if b.end > now]
+        else:
+            found = await booking_service.list_mentor_bookings(
+                session, me, now - LIST_REACH, now, PAST_LIST_STATUSES
+            )
+            chosen = [b for b in reversed(found) if b.end <= now]
+        slugs = await _slugs(session)
+        return [_booking_out(b, slugs) for b in chosen[:limit]]
+
+    @post(
+        "/bookings/{booking_id:uuid}/cancel",
+        summary="Cancel one of my bookings, with a reason for the visitor",
+        status_code=200,
+        responses=problems(400, 401, 404, 409, 422),
+    )
+    async def cancel(
+        self,
+        session: Session,
+        now: Now,
+        me: Me,
+        booking_id: UUID,
+        data: out.MentorCancelRequest,
+    ) -> out.MentorBooking:
+        reason = clean_text(data.reason, multiline=True)
+        if not reason:
+            raise ValidationFailed("reason: the visitor needs to know why")
+        record = await booking_service.cancel_by_mentor(session, booking_id, me, now, reason)
+        return _booking_out(record, await _slugs(session))
+
+    @post(
+        "/bookings/{booking_id:uuid}/no-show",
+        summary="Record that the visitor did not come (once the meeting has started)",
+        status_code=200,
+        responses=problems(401, 404, 409),
+    )
+    async def no_show(
+        self, session: Session, now: Now, me: Me, booking_id: UUID
+    ) -> out.MentorBooking:
+        record = await booking_service.mark_no_show(
+            session, booking_id, now, Actor.mentor(me), mentor_id=me
+        )
+        return _booking_out(record, await _slugs(session))
+
+    # --- preview --------------------------------------------------------------------------
+
+    @get(
+        "/slots/preview",
+        summary="My free slots over the next 7 days, as visitors see them",
+        responses=problems(401, 422),
+    )
+    async def preview(
+        self,
+        session: Session,
+        now: Now,
+        me: Me,
+        tz: Annotated[
+            str | None,
+            Parameter(description="IANA timezone to group by; default mine", max_length=64),
+        ] = None,
+    ) -> schemas.MentorSlots:
+        mentor = await catalog.get_mentor(session, me)
+        timezone = tz or mentor.timezone
+        shown = zone(timezone)
+        found = await mentor_slots(session, me, now, now, now + timedelta(days=PREVIEW_DAYS))
+        return schemas.MentorSlots(
+            mentor_id=me,
+            timezone=timezone,
+            days=[
+                schemas.SlotDay(
+                    date=day,
+                    slots=[
+                        schemas.Slot(
+                            start=slot,
+                            local_start=slot.astimezone(shown),
+                            label=slot.astimezone(shown).strftime("%H:%M"),
+                        )
+                        for slot in slots
+                    ],
+                )
+                for day, slots in group_by_local_date(found.slots, timezone).items()
+            ],
+        )

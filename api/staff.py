@@ -1,0 +1,427 @@
+"""The Thotis team's routes (``/v1/staff``), called server to server with a staff API key:
+filières, mentors and their tokens, the booking ledger (JSON and CSV), statistics and the
+visitors' questions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, get, patch, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
+from litestar.params import Parameter, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import admin_schemas as out
+from api import schemas
+from api.admin_schemas import problems
+from api.auth import STAFF_SCHEME, StaffActor, provide_staff_actor, staff_guard
+from api.convert import filiere_out
+from api.deps import Now, Session
+from api.mentor import mentor_account
+from api.text import clean_text
+from scheduler import booking as booking_service
+from scheduler import catalog, credentials, reports
+from scheduler.errors import MentorUnavailable, ValidationFailed
+from scheduler.records import BookingRecord
+
+From = Annotated[
+    datetime | None,
+    QueryParameter(name="from", description="Bookings starting at or after (ISO 8601, offset)"),
+]
+To = Annotated[
+    datetime | None, QueryParameter(name="to", description="Bookings starting before (ISO 8601)")
+]
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+FiliereFilter = Annotated[
+    str | None,
+    Parameter(
+        description="Slug of the filière page the visitor booked from",
+        max_length=60,
+        pattern=SLUG_PATTERN,
+    ),
+]
+SlugPath = Annotated[str, Parameter(max_length=60, pattern=SLUG_PATTERN)]
+Limit = Annotated[int, Parameter(ge=1, le=reports.MAX_PAGE, description="Page size")]
+Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="Rows to skip")]
+
+CSV_COLUMNS = (
+    "id",
+    "series_id",
+    "start",
+    "end",
+    "status",
+    "filiere",
+    "mentor_id",
+    "mentor_name",
+    "visitor_first_name",
+    "visitor_email",
+    "visitor_question",
+    "visitor_timezone",
+    "language",
+    "cancelled_by",
+    "cancel_reason",
+    "cancelled_at",
+    "created_at",
+)
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """One cell: instants in ISO 8601 UTC, text defused against formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def bookings_csv(lines: list[reports.BookingLine]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for line in lines:
+        writer.writerow([csv_cell(getattr(line, column)) for column in CSV_COLUMNS])
+    # The BOM lets spreadsheet software read the accents of French names as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _staff_booking(line: reports.BookingLine) -> out.StaffBooking:
+    return out.StaffBooking(
+        id=line.id,
+        series_id=line.series_id,
+        mentor_id=line.mentor_id,
+        mentor_name=line.mentor_name,
+        filiere=line.filiere,
+        start=line.start,
+        end=line.end,
+        status=line.status,  # type: ignore[arg-type]
+        visitor_first_name=line.visitor_first_name,
+        visitor_email=line.visitor_email,
+        visitor_question=line.visitor_question,
+        visitor_timezone=line.visitor_timezone,
+        language=line.language,
+        cancelled_by=line.cancelled_by,
+        cancel_reason=line.cancel_reason,
+        cancelled_at=line.cancelled_at,
+        created_at=line.created_at,
+    )
+
+
+def _counts(counts: reports.Counts) -> out.Counts:
+    return out.Counts(
+        bookings=counts.bookings,
+        confirmed=counts.confirmed,
+        cancelled=counts.cancelled,
+        no_show=counts.no_show,
+        held=counts.held,
+        cancellation_rate=counts.cancellation_rate,
+        no_show_rate=counts.no_show_rate,
+    )
+
+
+def _optional(value: str | None, *, multiline: bool = False) -> str | None:
+    return None if value is None else clean_text(value, multiline=multiline)
+
+
+def _url(value: str | None) -> str | None:
+    """A URL is not text to tidy: one with spaces or control characters is refused."""
+    if value and (clean_text(value) != value or any(c.isspace() for c in value)):
+        raise ValidationFailed("photo_url: spaces and control characters are not allowed")
+    return value
+
+
+class StaffController(Controller):
+    path = "/v1/staff"
+    tags = ["staff"]
+    guards = [staff_guard]
+    dependencies = {"staff": Provide(provide_staff_actor, sync_to_thread=False)}
+    security = [{STAFF_SCHEME: []}]
+    # Staff answers carry personal data: no cache anywhere keeps them.
+    cache_control = CacheControlHeader(no_store=True)
+
+    # --- filières -------------------------------------------------------------------------
+
+    @post("/filieres", summary="Create a filière", responses=problems(400, 401, 422))
+    async def create_filiere(
+        self, session: Session, staff: StaffActor, data: out.FiliereCreate
+    ) -> schemas.Filiere:
+        created = await catalog.create_filiere(
+            session, data.slug, clean_text(data.name_fr), clean_text(data.name_en), staff
+        )
+        return filiere_out(created)
+
+    @patch(
+        "/filieres/{slug:str}", summary="Rename a filière", responses=problems(400, 401, 404, 422)
+    )
+    async def update_filiere(
+        self, session: Session, staff: StaffActor, slug: SlugPath, data: out.FiliereUpdate
+    ) -> schemas.Filiere:
+        updated = await catalog.update_filiere(
+            session,
+            slug,
+            staff,
+            name_fr=_optional(data.name_fr),
+            name_en=_optional(data.name_en),
+        )
+        return filiere_out(updated)
+
+    # --- mentors --------------------------------------------------------------------------
+
+    @get("/mentors", summary="Mentors, deactivated ones included", responses=problems(401, 422))
+    async def mentors(
+        self,
+        session: Session,
+        filiere: FiliereFilter = None,
+        include_inactive: Annotated[
+            bool, Parameter(description="Include deactivated mentors")
+        ] = True,
+    ) -> list[out.MentorAccount]:
+        found = await catalog.list_mentors(session, filiere, include_inactive=include_inactive)
+        return [mentor_account(m) for m in found]
+
+    @get("/mentors/{mentor_id:uuid}", summary="One mentor", responses=problems(401, 404))
+    async def mentor(self, session: Session, mentor_id: UUID) -> out.MentorAccount:
+        return mentor_account(await catalog.get_mentor(session, mentor_id))
+
+    @post("/mentors", summary="Create a mentor", responses=problems(400, 401, 422))
+    async def create_mentor(
+        self, session: Session, staff: StaffActor, data: out.MentorCreate
+    ) -> out.MentorAccount:
+        created = await catalog.create_mentor(
+            session,
+            catalog.MentorFields(
+                display_name=clean_text(data.display_name),
+                email=data.email,
+                university=clean_text(data.university),
+                year_of_study=data.year_of_study,
+                filieres=tuple(data.filieres),
+                bio=clean_text(data.bio, multiline=True),
+                photo_url=_url(data.photo_url),
+                languages=tuple(data.languages),
+                timezone=data.timezone,
+                allow_reply_to=data.allow_reply_to,
+            ),
+            staff,
+        )
+        return mentor_account(created)
+
+    @patch(
+        "/mentors/{mentor_id:uuid}",
+        summary="Change a mentor's profile (partial)",
+        responses=problems(400, 401, 404, 422),
+    )
+    async def update_mentor(
+        self, session: Session, staff: StaffActor, mentor_id: UUID, data: out.MentorUpdate
+    ) -> out.MentorAccount:
+        changes = catalog.MentorChanges(
+            display_name=_optional(data.display_name),
+            email=data.email,
+            university=_optional(data.university),
+            year_of_study=data.year_of_study,
+            filieres=tuple(data.filieres) if data.filieres is not None else None,
+            bio=_optional(data.bio, multiline=True),
+            photo_url=_url(data.photo_url),
+            languages=tuple(data.languages) if data.languages is not None else None,
+            timezone=data.timezone,
+            allow_reply_to=data.allow_reply_to,
+            paused=data.paused,
+        )
+        return mentor_account(await catalog.update_mentor(session, mentor_id, changes, staff))
+
+    @post(
+        "/mentors/{mentor_id:uuid}/deactivate",
+        summary="Deactivate a mentor (offered nowhere; existing bookings stay)",
+        status_code=200,
+        responses=problems(401, 404),
+    )
+    async def deactivate(
+        self, session: Session, staff: StaffActor, mentor_id: UUID
+    ) -> out.MentorAccount:
+        return mentor_account(await catalog.set_mentor_active(session, mentor_id, False, staff))
+
+    @post(
+        "/mentors/{mentor_id:uuid}/activate",
+        summary="Reactivate a mentor",
+        status_code=200,
+        responses=problems(401, 404),
+    )
+    async def activate(
+        self, session: Session, staff: StaffActor, mentor_id: UUID
+    ) -> out.MentorAccount:
+        return mentor_account(await catalog.set_mentor_active(session, mentor_id, True, staff))
+
+    @post(
+        "/mentors/{mentor_id:uuid}/tokens",
+        summary="Issue a bearer token for a mentor's own routes (shown once)",
+        responses=problems(401, 404, 409),
+    )
+    async def issue_token(
+        self, session: Session, staff: StaffActor, mentor_id: UUID
+    ) -> out.MentorTokenIssued:
+        mentor = await catalog.get_mentor(session, mentor_id)
+        if not mentor.active:
+            raise MentorUnavailable("a deactivated mentor cannot receive a token")
+        token = await credentials.create_mentor_token(session, mentor_id, staff)
+        return out.MentorTokenIssued(mentor_id=mentor_id, token=token)
+
+    # --- bookings -------------------------------------------------------------------------
+
+    @get("/bookings", summary="The booking ledger, by start time", responses=problems(401, 422))
+    async def bookings(
+        self,
+        session: Session,
+        start: From = None,
+        end: To = None,
+        filiere: FiliereFilter = None,
+        mentor: Annotated[UUID | None, Parameter(description="Mentor id")] = None,
+        status: out.BookingStatus | None = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> list[out.StaffBooking]:
+        flt = reports.BookingFilter(start, end, filiere, mentor, status)
+        lines = await reports.list_bookings(session, flt, limit=limit, offset=offset)
+        return [_staff_booking(line) for line in lines]
+
+    @get(
+        "/bookings.csv",
+        summary="The booking ledger as CSV (UTF-8 with BOM, same filters)",
+        media_type="text/csv",
+        responses=problems(401, 422),
+    )
+    async def bookings_csv(
+        self,
+        session: Session,
+        start: From = None,
+        end: To = None,
+        filiere: FiliereFilter = None,
+        mentor: Annotated[UUID | None, Parameter(description="Mentor id")] = None,
+        status: out.BookingStatus | None = None,
+    ) -> Response[bytes]:
+        flt = reports.BookingFilter(start, end, filiere, mentor, status)
+        lines = await reports.export_bookings(session, flt)
+        return Response(
+            bookings_csv(lines),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="thotis-bookings.csv"'},
+        )
+
+    @post(
+        "/bookings/{booking_id:uuid}/cancel",
+        summary="Cancel a booking on behalf of Thotis",
+        status_code=200,
+        responses=problems(400, 401, 404, 409, 422),
+    )
+    async def cancel_booking(
+        self,
+        session: Session,
+        now: Now,
+        staff: StaffActor,
+        booking_id: UUID,
+        data: out.StaffCancelRequest,
+    ) -> out.StaffBooking:
+        reason = _optional(data.reason, multiline=True) or None
+        record = await booking_service.cancel_by_staff(session, booking_id, now, reason, staff)
+        return await self._one(session, record)
+
+    async def _one(self, session: AsyncSession, record: BookingRecord) -> out.StaffBooking:
+        mentor = await catalog.get_mentor(session, record.mentor_id)
+        slugs = {f.id: f.slug for f in await catalog.list_filieres(session)}
+        return out.StaffBooking(
+            id=record.id,
+            series_id=record.series_id,
+            mentor_id=record.mentor_id,
+            mentor_name=mentor.display_name,
+            filiere=slugs.get(record.filiere_id) if record.filiere_id else None,
+            start=record.start,
+            end=record.end,
+            status=record.status,  # type: ignore[arg-type]
+            visitor_first_name=record.visitor_first_name,
+            visitor_email=record.visitor_email,
+            visitor_question=record.visitor_question,
+            visitor_timezone=record.visitor_timezone,
+            language=record.language,
+            cancelled_by=record.cancelled_by,
+            cancel_reason=record.cancel_reason,
+            cancelled_at=record.cancelled_at,
+            created_at=record.created_at,
+        )
+
+    # --- statistics and questions ---------------------------------------------------------
+
+    @get(
+        "/stats",
+        summary="Bookings per filière and per mentor, cancellation and no-show rates",
+        responses=problems(401, 422),
+    )
+    async def stats(
+        self, session: Session, now: Now, start: From = None, end: To = None
+    ) -> out.Stats:
+        found = await reports.statistics(session, now, start, end)
+        return out.Stats(
+            start=found.start,
+            end=found.end,
+            total=_counts(found.total),
+            per_filiere=[
+                out.FiliereStats(
+                    filiere=f.slug, name_fr=f.name_fr, name_en=f.name_en, counts=_counts(f.counts)
+                )
+                for f in found.per_filiere
+            ],
+            per_mentor=[
+                out.MentorStats(
+                    mentor_id=m.mentor_id,
+                    display_name=m.display_name,
+                    active=m.active,
+                    counts=_counts(m.counts),
+                )
+                for m in found.per_mentor
+            ],
+        )
+
+    @get(
+        "/questions",
+        summary="The visitors' questions, newest first (searchable)",
+        responses=problems(401, 422),
+    )
+    async def questions(
+        self,
+        session: Session,
+        filiere: FiliereFilter = None,
+        q: Annotated[
+            str | None, Parameter(description="Words the question contains", max_length=100)
+        ] = None,
+        start: From = None,
+        end: To = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> list[out.VisitorQuestion]:
+        search = clean_text(q) if q else None
+        found = await reports.questions(
+            session,
+            filiere=filiere,
+            search=search or None,
+            start=start,
+            end=end,
+            limit=limit,
+            offset=offset,
+        )
+        return [
+            out.VisitorQuestion(
+                booking_id=item.booking_id,
+                start=item.start,
+                status=item.status,  # type: ignore[arg-type]
+                filiere=item.filiere,
+                mentor_id=item.mentor_id,
+                mentor_name=item.mentor_name,
+                question=item.question,
+                language=item.language,
+            )
+            for item in found
+        ]
