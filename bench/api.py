@@ -1,0 +1,245 @@
+"""HTTP API benchmark, with the service started as in production. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/api.py [--workers 2] [--rate 200] [--seconds 15]
+
+Settings used: uvicorn (uvloop + httptools) with --workers 2 (one per core), EMBEDDED_WORKER=false
+(the outbox worker is another process in production), the embedded PostgreSQL (fsync on) over
+its unix socket, and an open-loop load generator (httpx, HTTP/1.1 keep-alive) in this process
+on loopback — it shares the 2 cores with the server, so the figures are pessimistic.
+
+1. GET /v1/filieres/droit/mentors — a filière page: 20 mentors × 14 days of slots and each
+   one's next free slot — at a fixed arrival rate (goal: p95 < 30 ms at 200 requests/s);
+2. a booking race: 200 visitors booking 10 popular slots at once through POST /v1/bookings —
+   answers by status (no 5xx), and bookings stored per slot (no double booking).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+
+from scheduler import catalog, migrate, schedules
+from scheduler.db import Database, url_to_string
+from scheduler.embedded_db import EmbeddedPostgres
+from scheduler.records import Actor
+from scheduler.settings import PROJECT_ROOT
+
+STAFF = Actor.staff("bench")
+MENTORS = 20
+
+
+async def seed(url: str) -> None:
+    db = Database.from_url(url)
+    async with db.sessions() as session:
+        await catalog.create_filiere(session, "droit", "Droit", "Law", STAFF)
+        for i in range(MENTORS):
+            mentor = await catalog.create_mentor(
+                session,
+                catalog.MentorFields(
+                    display_name=f"Mentor {i:02d}",
+                    email=f"mentor{i}@univ.example.fr",
+                    university="Université Paris Cité",
+                    year_of_study=3,
+                    filieres=("droit",),
+                ),
+                STAFF,
+            )
+            await schedules.set_weekly_rules(
+                session,
+                mentor.id,
+                {d: [("09:00", "12:00"), ("14:00", "20:00")] for d in range(6)},
+                STAFF,
+            )
+            await schedules.set_policy(
+                session,
+                mentor.id,
+                schedules.PolicySettings(
+                    buffer_before_minutes=5, buffer_after_minutes=5, horizon_days=30
+                ),
+                STAFF,
+            )
+        await session.commit()
+    await db.dispose()
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        EMBEDDED_WORKER="false",
+        SEED_DEMO="false",
+        BOOKING_RATE_LIMIT_PER_MINUTE="100000",
+        PORT=str(port),
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+
+
+async def wait_ready(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(300):
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the service did not start")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def filiere_page_load(base: str, rate: int, seconds: float) -> None:
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
+        for _ in range(20):  # warm each worker's caches and connections
+            await client.get("/v1/filieres/droit/mentors")
+
+        async def one() -> None:
+            started = time.perf_counter()
+            try:
+                response = await client.get("/v1/filieres/droit/mentors")
+                statuses[response.status_code] += 1
+            except httpx.HTTPError:
+                statuses[0] += 1
+            latencies.append((time.perf_counter() - started) * 1000)
+
+        tasks = []
+        start = time.perf_counter()
+        total = int(rate * seconds)
+        for n in range(total):
+            # Open loop: arrivals follow the clock, not the answers (no coordinated omission).
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one()))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    print(
+        f"  {total} requests in {elapsed:.1f} s ({total / elapsed:.0f}/s offered {rate}/s); "
+        f"statuses {dict(statuses)}"
+    )
+    print(
+        f"  latency ms: p50 {statistics.median(latencies):.1f}  p95 {percentile(latencies, 0.95):.1f}"
+        f"  p99 {percentile(latencies, 0.99):.1f}  max {max(latencies):.1f}   (goal p95 < 30 ms)"
+    )
+
+
+async def booking_race(base: str, url: str, visitors: int = 200, popular: int = 10) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        page = (await client.get("/v1/filieres/droit/mentors")).json()
+        mentor_id = page["mentors"][0]["id"]
+        days = (await client.get(f"/v1/mentors/{mentor_id}/slots")).json()["days"]
+        slots = [s["start"] for d in days for s in d["slots"]][:popular]
+
+        async def book(n: int) -> int:
+            response = await client.post(
+                "/v1/bookings",
+                json={
+                    "mentor_id": mentor_id,
+                    "start": slots[n % len(slots)],
+                    "first_name": f"Élève{n}",
+                    "email": f"eleve{n}@lycee.example.fr",
+                    "consent": True,
+                },
+            )
+            return response.status_code
+
+        started = time.perf_counter()
+        statuses = Counter(await asyncio.gather(*(book(n) for n in range(visitors))))
+        elapsed = time.perf_counter() - started
+    db = Database.from_url(url)
+    async with db.sessions() as session:
+        rows = (
+            await session.execute(
+                text(
+                    "select start_at, count(*) from bookings where status = 'confirmed' "
+                    "group by start_at"
+                )
+            )
+        ).all()
+    await db.dispose()
+    doubles = [r for r in rows if r[1] > 1]
+    print(
+        f"  {visitors} visitors on {len(slots)} slots (5-min buffers make neighbours conflict): "
+        f"answers {dict(statuses)} in {elapsed:.2f} s"
+    )
+    print(
+        f"  bookings stored: {sum(r[1] for r in rows)}; slots booked twice: {len(doubles)}; "
+        f"5xx: {sum(v for k, v in statuses.items() if k >= 500)}"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+
+    root = PROJECT_ROOT / "var" / "bench"
+    root.mkdir(parents=True, exist_ok=True)
+    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="api-", dir=root)), throwaway=True)
+    print("Starting embedded PostgreSQL…", flush=True)
+    with server:
+        url = url_to_string(server.url("postgres"))
+        print("Applying migrations and seeding 20 mentors…", flush=True)
+        migrate.upgrade(url)
+        await seed(url)
+        print(f"Starting uvicorn with {args.workers} workers…", flush=True)
+        process = start_server(url, args.port, args.workers)
+        base = f"http://127.0.0.1:{args.port}"
+        try:
+            await wait_ready(base)
+            print(f"\n1. filière page (20 mentors × 14 days) at {args.rate} requests/s")
+            await filiere_page_load(base, args.rate, args.seconds)
+            print("\n2. booking race on popular slots")
+            await booking_race(base, url)
+            print(f"\nload average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
