@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
@@ -26,9 +27,10 @@ from api.deps import (
     provide_settings,
     system_clock,
 )
+from api.devmail import create_devmail_router
 from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
-from api.health import healthz, readyz
+from api.health import healthz, home, readyz
 from api.mentor import MentorController
 from api.problems import handle_exception
 from api.public import PublicController
@@ -78,6 +80,8 @@ def create_app(
     clock: Clock = system_clock,
 ) -> Litestar:
     settings = settings or Settings.from_env()
+    # APScheduler logs every tick of the outbox clock at INFO; only its problems matter.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     server: Any = None
     if database is None:
         database, server = _database_for(settings)
@@ -105,8 +109,12 @@ def create_app(
         check_throttle_handler=_booking_requests_only,
         identifier_for_request=client_address,
     )
+    handlers: list[Any] = []
+    if not settings.smtp_host:
+        handlers.append(create_devmail_router(settings))
     return Litestar(
         route_handlers=[
+            home,
             healthz,
             readyz,
             PublicController,
@@ -118,6 +126,7 @@ def create_app(
             StaffController,
             MentorGoogleController,
             GoogleController,
+            *handlers,
         ],
         dependencies={
             "session": Provide(provide_session),
@@ -133,6 +142,7 @@ def create_app(
             max_age=600,
         ),
         middleware=[rate_limit.middleware],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         response_headers=SECURITY_HEADERS,
         openapi_config=OpenAPIConfig(
             title="Thotis booking engine",

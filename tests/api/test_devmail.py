@@ -1,0 +1,60 @@
+"""The dev outbox page lists what the file mailer wrote, and exists only without SMTP."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from pathlib import Path
+
+from litestar.testing import AsyncTestClient
+
+from api.app import create_app
+from integrations.mail import FileMailer
+from scheduler.db import Database
+from scheduler.settings import Settings
+
+
+def _letter(subject: str) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = "Thotis <rendez-vous@thotis.fr>"
+    message["To"] = "camille@example.fr"
+    message["Message-ID"] = "<devmail-test@thotis.fr>"
+    message.set_content("Bonjour")
+    message.add_alternative("<p>Bonjour <script>alert(1)</script></p>", subtype="html")
+    return message
+
+
+async def test_written_mail_is_listed_and_shown_in_a_sandbox(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(database_url=database_url, mail_dir=tmp_path, embedded_worker=False)
+    await FileMailer(tmp_path).send(_letter("Votre rendez-vous est confirmé"))
+    app = create_app(settings, database=Database.from_url(database_url))
+    async with AsyncTestClient(app=app) as client:
+        listing = await client.get("/dev/mail")
+        assert listing.status_code == 200
+        assert "Votre rendez-vous est confirmé" in listing.text
+        name = next(p.name for p in tmp_path.iterdir() if p.suffix == ".eml")
+        shown = await client.get(f"/dev/mail/{name}")
+        assert shown.status_code == 200
+        assert 'sandbox=""' in shown.text and "<script>" not in shown.text
+
+
+async def test_the_page_refuses_names_outside_the_folder(database_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=database_url, mail_dir=tmp_path, embedded_worker=False)
+    app = create_app(settings, database=Database.from_url(database_url))
+    async with AsyncTestClient(app=app) as client:
+        answer = await client.get("/dev/mail/..%2Fsecrets.eml")
+        assert answer.status_code == 404
+        assert answer.json()["code"] == "not_found"
+
+
+async def test_there_is_no_dev_page_when_smtp_is_configured(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url=database_url, mail_dir=tmp_path, smtp_host="127.0.0.1", embedded_worker=False
+    )
+    app = create_app(settings, database=Database.from_url(database_url))
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.get("/dev/mail")).status_code == 404
