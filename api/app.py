@@ -18,6 +18,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from api.auth import SECURITY_COMPONENTS
 from api.bookings import BookingController
 from api.deps import (
     Clock,
@@ -63,12 +64,15 @@ def _database_for(settings: Settings) -> tuple[Database, Any]:
     ``data_dir`` (started here, stopped at shutdown)."""
     if settings.database_url:
         return Database.from_url(settings.database_url), None
-    from scheduler.embedded_db import EmbeddedPostgres
+    from scheduler.cli import EMBEDDED_DATABASE
+    from scheduler.embedded_db import EmbeddedPostgres, create_database
     from scheduler.migrate import upgrade
 
     server = EmbeddedPostgres(settings.data_dir / "pg")
     server.start()
-    url = server.url()
+    # The same database `serve` uses, so an app started by uvicorn alone sees the same data.
+    create_database(server.url(), EMBEDDED_DATABASE)
+    url = server.url(EMBEDDED_DATABASE)
     upgrade(url)
     return Database.from_url(url), server
 
@@ -150,6 +154,7 @@ def create_app(
             description="Mentors' availability and 15-minute bookings for the Thotis site.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
+            components=[SECURITY_COMPONENTS],
         ),
         lifespan=[lifespan],
     )

@@ -708,7 +708,15 @@ async def _cancel(
             await session.execute(
                 update(BookingRow)
                 .where(BookingRow.id == booking_id)
-                .values(status="cancelled", cancelled_by=by, cancel_reason=reason, cancelled_at=now)
+                # A cancellation is a change the attendees' calendars must see: the CANCEL invite
+                # needs a SEQUENCE above the last REQUEST's (RFC 5546 2.1.4).
+                .values(
+                    status="cancelled",
+                    cancelled_by=by,
+                    cancel_reason=reason,
+                    cancelled_at=now,
+                    sequence=BookingRow.sequence + 1,
+                )
                 .returning(*_BOOKING_COLUMNS)
             )
         ).one()

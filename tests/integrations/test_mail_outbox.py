@@ -166,11 +166,6 @@ async def test_reschedule_then_cancel_keep_the_uid(
     assert "Conseil de classe" in cancelled_for_mentor.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scheduler/booking.py does not bump bookings.sequence on cancel yet (RFC 5546 "
-    "2.1.4: a STATUS change raises SEQUENCE; issue 7 asks for a higher SEQUENCE on CANCEL)",
-)
 async def test_cancel_raises_the_sequence(
     db: Database, database_url: str, smtp: SmtpServer
 ) -> None:
