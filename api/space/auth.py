@@ -1,14 +1,14 @@
 """Signing in and out of the mentor space and the staff console.
 
-    GET  /mentor/sign-in                  Google button and the "email me a link" form
-    GET  /mentor/sign-in/google           to Google (OpenID Connect: openid email)
-    POST /mentor/sign-in/link             email a one-time link (same answer for any address)
-    GET  /mentor/sign-in/link/{token}     a button that uses the link (mail scanners only GET)
-    POST /mentor/sign-in/link/{token}     use it: a session, then the space
-    GET  /staff/sign-in, /staff/sign-in/google
-    GET  /auth/google/callback            Google comes back here, for sign-ins and for the
-                                          mentor's calendar connection alike
-    POST /mentor/sign-out, /mentor/sign-out-everywhere, /staff/sign-out, /staff/sign-out-everywhere
+GET  /mentor/sign-in                  Google button and the "email me a link" form
+GET  /mentor/sign-in/google           to Google (OpenID Connect: openid email)
+POST /mentor/sign-in/link             email a one-time link (same answer for any address)
+GET  /mentor/sign-in/link/{token}     a button that uses the link (mail scanners only GET)
+POST /mentor/sign-in/link/{token}     use it: a session, then the space
+GET  /staff/sign-in, /staff/sign-in/google
+GET  /auth/google/callback            Google comes back here, for sign-ins and for the
+                                      mentor's calendar connection alike
+POST /mentor/sign-out, /mentor/sign-out-everywhere, /staff/sign-out, /staff/sign-out-everywhere
 """
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ def link_mail_task(
     ttl = INVITATION_LINK_TTL if invitation else SIGN_IN_LINK_TTL
     minutes = int(ttl.total_seconds() // 60)
     valid_fr, valid_en = (
-        (f"{ttl.days} jours", f"{ttl.days} days") if ttl.days else (f"{minutes} minutes", f"{minutes} minutes")
+        (f"{ttl.days} jours", f"{ttl.days} days")
+        if ttl.days
+        else (f"{minutes} minutes", f"{minutes} minutes")
     )
     message = sign_in_message(
         Brand.from_settings(web.settings),
@@ -130,7 +132,9 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
             **context,
         )
 
-    async def start_google(request: Request[Any, Any, Any], session: Any, now: Any, role: Role) -> Response[str]:
+    async def start_google(
+        request: Request[Any, Any, Any], session: Any, now: Any, role: Role
+    ) -> Response[str]:
         if not oidc.configured(settings):
             return web.redirect(f"{SESSION_PATH[role]}/sign-in?error=not_configured")
         started = oidc.start(settings, redirect_uri(web))
@@ -146,7 +150,12 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
         return web.redirect(started.url, [bind])
 
     async def open_space(
-        session: Any, now: Any, role: Role, *, mentor_id: UUID | None = None, email: str | None = None
+        session: Any,
+        now: Any,
+        role: Role,
+        *,
+        mentor_id: UUID | None = None,
+        email: str | None = None,
     ) -> Response[str]:
         raw, _ = await sessions.open_session(
             session, role=role, now=now, lifetime=lifetime, mentor_id=mentor_id, staff_email=email
@@ -154,7 +163,9 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
         if mentor_id is not None:
             await invitations.note_sign_in(session, mentor_id, now)
         cookies = [
-            web.cookie(SESSION_COOKIE[role], raw, SESSION_PATH[role], max_age=int(lifetime.total_seconds())),
+            web.cookie(
+                SESSION_COOKIE[role], raw, SESSION_PATH[role], max_age=int(lifetime.total_seconds())
+            ),
             web.expired_cookie(BIND_COOKIE, BIND_PATH),
         ]
         return web.redirect(SESSION_PATH[role], cookies)
@@ -166,11 +177,15 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
         return sign_in_page(request, "mentor")
 
     @get("/mentor/sign-in/google", include_in_schema=False)
-    async def mentor_google(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def mentor_google(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         return await start_google(request, session, now, "mentor")
 
     @post("/mentor/sign-in/link", include_in_schema=False)
-    async def request_link(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def request_link(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         await check_pre_token(request)
         email = str((await request.form()).get("email") or "").strip().lower()[:320]
         if "@" not in email:
@@ -179,7 +194,9 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
                 request,
                 "mentor",
                 http_status=422,
-                link_error="Enter your email address." if lang == "en" else "Saisissez votre adresse email.",
+                link_error="Enter your email address."
+                if lang == "en"
+                else "Saisissez votre adresse email.",
             )
         mentor_id = await sessions.sign_in_mentor_id(session, email)
         task = None
@@ -187,7 +204,13 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
             mentor = await get_mentor(session, mentor_id)
             raw = await sessions.issue_sign_in_link(session, mentor_id, now)
             task = link_mail_task(
-                web, mailer, email=mentor.email, name=mentor.display_name, raw=raw, now=now, invitation=False
+                web,
+                mailer,
+                email=mentor.email,
+                name=mentor.display_name,
+                raw=raw,
+                now=now,
+                invitation=False,
             )
         response = web.render(request, "link_sent.html", role="mentor", email=email)
         response.background = task
@@ -196,10 +219,14 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
     @get("/mentor/sign-in/link/{token:str}", include_in_schema=False)
     async def link_page(request: Request[Any, Any, Any], token: str) -> Response[str]:
         pre, cookies = web.pre_token(request)
-        return web.render(request, "link_confirm.html", cookies=cookies, role="mentor", pre_token=pre, token=token)
+        return web.render(
+            request, "link_confirm.html", cookies=cookies, role="mentor", pre_token=pre, token=token
+        )
 
     @post("/mentor/sign-in/link/{token:str}", include_in_schema=False)
-    async def use_link(request: Request[Any, Any, Any], session: Session, now: Now, token: str) -> Response[str]:
+    async def use_link(
+        request: Request[Any, Any, Any], session: Session, now: Now, token: str
+    ) -> Response[str]:
         await check_pre_token(request)
         try:
             mentor_id = await sessions.use_sign_in_link(session, token, now)
@@ -216,13 +243,17 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
         return sign_in_page(request, "staff")
 
     @get("/staff/sign-in/google", include_in_schema=False)
-    async def staff_google(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def staff_google(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         return await start_google(request, session, now, "staff")
 
     # --- Google's callback ----------------------------------------------------------------
 
     @get(CALLBACK_PATH, include_in_schema=False)
-    async def callback(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def callback(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         state = request.query_params.get("state") or ""
         bound = request.cookies.get(BIND_COOKIE) or ""
         lang = language(request)
@@ -248,7 +279,12 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
                 return web.redirect(f"{home}/sign-in?error=cancelled")
             try:
                 email = await oidc.finish(
-                    settings, redirect_uri(web), state, pending.code_verifier, pending.nonce, response_url
+                    settings,
+                    redirect_uri(web),
+                    state,
+                    pending.code_verifier,
+                    pending.nonce,
+                    response_url,
                 )
             except oidc.SignInFailed as failure:
                 log.info("google sign-in failed: %s", failure)
@@ -306,7 +342,9 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
         return signed_out("mentor")
 
     @post("/mentor/sign-out-everywhere", guards=[session_guard("mentor")], include_in_schema=False)
-    async def mentor_sign_out_all(request: Request[Any, Any, Any], session: Session) -> Response[str]:
+    async def mentor_sign_out_all(
+        request: Request[Any, Any, Any], session: Session
+    ) -> Response[str]:
         await sessions.end_all_sessions(session, mentor_id=current(request).mentor_id)
         return signed_out("mentor")
 
@@ -316,7 +354,9 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
         return signed_out("staff")
 
     @post("/staff/sign-out-everywhere", guards=[session_guard("staff")], include_in_schema=False)
-    async def staff_sign_out_all(request: Request[Any, Any, Any], session: Session) -> Response[str]:
+    async def staff_sign_out_all(
+        request: Request[Any, Any, Any], session: Session
+    ) -> Response[str]:
         await sessions.end_all_sessions(session, staff_email=current(request).staff_email)
         return signed_out("staff")
 
@@ -334,5 +374,3 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
         staff_sign_out,
         staff_sign_out_all,
     ]
-
-

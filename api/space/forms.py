@@ -74,7 +74,11 @@ def ranges_from(
         if not start and not end:
             continue
         if not start or not end:
-            return [], tr(lang, "Indiquez le début et la fin de chaque plage.", "Give each range a start and an end.")
+            return [], tr(
+                lang,
+                "Indiquez le début et la fin de chaque plage.",
+                "Give each range a start and an end.",
+            )
         if end == "00:00" and start != "00:00":
             end = "24:00"
         found.append((start, end))
@@ -118,7 +122,14 @@ def _range_message(error: AvailabilityError, lang: str) -> str:
 
 
 def whole(
-    form: Mapping[str, Any], name: str, errors: Errors, lang: str, *, low: int, high: int, optional: bool = False
+    form: Mapping[str, Any],
+    name: str,
+    errors: Errors,
+    lang: str,
+    *,
+    low: int,
+    high: int,
+    optional: bool = False,
 ) -> int | None:
     raw = field(form, name, 12)
     if raw == "" and optional:

@@ -7,10 +7,10 @@ page answers the same whether or not the address belongs to a mentor, and as fas
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime
 
 from markupsafe import escape
 
@@ -70,7 +70,7 @@ def sign_in_message(
         f'border-top:6px solid {brand.accent_color};padding:24px 32px;">'
         f"<p>Bonjour {escape(name)},</p><p>{escape(intro_fr)}</p>"
         + button.format(label="Me connecter")
-        + f"<p style=\"font-size:14px;color:#5b6170;\">Ce lien ne sert qu'une fois et expire dans "
+        + f'<p style="font-size:14px;color:#5b6170;">Ce lien ne sert qu\'une fois et expire dans '
         f"{escape(valid_for)}. Si vous n'avez rien demandé, ignorez ce message.</p>"
         '<hr style="border:0;border-top:1px solid #e6e8ef;margin:24px 0;">'
         f'<div lang="en"><p>Hello {escape(name)},</p><p>{escape(intro_en)}</p>'
@@ -98,5 +98,5 @@ async def send_quietly(mailer: Mailer, message: EmailMessage) -> None:
     """Send; a failure is logged (without the address) and the person asks again."""
     try:
         await mailer.send(message)
-    except Exception:  # noqa: BLE001 - a background task has nobody to raise to
+    except Exception:
         log.warning("sign-in mail not sent", extra={"kind": message["X-Thotis-Kind"]})

@@ -21,7 +21,15 @@ from api.deps import Now, Session
 from api.google import calendar_service
 from api.space import forms
 from api.space.forms import tr
-from api.space.web import SESSION_PATH, BIND_COOKIE, BIND_PATH, Web, error_text, language, session_guard
+from api.space.web import (
+    BIND_COOKIE,
+    BIND_PATH,
+    SESSION_PATH,
+    Web,
+    error_text,
+    language,
+    session_guard,
+)
 from api.text import clean_text
 from availability import AvailabilityError, group_by_local_date, zone
 from integrations.google import start_authorization
@@ -41,11 +49,23 @@ STEPS = ("profile", "timezone", "calendar")
 
 FLASH = {
     "saved": ("Enregistré.", "Saved."),
-    "cancelled": ("Le rendez-vous est annulé ; le visiteur est prévenu par email.", "The booking is cancelled; the visitor is told by email."),
+    "cancelled": (
+        "Le rendez-vous est annulé ; le visiteur est prévenu par email.",
+        "The booking is cancelled; the visitor is told by email.",
+    ),
     "no_show": ("Absence enregistrée.", "No-show recorded."),
-    "reported": ("Merci : l'équipe Thotis va regarder ce rendez-vous.", "Thank you: the Thotis team will look into this booking."),
-    "welcome": ("Bienvenue ! Ajoutez vos horaires : les visiteurs voient vos créneaux dès maintenant.", "Welcome! Add your hours: visitors see your slots from now on."),
-    "paused": ("Vous êtes en pause : plus aucun créneau n'est proposé.", "You are paused: no slot is offered any more."),
+    "reported": (
+        "Merci : l'équipe Thotis va regarder ce rendez-vous.",
+        "Thank you: the Thotis team will look into this booking.",
+    ),
+    "welcome": (
+        "Bienvenue ! Ajoutez vos horaires : les visiteurs voient vos créneaux dès maintenant.",
+        "Welcome! Add your hours: visitors see your slots from now on.",
+    ),
+    "paused": (
+        "Vous êtes en pause : plus aucun créneau n'est proposé.",
+        "You are paused: no slot is offered any more.",
+    ),
     "resumed": ("Vos créneaux sont de nouveau proposés.", "Your slots are offered again."),
     "connected": ("Google Agenda est connecté.", "Google Calendar is connected."),
     "disconnected": ("Google Agenda est déconnecté.", "Google Calendar is disconnected."),
@@ -56,15 +76,30 @@ GOOGLE_MESSAGES = {
         "Cochez toutes les autorisations demandées (disponibilités, événements, liste des agendas).",
         "Tick every permission asked (free/busy, events, calendar list).",
     ),
-    "failed": ("La connexion à Google Agenda a échoué. Réessayez.", "Connecting Google Calendar failed. Try again."),
-    "unavailable": ("Google ne répond pas. Réessayez dans un instant.", "Google does not answer. Try again shortly."),
-    "expired": ("Ce retour de Google a expiré. Relancez la connexion.", "This answer from Google has expired. Start again."),
+    "failed": (
+        "La connexion à Google Agenda a échoué. Réessayez.",
+        "Connecting Google Calendar failed. Try again.",
+    ),
+    "unavailable": (
+        "Google ne répond pas. Réessayez dans un instant.",
+        "Google does not answer. Try again shortly.",
+    ),
+    "expired": (
+        "Ce retour de Google a expiré. Relancez la connexion.",
+        "This answer from Google has expired. Start again.",
+    ),
 }
 
 
 @cache
 def all_zones() -> tuple[str, ...]:
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))))
+    return tuple(
+        sorted(
+            z
+            for z in zoneinfo.available_timezones()
+            if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+        )
+    )
 
 
 def me(request: Request[Any, Any, Any]) -> UUID:
@@ -87,7 +122,9 @@ def nav(lang: str) -> list[tuple[str, str]]:
     ]
 
 
-async def calendar_status(request: Request[Any, Any, Any], mentor_id: UUID) -> tuple[CalendarService | None, ConnectionStatus | None]:
+async def calendar_status(
+    request: Request[Any, Any, Any], mentor_id: UUID
+) -> tuple[CalendarService | None, ConnectionStatus | None]:
     service = calendar_service(request.app.state)
     if service is None:
         return None, None
@@ -96,7 +133,12 @@ async def calendar_status(request: Request[Any, Any, Any], mentor_id: UUID) -> t
 
 def build_mentor_router(web: Web) -> Router:
     def page(
-        request: Request[Any, Any, Any], template: str, mentor: MentorRecord, *, http_status: int = 200, **context: Any
+        request: Request[Any, Any, Any],
+        template: str,
+        mentor: MentorRecord,
+        *,
+        http_status: int = 200,
+        **context: Any,
     ) -> Response[str]:
         lang = language(request)
         context.setdefault("flash", flash(request))
@@ -123,7 +165,11 @@ def build_mentor_router(web: Web) -> Router:
         upcoming = [
             b
             for b in await booking_service.list_mentor_bookings(
-                session, mentor_id, now - timedelta(days=1), now + UPCOMING_REACH, ("confirmed", "cancelled")
+                session,
+                mentor_id,
+                now - timedelta(days=1),
+                now + UPCOMING_REACH,
+                ("confirmed", "cancelled"),
             )
             if b.end > now
         ]
@@ -154,11 +200,19 @@ def build_mentor_router(web: Web) -> Router:
         )
 
     @get("/bookings/{booking_id:uuid}")
-    async def booking_page(request: Request[Any, Any, Any], session: Session, now: Now, booking_id: UUID) -> Response[str]:
+    async def booking_page(
+        request: Request[Any, Any, Any], session: Session, now: Now, booking_id: UUID
+    ) -> Response[str]:
         return await _booking(request, session, now, booking_id)
 
     async def _booking(
-        request: Request[Any, Any, Any], session: Any, now: datetime, booking_id: UUID, *, status: int = 200, error: str | None = None
+        request: Request[Any, Any, Any],
+        session: Any,
+        now: datetime,
+        booking_id: UUID,
+        *,
+        status: int = 200,
+        error: str | None = None,
     ) -> Response[str]:
         mentor_id = me(request)
         found = await booking_service.get_booking(session, booking_id)
@@ -168,7 +222,9 @@ def build_mentor_router(web: Web) -> Router:
         reported = booking_id in await moderation.reported_booking_ids(session, mentor_id)
         filieres = {f.id: f for f in await catalog.list_filieres(session)}
         _, conn = await calendar_status(request, mentor_id)
-        warning = next((w for w in (conn.warnings if conn else ()) if w.booking_id == booking_id), None)
+        warning = next(
+            (w for w in (conn.warnings if conn else ()) if w.booking_id == booking_id), None
+        )
         return page(
             request,
             "mentor/booking.html",
@@ -182,22 +238,49 @@ def build_mentor_router(web: Web) -> Router:
             now=now,
         )
 
-    async def _act(request: Request[Any, Any, Any], session: Any, now: datetime, booking_id: UUID, action: Any, ok: str) -> Response[str]:
+    async def _act(
+        request: Request[Any, Any, Any],
+        session: Any,
+        now: datetime,
+        booking_id: UUID,
+        action: Any,
+        ok: str,
+    ) -> Response[str]:
         try:
             await action()
         except NotFound:
             raise
         except (SchedulingError, AvailabilityError) as error:
-            return await _booking(request, session, now, booking_id, status=error.status if isinstance(error, SchedulingError) else 422, error=error_text(error, language(request)))
+            return await _booking(
+                request,
+                session,
+                now,
+                booking_id,
+                status=error.status if isinstance(error, SchedulingError) else 422,
+                error=error_text(error, language(request)),
+            )
         return web.redirect(f"/mentor?ok={ok}")
 
     @post("/bookings/{booking_id:uuid}/cancel")
-    async def cancel(request: Request[Any, Any, Any], session: Session, now: Now, booking_id: UUID) -> Response[str]:
+    async def cancel(
+        request: Request[Any, Any, Any], session: Session, now: Now, booking_id: UUID
+    ) -> Response[str]:
         form = await request.form()
         reason = clean_text(forms.field(form, "reason", 600), multiline=True)
         lang = language(request)
         if not reason:
-            return await _booking(request, session, now, booking_id, status=422, error=tr(lang, "Dites au visiteur pourquoi vous annulez.", "Tell the visitor why you cancel."))
+            return await _booking(
+                request,
+                session,
+                now,
+                booking_id,
+                status=422,
+                error=tr(
+                    lang,
+                    "Dites au visiteur pourquoi vous annulez.",
+                    "Tell the visitor why you cancel.",
+                ),
+            )
 
         async def action() -> None:
             await booking_service.cancel_by_mentor(session, booking_id, me(request), now, reason)
@@ -205,19 +288,32 @@ def build_mentor_router(web: Web) -> Router:
         return await _act(request, session, now, booking_id, action, "cancelled")
 
     @post("/bookings/{booking_id:uuid}/no-show")
-    async def no_show(request: Request[Any, Any, Any], session: Session, now: Now, booking_id: UUID) -> Response[str]:
+    async def no_show(
+        request: Request[Any, Any, Any], session: Session, now: Now, booking_id: UUID
+    ) -> Response[str]:
         async def action() -> None:
-            await booking_service.mark_no_show(session, booking_id, now, Actor.mentor(me(request)), mentor_id=me(request))
+            await booking_service.mark_no_show(
+                session, booking_id, now, Actor.mentor(me(request)), mentor_id=me(request)
+            )
 
         return await _act(request, session, now, booking_id, action, "no_show")
 
     @post("/bookings/{booking_id:uuid}/report")
-    async def report(request: Request[Any, Any, Any], session: Session, now: Now, booking_id: UUID) -> Response[str]:
+    async def report(
+        request: Request[Any, Any, Any], session: Session, now: Now, booking_id: UUID
+    ) -> Response[str]:
         form = await request.form()
         reason = clean_text(forms.field(form, "reason", 600), multiline=True)
         lang = language(request)
         if not reason:
-            return await _booking(request, session, now, booking_id, status=422, error=tr(lang, "Décrivez ce qui s'est passé.", "Describe what happened."))
+            return await _booking(
+                request,
+                session,
+                now,
+                booking_id,
+                status=422,
+                error=tr(lang, "Décrivez ce qui s'est passé.", "Describe what happened."),
+            )
 
         async def action() -> None:
             await moderation.report_booking(session, booking_id, me(request), reason, now)
@@ -231,13 +327,21 @@ def build_mentor_router(web: Web) -> Router:
         return web.redirect("/mentor/onboarding/profile")
 
     @get("/onboarding/{step:str}")
-    async def onboarding(request: Request[Any, Any, Any], session: Session, step: str) -> Response[str]:
+    async def onboarding(
+        request: Request[Any, Any, Any], session: Session, step: str
+    ) -> Response[str]:
         if step not in STEPS:
             raise NotFound("no such step")
         return await _onboarding(request, session, step)
 
     async def _onboarding(
-        request: Request[Any, Any, Any], session: Any, step: str, *, errors: dict[str, str] | None = None, status: int = 200, values: Any = None
+        request: Request[Any, Any, Any],
+        session: Any,
+        step: str,
+        *,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+        values: Any = None,
     ) -> Response[str]:
         mentor_id = me(request)
         mentor = await catalog.get_mentor(session, mentor_id)
@@ -262,7 +366,9 @@ def build_mentor_router(web: Web) -> Router:
             **context,
         )
 
-    def _profile_changes(form: Any, lang: str) -> tuple[catalog.MentorChanges | None, dict[str, str]]:
+    def _profile_changes(
+        form: Any, lang: str
+    ) -> tuple[catalog.MentorChanges | None, dict[str, str]]:
         errors: dict[str, str] = {}
         name = clean_text(forms.field(form, "display_name", 200))
         university = clean_text(forms.field(form, "university", 200))
@@ -272,40 +378,66 @@ def build_mentor_router(web: Web) -> Router:
         filieres = tuple(str(v) for v in form.getall("filieres"))
         languages = tuple(str(v) for v in form.getall("languages") if str(v) in forms.LANGUAGES)
         if not name:
-            errors["display_name"] = tr(lang, "Indiquez votre prénom (et l'initiale de votre nom).", "Give your first name (and your last name's initial).")
+            errors["display_name"] = tr(
+                lang,
+                "Indiquez votre prénom (et l'initiale de votre nom).",
+                "Give your first name (and your last name's initial).",
+            )
         if not university:
-            errors["university"] = tr(lang, "Indiquez votre université ou école.", "Give your university or school.")
+            errors["university"] = tr(
+                lang, "Indiquez votre université ou école.", "Give your university or school."
+            )
         if len(bio) > 1200:
             errors["bio"] = tr(lang, "1 200 caractères au plus.", "1,200 characters at most.")
         if photo and not photo.startswith(("https://", "http://")):
-            errors["photo_url"] = tr(lang, "Une adresse d'image qui commence par https://", "An image address starting with https://")
+            errors["photo_url"] = tr(
+                lang,
+                "Une adresse d'image qui commence par https://",
+                "An image address starting with https://",
+            )
         if not filieres:
-            errors["filieres"] = tr(lang, "Choisissez au moins une filière.", "Choose at least one field of study.")
+            errors["filieres"] = tr(
+                lang, "Choisissez au moins une filière.", "Choose at least one field of study."
+            )
         if not languages:
-            errors["languages"] = tr(lang, "Choisissez au moins une langue.", "Choose at least one language.")
+            errors["languages"] = tr(
+                lang, "Choisissez au moins une langue.", "Choose at least one language."
+            )
         if errors:
             return None, errors
         return (
             catalog.MentorChanges(
-                display_name=name, university=university, bio=bio, photo_url=photo, year_of_study=year, filieres=filieres, languages=languages
+                display_name=name,
+                university=university,
+                bio=bio,
+                photo_url=photo,
+                year_of_study=year,
+                filieres=filieres,
+                languages=languages,
             ),
             errors,
         )
 
-    async def _save_profile(request: Request[Any, Any, Any], session: Any) -> tuple[bool, dict[str, str], Any]:
+    async def _save_profile(
+        request: Request[Any, Any, Any], session: Any
+    ) -> tuple[bool, dict[str, str], Any]:
         form = await request.form()
         lang = language(request)
         changes, errors = _profile_changes(form, lang)
         if changes is not None:
             try:
-                await catalog.update_mentor(session, me(request), changes, Actor.mentor(me(request)))
+                await catalog.update_mentor(
+                    session, me(request), changes, Actor.mentor(me(request))
+                )
                 return True, {}, form
             except (SchedulingError, AvailabilityError) as error:
                 errors = {"_": error_text(error, lang)}
         return False, errors, form
 
     @post("/onboarding/{step:str}")
-    async def onboarding_post(request: Request[Any, Any, Any], session: Session, now: Now, step: str) -> Response[str]:
+    async def onboarding_post(
+        request: Request[Any, Any, Any], session: Session, now: Now, step: str
+    ) -> Response[str]:
         if step == "profile":
             return await onboarding_profile(request, session)
         if step == "timezone":
@@ -318,7 +450,9 @@ def build_mentor_router(web: Web) -> Router:
         saved, errors, form = await _save_profile(request, session)
         if saved:
             return web.redirect("/mentor/onboarding/timezone")
-        return await _onboarding(request, session, "profile", errors=errors, status=422, values=form)
+        return await _onboarding(
+            request, session, "profile", errors=errors, status=422, values=form
+        )
 
     async def _save_timezone(request: Request[Any, Any, Any], session: Any) -> dict[str, str]:
         form = await request.form()
@@ -326,9 +460,20 @@ def build_mentor_router(web: Web) -> Router:
         name = forms.field(form, "timezone", 64)
         try:
             zone(name)
-            await catalog.update_mentor(session, me(request), catalog.MentorChanges(timezone=name), Actor.mentor(me(request)))
+            await catalog.update_mentor(
+                session,
+                me(request),
+                catalog.MentorChanges(timezone=name),
+                Actor.mentor(me(request)),
+            )
         except (SchedulingError, AvailabilityError):
-            return {"timezone": tr(lang, "Choisissez un fuseau horaire de la liste.", "Choose a timezone from the list.")}
+            return {
+                "timezone": tr(
+                    lang,
+                    "Choisissez un fuseau horaire de la liste.",
+                    "Choose a timezone from the list.",
+                )
+            }
         return {}
 
     async def onboarding_timezone(request: Request[Any, Any, Any], session: Any) -> Response[str]:
@@ -337,7 +482,9 @@ def build_mentor_router(web: Web) -> Router:
             return web.redirect("/mentor/onboarding/calendar")
         return await _onboarding(request, session, "timezone", errors=errors, status=422)
 
-    async def onboarding_finish(request: Request[Any, Any, Any], session: Any, now: datetime) -> Response[str]:
+    async def onboarding_finish(
+        request: Request[Any, Any, Any], session: Any, now: datetime
+    ) -> Response[str]:
         first = await invitations.finish_onboarding(session, me(request), now)
         return web.redirect("/mentor/availability?ok=welcome" if first else "/mentor?ok=saved")
 
@@ -348,7 +495,12 @@ def build_mentor_router(web: Web) -> Router:
         service, status = await calendar_status(request, mentor_id)
         calendars: list[Any] = []
         problem = None
-        if service is not None and status is not None and status.connected and status.status == "active":
+        if (
+            service is not None
+            and status is not None
+            and status.connected
+            and status.status == "active"
+        ):
             try:
                 calendars = list(await service.list_calendars(mentor_id))
             except ReconnectRequired:
@@ -373,7 +525,9 @@ def build_mentor_router(web: Web) -> Router:
             query = f"?{request.url.query}" if request.url.query else ""
             return web.redirect(f"/mentor/onboarding/calendar{query}")
         mentor = await catalog.get_mentor(session, mentor_id)
-        return page(request, "mentor/calendar.html", mentor, **await _calendar_context(request, mentor_id))
+        return page(
+            request, "mentor/calendar.html", mentor, **await _calendar_context(request, mentor_id)
+        )
 
     @get("/calendar/connect")
     async def calendar_connect(request: Request[Any, Any, Any], session: Session) -> Response[str]:
@@ -393,7 +547,11 @@ def build_mentor_router(web: Web) -> Router:
     async def calendar_choose(request: Request[Any, Any, Any], session: Session) -> Response[str]:
         mentor_id = me(request)
         form = await request.form()
-        back = "/mentor/onboarding/calendar" if form.get("then") == "onboarding" else "/mentor/calendar"
+        back = (
+            "/mentor/onboarding/calendar"
+            if form.get("then") == "onboarding"
+            else "/mentor/calendar"
+        )
         service = calendar_service(request.app.state)
         if service is None:
             return web.redirect(back)
@@ -407,7 +565,9 @@ def build_mentor_router(web: Web) -> Router:
             return web.redirect(f"{back}?google=unavailable")
         except ReconnectRequired:
             return web.redirect(back)
-        return web.redirect(f"{back}?ok=saved" if back == "/mentor/calendar" else back + "?google=saved")
+        return web.redirect(
+            f"{back}?ok=saved" if back == "/mentor/calendar" else back + "?google=saved"
+        )
 
     @post("/calendar/disconnect")
     async def calendar_disconnect(request: Request[Any, Any, Any]) -> Response[str]:
@@ -429,8 +589,15 @@ def build_mentor_router(web: Web) -> Router:
     # --- availability ---------------------------------------------------------------------
 
     async def _availability(
-        request: Request[Any, Any, Any], session: Any, now: datetime, *, status: int = 200, weekly_errors: dict[int, str] | None = None,
-        weekly_values: dict[int, list[tuple[str, str]]] | None = None, policy_errors: dict[str, str] | None = None, policy_values: Any = None,
+        request: Request[Any, Any, Any],
+        session: Any,
+        now: datetime,
+        *,
+        status: int = 200,
+        weekly_errors: dict[int, str] | None = None,
+        weekly_values: dict[int, list[tuple[str, str]]] | None = None,
+        policy_errors: dict[str, str] | None = None,
+        policy_values: Any = None,
         error: str | None = None,
     ) -> Response[str]:
         mentor_id = me(request)
@@ -440,7 +607,10 @@ def build_mentor_router(web: Web) -> Router:
         found = await mentor_slots(session, mentor_id, now, now, now + timedelta(days=PREVIEW_DAYS))
         preview = group_by_local_date(found.slots, mentor.timezone)
         weekly = weekly_values or {
-            d: [(forms.input_time(r.start), forms.input_time(r.end)) for r in stored.schedule.weekly.days.get(d, ())]
+            d: [
+                (forms.input_time(r.start), forms.input_time(r.end))
+                for r in stored.schedule.weekly.days.get(d, ())
+            ]
             for d in range(7)
         }
         upcoming_overrides = sorted(stored.schedule.overrides.items())[:8]
@@ -461,24 +631,35 @@ def build_mentor_router(web: Web) -> Router:
         )
 
     @get("/availability")
-    async def availability(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def availability(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         return await _availability(request, session, now)
 
     @post("/availability/weekly")
-    async def save_weekly(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def save_weekly(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         form = await request.form()
         lang = language(request)
         weekly: dict[int, list[tuple[str, str]]] = {}
         errors: dict[int, str] = {}
         for d in range(7):
             ranges, problem = forms.ranges_from(
-                [str(v) for v in form.getall(f"d{d}_start")], [str(v) for v in form.getall(f"d{d}_end")], lang
+                [str(v) for v in form.getall(f"d{d}_start")],
+                [str(v) for v in form.getall(f"d{d}_end")],
+                lang,
             )
             weekly[d] = ranges
             if problem:
                 errors[d] = problem
         copy_from = form.get("copy_from")
-        if copy_from is not None and str(copy_from).isdigit() and int(copy_from) in weekly and not errors:
+        if (
+            copy_from is not None
+            and str(copy_from).isdigit()
+            and int(copy_from) in weekly
+            and not errors
+        ):
             source = int(copy_from)
             for target in form.getall(f"copy{source}_to"):
                 if str(target).isdigit() and 0 <= int(target) <= 6:
@@ -488,41 +669,69 @@ def build_mentor_router(web: Web) -> Router:
             if problem:
                 errors[d] = problem
         if errors:
-            shown = {d: [(a, "00:00" if b == "24:00" else b) for a, b in r] for d, r in weekly.items()}
-            return await _availability(request, session, now, status=422, weekly_errors=errors, weekly_values=shown)
+            shown = {
+                d: [(a, "00:00" if b == "24:00" else b) for a, b in r] for d, r in weekly.items()
+            }
+            return await _availability(
+                request, session, now, status=422, weekly_errors=errors, weekly_values=shown
+            )
         try:
             await schedules.set_weekly_rules(
-                session, me(request), {d: r for d, r in weekly.items() if r}, Actor.mentor(me(request))
+                session,
+                me(request),
+                {d: r for d, r in weekly.items() if r},
+                Actor.mentor(me(request)),
             )
         except (SchedulingError, AvailabilityError) as error:
-            return await _availability(request, session, now, status=422, error=error_text(error, lang))
+            return await _availability(
+                request, session, now, status=422, error=error_text(error, lang)
+            )
         return web.redirect("/mentor/availability?ok=saved#weekly")
 
     @post("/availability/policy")
-    async def save_policy(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def save_policy(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         form = await request.form()
         lang = language(request)
         policy, errors = forms.policy_from(form, lang)
         if policy is None:
-            return await _availability(request, session, now, status=422, policy_errors=errors, policy_values=_Echo(form))
+            return await _availability(
+                request, session, now, status=422, policy_errors=errors, policy_values=_Echo(form)
+            )
         try:
             await schedules.set_policy(session, me(request), policy, Actor.mentor(me(request)))
         except (SchedulingError, AvailabilityError) as error:
-            return await _availability(request, session, now, status=422, policy_errors={"_": error_text(error, lang)}, policy_values=_Echo(form))
+            return await _availability(
+                request,
+                session,
+                now,
+                status=422,
+                policy_errors={"_": error_text(error, lang)},
+                policy_values=_Echo(form),
+            )
         return web.redirect("/mentor/availability?ok=saved#policy")
 
     @post("/availability/pause")
     async def pause(request: Request[Any, Any, Any], session: Session) -> Response[str]:
         form = await request.form()
         paused = form.get("paused") == "1"
-        await catalog.update_mentor(session, me(request), catalog.MentorChanges(paused=paused), Actor.mentor(me(request)))
+        await catalog.update_mentor(
+            session, me(request), catalog.MentorChanges(paused=paused), Actor.mentor(me(request))
+        )
         return web.redirect(f"/mentor/availability?ok={'paused' if paused else 'resumed'}")
 
     # --- date overrides on a month view ---------------------------------------------------
 
     async def _month(
-        request: Request[Any, Any, Any], session: Any, now: datetime, *, selected: date | None = None, status: int = 200,
-        error: str | None = None, values: list[tuple[str, str]] | None = None,
+        request: Request[Any, Any, Any],
+        session: Any,
+        now: datetime,
+        *,
+        selected: date | None = None,
+        status: int = 200,
+        error: str | None = None,
+        values: list[tuple[str, str]] | None = None,
     ) -> Response[str]:
         mentor_id = me(request)
         mentor = await catalog.get_mentor(session, mentor_id)
@@ -542,8 +751,16 @@ def build_mentor_router(web: Web) -> Router:
         day_ranges = []
         if selected is not None:
             override = stored.schedule.overrides.get(selected)
-            rules = override.ranges if override else stored.schedule.weekly.days.get(selected.weekday(), ())
-            day_ranges = values if values is not None else [(forms.input_time(r.start), forms.input_time(r.end)) for r in rules]
+            rules = (
+                override.ranges
+                if override
+                else stored.schedule.weekly.days.get(selected.weekday(), ())
+            )
+            day_ranges = (
+                values
+                if values is not None
+                else [(forms.input_time(r.start), forms.input_time(r.end)) for r in rules]
+            )
         return page(
             request,
             "mentor/overrides.html",
@@ -563,11 +780,15 @@ def build_mentor_router(web: Web) -> Router:
         )
 
     @get("/availability/overrides")
-    async def overrides(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def overrides(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         return await _month(request, session, now)
 
     @post("/availability/overrides/{day:date}")
-    async def save_override(request: Request[Any, Any, Any], session: Session, now: Now, day: date) -> Response[str]:
+    async def save_override(
+        request: Request[Any, Any, Any], session: Session, now: Now, day: date
+    ) -> Response[str]:
         form = await request.form()
         lang = language(request)
         mode = form.get("mode")
@@ -581,21 +802,44 @@ def build_mentor_router(web: Web) -> Router:
             return web.redirect(back)
         ranges: list[tuple[str, str]] = []
         if mode != "off":
-            ranges, problem = forms.ranges_from([str(v) for v in form.getall("start")], [str(v) for v in form.getall("end")], lang)
+            ranges, problem = forms.ranges_from(
+                [str(v) for v in form.getall("start")], [str(v) for v in form.getall("end")], lang
+            )
             problem = problem or forms.check_override(ranges, day, lang)
             if not problem and not ranges:
-                problem = tr(lang, "Ajoutez au moins une plage, ou choisissez « Jour off ».", "Add at least one range, or choose “Day off”.")
+                problem = tr(
+                    lang,
+                    "Ajoutez au moins une plage, ou choisissez « Jour off ».",
+                    "Add at least one range, or choose “Day off”.",
+                )
             if problem:
-                return await _month(request, session, now, selected=day, status=422, error=problem, values=ranges)
+                return await _month(
+                    request, session, now, selected=day, status=422, error=problem, values=ranges
+                )
         try:
             await schedules.set_date_override(session, me(request), day, ranges, actor)
         except (SchedulingError, AvailabilityError) as error:
-            return await _month(request, session, now, selected=day, status=422, error=error_text(error, lang), values=ranges)
+            return await _month(
+                request,
+                session,
+                now,
+                selected=day,
+                status=422,
+                error=error_text(error, lang),
+                values=ranges,
+            )
         return web.redirect(back)
 
     # --- profile and preferences ----------------------------------------------------------
 
-    async def _settings(request: Request[Any, Any, Any], session: Any, *, errors: dict[str, str] | None = None, status: int = 200, values: Any = None) -> Response[str]:
+    async def _settings(
+        request: Request[Any, Any, Any],
+        session: Any,
+        *,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+        values: Any = None,
+    ) -> Response[str]:
         mentor_id = me(request)
         mentor = await catalog.get_mentor(session, mentor_id)
         state = await invitations.space_state(session, mentor_id)
@@ -632,12 +876,21 @@ def build_mentor_router(web: Web) -> Router:
         return await _settings(request, session, errors=errors, status=422)
 
     @post("/settings/notifications")
-    async def settings_notify(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
+    async def settings_notify(
+        request: Request[Any, Any, Any], session: Session, now: Now
+    ) -> Response[str]:
         form = await request.form()
         try:
             await invitations.set_notify(session, me(request), forms.field(form, "notify", 10), now)
         except ValidationFailed:
-            return await _settings(request, session, errors={"notify": tr(language(request), "Choisissez une option.", "Choose an option.")}, status=422)
+            return await _settings(
+                request,
+                session,
+                errors={
+                    "notify": tr(language(request), "Choisissez une option.", "Choose an option.")
+                },
+                status=422,
+            )
         return web.redirect("/mentor/settings?ok=saved#notifications")
 
     return Router(
@@ -672,8 +925,34 @@ def build_mentor_router(web: Web) -> Router:
     )
 
 
-_MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _month_of(value: str | None, default: date) -> date:
@@ -694,5 +973,3 @@ class _Echo:
 
     def __getattr__(self, name: str) -> str:
         return str(self._form.get(name) or "")
-
-

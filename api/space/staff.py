@@ -37,7 +37,10 @@ QUESTIONS_SHOWN = 200
 FLASH = {
     "invited": ("Invitation envoyée.", "Invitation sent."),
     "saved": ("Enregistré.", "Saved."),
-    "blocked": ("Adresse bloquée : elle ne peut plus réserver.", "Address blocked: it can no longer book."),
+    "blocked": (
+        "Adresse bloquée : elle ne peut plus réserver.",
+        "Address blocked: it can no longer book.",
+    ),
     "dismissed": ("Signalement classé.", "Report dismissed."),
 }
 
@@ -65,7 +68,14 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
 
     # --- mentors --------------------------------------------------------------------------
 
-    async def _mentors(request: Request[Any, Any, Any], session: Any, *, status: int = 200, errors: dict[str, str] | None = None, values: Any = None) -> Response[str]:
+    async def _mentors(
+        request: Request[Any, Any, Any],
+        session: Any,
+        *,
+        status: int = 200,
+        errors: dict[str, str] | None = None,
+        values: Any = None,
+    ) -> Response[str]:
         return page(
             request,
             "staff/mentors.html",
@@ -97,59 +107,114 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         if not university:
             errors["university"] = tr(lang, "Indiquez l'université.", "Give the university.")
         if not filieres:
-            errors["filieres"] = tr(lang, "Choisissez au moins une filière.", "Choose at least one field of study.")
+            errors["filieres"] = tr(
+                lang, "Choisissez au moins une filière.", "Choose at least one field of study."
+            )
         if errors:
             return await _mentors(request, session, http_status=422, errors=errors, values=form)
         try:
             invited = await invitations.invite_mentor(
                 session,
                 catalog.MentorFields(
-                    display_name=name, email=email, university=university, year_of_study=year or 1, filieres=filieres
+                    display_name=name,
+                    email=email,
+                    university=university,
+                    year_of_study=year or 1,
+                    filieres=filieres,
                 ),
                 actor(request),
                 now,
             )
         except (SchedulingError, AvailabilityError) as error:
-            return await _mentors(request, session, http_status=422, errors={"_": error_text(error, lang)}, values=form)
-        raw = await sessions.issue_sign_in_link(session, invited.mentor.id, now, sessions.INVITATION_LINK_TTL)
+            return await _mentors(
+                request,
+                session,
+                http_status=422,
+                errors={"_": error_text(error, lang)},
+                values=form,
+            )
+        raw = await sessions.issue_sign_in_link(
+            session, invited.mentor.id, now, sessions.INVITATION_LINK_TTL
+        )
         response = web.redirect("/staff?ok=invited")
         response.background = link_mail_task(
-            web, mailer, email=invited.mentor.email, name=invited.mentor.display_name, raw=raw, now=now, invitation=True
+            web,
+            mailer,
+            email=invited.mentor.email,
+            name=invited.mentor.display_name,
+            raw=raw,
+            now=now,
+            invitation=True,
         )
         return response
 
     @post("/mentors/{mentor_id:uuid}/resend")
-    async def resend(request: Request[Any, Any, Any], session: Session, now: Now, mentor_id: UUID) -> Response[str]:
+    async def resend(
+        request: Request[Any, Any, Any], session: Session, now: Now, mentor_id: UUID
+    ) -> Response[str]:
         mentor = await catalog.get_mentor(session, mentor_id)
         if not mentor.active:
             raise NotFound("no such active mentor")
         fields = catalog.MentorFields(
-            display_name=mentor.display_name, email=mentor.email, university=mentor.university,
-            year_of_study=mentor.year_of_study, filieres=mentor.filieres,
+            display_name=mentor.display_name,
+            email=mentor.email,
+            university=mentor.university,
+            year_of_study=mentor.year_of_study,
+            filieres=mentor.filieres,
         )
         await invitations.invite_mentor(session, fields, actor(request), now)
-        raw = await sessions.issue_sign_in_link(session, mentor.id, now, sessions.INVITATION_LINK_TTL)
+        raw = await sessions.issue_sign_in_link(
+            session, mentor.id, now, sessions.INVITATION_LINK_TTL
+        )
         response = web.redirect("/staff?ok=invited")
-        response.background = link_mail_task(web, mailer, email=mentor.email, name=mentor.display_name, raw=raw, now=now, invitation=True)
+        response.background = link_mail_task(
+            web,
+            mailer,
+            email=mentor.email,
+            name=mentor.display_name,
+            raw=raw,
+            now=now,
+            invitation=True,
+        )
         return response
 
     @post("/mentors/{mentor_id:uuid}/active")
-    async def set_active(request: Request[Any, Any, Any], session: Session, mentor_id: UUID) -> Response[str]:
+    async def set_active(
+        request: Request[Any, Any, Any], session: Session, mentor_id: UUID
+    ) -> Response[str]:
         form = await request.form()
-        await catalog.set_mentor_active(session, mentor_id, form.get("active") == "1", actor(request))
+        await catalog.set_mentor_active(
+            session, mentor_id, form.get("active") == "1", actor(request)
+        )
         return web.redirect(f"/staff?ok=saved#m-{mentor_id}")
 
     @post("/mentors/{mentor_id:uuid}/visible")
-    async def set_visible(request: Request[Any, Any, Any], session: Session, mentor_id: UUID) -> Response[str]:
+    async def set_visible(
+        request: Request[Any, Any, Any], session: Session, mentor_id: UUID
+    ) -> Response[str]:
         form = await request.form()
         paused = form.get("visible") != "1"
-        await catalog.update_mentor(session, mentor_id, catalog.MentorChanges(paused=paused), actor(request))
+        await catalog.update_mentor(
+            session, mentor_id, catalog.MentorChanges(paused=paused), actor(request)
+        )
         return web.redirect(f"/staff?ok=saved#m-{mentor_id}")
 
     # --- filières -------------------------------------------------------------------------
 
-    async def _filieres(request: Request[Any, Any, Any], session: Any, *, status: int = 200, error: str | None = None) -> Response[str]:
-        return page(request, "staff/filieres.html", http_status=status, filiere_list=await catalog.list_filieres(session), error=error)
+    async def _filieres(
+        request: Request[Any, Any, Any],
+        session: Any,
+        *,
+        status: int = 200,
+        error: str | None = None,
+    ) -> Response[str]:
+        return page(
+            request,
+            "staff/filieres.html",
+            http_status=status,
+            filiere_list=await catalog.list_filieres(session),
+            error=error,
+        )
 
     @get("/filieres")
     async def filieres(request: Request[Any, Any, Any], session: Session) -> Response[str]:
@@ -167,27 +232,41 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
                 actor(request),
             )
         except (SchedulingError, AvailabilityError) as error:
-            return await _filieres(request, session, http_status=422, error=error_text(error, language(request)))
+            return await _filieres(
+                request, session, http_status=422, error=error_text(error, language(request))
+            )
         return web.redirect("/staff/filieres?ok=saved")
 
     @post("/filieres/{slug:str}")
-    async def rename_filiere(request: Request[Any, Any, Any], session: Session, slug: str) -> Response[str]:
+    async def rename_filiere(
+        request: Request[Any, Any, Any], session: Session, slug: str
+    ) -> Response[str]:
         form = await request.form()
         try:
             await catalog.update_filiere(
-                session, slug, actor(request),
+                session,
+                slug,
+                actor(request),
                 name_fr=clean_text(forms.field(form, "name_fr", 200)),
                 name_en=clean_text(forms.field(form, "name_en", 200)),
             )
         except NotFound:
             raise
         except (SchedulingError, AvailabilityError) as error:
-            return await _filieres(request, session, http_status=422, error=error_text(error, language(request)))
+            return await _filieres(
+                request, session, http_status=422, error=error_text(error, language(request))
+            )
         return web.redirect("/staff/filieres?ok=saved")
 
     # --- moderation -----------------------------------------------------------------------
 
-    async def _moderation(request: Request[Any, Any, Any], session: Any, *, status: int = 200, error: str | None = None) -> Response[str]:
+    async def _moderation(
+        request: Request[Any, Any, Any],
+        session: Any,
+        *,
+        status: int = 200,
+        error: str | None = None,
+    ) -> Response[str]:
         return page(
             request,
             "staff/moderation.html",
@@ -202,7 +281,9 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         return await _moderation(request, session)
 
     @post("/reports/{report_id:int}")
-    async def resolve(request: Request[Any, Any, Any], session: Session, now: Now, report_id: int) -> Response[str]:
+    async def resolve(
+        request: Request[Any, Any, Any], session: Session, now: Now, report_id: int
+    ) -> Response[str]:
         form = await request.form()
         resolution = "blocked" if form.get("resolution") == "blocked" else "dismissed"
         try:
@@ -210,16 +291,28 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         except NotFound:
             raise
         except SchedulingError as error:
-            return await _moderation(request, session, http_status=error.status, error=error_text(error, language(request)))
+            return await _moderation(
+                request,
+                session,
+                http_status=error.status,
+                error=error_text(error, language(request)),
+            )
         return web.redirect(f"/staff/moderation?ok={resolution}")
 
     @post("/blocks")
     async def block(request: Request[Any, Any, Any], session: Session) -> Response[str]:
         form = await request.form()
         try:
-            await moderation.block_email(session, forms.field(form, "email", 320), clean_text(forms.field(form, "reason", 600)), actor(request))
+            await moderation.block_email(
+                session,
+                forms.field(form, "email", 320),
+                clean_text(forms.field(form, "reason", 600)),
+                actor(request),
+            )
         except SchedulingError as error:
-            return await _moderation(request, session, http_status=422, error=error_text(error, language(request)))
+            return await _moderation(
+                request, session, http_status=422, error=error_text(error, language(request))
+            )
         return web.redirect("/staff/moderation?ok=blocked")
 
     # --- statistics and questions ---------------------------------------------------------
@@ -231,7 +324,9 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         totals = await reports.statistics(session, now, since, None)
         weekly = await insights.weekly_bookings(session, now, STATS_WEEKS)
         use = await insights.utilisation(session, now, UTILISATION_DAYS)
-        names = {f.slug: (f.name_en if lang == "en" else f.name_fr) for f in totals.per_filiere if f.slug}
+        names = {
+            f.slug: (f.name_en if lang == "en" else f.name_fr) for f in totals.per_filiere if f.slug
+        }
         weeks = sorted({w.week for w in weekly})
         series: dict[str | None, dict[Any, int]] = defaultdict(dict)
         for w in weekly:
@@ -241,14 +336,21 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
             "weekly": {
                 "labels": [w.strftime("%d/%m") for w in weeks],
                 "datasets": [
-                    {"label": names.get(slug or "", other), "data": [counts.get(w, 0) for w in weeks]}
+                    {
+                        "label": names.get(slug or "", other),
+                        "data": [counts.get(w, 0) for w in weeks],
+                    }
                     for slug, counts in sorted(series.items(), key=lambda item: item[0] or "~")
                 ],
             },
             "rates": {
                 "labels": [names.get(f.slug or "", other) for f in totals.per_filiere],
-                "cancellation": [round(100 * (f.counts.cancellation_rate or 0), 1) for f in totals.per_filiere],
-                "no_show": [round(100 * (f.counts.no_show_rate or 0), 1) for f in totals.per_filiere],
+                "cancellation": [
+                    round(100 * (f.counts.cancellation_rate or 0), 1) for f in totals.per_filiere
+                ],
+                "no_show": [
+                    round(100 * (f.counts.no_show_rate or 0), 1) for f in totals.per_filiere
+                ],
                 "labelCancellation": tr(lang, "Annulations (%)", "Cancellations (%)"),
                 "labelNoShow": tr(lang, "Absences (%)", "No-shows (%)"),
             },
@@ -279,7 +381,9 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     @get("/questions")
     async def questions(request: Request[Any, Any, Any], session: Session) -> Response[str]:
         search, filiere = _question_filters(request)
-        lines = await reports.questions(session, filiere=filiere, search=search, limit=QUESTIONS_SHOWN)
+        lines = await reports.questions(
+            session, filiere=filiere, search=search, limit=QUESTIONS_SHOWN
+        )
         filiere_list = await catalog.list_filieres(session)
         grouped: dict[str | None, list[reports.QuestionLine]] = defaultdict(list)
         for line in lines:
@@ -298,12 +402,21 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     @get("/questions.csv")
     async def questions_csv(request: Request[Any, Any, Any], session: Session) -> Response[bytes]:
         search, filiere = _question_filters(request)
-        lines = await reports.questions(session, filiere=filiere, search=search, limit=reports.MAX_PAGE)
+        lines = await reports.questions(
+            session, filiere=filiere, search=search, limit=reports.MAX_PAGE
+        )
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(["filiere", "start", "status", "mentor", "language", "question"])
         for line in lines:
-            cells = [line.filiere, line.start, line.status, line.mentor_name, line.language, line.question]
+            cells = [
+                line.filiere,
+                line.start,
+                line.status,
+                line.mentor_name,
+                line.language,
+                line.question,
+            ]
             writer.writerow([csv_cell(c) for c in cells])
         # The BOM lets spreadsheet software read accents as UTF-8.
         body = ("\ufeff" + buffer.getvalue()).encode()
@@ -337,4 +450,3 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
             questions_csv,
         ],
     )
-

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -121,6 +121,8 @@ class Web:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # Instants in data attributes are UTC (what the API and the widget call a slot's id).
+        self.env.filters["utc"] = lambda instant: instant.astimezone(UTC).isoformat()
         self.env.globals.update(
             static=STATIC_PATH,
             primary=self.settings.brand_primary_color,
@@ -132,9 +134,7 @@ class Web:
     def secure(self) -> bool:
         return self.settings.public_url.startswith("https://")
 
-    def cookie(
-        self, key: str, value: str, path: str, max_age: int | None = None
-    ) -> Cookie:
+    def cookie(self, key: str, value: str, path: str, max_age: int | None = None) -> Cookie:
         return Cookie(
             key=key,
             value=value,
@@ -146,9 +146,7 @@ class Web:
         )
 
     def expired_cookie(self, key: str, path: str) -> Cookie:
-        return Cookie(
-            key=key, value="", path=path, max_age=0, httponly=True, secure=self.secure
-        )
+        return Cookie(key=key, value="", path=path, max_age=0, httponly=True, secure=self.secure)
 
     def render(
         self,
@@ -272,7 +270,12 @@ def exception_handlers(web: Web) -> dict[type[Exception], Any]:
     def failed(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
         lang = language(request)
         if isinstance(exc, HTTPException):
-            status, code = exc.status_code, {404: "not_found", 403: "forbidden", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+            status, code = (
+                exc.status_code,
+                {404: "not_found", 403: "forbidden", 405: "method_not_allowed"}.get(
+                    exc.status_code, "http_error"
+                ),
+            )
             detail = ""
         elif isinstance(exc, (SchedulingError, AvailabilityError)):
             status = getattr(exc, "status", 422)
