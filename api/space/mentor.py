@@ -9,6 +9,7 @@ Each page runs a fixed number of queries whatever the number of bookings (see be
 from __future__ import annotations
 
 import calendar as calendar_module
+import contextlib
 import zoneinfo
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -573,10 +574,8 @@ def build_mentor_router(web: Web) -> Router:
     async def calendar_disconnect(request: Request[Any, Any, Any]) -> Response[str]:
         service = calendar_service(request.app.state)
         if service is not None:
-            try:
+            with contextlib.suppress(NotFound):  # already disconnected
                 await service.disconnect(me(request))
-            except NotFound:
-                pass
         return web.redirect("/mentor/calendar?ok=disconnected")
 
     @post("/calendar/warnings/{warning_id:int}/resolve")
@@ -795,10 +794,8 @@ def build_mentor_router(web: Web) -> Router:
         actor = Actor.mentor(me(request))
         back = f"/mentor/availability/overrides?month={day:%Y-%m}&day={day.isoformat()}&ok=saved"
         if mode == "clear":
-            try:
+            with contextlib.suppress(NotFound):  # nothing to clear
                 await schedules.delete_date_override(session, me(request), day, actor)
-            except NotFound:
-                pass
             return web.redirect(back)
         ranges: list[tuple[str, str]] = []
         if mode != "off":

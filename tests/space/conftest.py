@@ -14,7 +14,6 @@ import os
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,12 @@ from tests.live import _seed, _Server, _wait_until_ready
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "space"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
 STAFF_EMAIL = "equipe@thotis.fr"
 STAFF_DOMAIN = "staff.thotis.fr"
 
@@ -55,7 +59,9 @@ class Space:
             if address.lower() in str(item.message().get("To", "")).lower()
         ]
 
-    async def wait_for_mail(self, address: str, kind: str | None = None, timeout: float = 30.0) -> EmailMessage:
+    async def wait_for_mail(
+        self, address: str, kind: str | None = None, timeout: float = 30.0
+    ) -> EmailMessage:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
@@ -167,5 +173,3 @@ async def page(context: BrowserContext) -> AsyncIterator[Page]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-

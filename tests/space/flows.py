@@ -34,7 +34,9 @@ async def google_sign_in(page: Page, space: Space, role: str, email: str) -> Non
     await page.wait_for_load_state("networkidle")
 
 
-async def book(space: Space, email: str, first_name: str, question: str, filiere: str = "droit") -> dict[str, Any]:
+async def book(
+    space: Space, email: str, first_name: str, question: str, filiere: str = "droit"
+) -> dict[str, Any]:
     """A visitor books the mentor's first free slot through the public API."""
     mentor = mentor_id(space, email)
     visitor = f"visiteur-{uuid.uuid4().hex[:8]}@example.fr"
@@ -63,7 +65,9 @@ def http_client(space: Space) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=space.url, timeout=15.0, follow_redirects=True)
 
 
-async def http_google_sign_in(client: httpx.AsyncClient, space: Space, role: str, email: str) -> httpx.Response:
+async def http_google_sign_in(
+    client: httpx.AsyncClient, space: Space, role: str, email: str
+) -> httpx.Response:
     """The same Google sign-in without a browser: httpx follows the redirects and keeps the
     cookies (each on its own path, as a browser does)."""
     space.google.signed_in = email

@@ -66,9 +66,9 @@ async def test_mentor_onboards_edits_hours_and_visitors_see_the_new_slots(
     await expect(page).to_have_url(re.compile(r"/onboarding/calendar\?google=saved$"))
     await page.locator("#finish").click()
     await expect(page).to_have_url(re.compile(r"/mentor/availability"))
-    assert space.sql(
-        "SELECT bio, languages FROM mentors WHERE email = %s", CAMILLE
-    ) == [("L3 de droit à Paris Cité. Parlons méthodologie et partiels !", ["fr", "en"])]
+    assert space.sql("SELECT bio, languages FROM mentors WHERE email = %s", CAMILLE) == [
+        ("L3 de droit à Paris Cité. Parlons méthodologie et partiels !", ["fr", "en"])
+    ]
 
     # Hours: a new range two days from now at 07:00, a time no demo rule covers.
     day = (datetime.now(PARIS) + timedelta(days=2)).date()
@@ -85,7 +85,9 @@ async def test_mentor_onboards_edits_hours_and_visitors_see_the_new_slots(
     await page.locator("#save-weekly").click()
     await expect(page.get_by_text("Enregistré.")).to_be_visible()
     await expect(preview_slot).to_have_count(1)
-    await expect(page.locator(f"#preview li[data-start='{(start + timedelta(minutes=45)).isoformat()}']")).to_have_count(1)
+    await expect(
+        page.locator(f"#preview li[data-start='{(start + timedelta(minutes=45)).isoformat()}']")
+    ).to_have_count(1)
 
     # An invalid range is refused inline, in French, and nothing is stored.
     await weekday.get_by_role("button", name="+ Ajouter").click()
@@ -111,7 +113,11 @@ async def test_mentor_onboards_edits_hours_and_visitors_see_the_new_slots(
     if not await day_button.count():
         await page.locator("thotis-dialog [data-nav='next']").click()
     await day_button.click()
-    await expect(page.locator(f"thotis-dialog .slot[data-start='{iso.replace('+00:00', 'Z')}'], thotis-dialog .slot[data-start='{iso}']")).to_have_count(1)
+    await expect(
+        page.locator(
+            f"thotis-dialog .slot[data-start='{iso.replace('+00:00', 'Z')}'], thotis-dialog .slot[data-start='{iso}']"
+        )
+    ).to_have_count(1)
 
 
 async def test_mentor_cancels_a_booking_and_the_visitor_is_told(

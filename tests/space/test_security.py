@@ -38,7 +38,9 @@ async def test_a_form_without_its_csrf_token_is_refused(space: Space) -> None:
         assert wrong.status_code == 403
         assert paused(space, SARAH) is False
 
-        done = await client.post("/mentor/availability/pause", data={"paused": "1", "csrf_token": token})
+        done = await client.post(
+            "/mentor/availability/pause", data={"paused": "1", "csrf_token": token}
+        )
         assert done.status_code == 200 and paused(space, SARAH) is True
         again = await client.post(
             "/mentor/availability/pause", data={"paused": "0"}, headers={"X-CSRF-Token": token}
@@ -81,7 +83,8 @@ async def test_sign_in_is_refused_to_strangers(space: Space) -> None:
         # A link for an unknown address: the same answer, and no mail.
         form = await client.get("/mentor/sign-in")
         sent = await client.post(
-            "/mentor/sign-in/link", data={"email": "inconnu@example.org", "csrf_token": csrf_of(form.text)}
+            "/mentor/sign-in/link",
+            data={"email": "inconnu@example.org", "csrf_token": csrf_of(form.text)},
         )
         assert sent.status_code == 200 and "Regardez vos emails" in sent.text
         assert space.mail_to("inconnu@example.org") == []
@@ -116,12 +119,18 @@ async def test_session_cookies_are_http_only_and_same_site(space: Space) -> None
         first = await client.get("/mentor/sign-in/google", follow_redirects=False)
         google = await client.get(first.headers["location"], follow_redirects=False)
         back = await client.get(google.headers["location"], follow_redirects=False)
-        cookie = next(v for k, v in back.headers.multi_items() if k == "set-cookie" and v.startswith("thotis_mentor="))
+        cookie = next(
+            v
+            for k, v in back.headers.multi_items()
+            if k == "set-cookie" and v.startswith("thotis_mentor=")
+        )
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
         assert "Path=/mentor" in cookie
         # The raw id is never stored: only its SHA-256.
         raw = cookie.split(";")[0].split("=", 1)[1]
-        assert space.sql("SELECT count(*) FROM web_sessions WHERE id_hash = convert_to(%s, 'UTF8')", raw) == [(0,)]
+        assert space.sql(
+            "SELECT count(*) FROM web_sessions WHERE id_hash = convert_to(%s, 'UTF8')", raw
+        ) == [(0,)]
         assert space.sql(
             "SELECT count(*) FROM web_sessions WHERE id_hash = sha256(convert_to(%s, 'UTF8'))", raw
         ) == [(1,)]
