@@ -46,6 +46,8 @@ PREVIEW_DAYS = 7
 UPCOMING_REACH = timedelta(days=366)
 PAST_REACH = timedelta(days=120)
 PAST_SHOWN = 30
+# A page lists this many upcoming bookings at most (the next ones first), whatever is ahead.
+UPCOMING_SHOWN = 50
 STEPS = ("profile", "timezone", "calendar")
 
 FLASH = {
@@ -191,7 +193,8 @@ def build_mentor_router(web: Web) -> Router:
             request,
             "mentor/home.html",
             mentor,
-            upcoming=upcoming,
+            upcoming=upcoming[:UPCOMING_SHOWN],
+            more=max(0, len(upcoming) - UPCOMING_SHOWN),
             past=past,
             reported=reported,
             filieres=filieres,
