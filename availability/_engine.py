@@ -11,14 +11,16 @@ days x (ranges + busy + bookings) after one sort.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from availability._clock import (
     DAY_US,
+    EPOCH,
     EPOCH_ORDINAL,
     MAX_US,
     MIN_US,
+    ONE_US,
     Ranges,
     WallClock,
     Windows,
@@ -72,8 +74,7 @@ class Plan:
         last_day = clock.local_ordinal(high - 1) + 1
         weekly, overrides = self.weekly, self.overrides
         day_full, week_full = self.day_full, self.week_full
-        offsets = clock.day_offsets(first_day, last_day)
-        for ordinal, offset in zip(range(first_day, last_day + 1), offsets, strict=True):
+        for ordinal, offset in _dates(clock, first_day, last_day):
             rules = overrides.get(ordinal)
             if rules is None:
                 rules = weekly[(ordinal + 6) % 7]  # date.fromordinal(1) is a Monday
@@ -110,14 +111,51 @@ class Plan:
                     s = window_start + k1 * slot
 
 
+def _dates(clock: WallClock, first: int, last: int) -> Iterator[tuple[int, int | None]]:
+    """Each date with its one offset (or None), computed a few weeks at a time so that a walk
+    that stops early (the next free slot) does not pay for the whole horizon."""
+    for chunk in range(first, last + 1, _CHUNK_DAYS):
+        chunk_last = min(last, chunk + _CHUNK_DAYS - 1)
+        yield from zip(
+            range(chunk, chunk_last + 1), clock.day_offsets(chunk, chunk_last), strict=True
+        )
+
+
+_CHUNK_DAYS = 28
+
+
 def _iso_week(ordinal: int) -> tuple[int, int]:
     year, week, _ = date.fromordinal(ordinal).isocalendar()
     return year, week
 
 
-def _day_rules(ranges: Iterable[TimeRange]) -> DayRules:
-    minutes = tuple((r.start, r.end) for r in ranges)
-    return minutes, relative_windows(minutes)
+@dataclass(slots=True)
+class CallCache:
+    """What the mentors of one call share, and nothing outlives the call: wall clocks per
+    timezone, prepared day rules, and the slot datetimes of each window (mentors often keep the
+    same hours)."""
+
+    clocks: dict[str, WallClock] = field(default_factory=dict)
+    rules: dict[int, tuple[object, DayRules]] = field(default_factory=dict)
+    grids: dict[tuple[int, int, int], list[datetime]] = field(default_factory=dict)
+
+    def clock(self, schedule: Schedule) -> WallClock:
+        clock = self.clocks.get(schedule.timezone)
+        if clock is None:
+            clock = self.clocks[schedule.timezone] = WallClock(schedule.tz)
+        return clock
+
+
+def _day_rules(
+    ranges: tuple[TimeRange, ...], known: dict[int, tuple[object, DayRules]]
+) -> DayRules:
+    """``ranges`` prepared for the walk; ``known`` reuses them within a call (keyed by identity,
+    the value holding the tuple so that its id cannot be reused meanwhile)."""
+    entry = known.get(id(ranges))
+    if entry is None:
+        minutes = tuple((r.start, r.end) for r in ranges)
+        entry = known[id(ranges)] = (ranges, (minutes, relative_windows(minutes)))
+    return entry[1]
 
 
 def plan(
@@ -127,24 +165,22 @@ def plan(
     busy: Iterable[Interval],
     bookings: Iterable[Booking],
     now: int,
+    known: dict[int, tuple[object, DayRules]],
 ) -> Plan:
     slot = duration_us(policy.slot_length)
     before = duration_us(policy.buffer_before)
-    after = duration_us(policy.buffer_after)
-    blocked: list[tuple[int, int]] = []
+    widen = slot + duration_us(policy.buffer_after)
+    # Each busy interval [a, b) forbids the starts in (a - L - after, b + before).
+    spans = [((b.start - EPOCH) // ONE_US, (b.end - EPOCH) // ONE_US) for b in busy]
+    blocked = [(a - widen, b + before) for a, b in spans if a < b]  # empty ranges block nothing
     day_counts: dict[int, int] = {}
     week_counts: dict[tuple[int, int], int] = {}
     counting = policy.day_cap is not None or policy.week_cap is not None
-    for interval in busy:
-        start, end = to_us(interval.start), to_us(interval.end)
-        if start < end:  # an empty range overlaps nothing (as in PostgreSQL)
-            blocked.append((start - slot - after, end + before))
     for booking in bookings:
         start = to_us(booking.start)
         occupied_start = start - duration_us(booking.buffer_before)
         occupied_end = to_us(booking.end) + duration_us(booking.buffer_after)
-        if occupied_start < occupied_end:
-            blocked.append((occupied_start - slot - after, occupied_end + before))
+        blocked.append((occupied_start - widen, occupied_end + before))
         if counting and MIN_US <= start < MAX_US:
             day = clock.local_ordinal(start)
             day_counts[day] = day_counts.get(day, 0) + 1
@@ -164,9 +200,9 @@ def plan(
     day_cap, week_cap = policy.day_cap, policy.week_cap
     return Plan(
         clock=clock,
-        weekly=tuple(_day_rules(schedule.weekly.ranges_for(weekday)) for weekday in range(7)),
+        weekly=tuple(_day_rules(schedule.weekly.ranges_for(day), known) for day in range(7)),
         overrides={
-            day.toordinal(): _day_rules(override.ranges)
+            day.toordinal(): _day_rules(override.ranges, known)
             for day, override in schedule.overrides.items()
         },
         slot=slot,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from availability._clock import WallClock, from_us
+from availability._clock import from_us
+from availability._engine import CallCache
 from availability.errors import InvalidQueryRange
 from availability.intervals import Booking, Interval
 from availability.policy import Policy
@@ -44,15 +45,14 @@ def free_slots_for_many(
     start_us, end_us = query_us(start, end)
     if not isinstance(mentors, Mapping):
         raise InvalidQueryRange("mentors must be a mapping of keys to MentorInput")
-    # Mentors of one timezone share its wall-clock conversions for the length of this call.
-    clocks: dict[str, WallClock] = {}
-    built: dict[tuple[int, int, int], list[datetime]] = {}
+    # Mentors of one timezone share its conversions, for the length of this call only.
+    cache = CallCache()
     answer: dict[K, MentorSlots] = {}
     for key, mentor in mentors.items():
         if not isinstance(mentor, MentorInput):
             raise InvalidQueryRange(f"mentor {key!r} is not a MentorInput")
-        plan = prepare(mentor.schedule, mentor.policy, mentor.busy, mentor.bookings, now_us, clocks)
-        slots = tuple(to_datetimes(plan, plan.runs(start_us, end_us), built))
+        plan = prepare(mentor.schedule, mentor.policy, mentor.busy, mentor.bookings, now_us, cache)
+        slots = tuple(to_datetimes(plan, plan.runs(start_us, end_us), cache.grids))
         if slots:
             next_free: datetime | None = slots[0]
         else:

@@ -41,8 +41,8 @@ def free_slots(
     """
     now_us = instant_us(now, "now")
     start_us, end_us = query_us(start, end)
-    mentor = prepare(schedule, policy, busy, bookings, now_us, {})
-    return to_datetimes(mentor, mentor.runs(start_us, end_us), {})
+    mentor = prepare(schedule, policy, busy, bookings, now_us, _engine.CallCache())
+    return to_datetimes(mentor, mentor.runs(start_us, end_us))
 
 
 def is_bookable(
@@ -56,7 +56,7 @@ def is_bookable(
     """Whether ``slot_start`` would be offered now (the booking-time re-validation)."""
     now_us = instant_us(now, "now")
     start_us = instant_us(slot_start, "slot_start")
-    mentor = prepare(schedule, policy, busy, bookings, now_us, {})
+    mentor = prepare(schedule, policy, busy, bookings, now_us, _engine.CallCache())
     return any(True for _ in mentor.runs(start_us, start_us + 1))
 
 
@@ -113,18 +113,16 @@ def prepare(
     busy: Iterable[Interval],
     bookings: Iterable[Booking],
     now_us: int,
-    clocks: dict[str, WallClock],
+    cache: _engine.CallCache,
 ) -> _engine.Plan:
-    """One mentor's validated inputs; ``clocks`` shares conversions between mentors of a call."""
+    """One mentor's validated inputs, ready for the walk."""
     _check_schedule(schedule)
     if not isinstance(policy, Policy):
         raise InvalidPolicy(f"expected a Policy, got {type(policy).__name__}")
     busy = _all_of(busy, Interval, "busy")
     bookings = _all_of(bookings, Booking, "bookings")
-    clock = clocks.get(schedule.timezone)
-    if clock is None:
-        clock = clocks[schedule.timezone] = WallClock(schedule.tz)
-    return _engine.plan(clock, schedule, policy, busy, bookings, now_us)
+    clock = cache.clock(schedule)
+    return _engine.plan(clock, schedule, policy, busy, bookings, now_us, cache.rules)
 
 
 def _all_of(values: Iterable[T], kind: type[T], name: str) -> tuple[T, ...]:
@@ -141,24 +139,28 @@ def _all_of(values: Iterable[T], kind: type[T], name: str) -> tuple[T, ...]:
 def to_datetimes(
     mentor: _engine.Plan,
     runs: Iterable[_engine.Run],
-    built: dict[tuple[int, int, int], list[datetime]],
+    shared: dict[tuple[int, int, int], list[datetime]] | None = None,
 ) -> list[datetime]:
-    """The aware-UTC datetimes of the slots in ``runs``.
-
-    Each window's slot datetimes are built once (one datetime plus precomputed steps) and
-    sliced: ``built`` shares them between the runs of a window and the mentors of a call.
-    """
+    """The aware-UTC datetimes of the slots in ``runs``: one datetime built per window, the
+    others by adding precomputed steps. ``shared`` keeps each window's datetimes for the other
+    mentors of a call, who often have the same hours."""
     slot = mentor.slot
+    steps = _steps(slot)
     out: list[datetime] = []
+    if shared is None:
+        for window_start, _, first, stop in runs:
+            base = from_us(window_start)
+            out += [base + step for step in steps[first:stop]]
+        return out
     for window_start, window_end, first, stop in runs:
         key = (window_start, window_end, slot)
-        grid = built.get(key)
+        grid = shared.get(key)
         if grid is None:
             base = from_us(window_start)
-            grid = built[key] = [
-                base + step for step in _steps(slot)[: (window_end - window_start) // slot]
+            grid = shared[key] = [
+                base + step for step in steps[: (window_end - window_start) // slot]
             ]
-        out.extend(grid[first:stop])
+        out += grid[first:stop]
     return out
 
 

@@ -142,7 +142,7 @@ def test_bookings_outside_bookings_window_do_not_change_the_answer(scenario: Sce
     assert free_slots(*args) == offered(scenario)  # type: ignore[arg-type]
 
 
-@given(st.lists(scenarios(), min_size=1, max_size=4))
+@given(st.lists(scenarios(), min_size=1, max_size=3))
 def test_free_slots_for_many_gives_each_mentor_their_own_slots_and_next_free(
     many: list[Scenario],
 ) -> None:
