@@ -33,6 +33,7 @@ from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, home, readyz
 from api.mentor import MentorController
+from api.openapi import document_problems
 from api.problems import handle_exception
 from api.public import PublicController
 from api.space import create_space_router
@@ -116,7 +117,7 @@ def create_app(
     handlers: list[Any] = []
     if not settings.smtp_host:
         handlers.append(create_devmail_router(settings))
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             home,
             healthz,
@@ -158,3 +159,5 @@ def create_app(
         ),
         lifespan=[lifespan],
     )
+    document_problems(app)
+    return app

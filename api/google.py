@@ -262,7 +262,7 @@ def _page(status: int, title: tuple[str, str], body: tuple[str, str]) -> Respons
     return Response(
         text,
         status_code=status,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",
         headers={"Cache-Control": "no-store"},
     )
 
@@ -279,7 +279,9 @@ class GoogleController(Controller):
     tags = ["google"]
     include_in_schema = True
 
-    @get("/callback", summary="Where Google sends the mentor back (OAuth)")
+    # The callback (a browser redirect) and the notifications (Google's webhook) are not part of
+    # the JSON API that Thotis's site calls, so they stay out of its OpenAPI document.
+    @get("/callback", summary="Where Google sends the mentor back (OAuth)", include_in_schema=False)
     async def callback(
         self,
         request: Request[Any, Any, Any],
@@ -347,7 +349,12 @@ class GoogleController(Controller):
             ),
         )
 
-    @post("/notifications", summary="Google's push notifications (watch channels)", status_code=200)
+    @post(
+        "/notifications",
+        summary="Google's push notifications (watch channels)",
+        status_code=200,
+        include_in_schema=False,
+    )
     async def notifications(self, request: Request[Any, Any, Any], state: State) -> Response[str]:
         service = calendar_service(state)
         notification = parse_notification(dict(request.headers))

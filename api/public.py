@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get
-from litestar.params import Parameter, QueryParameter
+from litestar.params import Parameter, PathParameter, QueryParameter
 
 from api import schemas
 from api.convert import filiere_out, mentor_profile, public_mentor
@@ -20,6 +20,10 @@ from scheduler.slots import filiere_slots, mentor_slots
 
 DEFAULT_DAYS = 14
 MAX_RANGE = timedelta(days=62)
+
+# A filière's slug as stored (lowercase words joined by dashes): anything else is unknown, and
+# never reaches the database (a NUL byte there would be a driver error, not a 404).
+Slug = Annotated[str, PathParameter(max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
 Timezone = Annotated[
     str,
@@ -55,7 +59,7 @@ class PublicController(Controller):
         summary="Mentors of a field of study, with their next free slot",
     )
     async def filiere_mentors(
-        self, session: Session, now: Now, slug: str
+        self, session: Session, now: Now, slug: Slug
     ) -> schemas.FiliereMentors:
         offer = await filiere_slots(session, slug, now, now, now + timedelta(days=DEFAULT_DAYS))
         return schemas.FiliereMentors(

@@ -66,7 +66,8 @@ async def record_feedback(
     session: AsyncSession, secret_key: str, booking_id: UUID, token: str, helpful: bool
 ) -> None:
     """Store (or change) the visitor's answer to "did the exchange help?"."""
-    if not hmac.compare_digest(feedback_token(secret_key, booking_id), token):
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a link may carry anything.
+    if not hmac.compare_digest(feedback_token(secret_key, booking_id).encode(), token.encode()):
         raise InvalidToken("this feedback link is not valid")
     exists = await session.execute(select(BookingRow.id).where(BookingRow.id == booking_id))
     if exists.first() is None:

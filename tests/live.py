@@ -1,9 +1,10 @@
-"""pytest plugin: the real service running as in production, for browser tests.
+"""pytest plugin: the real service running as in production, for browser and schema tests.
 
 ``live_server`` (session) serves ``create_app()`` with uvicorn on 127.0.0.1 (a real socket, in a
 thread with its own event loop), on its own database cloned from the migrated template and
 seeded with the demo data, with its in-process outbox worker sending mail to a real aiosmtpd
-server (``live_server.smtp``).
+server (``live_server.smtp``). ``running_service`` starts another such service for a test
+module that must not disturb the shared one (it changes data freely).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -53,27 +55,31 @@ class _Server(uvicorn.Server):
         pass
 
 
-@pytest.fixture(scope="session")
-def live_server(postgres_admin_url: URL, template_database: str) -> Iterator[LiveServer]:
-    name = "t_live_server"
-    drop_database(postgres_admin_url, name)
-    create_database(postgres_admin_url, name, template=template_database)
-    database_url = url_to_string(postgres_admin_url.set(database=name))
+@contextmanager
+def running_service(
+    admin_url: URL, template: str, name: str, **settings_changes: Any
+) -> Iterator[LiveServer]:
+    """The app under uvicorn on a fresh seeded database ``name``, mail to a local aiosmtpd."""
+    drop_database(admin_url, name)
+    create_database(admin_url, name, template=template)
+    database_url = url_to_string(admin_url.set(database=name))
     asyncio.run(_seed(database_url))
 
     smtp = SmtpServer().start()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = smtp.settings(
-        database_url=database_url,
-        public_url=url,
-        port=port,
-        cors_origins=(url,),
-        booking_rate_limit_per_minute=1000,
-        seed_demo=False,
-        embedded_worker=True,
-        outbox_poll_seconds=0.2,
-    )
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "public_url": url,
+        "port": port,
+        "cors_origins": (url,),
+        "booking_rate_limit_per_minute": 100_000,
+        "seed_demo": False,
+        "embedded_worker": True,
+        "outbox_poll_seconds": 0.2,
+    }
+    values.update(settings_changes)
+    settings = smtp.settings(**values)
     server = _Server(
         uvicorn.Config(
             lambda: create_app(settings),
@@ -84,16 +90,22 @@ def live_server(postgres_admin_url: URL, template_database: str) -> Iterator[Liv
             lifespan="on",
         )
     )
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"service-{name}", daemon=True)
     thread.start()
-    _wait_until_ready(url, thread)
     try:
+        _wait_until_ready(url, thread)
         yield LiveServer(url=url, database_url=database_url, smtp=smtp)
     finally:
         server.should_exit = True
         thread.join(timeout=15)
         smtp.stop()
-        drop_database(postgres_admin_url, name)
+        drop_database(admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def live_server(postgres_admin_url: URL, template_database: str) -> Iterator[LiveServer]:
+    with running_service(postgres_admin_url, template_database, "t_live_server") as service:
+        yield service
 
 
 def _wait_until_ready(url: str, thread: threading.Thread, timeout: float = 30.0) -> None:

@@ -1,0 +1,67 @@
+"""The problem responses every operation may give, added to the generated OpenAPI document.
+
+Every error leaves through ``api.problems.handle_exception`` as RFC 9457 problem JSON, whatever
+the route: documenting them once here keeps the schema true without repeating the same list on
+each handler.
+"""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+
+from api.problems import PROBLEM_MEDIA_TYPE
+
+PROBLEM_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["type", "title", "status", "detail", "code"],
+    properties={
+        "type": Schema(type=OpenAPIType.STRING),
+        "title": Schema(
+            type=OpenAPIType.STRING, description="In French or English (Accept-Language)"
+        ),
+        "status": Schema(type=OpenAPIType.INTEGER),
+        "detail": Schema(type=OpenAPIType.STRING),
+        "code": Schema(type=OpenAPIType.STRING, description="Stable machine-readable code"),
+        "errors": Schema(
+            type=OpenAPIType.ARRAY,
+            items=Schema(type=OpenAPIType.OBJECT),
+            description="Field errors of a validation_failed problem",
+        ),
+    },
+    description="RFC 9457 problem details with a stable `code`.",
+)
+
+ERRORS: dict[str, str] = {
+    "400": "Malformed request (problem JSON)",
+    "401": "Missing or invalid credentials: `unauthorized`",
+    "403": "Not allowed: `forbidden`, `invalid_token`, `email_blocked`",
+    "404": "Unknown resource: `not_found`",
+    "405": "Method not allowed",
+    "409": "Conflict: `slot_taken`, `outside_availability`, `booking_not_live`, …",
+    "410": "Expired link: `token_expired`",
+    "422": "Invalid input: `validation_failed`, `invalid_timezone`, …",
+    "429": "Too many requests: `rate_limited`",
+    "503": "A dependency does not answer: `service_unavailable`, `google_unavailable`, …",
+}
+
+
+def document_problems(app: Litestar) -> None:
+    schema = app.openapi_schema
+    if schema.components.schemas is None:
+        schema.components.schemas = {}
+    schema.components.schemas["Problem"] = PROBLEM_SCHEMA
+    content = {
+        PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
+    }
+    for path_item in (schema.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(path_item, method, None)
+            if operation is None:
+                continue
+            responses = operation.responses if operation.responses is not None else {}
+            for status, description in ERRORS.items():
+                # Litestar's own 400 says application/json; ours is problem JSON like the rest.
+                responses[status] = OpenAPIResponse(description=description, content=content)
+            operation.responses = responses
