@@ -171,8 +171,8 @@ def plan(
     before = duration_us(policy.buffer_before)
     widen = slot + duration_us(policy.buffer_after)
     # Each busy interval [a, b) forbids the starts in (a - L - after, b + before).
-    spans = [((b.start - EPOCH) // ONE_US, (b.end - EPOCH) // ONE_US) for b in busy]
-    blocked = [(a - widen, b + before) for a, b in spans if a < b]  # empty ranges block nothing
+    spans = [((i.start - EPOCH) // ONE_US, (i.end - EPOCH) // ONE_US) for i in busy]
+    blocked = [(a - widen, b + before) for a, b in spans if a < b]  # an empty one blocks nothing
     day_counts: dict[int, int] = {}
     week_counts: dict[tuple[int, int], int] = {}
     counting = policy.day_cap is not None or policy.week_cap is not None
