@@ -20,6 +20,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from api.auth import SECURITY_COMPONENTS
 from api.bookings import BookingController
+from api.cache import TtlCache
 from api.deps import (
     Clock,
     client_address,
@@ -138,7 +139,14 @@ def create_app(
             "now": Provide(provide_now, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
-        state=State({"settings": settings, "database": database, "clock": clock}),
+        state=State(
+            {
+                "settings": settings,
+                "database": database,
+                "clock": clock,
+                "filiere_cache": TtlCache(settings.filiere_cache_seconds),
+            }
+        ),
         exception_handlers={Exception: handle_exception},
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),

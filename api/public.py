@@ -7,16 +7,19 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get
+from litestar.datastructures import State
 from litestar.params import Parameter, PathParameter, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import schemas
+from api.cache import TtlCache
 from api.convert import filiere_out, mentor_profile, public_mentor
 from api.deps import Now, Session
 from availability import group_by_local_date, zone
 from availability.intervals import as_utc
 from scheduler import catalog
 from scheduler.errors import ValidationFailed
-from scheduler.slots import filiere_slots, mentor_slots
+from scheduler.slots import filiere_next_free, mentor_slots
 
 DEFAULT_DAYS = 14
 MAX_RANGE = timedelta(days=62)
@@ -35,7 +38,7 @@ Timezone = Annotated[
 
 
 def _query_range(
-    now: Now, start: datetime | None, end: datetime | None
+    now: datetime, start: datetime | None, end: datetime | None
 ) -> tuple[datetime, datetime]:
     begin = as_utc(start, "from") if start is not None else now
     finish = as_utc(end, "to") if end is not None else begin + timedelta(days=DEFAULT_DAYS)
@@ -44,6 +47,27 @@ def _query_range(
     if finish - begin > MAX_RANGE:
         raise ValidationFailed("the requested period cannot exceed 62 days")
     return begin, finish
+
+
+async def _filiere_page(session: AsyncSession, slug: str, now: datetime) -> schemas.FiliereMentors:
+    offer = await filiere_next_free(session, slug, now)
+    return schemas.FiliereMentors(
+        filiere=filiere_out(offer.filiere),
+        mentors=[
+            schemas.MentorCard(
+                id=o.mentor.id,
+                display_name=o.mentor.display_name,
+                photo_url=o.mentor.photo_url,
+                university=o.mentor.university,
+                year_of_study=o.mentor.year_of_study,
+                languages=list(o.mentor.languages),
+                bio=o.mentor.bio,
+                timezone=o.mentor.timezone,
+                next_free_slot=o.next_free,
+            )
+            for o in offer.mentors
+        ],
+    )
 
 
 class PublicController(Controller):
@@ -59,26 +83,10 @@ class PublicController(Controller):
         summary="Mentors of a field of study, with their next free slot",
     )
     async def filiere_mentors(
-        self, session: Session, now: Now, slug: Slug
+        self, state: State, session: Session, now: Now, slug: Slug
     ) -> schemas.FiliereMentors:
-        offer = await filiere_slots(session, slug, now, now, now + timedelta(days=DEFAULT_DAYS))
-        return schemas.FiliereMentors(
-            filiere=filiere_out(offer.filiere),
-            mentors=[
-                schemas.MentorCard(
-                    id=o.mentor.id,
-                    display_name=o.mentor.display_name,
-                    photo_url=o.mentor.photo_url,
-                    university=o.mentor.university,
-                    year_of_study=o.mentor.year_of_study,
-                    languages=list(o.mentor.languages),
-                    bio=o.mentor.bio,
-                    timezone=o.mentor.timezone,
-                    next_free_slot=o.next_free,
-                )
-                for o in offer.mentors
-            ],
-        )
+        cache: TtlCache[schemas.FiliereMentors] = state.filiere_cache
+        return await cache.get(slug, lambda: _filiere_page(session, slug, now))
 
     @get("/mentors/{mentor_id:uuid}", summary="A mentor's public profile")
     async def mentor(self, session: Session, mentor_id: UUID) -> schemas.MentorProfile:

@@ -41,6 +41,9 @@ class Settings:
     # Secret for signing (manage tokens, sessions, CSRF). Dev default; set it in production.
     secret_key: str = "dev-only-secret-change-me"
     booking_rate_limit_per_minute: int = 10
+    # How long a process may serve a filière page's list of next free slots before recomputing
+    # it (booking always re-validates, so this only bounds how stale the list may look).
+    filiere_cache_seconds: float = 2.0
     seed_demo: bool = True
     # --- mail -----------------------------------------------------------------------------
     smtp_host: str | None = None
@@ -101,6 +104,9 @@ class Settings:
             secret_key=get("SECRET_KEY") or default.secret_key,
             booking_rate_limit_per_minute=int(
                 get("BOOKING_RATE_LIMIT_PER_MINUTE") or default.booking_rate_limit_per_minute
+            ),
+            filiere_cache_seconds=float(
+                get("FILIERE_CACHE_SECONDS") or default.filiere_cache_seconds
             ),
             seed_demo=_bool(get("SEED_DEMO"), default.seed_demo),
             smtp_host=get("SMTP_HOST"),

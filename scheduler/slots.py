@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability import MentorSlots, free_slots_for_many
+from availability import SLOT_LENGTH, MentorSlots, free_slots_for_many
 from scheduler.catalog import get_filiere, mentor_query, mentor_record
 from scheduler.errors import NotFound
 from scheduler.loading import load_mentor_states
@@ -71,12 +71,7 @@ async def _slots_with_next_free(
     return answer
 
 
-async def filiere_slots(
-    session: AsyncSession, slug: str, now: datetime, start: datetime, end: datetime
-) -> FiliereOffer:
-    """Every active, unpaused mentor of a filière with their slots in ``[start, end)``, in the
-    order of their next free slot (mentors with none last)."""
-    filiere = await get_filiere(session, slug)
+async def _filiere_mentors(session: AsyncSession, slug: str) -> dict[UUID, MentorRecord]:
     rows = (
         await session.execute(
             mentor_query().where(
@@ -90,11 +85,45 @@ async def filiere_slots(
             )
         )
     ).all()
-    mentors = {row.id: mentor_record(row) for row in rows}
-    answer = await _slots_with_next_free(session, list(mentors), now, start, end)
+    return {row.id: mentor_record(row) for row in rows}
+
+
+def _offer(
+    filiere: FiliereRecord,
+    mentors: dict[UUID, MentorRecord],
+    answer: dict[UUID, MentorSlots],
+    now: datetime,
+) -> FiliereOffer:
     offers = [
         MentorOffer(mentors[mid], found.slots, found.next_free) for mid, found in answer.items()
     ]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     offers.sort(key=lambda o: (o.next_free or far, o.mentor.display_name, str(o.mentor.id)))
     return FiliereOffer(filiere, tuple(offers))
+
+
+async def filiere_slots(
+    session: AsyncSession, slug: str, now: datetime, start: datetime, end: datetime
+) -> FiliereOffer:
+    """Every active, unpaused mentor of a filière with their slots in ``[start, end)``, in the
+    order of their next free slot (mentors with none last)."""
+    filiere = await get_filiere(session, slug)
+    mentors = await _filiere_mentors(session, slug)
+    answer = await _slots_with_next_free(session, list(mentors), now, start, end)
+    return _offer(filiere, mentors, answer, now)
+
+
+async def filiere_next_free(session: AsyncSession, slug: str, now: datetime) -> FiliereOffer:
+    """Every active, unpaused mentor of a filière with only their next free slot (``slots``
+    holds at most that one), in that order — what a filière page shows. The engine walks each mentor's dates
+    lazily and stops at the first offered slot, so this costs a few days per mentor instead of
+    every slot of the next weeks."""
+    filiere = await get_filiere(session, slug)
+    mentors = await _filiere_mentors(session, slug)
+    states = await load_mentor_states(
+        session, list(mentors), now, now, now + SLOT_LENGTH, to_horizon=True
+    )
+    answer = free_slots_for_many(
+        {mid: state.engine_input for mid, state in states.items()}, now, now, now + SLOT_LENGTH
+    )
+    return _offer(filiere, mentors, answer, now)

@@ -74,6 +74,8 @@ def running_service(
         "port": port,
         "cors_origins": (url,),
         "booking_rate_limit_per_minute": 100_000,
+        # Browser tests look at the list right after booking: no few-second staleness there.
+        "filiere_cache_seconds": 0,
         "seed_demo": False,
         "embedded_worker": True,
         "outbox_poll_seconds": 0.2,

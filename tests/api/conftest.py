@@ -44,6 +44,7 @@ def settings(database_url: str) -> Settings:
         public_url="http://testserver.local",
         cors_origins=("https://www.thotis.fr",),
         booking_rate_limit_per_minute=1000,
+        filiere_cache_seconds=0,
         seed_demo=False,
         # Tests that need the worker run it themselves, so each one controls when mail goes.
         embedded_worker=False,

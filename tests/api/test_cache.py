@@ -1,0 +1,71 @@
+"""The filière page's short cache: one computation per key and period, even under a burst."""
+
+from __future__ import annotations
+
+import asyncio
+
+from api.cache import TtlCache
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_value_is_reused_within_its_period_and_recomputed_after() -> None:
+    clock = FakeClock()
+    cache: TtlCache[int] = TtlCache(2.0, clock)
+    calls = 0
+
+    async def compute() -> int:
+        nonlocal calls
+        calls += 1
+        return calls
+
+    assert await cache.get("droit", compute) == 1
+    clock.now += 1.9
+    assert await cache.get("droit", compute) == 1
+    clock.now += 0.2
+    assert await cache.get("droit", compute) == 2
+
+
+async def test_a_burst_after_expiry_computes_once() -> None:
+    cache: TtlCache[str] = TtlCache(2.0, FakeClock())
+    calls = 0
+
+    async def compute() -> str:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return "page"
+
+    answers = await asyncio.gather(*(cache.get("droit", compute) for _ in range(50)))
+    assert answers == ["page"] * 50 and calls == 1
+
+
+async def test_a_zero_period_never_caches() -> None:
+    cache: TtlCache[int] = TtlCache(0, FakeClock())
+    calls = 0
+
+    async def compute() -> int:
+        nonlocal calls
+        calls += 1
+        return calls
+
+    assert [await cache.get("k", compute) for _ in range(3)] == [1, 2, 3]
+
+
+async def test_keys_are_cached_apart() -> None:
+    cache: TtlCache[str] = TtlCache(5.0, FakeClock())
+
+    async def droit() -> str:
+        return "droit"
+
+    async def medecine() -> str:
+        return "médecine"
+
+    assert await cache.get("droit", droit) == "droit"
+    assert await cache.get("medecine", medecine) == "médecine"
