@@ -176,3 +176,109 @@ async def mentor_health(session: AsyncSession) -> list[MentorHealth]:
         )
         for row in rows
     ]
+
+
+# --- rates per filière and the visitors' questions ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FiliereRates:
+    """Over bookings starting in the period (rescheduled rows left out). ``held``: started and
+    not cancelled (confirmed or no-show), what a no-show rate is a share of."""
+
+    filiere: str | None
+    bookings: int
+    cancelled: int
+    no_show: int
+    held: int
+
+    @property
+    def cancellation_rate(self) -> float | None:
+        return self.cancelled / self.bookings if self.bookings else None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.no_show / self.held if self.held else None
+
+
+async def filiere_rates(
+    session: AsyncSession, now: datetime, since: datetime
+) -> list[FiliereRates]:
+    """Every filière (zeros included, by French name) and the bookings made without one. One
+    query."""
+    now = as_utc(now, "now")
+    period = (
+        select(BookingRow.id, BookingRow.filiere_id, BookingRow.status, BookingRow.start_at)
+        .where(BookingRow.status != "rescheduled", BookingRow.start_at >= as_utc(since, "since"))
+        .subquery()
+    )
+    status = period.c.status
+    rows = await session.execute(
+        select(
+            Filiere.slug,
+            func.count(period.c.id).label("bookings"),
+            func.count(period.c.id).filter(status == "cancelled").label("cancelled"),
+            func.count(period.c.id).filter(status == "no_show").label("no_show"),
+            func.count(period.c.id)
+            .filter(status.in_(("confirmed", "no_show")), period.c.start_at <= now)
+            .label("held"),
+        )
+        .select_from(Filiere)
+        .join(period, period.c.filiere_id == Filiere.id, full=True)
+        .group_by(Filiere.slug, Filiere.name_fr)
+        .order_by(Filiere.name_fr.nulls_last())
+    )
+    return [FiliereRates(r.slug, r.bookings, r.cancelled, r.no_show, r.held) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    booking_id: UUID
+    start: datetime
+    filiere: str | None
+    mentor_name: str
+    language: str
+    question: str
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def questions(
+    session: AsyncSession,
+    *,
+    filiere: str | None = None,
+    search: str | None = None,
+    limit: int = 200,
+) -> list[Question]:
+    """Visitors' questions, newest first, of one filière and/or containing ``search``
+    (case-insensitive). No visitor identity: questions outlive the purge of names. One query."""
+    query = (
+        select(
+            BookingRow.id,
+            BookingRow.start_at,
+            Filiere.slug,
+            Mentor.display_name,
+            BookingRow.language,
+            BookingRow.visitor_question,
+        )
+        .join(Mentor, Mentor.id == BookingRow.mentor_id)
+        .outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
+        .where(
+            BookingRow.visitor_question.is_not(None),
+            BookingRow.visitor_question != "",
+            BookingRow.status != "rescheduled",
+        )
+    )
+    if filiere:
+        query = query.where(Filiere.slug == filiere)
+    if search:
+        query = query.where(BookingRow.visitor_question.ilike(_like(search), escape="\\"))
+    rows = await session.execute(
+        query.order_by(BookingRow.start_at.desc(), BookingRow.id).limit(limit)
+    )
+    return [
+        Question(r.id, r.start_at, r.slug, r.display_name, r.language, r.visitor_question)
+        for r in rows
+    ]

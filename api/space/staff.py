@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -22,10 +22,9 @@ from api.space import forms
 from api.space.auth import link_mail_task
 from api.space.forms import tr
 from api.space.web import SESSION_PATH, Web, error_text, language, session_guard
-from api.staff import csv_cell
 from api.text import clean_text
 from availability import AvailabilityError
-from scheduler import catalog, insights, invitations, moderation, reports, sessions
+from scheduler import catalog, insights, invitations, moderation, sessions
 from scheduler.errors import NotFound, SchedulingError
 from scheduler.ports import Mailer
 from scheduler.records import Actor
@@ -33,6 +32,20 @@ from scheduler.records import Actor
 STATS_WEEKS = 12
 UTILISATION_DAYS = 28
 QUESTIONS_SHOWN = 200
+CSV_MAX_ROWS = 20_000
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """Instants in ISO 8601 UTC; text defused against formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
 
 FLASH = {
     "invited": ("Invitation envoyée.", "Invitation sent."),
@@ -321,12 +334,11 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     async def stats(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
         lang = language(request)
         since = now - timedelta(weeks=STATS_WEEKS)
-        totals = await reports.statistics(session, now, since, None)
+        rates = await insights.filiere_rates(session, now, since)
         weekly = await insights.weekly_bookings(session, now, STATS_WEEKS)
         use = await insights.utilisation(session, now, UTILISATION_DAYS)
-        names = {
-            f.slug: (f.name_en if lang == "en" else f.name_fr) for f in totals.per_filiere if f.slug
-        }
+        filiere_list = await catalog.list_filieres(session)
+        names = {f.slug: (f.name_en if lang == "en" else f.name_fr) for f in filiere_list}
         weeks = sorted({w.week for w in weekly})
         series: dict[str | None, dict[Any, int]] = defaultdict(dict)
         for w in weekly:
@@ -344,13 +356,9 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
                 ],
             },
             "rates": {
-                "labels": [names.get(f.slug or "", other) for f in totals.per_filiere],
-                "cancellation": [
-                    round(100 * (f.counts.cancellation_rate or 0), 1) for f in totals.per_filiere
-                ],
-                "no_show": [
-                    round(100 * (f.counts.no_show_rate or 0), 1) for f in totals.per_filiere
-                ],
+                "labels": [names.get(f.filiere or "", other) for f in rates],
+                "cancellation": [round(100 * (f.cancellation_rate or 0), 1) for f in rates],
+                "no_show": [round(100 * (f.no_show_rate or 0), 1) for f in rates],
                 "labelCancellation": tr(lang, "Annulations (%)", "Cancellations (%)"),
                 "labelNoShow": tr(lang, "Absences (%)", "No-shows (%)"),
             },
@@ -365,7 +373,13 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         return page(
             request,
             "staff/stats.html",
-            totals=totals,
+            total=insights.FiliereRates(
+                None,
+                sum(f.bookings for f in rates),
+                sum(f.cancelled for f in rates),
+                sum(f.no_show for f in rates),
+                sum(f.held for f in rates),
+            ),
             use=use,
             names=names,
             chart_json=json.dumps(chart, ensure_ascii=False).replace("</", "<\\/"),
@@ -381,11 +395,11 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     @get("/questions")
     async def questions(request: Request[Any, Any, Any], session: Session) -> Response[str]:
         search, filiere = _question_filters(request)
-        lines = await reports.questions(
+        lines = await insights.questions(
             session, filiere=filiere, search=search, limit=QUESTIONS_SHOWN
         )
         filiere_list = await catalog.list_filieres(session)
-        grouped: dict[str | None, list[reports.QuestionLine]] = defaultdict(list)
+        grouped: dict[str | None, list[insights.Question]] = defaultdict(list)
         for line in lines:
             grouped[line.filiere].append(line)
         return page(
@@ -402,17 +416,16 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     @get("/questions.csv")
     async def questions_csv(request: Request[Any, Any, Any], session: Session) -> Response[bytes]:
         search, filiere = _question_filters(request)
-        lines = await reports.questions(
-            session, filiere=filiere, search=search, limit=reports.MAX_PAGE
+        lines = await insights.questions(
+            session, filiere=filiere, search=search, limit=CSV_MAX_ROWS
         )
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(["filiere", "start", "status", "mentor", "language", "question"])
+        writer.writerow(["filiere", "start", "mentor", "language", "question"])
         for line in lines:
             cells = [
                 line.filiere,
                 line.start,
-                line.status,
                 line.mentor_name,
                 line.language,
                 line.question,

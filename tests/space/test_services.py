@@ -188,3 +188,29 @@ async def test_utilisation_counts_booked_and_free_slots(db: Database) -> None:
         assert [(w.week.isoformat(), w.filiere, w.bookings) for w in weeks] == [
             ("2030-01-07", "droit", 1)
         ]
+
+
+async def test_rates_list_every_filiere_and_questions_are_searchable(db: Database) -> None:
+    mentor = await _mentor(db)
+    async with db.session() as session:
+        await catalog.create_filiere(session, "medecine", "Médecine", "Medicine", STAFF)
+        made = await booking.book(
+            session,
+            mentor_id=mentor.id,
+            slot_start=datetime(2030, 1, 7, 17, 0, tzinfo=UTC),
+            visitor=booking.Visitor("Noé", "noe@example.fr", "Comment réviser le 100% partiel ?"),
+            now=NOW,
+            filiere="droit",
+        )
+        await booking.cancel_by_mentor(session, made.booking.id, mentor.id, NOW, "Empêchement")
+        rates = {
+            r.filiere: r
+            for r in await insights.filiere_rates(session, NOW, NOW - timedelta(days=7))
+        }
+        assert set(rates) == {"droit", "medecine"}
+        assert (rates["droit"].bookings, rates["droit"].cancellation_rate) == (1, 1.0)
+        assert rates["medecine"].bookings == 0 and rates["medecine"].cancellation_rate is None
+        found = await insights.questions(session, search="100%")
+        assert [q.question for q in found] == ["Comment réviser le 100% partiel ?"]
+        assert await insights.questions(session, search="100_") == []
+        assert await insights.questions(session, filiere="medecine") == []
