@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from availability import (
     free_slots,
 )
 
+T = TypeVar("T")
 DST_ZONES = ("Europe/Paris", "America/New_York", "America/Santiago", "Australia/Lord_Howe")
 FIXED_ZONES = ("Asia/Kolkata", "UTC")
 ZONES = DST_ZONES + FIXED_ZONES
@@ -106,18 +108,58 @@ def focus_minutes(timezone: str, anchor: datetime) -> tuple[int, ...]:
     return tuple(sorted(walls))
 
 
-@st.composite
-def time_ranges(draw: st.DrawFn, focus: tuple[int, ...] = ()) -> TimeRange:
-    # Half the ends next to the anchor's transition (inside its gap or repeated hour), the rest
-    # where transitions happen in these zones or anywhere.
-    pools = [st.sampled_from(_NEAR_TRANSITIONS), st.sampled_from(_GRID)]
-    if focus:
-        pools[:0] = [st.sampled_from(focus)] * 2
-    ends = [draw(st.one_of(pools)) for _ in range(2)]
+# Strategies are built once (building one inside a draw costs more than drawing from it).
+_SLOT_MINUTES = st.sampled_from((15, 15, 15, 5, 10, 30, 45, 60))
+_BUFFER_MINUTES = st.sampled_from(_BUFFERS)
+_NOTICE_MINUTES = st.sampled_from((0, 0, 0, 0, 0, 120, 90, 600, 1440))
+_HORIZON_MINUTES = st.sampled_from((60 * 1440,) * 10 + (1, 45, 600, 1440, 2000, 4000))
+_DAY_CAPS = st.sampled_from((None,) * 6 + (0, 1, 2, 3))
+_WEEK_CAPS = st.sampled_from((None,) * 6 + (0, 1, 2, 4))
+_QUERY_MINUTES = st.sampled_from((60, 360, 1440, 2160, 2880, 4 * 1440))
+_BUSY_MINUTES = st.sampled_from((0, 5, 15, 30, 45, 60, 90, 120, 7))
+_BOOKING_MINUTES = st.sampled_from((15, 15, 5, 30, 60))
+_BUSY_PLACEMENTS = st.sampled_from(("anywhere", "after", "before", "both sides"))
+_BOOKING_PLACEMENTS = st.sampled_from(("anywhere", "week before", "touching", "on a slot"))
+_OVERRIDE_SHIFTS = st.sampled_from((0, 0, -1, 1, 2))
+_WEEKDAYS = st.integers(0, 6)
+_OFF_DAYS = st.sets(_WEEKDAYS, max_size=2)
+
+
+def _as_range(ends: tuple[int, int]) -> TimeRange:
     low, high = min(ends), max(ends)
     if low == high:
         low, high = (low - 5, high) if high == 1440 else (low, high + 5)
     return TimeRange(low, high)
+
+
+@cache
+def time_ranges(focus: tuple[int, ...] = ()) -> st.SearchStrategy[TimeRange]:
+    """Half the ends next to the anchor's transition (inside its gap or repeated hour), the
+    rest where transitions happen in these zones or anywhere."""
+    pools = [st.sampled_from(_NEAR_TRANSITIONS), st.sampled_from(_GRID)]
+    if focus:
+        pools[:0] = [st.sampled_from(focus)] * 2
+    end = st.one_of(pools)
+    return st.tuples(end, end).map(_as_range)
+
+
+@cache
+def range_lists(
+    focus: tuple[int, ...], min_size: int, max_size: int
+) -> st.SearchStrategy[list[TimeRange]]:
+    return st.lists(time_ranges(focus), min_size=min_size, max_size=max_size)
+
+
+@cache
+def weekday_extras(focus: tuple[int, ...]) -> st.SearchStrategy[list[tuple[int, TimeRange]]]:
+    return st.lists(st.tuples(_WEEKDAYS, time_ranges(focus)), max_size=3)
+
+
+@cache
+def override_lists(
+    focus: tuple[int, ...],
+) -> st.SearchStrategy[list[tuple[int, list[TimeRange]]]]:
+    return st.lists(st.tuples(_OVERRIDE_SHIFTS, range_lists(focus, 0, 2)), max_size=2)
 
 
 @st.composite
@@ -126,30 +168,45 @@ def policies(draw: st.DrawFn) -> Policy:
         return timedelta(minutes=draw(strategy))
 
     return Policy(
-        slot_length=minutes(st.sampled_from((15, 15, 15, 5, 10, 30, 45, 60))),
-        buffer_before=minutes(st.sampled_from(_BUFFERS)),
-        buffer_after=minutes(st.sampled_from(_BUFFERS)),
-        notice=minutes(st.sampled_from((0, 0, 0, 0, 0, 120, 90, 600, 1440))),
-        horizon=minutes(st.sampled_from((60 * 1440,) * 10 + (1, 45, 600, 1440, 2000, 4000))),
-        day_cap=draw(st.sampled_from((None,) * 6 + (0, 1, 2, 3))),
-        week_cap=draw(st.sampled_from((None,) * 6 + (0, 1, 2, 4))),
+        slot_length=minutes(_SLOT_MINUTES),
+        buffer_before=minutes(_BUFFER_MINUTES),
+        buffer_after=minutes(_BUFFER_MINUTES),
+        notice=minutes(_NOTICE_MINUTES),
+        horizon=minutes(_HORIZON_MINUTES),
+        day_cap=draw(_DAY_CAPS),
+        week_cap=draw(_WEEK_CAPS),
     )
+
+
+@cache
+def _choice(values: tuple[T, ...]) -> st.SearchStrategy[T]:
+    return st.sampled_from(values)
+
+
+@cache
+def _integers(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
+
+
+@cache
+def _anchor_choices(timezone: str) -> st.SearchStrategy[int]:
+    count = len(transitions(timezone))
+    return st.integers(-count // 4 - 1, count - 1)
 
 
 @st.composite
 def anchors(draw: st.DrawFn, timezone: str) -> datetime:
     """An instant near one of the zone's transitions, or anywhere in 2026."""
-    candidates = transitions(timezone)
-    choice = draw(st.integers(-len(candidates) // 4 - 1, len(candidates) - 1))
+    choice = draw(_anchor_choices(timezone))
     if choice >= 0:
-        return candidates[choice]
-    return datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=5 * draw(st.integers(0, 105_000)))
+        return transitions(timezone)[choice]
+    return datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=5 * draw(_integers(0, 105_000)))
 
 
 def _instant(draw: st.DrawFn, around: datetime, before_min: int, after_min: int) -> datetime:
     """Mostly on the UTC quarter-hour grid, where slots start and end, so that things touch;
     sometimes on the 5-minute grid, sometimes to the second."""
-    seconds = draw(st.integers(before_min * 60, after_min * 60))
+    seconds = draw(_integers(before_min * 60, after_min * 60))
     if seconds % 7:
         seconds -= (
             (around - EPOCH + timedelta(seconds=seconds))
@@ -161,30 +218,23 @@ def _instant(draw: st.DrawFn, around: datetime, before_min: int, after_min: int)
 
 @st.composite
 def scenarios(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> Scenario:
-    timezone = draw(st.sampled_from(zones))
+    timezone = draw(_choice(zones))
     tz = ZoneInfo(timezone)
     anchor = draw(anchors(timezone))
     focus = focus_minutes(timezone, anchor)
     start = _instant(draw, anchor, -36 * 60, 60)
-    end = start + timedelta(minutes=draw(st.sampled_from((60, 360, 1440, 2160, 2880, 4 * 1440))))
+    end = start + timedelta(minutes=draw(_QUERY_MINUTES))
     now = _instant(draw, start, -1440, 120)
 
     # Most days share the same hours, as real schedules do; some days are off or have extras.
-    daily = draw(st.lists(time_ranges(focus), min_size=1, max_size=3))
-    off = draw(st.sets(st.integers(0, 6), max_size=2))
+    daily = draw(range_lists(focus, 1, 3))
+    off = draw(_OFF_DAYS)
     weekly: dict[int, list[TimeRange]] = {day: list(daily) for day in range(7) if day not in off}
-    for weekday, time_range in draw(
-        st.lists(st.tuples(st.integers(0, 6), time_ranges(focus)), max_size=3)
-    ):
+    for weekday, time_range in draw(weekday_extras(focus)):
         weekly.setdefault(weekday, []).append(time_range)
     local_anchor = anchor.astimezone(tz).date()
     overrides: dict[date, DateOverride] = {}
-    for shift, ranges in draw(
-        st.lists(
-            st.tuples(st.sampled_from((0, 0, -1, 1, 2)), st.lists(time_ranges(focus), max_size=2)),
-            max_size=2,
-        )
-    ):
+    for shift, ranges in draw(override_lists(focus)):
         day = local_anchor + timedelta(days=shift)
         overrides[day] = DateOverride(day, tuple(ranges))
     schedule = Schedule(timezone, WeeklyRules(weekly), overrides)
@@ -211,9 +261,9 @@ def scenarios(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> Scenario:
 
     span = int((end - start) / timedelta(minutes=1))
     busy = []
-    for _ in range(draw(st.integers(0, 8))):
-        duration = timedelta(minutes=draw(st.sampled_from((0, 5, 15, 30, 45, 60, 90, 120, 7))))
-        placement = draw(st.sampled_from(("anywhere", "after", "before", "both sides")))
+    for _ in range(draw(_integers(0, 8))):
+        duration = timedelta(minutes=draw(_BUSY_MINUTES))
+        placement = draw(_BUSY_PLACEMENTS)
         if placement == "anywhere":
             begin = _instant(draw, start, -240, span + 240)
             busy.append(Interval(begin, begin + duration))
@@ -226,11 +276,11 @@ def scenarios(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> Scenario:
             finish = slot - policy.buffer_before
             busy.append(Interval(finish - duration, finish))
     bookings = []
-    for _ in range(draw(st.integers(0, 6))):
-        duration = timedelta(minutes=draw(st.sampled_from((15, 15, 5, 30, 60))))
-        before = timedelta(minutes=draw(st.sampled_from(_BUFFERS)))
-        after = timedelta(minutes=draw(st.sampled_from(_BUFFERS)))
-        placement = draw(st.sampled_from(("anywhere", "week before", "touching", "on a slot")))
+    for _ in range(draw(_integers(0, 6))):
+        duration = timedelta(minutes=draw(_BOOKING_MINUTES))
+        before = timedelta(minutes=draw(_BUFFER_MINUTES))
+        after = timedelta(minutes=draw(_BUFFER_MINUTES))
+        placement = draw(_BOOKING_PLACEMENTS)
         if placement == "anywhere":
             begin = _instant(draw, start, -240, span + 240)
         elif placement == "week before":  # counts towards the caps only
@@ -246,17 +296,17 @@ def scenarios(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> Scenario:
 @st.composite
 def dst_days(draw: st.DrawFn) -> Scenario:
     """Only the wall clock: rules right across one DST transition, nothing busy, no limits."""
-    timezone = draw(st.sampled_from(DST_ZONES))
+    timezone = draw(_choice(DST_ZONES))
     tz = ZoneInfo(timezone)
-    anchor = draw(st.sampled_from(transitions(timezone)))
+    anchor = draw(_choice(tuple(transitions(timezone))))
     focus = focus_minutes(timezone, anchor)
-    ranges = tuple(draw(st.lists(time_ranges(focus), min_size=1, max_size=3)))
+    ranges = tuple(draw(range_lists(focus, 1, 3)))
     # The local dates on both sides of the instant (they differ where it falls at midnight).
     days = {(anchor + timedelta(seconds=s)).astimezone(tz).date() for s in (-1, 0)}
-    weekly = WeeklyRules({day: draw(st.lists(time_ranges(focus), max_size=2)) for day in range(7)})
+    weekly = WeeklyRules({day: draw(range_lists(focus, 0, 2)) for day in range(7)})
     schedule = Schedule(timezone, weekly, {day: DateOverride(day, ranges) for day in days})
     policy = Policy(
-        slot_length=timedelta(minutes=draw(st.sampled_from((15, 5, 10, 30, 45, 60)))),
+        slot_length=timedelta(minutes=draw(_SLOT_MINUTES)),
         notice=timedelta(0),
         horizon=timedelta(days=366),
     )
