@@ -116,11 +116,15 @@ class Worker:
         try:
             await stop.wait()
         finally:
-            scheduler.shutdown(wait=False)
-            # Let the jobs in flight finish (a delivery commits its outcome) rather than
-            # cutting them off; whatever is cut off anyway is rolled back and redelivered.
+            # No new runs, then let the jobs in flight finish (a delivery commits its outcome)
+            # before shutting down: APScheduler's asyncio executor cancels the tasks still
+            # running at shutdown, which would roll their deliveries back to be done again.
+            scheduler.pause()
             if self._in_flight:
-                await asyncio.wait(self._in_flight, timeout=outbox.DELIVERY_TIMEOUT.total_seconds())
+                await asyncio.wait(
+                    set(self._in_flight), timeout=outbox.DELIVERY_TIMEOUT.total_seconds()
+                )
+            scheduler.shutdown(wait=False)
             log.info("worker %s stopped", self.worker_id)
 
     def _guarded(
