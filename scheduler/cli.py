@@ -115,7 +115,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             _seed(url, only_if_empty=True)
         # The app reads its settings from the environment (Settings.from_env).
         os.environ["DATABASE_URL"] = url
-        say(f"Serving on http://{settings.host}:{settings.port} …")
+        base = f"http://{settings.host}:{settings.port}"
+        say(f"Serving on {base} …")
+        say(f"  visitor demo (Droit, Médecine):   {base}/demo")
+        say(f"  mentor space:                     {base}/mentor")
+        say(f"  staff console:                    {base}/staff")
+        say(f"  API reference (OpenAPI):          {base}/schema")
+        if not settings.smtp_host:
+            say(f"  mail that would be sent:          {base}/dev/mail")
         uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port)
     return 0
 
