@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from litestar import get
-from litestar.response import Redirect
 from litestar.datastructures import State
 from litestar.exceptions import ServiceUnavailableException
+from litestar.response import Redirect
 from sqlalchemy import text
 
 from api import schemas

@@ -52,9 +52,7 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def client(
-    settings: Settings, db: Database, clock: Clock
-) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def client(settings: Settings, db: Database, clock: Clock) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     app = create_app(settings, database=Database.from_url(settings.database_url or ""), clock=clock)
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
@@ -94,7 +92,10 @@ async def world(db: Database) -> World:
                 session,
                 mentor.id,
                 schedules.PolicySettings(
-                    buffer_before_minutes=5, buffer_after_minutes=5, notice_minutes=120, horizon_days=30
+                    buffer_before_minutes=5,
+                    buffer_after_minutes=5,
+                    notice_minutes=120,
+                    horizon_days=30,
                 ),
                 staff,
             )
