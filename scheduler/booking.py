@@ -229,17 +229,34 @@ async def list_mentor_bookings(
     start: datetime,
     end: datetime,
     statuses: Sequence[str] = (LIVE_STATUS,),
+    *,
+    limit: int | None = None,
+    newest_first: bool = False,
+    ends_after: datetime | None = None,
+    ends_by: datetime | None = None,
 ) -> list[BookingRecord]:
-    rows = await session.execute(
-        select(*_BOOKING_COLUMNS)
-        .where(
-            BookingRow.mentor_id == mentor_id,
-            BookingRow.start_at >= as_utc(start, "start"),
-            BookingRow.start_at < as_utc(end, "end"),
-            BookingRow.status.in_(list(statuses)),
-        )
-        .order_by(BookingRow.start_at)
+    """The mentor's bookings starting in ``[start, end)``, by start (``newest_first``: latest
+    first). ``limit`` caps the rows read: a page showing the first N of 1000 bookings must not
+    load the other 990. ``ends_after`` / ``ends_by`` (``end > t`` / ``end <= t``) keep a
+    meeting in progress out of (or in) a list in the database, so the cap counts only rows
+    the page shows."""
+    query = select(*_BOOKING_COLUMNS).where(
+        BookingRow.mentor_id == mentor_id,
+        BookingRow.start_at >= as_utc(start, "start"),
+        BookingRow.start_at < as_utc(end, "end"),
+        BookingRow.status.in_(list(statuses)),
     )
+    if ends_after is not None:
+        query = query.where(BookingRow.end_at > as_utc(ends_after, "ends_after"))
+    if ends_by is not None:
+        query = query.where(BookingRow.end_at <= as_utc(ends_by, "ends_by"))
+    order = BookingRow.start_at.desc() if newest_first else BookingRow.start_at
+    query = query.order_by(order, BookingRow.id)
+    if limit is not None:
+        if limit < 0:
+            raise ValueError("limit must not be negative")
+        query = query.limit(limit)
+    rows = await session.execute(query)
     return [_record(row) for row in rows]
 
 

@@ -165,26 +165,26 @@ def build_mentor_router(web: Web) -> Router:
         if state.onboarded_at is None:
             return web.redirect("/mentor/onboarding/profile")
         mentor = await catalog.get_mentor(session, mentor_id)
-        upcoming = [
-            b
-            for b in await booking_service.list_mentor_bookings(
-                session,
-                mentor_id,
-                now - timedelta(days=1),
-                now + UPCOMING_REACH,
-                ("confirmed", "cancelled"),
-            )
-            if b.end > now
-        ]
-        past = [
-            b
-            for b in reversed(
-                await booking_service.list_mentor_bookings(
-                    session, mentor_id, now - PAST_REACH, now, ("confirmed", "no_show", "cancelled")
-                )
-            )
-            if b.end <= now
-        ][:PAST_SHOWN]
+        # One row more than shown tells whether there are more, without reading them all.
+        upcoming = await booking_service.list_mentor_bookings(
+            session,
+            mentor_id,
+            now - timedelta(days=1),
+            now + UPCOMING_REACH,
+            ("confirmed", "cancelled"),
+            ends_after=now,
+            limit=UPCOMING_SHOWN + 1,
+        )
+        past = await booking_service.list_mentor_bookings(
+            session,
+            mentor_id,
+            now - PAST_REACH,
+            now,
+            ("confirmed", "no_show", "cancelled"),
+            ends_by=now,
+            newest_first=True,
+            limit=PAST_SHOWN,
+        )
         reported = await moderation.reported_booking_ids(session, mentor_id)
         filieres = {f.id: f for f in await catalog.list_filieres(session)}
         _, status = await calendar_status(request, mentor_id)
@@ -194,7 +194,7 @@ def build_mentor_router(web: Web) -> Router:
             "mentor/home.html",
             mentor,
             upcoming=upcoming[:UPCOMING_SHOWN],
-            more=max(0, len(upcoming) - UPCOMING_SHOWN),
+            more=len(upcoming) > UPCOMING_SHOWN,
             past=past,
             reported=reported,
             filieres=filieres,
