@@ -19,6 +19,7 @@ import binascii
 import contextlib
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -69,7 +70,7 @@ class AuthorizationRequest(NamedTuple):
     code_verifier: str
 
 
-def _client_config(settings: Settings, redirect_uri: str) -> dict[str, Any]:
+def client_config(settings: Settings, redirect_uri: str) -> dict[str, Any]:
     if not settings.google_client_id or not settings.google_client_secret:
         raise RuntimeError("GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set")
     return {
@@ -88,7 +89,7 @@ def start_authorization(
 ) -> AuthorizationRequest:
     """The Google consent URL, with its ``state`` and PKCE ``code_verifier`` to keep."""
     flow = Flow.from_client_config(
-        _client_config(settings, redirect_uri),
+        client_config(settings, redirect_uri),
         scopes=list(SCOPES),
         redirect_uri=redirect_uri,
         autogenerate_code_verifier=True,
@@ -114,7 +115,7 @@ async def finish_authorization(
 
     Blocking network I/O (the token endpoint) runs in a worker thread.
     """
-    config = _client_config(settings, redirect_uri)
+    config = client_config(settings, redirect_uri)
     token = await anyio.to_thread.run_sync(
         _exchange, config, redirect_uri, state, code_verifier, authorization_response_url
     )
@@ -139,9 +140,30 @@ def _exchange(
     code_verifier: str,
     authorization_response_url: str,
 ) -> dict[str, Any]:
+    try:
+        return exchange_code(
+            config, SCOPES, redirect_uri, state, code_verifier, authorization_response_url
+        )
+    except OAuth2Error as error:
+        raise AuthorizationFailed(f"Google refused the authorization ({error.error})") from error
+    except RequestException as error:
+        raise CalendarUnavailable(f"Google's token endpoint unreachable ({error})") from error
+
+
+def exchange_code(
+    config: dict[str, Any],
+    scopes: Sequence[str],
+    redirect_uri: str,
+    state: str,
+    code_verifier: str,
+    authorization_response_url: str,
+) -> dict[str, Any]:
+    """The token endpoint's answer for the callback's code (PKCE), for any of our flows
+    (calendar connection, sign-in). Blocking: run it in a worker thread. Raises oauthlib's
+    ``OAuth2Error`` or requests' ``RequestException``, which each caller words for itself."""
     flow = Flow.from_client_config(
         config,
-        scopes=list(SCOPES),
+        scopes=list(scopes),
         redirect_uri=redirect_uri,
         state=state,
         code_verifier=code_verifier,
@@ -161,10 +183,6 @@ def _exchange(
         if granted is None:
             raise
         return dict(granted)
-    except OAuth2Error as error:
-        raise AuthorizationFailed(f"Google refused the authorization ({error.error})") from error
-    except RequestException as error:
-        raise CalendarUnavailable(f"Google's token endpoint unreachable ({error})") from error
     finally:
         flow.oauth2session.close()
 
@@ -185,28 +203,37 @@ def _tokens_from(token: dict[str, Any]) -> GoogleTokens:
     )
 
 
-def _email_from_id_token(id_token: str | None, client_id: str) -> str:
-    """The account's email from the ID token.
+class InvalidIdToken(Exception):
+    """The ID token does not say, for this client, which verified address signed in."""
 
-    The token comes straight from Google's token endpoint over TLS, which OpenID Connect
-    (Core 1.0, 3.1.3.7) accepts in place of checking its signature; audience and issuer are
-    still checked.
-    """
+
+def id_token_claims(id_token: str | None, client_id: str) -> dict[str, Any]:
+    """The claims of an ID token received straight from Google's token endpoint over TLS,
+    which OpenID Connect (Core 1.0, 3.1.3.7) accepts in place of checking its signature;
+    audience, issuer and a verified email are still checked (``email`` is lower-cased)."""
     if not id_token:
-        raise AuthorizationFailed("Google returned no ID token (openid scope missing)")
+        raise InvalidIdToken("Google returned no ID token (openid scope missing)")
     try:
         payload = id_token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (IndexError, ValueError, binascii.Error) as error:
-        raise AuthorizationFailed("Google returned a malformed ID token") from error
+        raise InvalidIdToken("Google returned a malformed ID token") from error
     if not isinstance(claims, dict):
-        raise AuthorizationFailed("Google returned a malformed ID token")
+        raise InvalidIdToken("Google returned a malformed ID token")
     audience = claims.get("aud")
     if audience != client_id and not (isinstance(audience, list) and client_id in audience):
-        raise AuthorizationFailed("the ID token was issued to another client")
+        raise InvalidIdToken("the ID token was issued to another client")
     if claims.get("iss") not in _ISSUERS:
-        raise AuthorizationFailed("the ID token was not issued by Google")
+        raise InvalidIdToken("the ID token was not issued by Google")
     email = claims.get("email")
     if not email or claims.get("email_verified") is not True:
-        raise AuthorizationFailed("Google did not return a verified email")
-    return str(email).lower()
+        raise InvalidIdToken("Google did not return a verified email")
+    claims["email"] = str(email).strip().lower()
+    return claims
+
+
+def _email_from_id_token(id_token: str | None, client_id: str) -> str:
+    try:
+        return str(id_token_claims(id_token, client_id)["email"])
+    except InvalidIdToken as error:
+        raise AuthorizationFailed(str(error)) from error
