@@ -9,13 +9,14 @@ import logging
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from integrations.digest import compose_digest
 from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
 from integrations.messages import Brand, Kind, compose
-from scheduler import booking, delivery, outbox
+from scheduler import booking, delivery, digest, outbox
 from scheduler.calendar import CalendarService, calendar_handlers, calendar_jobs, has_event_calendar
 from scheduler.db import Database
 from scheduler.ports import CalendarProvider, Mailer, PermanentDeliveryError
@@ -37,6 +38,10 @@ MAIL_KINDS: Mapping[str, Kind] = {
 }
 # Reminders and the follow-up only make sense for a meeting that still takes place.
 _NEEDS_LIVE = {"reminder_24h", "reminder_1h", "follow_up"}
+# What a mentor who chose the daily digest hears of in the digest instead of one mail each.
+# Cancellations and reminders still go to them one by one: they need acting on that day.
+_IN_DIGEST = {"booked", "rescheduled"}
+DIGEST_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +82,12 @@ def _mail_handler(
             return
         async with database.session() as session:
             calendar_holds_event = await has_event_calendar(session, view.mentor_id)
+            in_digest = kind in _IN_DIGEST and await digest.prefers_digest(session, view.mentor_id)
         letters = compose(
             kind,
             view,
             brand,
+            recipients=("visitor",) if in_digest else None,
             now=now,
             feedback_url=feedback_url(settings, booking_id) if kind == "follow_up" else None,
             # The engine writes the event into a connected Google calendar; a second invite
@@ -106,6 +113,29 @@ def _mail_handler(
             raise (transient or failures)[0]
 
     return handle
+
+
+def digest_job(settings: Settings, database: Database, mailer: Mailer, clock: Clock) -> PeriodicJob:
+    """Hourly: each mentor who chose the digest gets one per local day, at or after 07:00
+    their time (``scheduler.digest``), and none when there is nothing to say."""
+    brand = Brand.from_settings(settings)
+
+    async def run() -> None:
+        now = clock()
+        async with database.session() as session:
+            due = await digest.due_mentor_ids(session, now)
+        for mentor_id in due:
+            try:
+                async with digest.claim(database, mentor_id, now) as content:
+                    if content is not None and not content.empty:
+                        await mailer.send(compose_digest(content, brand, now=now))
+            except Exception as error:
+                # One mentor's refused mail must not hold back the others' digests; the
+                # day stays unclaimed and the next run tries again. The error's type only:
+                # an SMTP refusal quotes the address.
+                log.warning("digest for mentor %s not sent: %s", mentor_id, type(error).__name__)
+
+    return PeriodicJob("mentor_digest", run, DIGEST_EVERY)
 
 
 async def _no_calendar(message: outbox.OutboxMessage) -> None:
@@ -140,7 +170,7 @@ def build_worker(
     clock: Clock = lambda: datetime.now(UTC),
 ) -> Worker:
     adapters = adapters or build_adapters(settings)
-    periodic: list[PeriodicJob] = []
+    periodic: list[PeriodicJob] = [digest_job(settings, database, adapters.mailer, clock)]
     if adapters.calendar is not None:
         service = CalendarService(database, adapters.calendar, settings, clock=clock)
         periodic += calendar_jobs(service)

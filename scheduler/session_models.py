@@ -2,18 +2,19 @@
 sign-ins in flight, invitations, mentors' notification preferences and the bookings mentors
 report to the team.
 
-Mirrors ``migrations/versions/2026_11_25_0004_sessions.py`` (the migrations test compares the
+Mirrors ``migrations/versions/2026_11_25_0004_sessions.py`` (and ``0005_mentor_digest``) (the migrations test compares the
 two). Secrets (session ids, sign-in links) are stored as their SHA-256 only.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -119,6 +120,10 @@ class MentorPreferences(Base):
     onboarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = _now()
+    # The daily digest (migration 0005): the mentor's local date of the last one, which
+    # workers claim so a day gets one digest, and the instant it covered bookings up to.
+    digest_sent_on: Mapped[date | None] = mapped_column(Date)
+    digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class BookingReport(Base):

@@ -1,0 +1,76 @@
+"""The mentor's daily digest as one ``EmailMessage``: French first, then English.
+
+Wording lives in ``templates/mail/mentor_digest.{txt,html}.j2`` (shared layout, HTML
+autoescaped); the subject is here. Nothing here logs: the digest holds visitors' names and
+questions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from integrations.ics import one_line
+from integrations.messages import MAIL_POLICY, Brand, _environment, _multiline
+from integrations.when import clock_text, day_text, when_text
+from scheduler.digest import DigestBooking, DigestContent
+
+__all__ = ["compose_digest", "digest_message_id"]
+
+
+def digest_message_id(content: DigestContent, domain: str) -> str:
+    return f"<digest.{content.mentor_id}.{content.day.isoformat()}@{domain}>"
+
+
+def compose_digest(content: DigestContent, brand: Brand, *, now: datetime) -> EmailMessage:
+    if content.empty:
+        raise ValueError("an empty digest is not sent")
+    tz = content.mentor_timezone
+    # ``now`` is on the digest's local day (the claim checked it).
+    day_fr = day_text(now, tz, "fr")
+    subject = f"Votre récapitulatif du {day_fr} / Your daily digest"
+    context: dict[str, Any] = {
+        "lang": "fr",
+        "recipient": "mentor",
+        "brand": brand,
+        "subject": subject,
+        "mentor_name": one_line(content.mentor_name),
+        "mentor_url": brand.mentor_url,
+        "booked": [_item(b, tz) for b in content.booked_since],
+        "upcoming": [_item(b, tz) for b in content.next_24h],
+    }
+    environment = _environment()
+    text = environment.get_template("mentor_digest.txt.j2").render(context)
+    html = environment.get_template("mentor_digest.html.j2").render(context)
+
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = subject
+    message["From"] = brand.mail_from
+    local_part, _, domain = content.mentor_email.rpartition("@")
+    message["To"] = Address(
+        display_name=one_line(content.mentor_name), username=local_part, domain=domain
+    )
+    message["Date"] = format_datetime(now.astimezone(UTC))
+    message["Message-ID"] = digest_message_id(content, brand.domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Thotis-Kind"] = "digest"
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    message["Content-Language"] = "fr, en"
+    return message
+
+
+def _item(booking: DigestBooking, tz: str) -> dict[str, Any]:
+    return {
+        "when_fr": when_text(booking.start, tz, "fr"),
+        "when_en": when_text(booking.start, tz, "en"),
+        "clock": clock_text(booking.start, tz),
+        "visitor_name": one_line(booking.visitor_first_name),
+        "filiere": one_line(booking.filiere_name_fr or ""),
+        "question": _multiline(booking.visitor_question),
+        "meet_url": booking.meet_url,
+        "rescheduled": booking.rescheduled,
+    }
