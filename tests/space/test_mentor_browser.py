@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
+from tests.space.a11y import assert_accessible
 from tests.space.conftest import STAFF_EMAIL, Space
 from tests.space.flows import book, google_sign_in, mark_onboarded
 
@@ -23,14 +24,16 @@ HUGO = "hugo.moreau@demo.thotis.fr"
 
 
 async def shoot(page: Page, artifacts: Path, name: str) -> None:
-    """The page at a desktop width and at a phone's (375 px)."""
+    """The page at a desktop width and at a phone's (375 px), checked by axe-core at both."""
     await page.set_viewport_size({"width": 1280, "height": 900})
+    await assert_accessible(page)
     await page.screenshot(path=str(artifacts / f"{name}-1280.png"), full_page=True)
     await page.set_viewport_size({"width": 375, "height": 740})
     await page.screenshot(path=str(artifacts / f"{name}-375.png"), full_page=True)
     # Nothing wider than the phone: the page scrolls vertically only.
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"{name} is {width}px wide on a phone"
+    await assert_accessible(page)
     await page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -53,6 +56,7 @@ async def test_mentor_onboards_edits_hours_and_visitors_see_the_new_slots(
     await shoot(page, artifacts, "onboarding-profile")
     await page.get_by_role("button", name="Continuer").click()
     await expect(page).to_have_url(re.compile(r"/onboarding/timezone$"))
+    await assert_accessible(page)
 
     # Step 2: timezone (the browser's, Europe/Paris, is preselected).
     await expect(page.locator("#timezone")).to_have_value("Europe/Paris")
@@ -64,6 +68,7 @@ async def test_mentor_onboards_edits_hours_and_visitors_see_the_new_slots(
     await expect(page.get_by_text("Google Agenda est connecté.")).to_be_visible()
     await page.get_by_role("button", name="Enregistrer ces agendas").click()
     await expect(page).to_have_url(re.compile(r"/onboarding/calendar\?google=saved$"))
+    await assert_accessible(page)
     await page.locator("#finish").click()
     await expect(page).to_have_url(re.compile(r"/mentor/availability"))
     assert space.sql("SELECT bio, languages FROM mentors WHERE email = %s", CAMILLE) == [
@@ -133,6 +138,7 @@ async def test_mentor_cancels_a_booking_and_the_visitor_is_told(
     await shoot(page, artifacts, "bookings")
 
     await item.get_by_role("link", name="Détails et actions").click()
+    await assert_accessible(page)
     await page.locator("#reason").fill("Désolé, j'ai un partiel déplacé ce jour-là.")
     await page.locator("#confirm-cancel").click()
     await expect(page.get_by_text("Le rendez-vous est annulé")).to_be_visible()
@@ -186,11 +192,14 @@ async def test_staff_invites_a_mentor_who_signs_in_with_the_emailed_link(
         await guest.close()
 
 
-async def test_an_expired_session_goes_back_to_sign_in(space: Space, page: Page) -> None:
+async def test_an_expired_session_goes_back_to_sign_in(
+    space: Space, page: Page, artifacts: Path
+) -> None:
     mark_onboarded(space, CAMILLE)
     await google_sign_in(page, space, "mentor", CAMILLE)
     await page.goto(f"{space.url}/mentor/settings")
     await expect(page.locator("#profile-title")).to_be_visible()
+    await shoot(page, artifacts, "settings")
     space.sql(
         "UPDATE web_sessions SET expires_at = now() - interval '1 minute' WHERE mentor_id = "
         "(SELECT id FROM mentors WHERE email = %s)",
@@ -198,4 +207,5 @@ async def test_an_expired_session_goes_back_to_sign_in(space: Space, page: Page)
     )
     await page.get_by_role("link", name="Disponibilités").click()
     await expect(page).to_have_url(re.compile(r"/mentor/sign-in\?next=/mentor/availability"))
+    await shoot(page, artifacts, "sign-in")
     await expect(page.get_by_role("alert")).to_contain_text("Votre session a expiré")
