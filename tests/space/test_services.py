@@ -214,3 +214,30 @@ async def test_rates_list_every_filiere_and_questions_are_searchable(db: Databas
         assert [q.question for q in found] == ["Comment réviser le 100% partiel ?"]
         assert await insights.questions(session, search="100_") == []
         assert await insights.questions(session, filiere="medecine") == []
+
+
+async def test_mentor_bookings_limit_reads_only_the_rows_shown(db: Database) -> None:
+    from tests.scheduler.factories import NOW, TUESDAY_18H, make_mentor, visitor
+
+    mentor = await make_mentor(db)
+    starts = [TUESDAY_18H + timedelta(minutes=15 * i) for i in range(4)]
+    for n, start in enumerate(starts, start=1):
+        async with db.sessions() as session:
+            await booking.book(
+                session, mentor_id=mentor.id, slot_start=start, visitor=visitor(n), now=NOW
+            )
+    window = (mentor.id, NOW, NOW + timedelta(days=7))
+    async with db.sessions() as session:
+        everything = await booking.list_mentor_bookings(session, *window)
+        first_two = await booking.list_mentor_bookings(session, *window, limit=2)
+        latest = await booking.list_mentor_bookings(session, *window, newest_first=True, limit=1)
+        # At the second meeting's start the first has ended: out of "ahead", in "ended",
+        # and the cap counts only the rows that pass.
+        at = starts[1]
+        ahead = await booking.list_mentor_bookings(session, *window, ends_after=at, limit=2)
+        ended = await booking.list_mentor_bookings(session, *window, ends_by=at)
+    assert [b.start for b in everything] == starts
+    assert [b.start for b in first_two] == starts[:2]
+    assert [b.start for b in latest] == starts[-1:]
+    assert [b.start for b in ahead] == starts[1:3]
+    assert [b.start for b in ended] == starts[:1]
