@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/google.py
 	$(BIN)/python bench/widget.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
