@@ -24,7 +24,7 @@ from api.space.forms import tr
 from api.space.web import SESSION_PATH, Web, error_text, language, session_guard
 from api.text import clean_text
 from availability import AvailabilityError
-from scheduler import catalog, insights, invitations, moderation, sessions
+from scheduler import catalog, insights, invitations, moderation, reports, sessions
 from scheduler.errors import NotFound, SchedulingError
 from scheduler.ports import Mailer
 from scheduler.records import Actor
@@ -395,11 +395,11 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     @get("/questions")
     async def questions(request: Request[Any, Any, Any], session: Session) -> Response[str]:
         search, filiere = _question_filters(request)
-        lines = await insights.questions(
+        lines = await reports.questions(
             session, filiere=filiere, search=search, limit=QUESTIONS_SHOWN
         )
         filiere_list = await catalog.list_filieres(session)
-        grouped: dict[str | None, list[insights.Question]] = defaultdict(list)
+        grouped: dict[str | None, list[reports.QuestionLine]] = defaultdict(list)
         for line in lines:
             grouped[line.filiere].append(line)
         return page(
@@ -416,9 +416,19 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     @get("/questions.csv")
     async def questions_csv(request: Request[Any, Any, Any], session: Session) -> Response[bytes]:
         search, filiere = _question_filters(request)
-        lines = await insights.questions(
-            session, filiere=filiere, search=search, limit=CSV_MAX_ROWS
-        )
+        lines: list[reports.QuestionLine] = []
+        # The export pages through the staff API's own query, a page at a time.
+        while len(lines) < CSV_MAX_ROWS:
+            batch = await reports.questions(
+                session,
+                filiere=filiere,
+                search=search,
+                limit=reports.MAX_PAGE,
+                offset=len(lines),
+            )
+            lines.extend(batch)
+            if len(batch) < reports.MAX_PAGE:
+                break
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(["filiere", "start", "mentor", "language", "question"])

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scheduler import booking, catalog, insights, invitations, moderation, schedules, sessions
+from scheduler import (
+    booking,
+    catalog,
+    insights,
+    invitations,
+    moderation,
+    reports,
+    schedules,
+    sessions,
+)
 from scheduler.db import Database
 from scheduler.errors import EmailBlocked, InvalidToken, NotFound, TokenExpired
 from scheduler.records import Actor
@@ -210,10 +219,10 @@ async def test_rates_list_every_filiere_and_questions_are_searchable(db: Databas
         assert set(rates) == {"droit", "medecine"}
         assert (rates["droit"].bookings, rates["droit"].cancellation_rate) == (1, 1.0)
         assert rates["medecine"].bookings == 0 and rates["medecine"].cancellation_rate is None
-        found = await insights.questions(session, search="100%")
+        found = await reports.questions(session, search="100%")
         assert [q.question for q in found] == ["Comment réviser le 100% partiel ?"]
-        assert await insights.questions(session, search="100_") == []
-        assert await insights.questions(session, filiere="medecine") == []
+        assert await reports.questions(session, search="100_") == []
+        assert await reports.questions(session, filiere="medecine") == []
 
 
 async def test_mentor_bookings_limit_reads_only_the_rows_shown(db: Database) -> None:
