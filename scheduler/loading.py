@@ -141,12 +141,29 @@ def stored_booking(start_us: int, end_us: int, before: int, after: int) -> Booki
     taken from a validated Policy when the booking was made. ``test_loading`` checks this equals
     the validating constructor.
     """
-    booking = _new(Booking)
-    _set(booking, "start", _EPOCH + _ONE_US * start_us)
-    _set(booking, "end", _EPOCH + _ONE_US * end_us)
-    _set(booking, "buffer_before", _minutes(before))
-    _set(booking, "buffer_after", _minutes(after))
-    return booking
+    return _stored_bookings([(None, start_us, end_us, before, after)])[None][0]
+
+
+def _stored_bookings(rows: Iterable[Sequence[Any]]) -> dict[Any, list[Booking]]:
+    """``stored_booking`` for many rows ``(key, start_us, end_us, before, after)``, grouped by
+    key: one loop without a call per row, since a filière read holds thousands of rows."""
+    grouped: dict[Any, list[Booking]] = {}
+    known = _MINUTES
+    epoch, one_us = _EPOCH, _ONE_US
+    for key, start_us, end_us, before, after in rows:
+        booking = _new(Booking)
+        _set(booking, "start", epoch + one_us * start_us)
+        _set(booking, "end", epoch + one_us * end_us)
+        buffer_before = known.get(before)
+        _set(booking, "buffer_before", _minutes(before) if buffer_before is None else buffer_before)
+        buffer_after = known.get(after)
+        _set(booking, "buffer_after", _minutes(after) if buffer_after is None else buffer_after)
+        found = grouped.get(key)
+        if found is None:
+            grouped[key] = [booking]
+        else:
+            found.append(booking)
+    return grouped
 
 
 def stored_interval(start_us: int, end_us: int) -> Interval:
@@ -230,11 +247,7 @@ async def load_states(
         overrides.setdefault(mentor_id, {})[day] = DateOverride(
             day, tuple(TimeRange(a, b) for a, b in ranges)
         )
-    bookings: dict[str, list[Booking]] = {}
-    for mentor_id, booking_start, booking_end, before, after in _json(found.bookings):
-        bookings.setdefault(mentor_id, []).append(
-            stored_booking(booking_start, booking_end, before, after)
-        )
+    bookings = _stored_bookings(_json(found.bookings))
     busy: dict[str, list[Interval]] = {}
     for mentor_id, busy_start, busy_end in _json(found.busy):
         busy.setdefault(mentor_id, []).append(stored_interval(busy_start, busy_end))
