@@ -11,9 +11,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
-from litestar.openapi.datastructures import ResponseSpec
 
-from api.problems import PROBLEM_MEDIA_TYPE
 from api.schemas import WallTime
 
 BookingStatus = Literal["confirmed", "cancelled", "rescheduled", "no_show"]
@@ -41,38 +39,6 @@ Url = Annotated[str, msgspec.Meta(max_length=500)]
 LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2}$")]
 Timezone = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 MentorReason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-
-
-class Problem(msgspec.Struct):
-    """RFC 9457 problem details, with the stable ``code`` to branch on."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-
-
-_MEANING = {
-    400: "http_error: the body is not readable JSON",
-    401: "unauthorized: missing, unknown or revoked credentials",
-    404: "not_found",
-    409: "booking_not_live / mentor_unavailable: the state does not allow it",
-    422: "validation_failed or a rule error (invalid_range, invalid_policy, invalid_timezone…)",
-}
-
-
-def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """The documented refusals of a route, as problem JSON."""
-    return {
-        status: ResponseSpec(
-            data_container=Problem,
-            description=_MEANING[status],
-            media_type=PROBLEM_MEDIA_TYPE,
-            generate_examples=False,
-        )
-        for status in statuses
-    }
 
 
 # --- mentor: availability --------------------------------------------------------------------

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import admin_schemas as out
 from api import schemas
-from api.admin_schemas import problems
 from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
 from api.deps import Now, Session
 from api.text import clean_text
@@ -111,13 +110,13 @@ class MentorController(Controller):
     dependencies = {"me": Provide(provide_mentor_id, sync_to_thread=False)}
     security = [{MENTOR_SCHEME: []}]
 
-    @get("", summary="My mentor account", responses=problems(401))
+    @get("", summary="My mentor account")
     async def account(self, session: Session, me: Me) -> out.MentorAccount:
         return mentor_account(await catalog.get_mentor(session, me))
 
     # --- weekly rules ---------------------------------------------------------------------
 
-    @get("/rules", summary="My weekly rules", responses=problems(401))
+    @get("/rules", summary="My weekly rules")
     async def rules(self, session: Session, me: Me) -> out.WeeklyRulesOut:
         return await self._rules_out(session, me)
 
@@ -130,7 +129,6 @@ class MentorController(Controller):
             '5-minute steps ("24:00" may end a range). Weekdays left out are off. One invalid '
             "range rejects the whole request and the previous rules stay."
         ),
-        responses=problems(400, 401, 422),
     )
     async def replace_rules(
         self, session: Session, me: Me, data: out.WeeklyRulesIn
@@ -147,7 +145,7 @@ class MentorController(Controller):
 
     # --- date overrides -------------------------------------------------------------------
 
-    @get("/overrides", summary="My date overrides", responses=problems(401, 422))
+    @get("/overrides", summary="My date overrides")
     async def overrides(
         self,
         session: Session,
@@ -179,7 +177,6 @@ class MentorController(Controller):
             'Body: {"ranges": [["09:00", "12:00"]]} replaces my weekly rules on that local '
             'date; {"ranges": []} makes it a day off.'
         ),
-        responses=problems(400, 401, 404, 422),
     )
     async def set_override(
         self, session: Session, me: Me, day: date, data: out.OverrideIn
@@ -194,19 +191,18 @@ class MentorController(Controller):
     @delete(
         "/overrides/{day:date}",
         summary="Remove the override of one date (the weekly rules apply again)",
-        responses=problems(401, 404),
     )
     async def delete_override(self, session: Session, me: Me, day: date) -> None:
         await schedules.delete_date_override(session, me, day, Actor.mentor(me))
 
     # --- policy ---------------------------------------------------------------------------
 
-    @get("/policy", summary="My booking policy", responses=problems(401))
+    @get("/policy", summary="My booking policy")
     async def policy(self, session: Session, me: Me) -> out.PolicyBody:
         stored = await schedules.load_availability(session, me, overrides_from=date.max)
         return _policy_out(stored.policy)
 
-    @put("/policy", summary="Replace my booking policy", responses=problems(400, 401, 422))
+    @put("/policy", summary="Replace my booking policy")
     async def replace_policy(
         self, session: Session, me: Me, data: out.PolicyBody
     ) -> out.PolicyBody:
@@ -227,7 +223,7 @@ class MentorController(Controller):
 
     # --- bookings -------------------------------------------------------------------------
 
-    @get("/bookings", summary="My upcoming or past bookings", responses=problems(401, 422))
+    @get("/bookings", summary="My upcoming or past bookings")
     async def bookings(
         self, session: Session, now: Now, me: Me, when: Scope = "upcoming", limit: Limit = 100
     ) -> list[out.MentorBooking]:
@@ -249,7 +245,6 @@ class MentorController(Controller):
         "/bookings/{booking_id:uuid}/cancel",
         summary="Cancel one of my bookings, with a reason for the visitor",
         status_code=200,
-        responses=problems(400, 401, 404, 409, 422),
     )
     async def cancel(
         self,
@@ -269,7 +264,6 @@ class MentorController(Controller):
         "/bookings/{booking_id:uuid}/no-show",
         summary="Record that the visitor did not come (once the meeting has started)",
         status_code=200,
-        responses=problems(401, 404, 409),
     )
     async def no_show(
         self, session: Session, now: Now, me: Me, booking_id: UUID
@@ -284,7 +278,6 @@ class MentorController(Controller):
     @get(
         "/slots/preview",
         summary="My free slots over the next 7 days, as visitors see them",
-        responses=problems(401, 422),
     )
     async def preview(
         self,

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import admin_schemas as out
 from api import schemas
-from api.admin_schemas import problems
 from api.auth import STAFF_SCHEME, StaffActor, provide_staff_actor, staff_guard
 from api.convert import filiere_out
 from api.deps import Now, Session
@@ -148,7 +147,7 @@ class StaffController(Controller):
 
     # --- filières -------------------------------------------------------------------------
 
-    @post("/filieres", summary="Create a filière", responses=problems(400, 401, 422))
+    @post("/filieres", summary="Create a filière")
     async def create_filiere(
         self, session: Session, staff: StaffActor, data: out.FiliereCreate
     ) -> schemas.Filiere:
@@ -157,9 +156,7 @@ class StaffController(Controller):
         )
         return filiere_out(created)
 
-    @patch(
-        "/filieres/{slug:str}", summary="Rename a filière", responses=problems(400, 401, 404, 422)
-    )
+    @patch("/filieres/{slug:str}", summary="Rename a filière")
     async def update_filiere(
         self, session: Session, staff: StaffActor, slug: SlugPath, data: out.FiliereUpdate
     ) -> schemas.Filiere:
@@ -174,7 +171,7 @@ class StaffController(Controller):
 
     # --- mentors --------------------------------------------------------------------------
 
-    @get("/mentors", summary="Mentors, deactivated ones included", responses=problems(401, 422))
+    @get("/mentors", summary="Mentors, deactivated ones included")
     async def mentors(
         self,
         session: Session,
@@ -186,11 +183,11 @@ class StaffController(Controller):
         found = await catalog.list_mentors(session, filiere, include_inactive=include_inactive)
         return [mentor_account(m) for m in found]
 
-    @get("/mentors/{mentor_id:uuid}", summary="One mentor", responses=problems(401, 404))
+    @get("/mentors/{mentor_id:uuid}", summary="One mentor")
     async def mentor(self, session: Session, mentor_id: UUID) -> out.MentorAccount:
         return mentor_account(await catalog.get_mentor(session, mentor_id))
 
-    @post("/mentors", summary="Create a mentor", responses=problems(400, 401, 422))
+    @post("/mentors", summary="Create a mentor")
     async def create_mentor(
         self, session: Session, staff: StaffActor, data: out.MentorCreate
     ) -> out.MentorAccount:
@@ -215,7 +212,6 @@ class StaffController(Controller):
     @patch(
         "/mentors/{mentor_id:uuid}",
         summary="Change a mentor's profile (partial)",
-        responses=problems(400, 401, 404, 422),
     )
     async def update_mentor(
         self, session: Session, staff: StaffActor, mentor_id: UUID, data: out.MentorUpdate
@@ -239,7 +235,6 @@ class StaffController(Controller):
         "/mentors/{mentor_id:uuid}/deactivate",
         summary="Deactivate a mentor (offered nowhere; existing bookings stay)",
         status_code=200,
-        responses=problems(401, 404),
     )
     async def deactivate(
         self, session: Session, staff: StaffActor, mentor_id: UUID
@@ -250,7 +245,6 @@ class StaffController(Controller):
         "/mentors/{mentor_id:uuid}/activate",
         summary="Reactivate a mentor",
         status_code=200,
-        responses=problems(401, 404),
     )
     async def activate(
         self, session: Session, staff: StaffActor, mentor_id: UUID
@@ -260,7 +254,6 @@ class StaffController(Controller):
     @post(
         "/mentors/{mentor_id:uuid}/tokens",
         summary="Issue a bearer token for a mentor's own routes (shown once)",
-        responses=problems(401, 404, 409),
     )
     async def issue_token(
         self, session: Session, staff: StaffActor, mentor_id: UUID
@@ -273,7 +266,7 @@ class StaffController(Controller):
 
     # --- bookings -------------------------------------------------------------------------
 
-    @get("/bookings", summary="The booking ledger, by start time", responses=problems(401, 422))
+    @get("/bookings", summary="The booking ledger, by start time")
     async def bookings(
         self,
         session: Session,
@@ -293,7 +286,6 @@ class StaffController(Controller):
         "/bookings.csv",
         summary="The booking ledger as CSV (UTF-8 with BOM, same filters)",
         media_type="text/csv",
-        responses=problems(401, 422),
     )
     async def bookings_csv(
         self,
@@ -316,7 +308,6 @@ class StaffController(Controller):
         "/bookings/{booking_id:uuid}/cancel",
         summary="Cancel a booking on behalf of Thotis",
         status_code=200,
-        responses=problems(400, 401, 404, 409, 422),
     )
     async def cancel_booking(
         self,
@@ -358,7 +349,6 @@ class StaffController(Controller):
     @get(
         "/stats",
         summary="Bookings per filière and per mentor, cancellation and no-show rates",
-        responses=problems(401, 422),
     )
     async def stats(
         self, session: Session, now: Now, start: From = None, end: To = None
@@ -388,7 +378,6 @@ class StaffController(Controller):
     @get(
         "/questions",
         summary="The visitors' questions, newest first (searchable)",
-        responses=problems(401, 422),
     )
     async def questions(
         self,

@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from integrations.ics import one_line
-from integrations.messages import MAIL_POLICY, Brand, _environment, _multiline
+from integrations.messages import MAIL_POLICY, Brand, multiline, templates
 from integrations.when import clock_text, day_text, when_text
 from scheduler.digest import DigestBooking, DigestContent
 
@@ -42,7 +42,7 @@ def compose_digest(content: DigestContent, brand: Brand, *, now: datetime) -> Em
         "booked": [_item(b, tz) for b in content.booked_since],
         "upcoming": [_item(b, tz) for b in content.next_24h],
     }
-    environment = _environment()
+    environment = templates()
     text = environment.get_template("mentor_digest.txt.j2").render(context)
     html = environment.get_template("mentor_digest.html.j2").render(context)
 
@@ -70,7 +70,7 @@ def _item(booking: DigestBooking, tz: str) -> dict[str, Any]:
         "clock": clock_text(booking.start, tz),
         "visitor_name": one_line(booking.visitor_first_name),
         "filiere": one_line(booking.filiere_name_fr or ""),
-        "question": _multiline(booking.visitor_question),
+        "question": multiline(booking.visitor_question),
         "meet_url": booking.meet_url,
         "rescheduled": booking.rescheduled,
     }

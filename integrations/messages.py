@@ -213,8 +213,8 @@ def compose_one(
     subject = _subject(kind, recipient, view, language)
     context["subject"] = subject
     name = _template_name(kind, recipient)
-    text = _environment().get_template(f"{name}.txt.j2").render(context)
-    html = _environment().get_template(f"{name}.html.j2").render(context)
+    text = templates().get_template(f"{name}.txt.j2").render(context)
+    html = templates().get_template(f"{name}.html.j2").render(context)
 
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = subject
@@ -329,8 +329,8 @@ def _context(
         # The manage link is the visitor's credential: never in a mentor's mail.
         "manage_url": view.manage_url if recipient == "visitor" else None,
         "mentor_url": brand.mentor_url,
-        "question": _multiline(view.visitor_question),
-        "cancel_reason": _multiline(view.cancel_reason),
+        "question": multiline(view.visitor_question),
+        "cancel_reason": multiline(view.cancel_reason),
         "cancelled_by": view.cancelled_by,
         "reply_to_mentor": recipient == "visitor" and view.mentor_allows_reply_to,
         "has_invite": kind in INVITE_METHOD and (recipient == "visitor" or mentor_invite),
@@ -340,7 +340,7 @@ def _context(
     }
 
 
-def _multiline(text: str | None) -> str | None:
+def multiline(text: str | None) -> str | None:
     """A visitor's free text with its line breaks kept and control characters removed."""
     if not text:
         return None
@@ -355,7 +355,7 @@ def _nl2br(value: object) -> Markup:
 
 
 @cache
-def _environment() -> Environment:
+def templates() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
