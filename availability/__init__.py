@@ -16,7 +16,7 @@ from availability.errors import (
     RangeNotOn5Minutes,
     RangeOutOfOrder,
 )
-from availability.intervals import Booking, Interval, merge
+from availability.intervals import Booking, BookingSpans, Interval, merge
 from availability.multi import MentorInput, MentorSlots, free_slots_for_many
 from availability.policy import SLOT_LENGTH, Policy
 from availability.rules import (
@@ -34,6 +34,7 @@ __all__ = [
     "SLOT_LENGTH",
     "AvailabilityError",
     "Booking",
+    "BookingSpans",
     "DateOverride",
     "Interval",
     "InvalidPolicy",

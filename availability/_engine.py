@@ -27,7 +27,7 @@ from availability._clock import (
     duration_us,
     relative_windows,
 )
-from availability.intervals import Booking, Interval
+from availability.intervals import BookingSpans, Interval
 from availability.policy import Policy
 from availability.rules import Schedule, TimeRange
 
@@ -162,7 +162,7 @@ def plan(
     schedule: Schedule,
     policy: Policy,
     busy: Iterable[Interval],
-    bookings: Iterable[Booking],
+    bookings: BookingSpans,
     now: int,
     known: dict[int, tuple[object, DayRules]],
 ) -> Plan:
@@ -172,23 +172,21 @@ def plan(
     # Each busy interval [a, b) forbids the starts in (a - L - after, b + before).
     spans = [((i.start - EPOCH) // ONE_US, (i.end - EPOCH) // ONE_US) for i in busy]
     blocked = [(a - widen, b + before) for a, b in spans if a < b]  # an empty one blocks nothing
+    # A booking occupying [a, b) forbids the starts in (a - L - after, b + before) likewise.
+    blocked += zip(
+        [a - widen for a in bookings.occupied_starts],
+        [b + before for b in bookings.occupied_ends],
+        strict=True,
+    )
     day_counts: dict[int, int] = {}
     week_counts: dict[tuple[int, int], int] = {}
-    counting = policy.day_cap is not None or policy.week_cap is not None
-    weeks: dict[int, tuple[int, int]] = {}
-    add = blocked.append
-    # Thousands of bookings per call on a busy filière: the conversions are inlined (same
-    # arithmetic as to_us / duration_us) and a zero buffer, the usual case, costs no division.
-    for booking in bookings:
-        start = (booking.start - EPOCH) // ONE_US
-        buffer_before, buffer_after = booking.buffer_before, booking.buffer_after
-        occupied_start = start - buffer_before // ONE_US if buffer_before else start
-        occupied_end = (booking.end - EPOCH) // ONE_US
-        if buffer_after:
-            occupied_end += buffer_after // ONE_US
-        add((occupied_start - widen, occupied_end + before))
-        if counting and MIN_US <= start < MAX_US:
-            day = clock.local_ordinal(start)
+    if policy.day_cap is not None or policy.week_cap is not None:
+        weeks: dict[int, tuple[int, int]] = {}
+        local_ordinal = clock.local_ordinal
+        for start in bookings.starts:
+            if not MIN_US <= start < MAX_US:
+                continue  # no local date to count it on, and no slot there either
+            day = local_ordinal(start)
             day_counts[day] = day_counts.get(day, 0) + 1
             week = weeks.get(day)
             if week is None:

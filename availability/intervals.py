@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import le, lt
 
+from availability._clock import duration_us, to_us
 from availability.errors import InvalidPolicy, InvalidQueryRange, NaiveDatetime
 from availability.policy import MAX_BUFFER
 
@@ -63,6 +65,51 @@ class Booking:
     @property
     def occupied(self) -> Interval:
         return Interval(self.start - self.buffer_before, self.end + self.buffer_after)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingSpans:
+    """Live bookings as epoch microseconds, one tuple per field: booking ``i`` starts at
+    ``starts[i]`` and occupies ``[occupied_starts[i], occupied_ends[i])``, buffers included.
+
+    What the engine computes with. A loader reading thousands of bookings hands them over in
+    this form rather than as a ``Booking`` and four datetimes per row, which cost more than the
+    slot computation itself; ``of`` turns ``Booking`` values into it.
+    """
+
+    starts: tuple[int, ...] = ()
+    occupied_starts: tuple[int, ...] = ()
+    occupied_ends: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        columns = (self.starts, self.occupied_starts, self.occupied_ends)
+        if any(type(column) is not tuple for column in columns):
+            raise InvalidQueryRange("booking spans are three tuples of integers")
+        if not len(self.starts) == len(self.occupied_starts) == len(self.occupied_ends):
+            raise InvalidQueryRange("booking spans need as many starts as occupied ranges")
+        # Whole-column checks run in C: a few microseconds for a thousand bookings.
+        kinds = set(map(type, self.starts)) | set(map(type, self.occupied_starts))
+        if not kinds | set(map(type, self.occupied_ends)) <= {int}:
+            raise InvalidQueryRange("booking spans hold integer microseconds only")
+        if not all(map(le, self.occupied_starts, self.starts)) or not all(
+            map(lt, self.starts, self.occupied_ends)
+        ):
+            raise InvalidQueryRange("a booking's occupied range must hold its start")
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @classmethod
+    def of(cls, bookings: Iterable[Booking]) -> BookingSpans:
+        starts: list[int] = []
+        occupied_starts: list[int] = []
+        occupied_ends: list[int] = []
+        for booking in bookings:
+            start = to_us(booking.start)
+            starts.append(start)
+            occupied_starts.append(start - duration_us(booking.buffer_before))
+            occupied_ends.append(to_us(booking.end) + duration_us(booking.buffer_after))
+        return cls(tuple(starts), tuple(occupied_starts), tuple(occupied_ends))
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:

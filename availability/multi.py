@@ -10,7 +10,7 @@ from typing import TypeVar
 from availability._clock import from_us
 from availability._engine import CallCache
 from availability.errors import InvalidQueryRange
-from availability.intervals import Booking, Interval
+from availability.intervals import Booking, BookingSpans, Interval
 from availability.policy import Policy
 from availability.rules import Schedule
 from availability.slots import instant_us, prepare, query_us, to_datetimes
@@ -23,7 +23,7 @@ class MentorInput:
     schedule: Schedule
     policy: Policy
     busy: tuple[Interval, ...] = ()
-    bookings: tuple[Booking, ...] = ()
+    bookings: tuple[Booking, ...] | BookingSpans = ()
 
 
 @dataclass(frozen=True, slots=True)

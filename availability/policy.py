@@ -8,7 +8,7 @@ from datetime import timedelta
 from availability.errors import InvalidPolicy
 
 SLOT_LENGTH = timedelta(minutes=15)
-# The longest buffer (and notice) a policy may carry; bookings_window widens by it.
+# The longest buffer (and notice) a policy or a booking may carry.
 MAX_BUFFER = timedelta(days=7)
 
 

@@ -17,8 +17,8 @@ from availability._clock import (
     to_us,
 )
 from availability.errors import InvalidPolicy, InvalidQueryRange, InvalidRange
-from availability.intervals import Booking, Interval, as_utc
-from availability.policy import MAX_BUFFER, Policy
+from availability.intervals import Booking, BookingSpans, Interval, as_utc
+from availability.policy import Policy
 from availability.rules import Schedule
 
 MAX_QUERY_RANGE_DAYS = 400
@@ -29,15 +29,15 @@ def free_slots(
     schedule: Schedule,
     policy: Policy,
     busy: Iterable[Interval],
-    bookings: Iterable[Booking],
+    bookings: Iterable[Booking] | BookingSpans,
     now: datetime,
     start: datetime,
     end: datetime,
 ) -> list[datetime]:
     """Sorted aware-UTC starts of the slots offered in ``[start, end)``.
 
-    ``bookings`` are the mentor's live bookings; for the day/week caps to be right they must
-    include every live booking starting within ``bookings_window(schedule, start, end)``.
+    ``bookings`` are the mentor's live bookings; the answer is right when they include every
+    live booking whose occupied range overlaps ``bookings_window(schedule, policy, start, end)``.
     """
     now_us = instant_us(now, "now")
     start_us, end_us = query_us(start, end)
@@ -49,7 +49,7 @@ def is_bookable(
     schedule: Schedule,
     policy: Policy,
     busy: Iterable[Interval],
-    bookings: Iterable[Booking],
+    bookings: Iterable[Booking] | BookingSpans,
     now: datetime,
     slot_start: datetime,
 ) -> bool:
@@ -60,26 +60,33 @@ def is_bookable(
     return any(True for _ in mentor.runs(start_us, start_us + 1))
 
 
-def bookings_window(schedule: Schedule, start: datetime, end: datetime) -> Interval:
-    """The UTC span whose live bookings ``free_slots`` needs to apply buffers and caps.
+def bookings_window(schedule: Schedule, policy: Policy, start: datetime, end: datetime) -> Interval:
+    """The UTC span whose live bookings ``free_slots`` needs for ``[start, end)``: load the live
+    bookings whose occupied range overlaps it, and no others change the answer.
 
-    Load every live booking that starts in this span or whose occupied range overlaps it. It
-    covers the whole ISO weeks (mentor's timezone) of the local dates from the day before
-    ``start`` to the day after ``end`` (the caps count per local day and week), widened by the
-    longest buffer a booking can carry (7 days), so that a booking just outside still blocks
-    the slots its buffers reach.
+    It holds the occupied range of every candidate slot, with the policy's buffers: a booking
+    collides with a slot only if their occupied ranges overlap, and a booking's own buffers are
+    part of its occupied range. When the policy caps days (weeks), it also covers the local
+    dates (whole ISO weeks, mentor's timezone) of the range with a date either side, since a
+    booking starting there counts against a slot's cap. So booking one slot of a mentor with no
+    cap needs only the bookings around that slot.
     """
     _check_schedule(schedule)
+    if not isinstance(policy, Policy):
+        raise InvalidPolicy(f"expected a Policy, got {type(policy).__name__}")
     start_us, end_us = query_us(start, end)
-    clock = WallClock(schedule.tz)
-    first = clock.local_ordinal(start_us) - 1
-    last = clock.local_ordinal(end_us - 1) + 1
-    monday = first - date.fromordinal(first).weekday()
-    next_monday = last - date.fromordinal(last).weekday() + 7
-    margin = duration_us(MAX_BUFFER)
-    return Interval(
-        from_us(clock.to_utc(monday, 0) - margin), from_us(clock.to_utc(next_monday, 0) + margin)
-    )
+    low = start_us - duration_us(policy.buffer_before)
+    high = end_us + duration_us(policy.slot_length + policy.buffer_after)
+    if policy.day_cap is not None or policy.week_cap is not None:
+        clock = WallClock(schedule.tz)
+        first = clock.local_ordinal(start_us) - 1
+        after_last = clock.local_ordinal(end_us - 1) + 2
+        if policy.week_cap is not None:
+            first -= date.fromordinal(first).weekday()
+            after_last += -date.fromordinal(after_last).weekday() % 7
+        low = min(low, clock.to_utc(first, 0))
+        high = max(high, clock.to_utc(after_last, 0))
+    return Interval(from_us(low), from_us(high))
 
 
 def instant_us(instant: datetime, name: str) -> int:
@@ -111,7 +118,7 @@ def prepare(
     schedule: Schedule,
     policy: Policy,
     busy: Iterable[Interval],
-    bookings: Iterable[Booking],
+    bookings: Iterable[Booking] | BookingSpans,
     now_us: int,
     cache: _engine.CallCache,
 ) -> _engine.Plan:
@@ -120,7 +127,8 @@ def prepare(
     if not isinstance(policy, Policy):
         raise InvalidPolicy(f"expected a Policy, got {type(policy).__name__}")
     busy = _all_of(busy, Interval, "busy")
-    bookings = _all_of(bookings, Booking, "bookings")
+    if not isinstance(bookings, BookingSpans):
+        bookings = BookingSpans.of(_all_of(bookings, Booking, "bookings"))
     clock = cache.clock(schedule)
     return _engine.plan(clock, schedule, policy, busy, bookings, now_us, cache.rules)
 

@@ -1,27 +1,35 @@
 """Load what the engine needs for many mentors at once, in two round trips whatever the number
-of mentors: (1) the mentors and their policies, (2) their weekly rules, date overrides, live
-bookings and cached busy time, aggregated as JSON by PostgreSQL in one statement.
+of mentors: (1) the mentors and their policies, (2) one row per mentor with their weekly rules,
+date overrides, live bookings and cached busy time.
 
 Round trips, not rows, dominate the cost of a request on a busy machine; the booking path uses
 the same second statement right after locking the mentor.
+
+Bookings and busy time travel as one ``bytea`` per mentor: each instant in PostgreSQL's own
+binary form of ``timestamptz`` (``timestamptz_send``: a big-endian int64 of microseconds since
+2000-01-01 UTC). A filière holds thousands of bookings; building a JSON array and then a Python
+list, a ``Booking`` and four datetimes per row cost more than computing the slots, while this
+is one ``struct.unpack`` into the integers the engine computes with (``BookingSpans``).
 """
 
 from __future__ import annotations
 
 import json
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, select, text
+from sqlalchemy import Row, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
 
 from availability import (
-    Booking,
+    BookingSpans,
     DateOverride,
     Interval,
     MentorInput,
@@ -31,43 +39,79 @@ from availability import (
     WeeklyRules,
     bookings_window,
 )
+from scheduler.driver import compiled, driver_connection, fetch_all
 from scheduler.models import Mentor, PolicyRow
 from scheduler.schedules import PolicySettings
 
 # Local dates around a UTC range that may hold its overrides (timezones reach ±14 h).
 _DATE_MARGIN = timedelta(days=2)
 
-# One row, four JSON arrays. Instants travel as integer epoch microseconds (exact, and much
-# cheaper to turn into datetimes than ISO strings).
-_US = "(extract(epoch FROM {}) * 1000000)::bigint"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_INPUTS = text(
-    """
-    SELECT
-      (SELECT coalesce(json_agg(json_build_array(mentor_id, weekday, start_minute, end_minute)),
-                       '[]')
-         FROM availability_rules WHERE mentor_id = ANY(:ids)) AS rules,
-      (SELECT coalesce(json_agg(json_build_array(mentor_id, day, ranges)), '[]')
+
+def _us(column: str) -> str:
+    """SQL for an instant as 8 bytes: microseconds since the Unix epoch. PostgreSQL counts from
+    2000-01-01 UTC; adding 946,684,800 seconds (an interval of seconds only, so no calendar
+    arithmetic) moves its count to 1970's."""
+    return f"timestamptz_send({column} + interval '946684800 s')"
+
+
+# One row per mentor. Each mentor's bookings are those whose occupied range (buffers included)
+# overlaps that mentor's own ``bookings_window``. Run through psycopg (see scheduler.driver).
+_INPUTS = f"""
+    SELECT w.id,
+      (SELECT coalesce(json_agg(json_build_array(weekday, start_minute, end_minute)
+                                ORDER BY weekday, start_minute), '[]')::text
+         FROM availability_rules WHERE mentor_id = w.id) AS rules,
+      (SELECT coalesce(json_agg(json_build_array(day, ranges)), '[]')
          FROM date_overrides
-        WHERE mentor_id = ANY(:ids) AND day BETWEEN :first_day AND :last_day) AS overrides,
-      (SELECT coalesce(json_agg(json_build_array(mentor_id, _us(start_at), _us(end_at),
-                                                 buffer_before_minutes, buffer_after_minutes)),
-                       '[]')
+        WHERE mentor_id = w.id AND day BETWEEN %(first_day)s AND %(last_day)s) AS overrides,
+      (SELECT string_agg({_us("start_at")} || {_us("lower(occupied)")}
+                           || {_us("upper(occupied)")}, ''::bytea)
          FROM bookings
-        WHERE mentor_id = ANY(:ids) AND status = 'confirmed'
-          AND occupied && tstzrange(:window_start, :window_end, '[)')
-          AND id IS DISTINCT FROM :exclude) AS bookings,
-      (SELECT coalesce(json_agg(json_build_array(mentor_id, _us(start_at), _us(end_at))), '[]')
+        WHERE mentor_id = w.id AND status = 'confirmed'
+          AND occupied && tstzrange(w.low, w.high, '[)')
+          AND id IS DISTINCT FROM %(exclude)s::uuid) AS bookings,
+      (SELECT string_agg({_us("start_at")} || {_us("end_at")}, ''::bytea)
          FROM external_busy
-        WHERE mentor_id = ANY(:ids)
-          AND start_at < :window_end AND end_at > :window_start) AS busy
-    """.replace("_us(start_at)", _US.format("start_at")).replace(
-        "_us(end_at)", _US.format("end_at")
-    )
-).bindparams(
-    bindparam("ids", type_=ARRAY(Uuid())),
-    bindparam("exclude", type_=Uuid()),
-)
+        WHERE mentor_id = w.id AND start_at < w.high AND end_at > w.low) AS busy
+      FROM unnest(%(ids)s::uuid[], %(lows)s::timestamptz[], %(highs)s::timestamptz[])
+           AS w(id, low, high)
+"""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+
+def _instants(blob: bytes | None) -> tuple[int, ...]:
+    """Epoch microseconds from concatenated 8-byte big-endian counts."""
+    if not blob:
+        return ()
+    return struct.unpack(f">{len(blob) // 8}q", blob)
+
+
+def booking_spans(blob: bytes | None) -> BookingSpans:
+    """A mentor's bookings column, (start, occupied start, occupied end) per booking, built
+    without re-validation: the integers come from valid rows (``occupied`` is computed by the
+    database from the start and non-negative buffers), and checking them one by one cost as
+    much as the slot computation. ``test_loading`` compares with the validating constructor."""
+    instants = _instants(blob)
+    spans = object.__new__(BookingSpans)
+    object.__setattr__(spans, "starts", instants[0::3])
+    object.__setattr__(spans, "occupied_starts", instants[1::3])
+    object.__setattr__(spans, "occupied_ends", instants[2::3])
+    return spans
+
+
+def busy_intervals(blob: bytes | None) -> tuple[Interval, ...]:
+    """A mentor's busy column: (start, end) per interval, built without re-validation
+    (``end_at > start_at`` is a CHECK; ``test_loading`` compares with the validating way)."""
+    instants = _instants(blob)
+    intervals = []
+    new, set_attribute = object.__new__, object.__setattr__
+    for index in range(0, len(instants), 2):
+        interval = new(Interval)
+        set_attribute(interval, "start", _EPOCH + _ONE_US * instants[index])
+        set_attribute(interval, "end", _EPOCH + _ONE_US * instants[index + 1])
+        intervals.append(interval)
+    return tuple(intervals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +125,7 @@ class MentorState:
     policy: Policy
     settings: PolicySettings
     busy: tuple[Interval, ...]
-    bookings: tuple[Booking, ...]
+    bookings: BookingSpans
 
     @property
     def engine_input(self) -> MentorInput:
@@ -114,64 +158,9 @@ def _settings(row: Row[Any]) -> PolicySettings:
     return PolicySettings.from_row(row)
 
 
-_ONE_US = timedelta(microseconds=1)
-_new = object.__new__
-_set = object.__setattr__
-# ``_EPOCH + _ONE_US * micros`` is twice as fast as ``timedelta(microseconds=micros)``.
-
-
-# Buffers are whole minutes from a small set: share one timedelta per value instead of
-# building two per booking row.
-_MINUTES: dict[int, timedelta] = {}
-
-
-def _minutes(value: int) -> timedelta:
-    found = _MINUTES.get(value)
-    if found is None:
-        found = _MINUTES[value] = timedelta(minutes=value)
-    return found
-
-
-def stored_booking(start_us: int, end_us: int, before: int, after: int) -> Booking:
-    """A live booking read back from the database, built without re-validation.
-
-    Validating every booking of a mentor's window on every request was the largest CPU cost of
-    both booking and listing slots. Rows are valid by construction: aware UTC instants,
-    ``end_at > start_at`` and non-negative buffers are CHECK constraints, and the buffers were
-    taken from a validated Policy when the booking was made. ``test_loading`` checks this equals
-    the validating constructor.
-    """
-    return _stored_bookings([(None, start_us, end_us, before, after)])[None][0]
-
-
-def _stored_bookings(rows: Iterable[Sequence[Any]]) -> dict[Any, list[Booking]]:
-    """``stored_booking`` for many rows ``(key, start_us, end_us, before, after)``, grouped by
-    key: one loop without a call per row, since a filière read holds thousands of rows."""
-    grouped: dict[Any, list[Booking]] = {}
-    known = _MINUTES
-    epoch, one_us = _EPOCH, _ONE_US
-    for key, start_us, end_us, before, after in rows:
-        booking = _new(Booking)
-        _set(booking, "start", epoch + one_us * start_us)
-        _set(booking, "end", epoch + one_us * end_us)
-        buffer_before = known.get(before)
-        _set(booking, "buffer_before", _minutes(before) if buffer_before is None else buffer_before)
-        buffer_after = known.get(after)
-        _set(booking, "buffer_after", _minutes(after) if buffer_after is None else buffer_after)
-        found = grouped.get(key)
-        if found is None:
-            grouped[key] = [booking]
-        else:
-            found.append(booking)
-    return grouped
-
-
-def stored_interval(start_us: int, end_us: int) -> Interval:
-    """Cached busy time read back from the database (``end_at > start_at`` is a CHECK)."""
-    interval = _new(Interval)
-    _set(interval, "start", _EPOCH + _ONE_US * start_us)
-    _set(interval, "end", _EPOCH + _ONE_US * end_us)
-    return interval
+_MENTORS_BY_ID = compiled(
+    mentor_policy_query().where(Mentor.id == any_(bindparam("ids", type_=ARRAY(Uuid()))))
+)
 
 
 async def load_mentor_states(
@@ -191,9 +180,7 @@ async def load_mentor_states(
     """
     if not mentor_ids:
         return {}
-    rows = (
-        await session.execute(mentor_policy_query().where(Mentor.id.in_(list(mentor_ids))))
-    ).all()
+    rows = await fetch_all(session, _MENTORS_BY_ID, {"ids": list(mentor_ids)})
     return await load_states(
         session, rows, now, start, end, to_horizon=to_horizon, exclude_booking=exclude_booking
     )
@@ -213,63 +200,69 @@ async def load_states(
     if not mentors:
         return {}
     settings = {m.id: _settings(m) for m in mentors}
-    policies = {mid: s.to_policy() for mid, s in settings.items()}
-    # The windows depend on the timezone only (local days and ISO weeks), not on the rules.
+    policies = {mid: _policy(s) for mid, s in settings.items()}
     windows = [
         bookings_window(
-            Schedule(m.timezone),
+            _schedule(m.timezone, "[]"),
+            policies[m.id],
             start,
             max(end, now + policies[m.id].horizon) if to_horizon else end,
         )
         for m in mentors
     ]
-    window_start = min(w.start for w in windows)
-    window_end = max(w.end for w in windows)
-    found = (
-        await session.execute(
-            _INPUTS,
-            {
-                "ids": [m.id for m in mentors],
-                "first_day": (start - _DATE_MARGIN).date(),
-                "last_day": (window_end + _DATE_MARGIN).date(),
-                "window_start": window_start,
-                "window_end": window_end,
-                "exclude": exclude_booking,
-            },
-        )
-    ).one()
-    rules: dict[str, dict[int, list[TimeRange]]] = {}
-    for mentor_id, weekday, first, last in _json(found.rules):
-        rules.setdefault(mentor_id, {}).setdefault(weekday, []).append(TimeRange(first, last))
-    overrides: dict[str, dict[date, DateOverride]] = {}
-    for mentor_id, day_text, ranges in _json(found.overrides):
-        day = date.fromisoformat(day_text)
-        overrides.setdefault(mentor_id, {})[day] = DateOverride(
-            day, tuple(TimeRange(a, b) for a, b in ranges)
-        )
-    bookings = _stored_bookings(_json(found.bookings))
-    busy: dict[str, list[Interval]] = {}
-    for mentor_id, busy_start, busy_end in _json(found.busy):
-        busy.setdefault(mentor_id, []).append(stored_interval(busy_start, busy_end))
+    connection = await driver_connection(session)
+    cursor = await connection.execute(
+        _INPUTS,
+        {
+            "ids": [m.id for m in mentors],
+            "lows": [w.start for w in windows],
+            "highs": [w.end for w in windows],
+            "first_day": (start - _DATE_MARGIN).date(),
+            "last_day": (max(w.end for w in windows) + _DATE_MARGIN).date(),
+            "exclude": exclude_booking,
+        },
+        binary=True,  # bytea as raw bytes: half the volume of its text form, no decoding
+    )
+    found = {row[0]: row for row in await cursor.fetchall()}
     states: dict[UUID, MentorState] = {}
     for m in mentors:
-        key = str(m.id)
-        weekly = rules.get(key, {})
+        row = found[m.id]
+        schedule = _schedule(m.timezone, row[1])
+        overrides = _json(row[2])
+        if overrides:
+            schedule = replace(
+                schedule,
+                overrides={
+                    day: DateOverride(day, tuple(TimeRange(a, b) for a, b in ranges))
+                    for day, ranges in ((date.fromisoformat(d), r) for d, r in overrides)
+                },
+            )
         states[m.id] = MentorState(
             mentor_id=m.id,
             active=m.active,
             paused=m.paused,
-            schedule=Schedule(
-                m.timezone,
-                WeeklyRules({day: tuple(ranges) for day, ranges in weekly.items()}),
-                overrides.get(key, {}),
-            ),
+            schedule=schedule,
             policy=policies[m.id],
             settings=settings[m.id],
-            busy=tuple(busy.get(key, ())),
-            bookings=tuple(bookings.get(key, ())),
+            busy=busy_intervals(row[4]),
+            bookings=booking_spans(row[3]),
         )
     return states
+
+
+# Schedules and policies are validated values built from a few rows that rarely change and that
+# many mentors share: each distinct one is built once per process, keyed by its content.
+@lru_cache(maxsize=4096)
+def _schedule(timezone: str, rules: str) -> Schedule:
+    weekly: dict[int, list[TimeRange]] = {}
+    for weekday, first, last in json.loads(rules):
+        weekly.setdefault(weekday, []).append(TimeRange(first, last))
+    return Schedule(timezone, WeeklyRules({day: tuple(r) for day, r in weekly.items()}))
+
+
+@lru_cache(maxsize=4096)
+def _policy(settings: PolicySettings) -> Policy:
+    return settings.to_policy()
 
 
 def _json(value: Any) -> list[Any]:

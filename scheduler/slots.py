@@ -5,18 +5,21 @@ No slot logic here: everything about which instants are offered is ``availabilit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import SLOT_LENGTH, MentorSlots, free_slots_for_many
-from scheduler.catalog import get_filiere, mentor_query, mentor_record
+from scheduler.catalog import mentor_query, mentor_record
+from scheduler.driver import compiled, fetch_all
 from scheduler.errors import NotFound
-from scheduler.loading import load_mentor_states
-from scheduler.models import Filiere, Mentor, MentorFiliere
+from scheduler.loading import load_mentor_states, load_states, mentor_policy_query
+from scheduler.models import Filiere, Mentor, MentorFiliere, PolicyRow
 from scheduler.records import FiliereRecord, MentorRecord
 
 
@@ -50,42 +53,86 @@ async def mentor_slots(
     found = free_slots_for_many({mentor_id: state.engine_input}, now, start, end)[mentor_id]
     if found.slots:
         return found
-    return (await _slots_with_next_free(session, [mentor_id], now, start, end))[mentor_id]
+    mentors = (await session.execute(mentor_policy_query().where(Mentor.id == mentor_id))).all()
+    return (await _slots_with_next_free(session, mentors, now, start, end))[mentor_id]
 
 
 async def _slots_with_next_free(
-    session: AsyncSession, mentor_ids: list[UUID], now: datetime, start: datetime, end: datetime
+    session: AsyncSession,
+    mentors: Sequence[Row[Any]],
+    now: datetime,
+    start: datetime,
+    end: datetime,
 ) -> dict[UUID, MentorSlots]:
-    """Slots in ``[start, end)``; ``next_free`` beyond ``end`` needs bookings and busy time up
-    to the horizon, so only the mentors with no slot in the range are loaded that far."""
-    states = await load_mentor_states(session, mentor_ids, now, start, end)
+    """Slots in ``[start, end)`` for rows of ``loading.mentor_policy_query()``; ``next_free``
+    beyond ``end`` needs bookings and busy time up to the horizon, so only the mentors with no
+    slot in the range are loaded that far."""
+    states = await load_states(session, mentors, now, start, end)
     answer = free_slots_for_many(
         {mid: state.engine_input for mid, state in states.items()}, now, start, end
     )
-    empty = [mid for mid, found in answer.items() if not found.slots]
+    empty = {mid for mid, found in answer.items() if not found.slots}
     if empty:
-        far = await load_mentor_states(session, empty, now, start, end, to_horizon=True)
+        far = await load_states(
+            session, [m for m in mentors if m.id in empty], now, start, end, to_horizon=True
+        )
         answer |= free_slots_for_many(
             {mid: state.engine_input for mid, state in far.items()}, now, start, end
         )
     return answer
 
 
-async def _filiere_mentors(session: AsyncSession, slug: str) -> dict[UUID, MentorRecord]:
-    rows = (
-        await session.execute(
-            mentor_query().where(
-                Mentor.active.is_(True),
-                Mentor.paused.is_(False),
-                Mentor.id.in_(
-                    select(MentorFiliere.mentor_id)
-                    .join(Filiere, Filiere.id == MentorFiliere.filiere_id)
-                    .where(Filiere.slug == slug)
-                ),
-            )
+def _filiere_mentors_query() -> str:
+    """A filière (one row, or none if the slug is unknown) with its active, unpaused mentors:
+    their profiles (``mentor_record``) and the policy columns the loader needs, in one
+    statement instead of three."""
+    mentors = (
+        mentor_query()
+        .add_columns(
+            *(getattr(PolicyRow, name) for name in _POLICY_COLUMNS),
+            MentorFiliere.filiere_id.label("of_filiere"),
         )
-    ).all()
-    return {row.id: mentor_record(row) for row in rows}
+        .outerjoin(PolicyRow, PolicyRow.mentor_id == Mentor.id)
+        .join(MentorFiliere, MentorFiliere.mentor_id == Mentor.id)
+        .where(Mentor.active.is_(True), Mentor.paused.is_(False))
+        .subquery()
+    )
+    return compiled(
+        select(
+            Filiere.id.label("filiere_id"),
+            Filiere.slug.label("filiere_slug"),
+            Filiere.name_fr.label("filiere_name_fr"),
+            Filiere.name_en.label("filiere_name_en"),
+            *(column for column in mentors.c if column.name != "of_filiere"),
+        )
+        .select_from(Filiere)
+        .outerjoin(mentors, mentors.c.of_filiere == Filiere.id)
+        .where(Filiere.slug == bindparam("slug"))
+    )
+
+
+# The columns of loading.mentor_policy_query() beyond the mentor's own.
+_POLICY_COLUMNS = (
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "notice_minutes",
+    "horizon_days",
+    "day_cap",
+    "week_cap",
+)
+_FILIERE_MENTORS = _filiere_mentors_query()
+
+
+async def _filiere_mentors(session: AsyncSession, slug: str) -> tuple[FiliereRecord, list[Any]]:
+    """The filière and its mentors' rows (NotFound for an unknown slug)."""
+    rows = await fetch_all(session, _FILIERE_MENTORS, {"slug": slug})
+    if not rows:
+        raise NotFound(f"no filière {slug!r}")
+    first = rows[0]
+    filiere = FiliereRecord(
+        first.filiere_id, first.filiere_slug, first.filiere_name_fr, first.filiere_name_en
+    )
+    return filiere, [row for row in rows if row.id is not None]
 
 
 def _offer(
@@ -107,10 +154,9 @@ async def filiere_slots(
 ) -> FiliereOffer:
     """Every active, unpaused mentor of a filière with their slots in ``[start, end)``, in the
     order of their next free slot (mentors with none last)."""
-    filiere = await get_filiere(session, slug)
-    mentors = await _filiere_mentors(session, slug)
-    answer = await _slots_with_next_free(session, list(mentors), now, start, end)
-    return _offer(filiere, mentors, answer, now)
+    filiere, rows = await _filiere_mentors(session, slug)
+    answer = await _slots_with_next_free(session, rows, now, start, end)
+    return _offer(filiere, {row.id: mentor_record(row) for row in rows}, answer, now)
 
 
 async def filiere_next_free(session: AsyncSession, slug: str, now: datetime) -> FiliereOffer:
@@ -118,12 +164,9 @@ async def filiere_next_free(session: AsyncSession, slug: str, now: datetime) -> 
     holds at most that one), in that order — what a filière page shows. The engine walks each mentor's dates
     lazily and stops at the first offered slot, so this costs a few days per mentor instead of
     every slot of the next weeks."""
-    filiere = await get_filiere(session, slug)
-    mentors = await _filiere_mentors(session, slug)
-    states = await load_mentor_states(
-        session, list(mentors), now, now, now + SLOT_LENGTH, to_horizon=True
-    )
+    filiere, rows = await _filiere_mentors(session, slug)
+    states = await load_states(session, rows, now, now, now + SLOT_LENGTH, to_horizon=True)
     answer = free_slots_for_many(
         {mid: state.engine_input for mid, state in states.items()}, now, now, now + SLOT_LENGTH
     )
-    return _offer(filiere, mentors, answer, now)
+    return _offer(filiere, {row.id: mentor_record(row) for row in rows}, answer, now)

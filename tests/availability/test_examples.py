@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from availability import (
     Booking,
+    BookingSpans,
     DateOverride,
     Interval,
     MentorInput,
@@ -38,6 +39,13 @@ def open_policy(**changes: object) -> Policy:
 
 
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+MINUTES_20 = timedelta(minutes=20)
+
+
+def to_us(text: str) -> int:
+    return (utc(text) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
 def utc(text: str) -> datetime:
@@ -388,11 +396,48 @@ def test_is_bookable_accepts_an_offered_slot_and_refuses_an_instant_off_its_grid
     assert not is_bookable(*args, utc("2026-06-01T10:00"))  # would not fit
 
 
-def test_bookings_window_spans_whole_local_iso_weeks_plus_a_week_of_buffer() -> None:
-    span = bookings_window(WEEKDAYS_NINE_TO_TEN, utc("2026-06-03T12:00"), utc("2026-06-04T12:00"))
-    # Local dates Tue 2 .. Fri 5 June: ISO week Mon 1 .. Sun 7; its Paris midnights in UTC,
-    # then 7 days either side.
-    assert span == Interval(utc("2026-05-24T22:00"), utc("2026-06-14T22:00"))
+def test_bookings_window_without_caps_is_the_occupied_range_of_the_candidate_slots() -> None:
+    policy = Policy(buffer_before=timedelta(minutes=10), buffer_after=timedelta(minutes=5))
+    span = bookings_window(
+        WEEKDAYS_NINE_TO_TEN, policy, utc("2026-06-03T12:00"), utc("2026-06-04T12:00")
+    )
+    # From the first start less its buffer to past the last start plus a slot and its buffer.
+    assert span == Interval(utc("2026-06-03T11:50"), utc("2026-06-04T12:20"))
+
+
+def test_bookings_window_with_a_week_cap_spans_whole_local_iso_weeks() -> None:
+    span = bookings_window(
+        WEEKDAYS_NINE_TO_TEN, Policy(week_cap=3), utc("2026-06-03T12:00"), utc("2026-06-04T12:00")
+    )
+    # Local dates Tue 2 .. Fri 5 June: ISO week Mon 1 .. Sun 7, its Paris midnights in UTC.
+    assert span == Interval(utc("2026-05-31T22:00"), utc("2026-06-07T22:00"))
+
+
+def test_bookings_window_with_a_day_cap_spans_the_local_dates_and_one_either_side() -> None:
+    span = bookings_window(
+        WEEKDAYS_NINE_TO_TEN, Policy(day_cap=2), utc("2026-06-03T12:00"), utc("2026-06-04T12:00")
+    )
+    assert span == Interval(utc("2026-06-01T22:00"), utc("2026-06-05T22:00"))
+
+
+def test_bookings_given_as_spans_give_the_same_slots_as_booking_values() -> None:
+    bookings = [
+        Booking(utc("2026-06-01T09:15"), utc("2026-06-01T09:30")),
+        Booking(utc("2026-06-02T09:00"), utc("2026-06-02T09:15"), timedelta(0), MINUTES_20),
+    ]
+    policy = dataclasses.replace(OPEN, day_cap=1)
+    start, end = utc("2026-06-01T00:00"), utc("2026-06-04T00:00")
+    spans = BookingSpans.of(bookings)
+    assert spans == BookingSpans(
+        (to_us("2026-06-01T09:15"), to_us("2026-06-02T09:00")),
+        (to_us("2026-06-01T09:15"), to_us("2026-06-02T09:00")),
+        (to_us("2026-06-01T09:30"), to_us("2026-06-02T09:35")),
+    )
+    with_values = free_slots(WEEKDAYS_NINE_TO_TEN, policy, [], bookings, LONG_AGO, start, end)
+    with_spans = free_slots(WEEKDAYS_NINE_TO_TEN, policy, [], spans, LONG_AGO, start, end)
+    assert with_spans == with_values
+    # The day cap of 1 closes 1 and 2 June; 3 June is open from 09:00 Paris time.
+    assert with_values[0] == utc("2026-06-03T07:00")
 
 
 def test_group_by_local_date_groups_by_the_visitors_own_dates() -> None:

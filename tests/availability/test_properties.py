@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from availability import (
     Booking,
+    BookingSpans,
     Interval,
     MentorInput,
     bookings_window,
@@ -129,16 +130,22 @@ def test_is_bookable_agrees_with_free_slots(scenario: Scenario, data: st.DataObj
 
 @given(scenarios())
 def test_bookings_outside_bookings_window_do_not_change_the_answer(scenario: Scenario) -> None:
-    span = bookings_window(scenario.schedule, scenario.start, scenario.end)
-
-    def loaded(booking: Booking) -> bool:
-        return span.start <= booking.start < span.end or booking.occupied.overlaps(span)
-
-    kept = [booking for booking in scenario.bookings if loaded(booking)]
-    # Also drop busy time that cannot reach the range through the largest buffers.
-    busy = [b for b in scenario.busy if b.overlaps(Interval(span.start, span.end))]
+    span = bookings_window(scenario.schedule, scenario.policy, scenario.start, scenario.end)
+    # What a loader reads: the bookings whose occupied range overlaps the span, and busy time
+    # overlapping it.
+    kept = [booking for booking in scenario.bookings if booking.occupied.overlaps(span)]
+    busy = [b for b in scenario.busy if b.overlaps(span)]
     args = list(scenario.args())
     args[2], args[3] = busy, kept
+    assert free_slots(*args) == offered(scenario)  # type: ignore[arg-type]
+
+
+@given(scenarios())
+def test_bookings_given_as_spans_give_the_same_answer_as_booking_values(
+    scenario: Scenario,
+) -> None:
+    args = list(scenario.args())
+    args[3] = BookingSpans.of(scenario.bookings)  # type: ignore[call-overload]
     assert free_slots(*args) == offered(scenario)  # type: ignore[arg-type]
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from availability import (
     AvailabilityError,
     Booking,
+    BookingSpans,
     DateOverride,
     Interval,
     InvalidPolicy,
@@ -149,7 +150,7 @@ def test_an_instant_without_an_offset_is_naive_datetime() -> None:
     raises(NaiveDatetime, "naive_datetime", lambda: free_slots(*args, NOW, naive, LATER))
     raises(NaiveDatetime, "naive_datetime", lambda: free_slots(*args, NOW, NOW, naive))
     raises(NaiveDatetime, "naive_datetime", lambda: is_bookable(*args, NOW, naive))
-    raises(NaiveDatetime, "naive_datetime", lambda: bookings_window(SCHEDULE, naive, LATER))
+    raises(NaiveDatetime, "naive_datetime", lambda: bookings_window(SCHEDULE, POLICY, naive, LATER))
     raises(NaiveDatetime, "naive_datetime", lambda: Interval(naive, LATER))
     raises(NaiveDatetime, "naive_datetime", lambda: Booking(naive, LATER))
     raises(NaiveDatetime, "naive_datetime", lambda: group_by_local_date([naive], "UTC"))
@@ -160,7 +161,11 @@ def test_a_query_range_that_does_not_end_after_it_starts_is_invalid_query_range(
     args = (SCHEDULE, POLICY, [], [], NOW)
     raises(InvalidQueryRange, "invalid_query_range", lambda: free_slots(*args, LATER, NOW))
     raises(InvalidQueryRange, "invalid_query_range", lambda: free_slots(*args, NOW, NOW))
-    raises(InvalidQueryRange, "invalid_query_range", lambda: bookings_window(SCHEDULE, NOW, NOW))
+    raises(
+        InvalidQueryRange,
+        "invalid_query_range",
+        lambda: bookings_window(SCHEDULE, POLICY, NOW, NOW),
+    )
     raises(
         InvalidQueryRange,
         "invalid_query_range",
@@ -195,6 +200,23 @@ def test_intervals_and_bookings_that_end_before_they_start_are_invalid_query_ran
     raises(InvalidQueryRange, "invalid_query_range", lambda: Interval(LATER, NOW))
     raises(InvalidQueryRange, "invalid_query_range", lambda: Booking(LATER, NOW))
     raises(InvalidQueryRange, "invalid_query_range", lambda: Booking(NOW, NOW))
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ((1, 2), (1,), (3, 4)),  # lengths differ
+        ((1,), (1,), (1,)),  # the occupied range ends where the booking starts
+        ((5,), (6,), (9,)),  # the occupied range starts after the booking
+        ((1.0,), (1,), (2,)),  # not integers
+        ((True,), (0,), (2,)),  # a bool is not a number of microseconds
+        ([1], [1], [2]),  # not tuples
+    ],
+)
+def test_booking_spans_that_do_not_describe_bookings_are_invalid_query_range(
+    columns: Any,
+) -> None:
+    raises(InvalidQueryRange, "invalid_query_range", lambda: BookingSpans(*columns))
 
 
 def test_inputs_of_the_wrong_kind_get_domain_errors() -> None:

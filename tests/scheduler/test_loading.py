@@ -1,38 +1,86 @@
-"""The loader's trusted constructors build exactly what the validating ones build."""
+"""The loader hands the engine exactly what is stored: bookings and busy time decoded from
+PostgreSQL's binary timestamps equal what the validating constructors build from the rows."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from hypothesis import given
-from hypothesis import strategies as st
+from sqlalchemy import select
 
-from availability import Booking, Interval
-from scheduler.loading import stored_booking, stored_interval
+from availability import Booking, BookingSpans, Interval
+from scheduler import booking
+from scheduler.db import Database
+from scheduler.loading import load_mentor_states
+from scheduler.models import BookingRow, ExternalBusy
+from scheduler.schedules import PolicySettings
+from tests.scheduler.factories import NOW, TUESDAY_18H, make_mentor, visitor
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-instants = st.integers(min_value=0, max_value=4_000_000_000 * 1_000_000)
+WEEK = (NOW, NOW + timedelta(days=7))
 
 
-@given(instants, st.integers(1, 10**12), st.integers(0, 7 * 1440), st.integers(0, 7 * 1440))
-def test_stored_booking_equals_a_validated_booking(
-    start: int, length: int, before: int, after: int
+def _by_start(spans: BookingSpans) -> list[tuple[int, int, int]]:
+    # The loader gives bookings in no particular order (the engine sorts what it needs).
+    return sorted(zip(spans.starts, spans.occupied_starts, spans.occupied_ends, strict=True))
+
+
+async def test_loaded_bookings_are_the_stored_ones_with_their_buffers(db: Database) -> None:
+    mentor = await make_mentor(
+        db, policy=PolicySettings(buffer_before_minutes=10, buffer_after_minutes=5)
+    )
+    for n, start in enumerate((TUESDAY_18H, TUESDAY_18H + timedelta(days=1, minutes=30))):
+        async with db.sessions() as session:
+            await booking.book(
+                session, mentor_id=mentor.id, slot_start=start, visitor=visitor(n), now=NOW
+            )
+    async with db.sessions() as session:
+        rows = (await session.execute(select(BookingRow).order_by(BookingRow.start_at))).scalars()
+        expected = BookingSpans.of(
+            Booking(
+                row.start_at,
+                row.end_at,
+                timedelta(minutes=row.buffer_before_minutes),
+                timedelta(minutes=row.buffer_after_minutes),
+            )
+            for row in rows
+        )
+        states = await load_mentor_states(session, [mentor.id], NOW, *WEEK)
+    assert len(expected) == 2
+    assert _by_start(states[mentor.id].bookings) == _by_start(expected)
+
+
+async def test_loaded_busy_time_equals_validated_intervals_to_the_microsecond(
+    db: Database,
 ) -> None:
-    trusted = stored_booking(start, start + length, before, after)
-    checked = Booking(
-        EPOCH + timedelta(microseconds=start),
-        EPOCH + timedelta(microseconds=start + length),
-        timedelta(minutes=before),
-        timedelta(minutes=after),
-    )
-    assert trusted == checked
-    assert trusted.occupied == checked.occupied
-    assert trusted.start.utcoffset() == timedelta(0)
+    mentor = await make_mentor(db)
+    odd = TUESDAY_18H + timedelta(seconds=7, microseconds=123_457)
+    async with db.sessions() as session:
+        session.add(
+            ExternalBusy(mentor_id=mentor.id, start_at=odd, end_at=odd + timedelta(hours=1))
+        )
+        await session.commit()
+        states = await load_mentor_states(session, [mentor.id], NOW, *WEEK)
+    busy = states[mentor.id].busy
+    assert busy == (Interval(odd, odd + timedelta(hours=1)),)
+    assert busy[0].start.utcoffset() == timedelta(0)
 
 
-@given(instants, st.integers(1, 10**12))
-def test_stored_interval_equals_a_validated_interval(start: int, length: int) -> None:
-    trusted = stored_interval(start, start + length)
-    assert trusted == Interval(
-        EPOCH + timedelta(microseconds=start), EPOCH + timedelta(microseconds=start + length)
-    )
+async def test_a_booking_far_from_the_range_is_not_loaded_without_caps(db: Database) -> None:
+    mentor = await make_mentor(db)
+    async with db.sessions() as session:
+        await booking.book(
+            session, mentor_id=mentor.id, slot_start=TUESDAY_18H, visitor=visitor(1), now=NOW
+        )
+        later = (TUESDAY_18H + timedelta(days=1), TUESDAY_18H + timedelta(days=2))
+        states = await load_mentor_states(session, [mentor.id], NOW, *later)
+    assert len(states[mentor.id].bookings) == 0
+
+
+async def test_a_booking_of_the_same_iso_week_is_loaded_under_a_week_cap(db: Database) -> None:
+    mentor = await make_mentor(db, policy=PolicySettings(week_cap=3))
+    async with db.sessions() as session:
+        await booking.book(
+            session, mentor_id=mentor.id, slot_start=TUESDAY_18H, visitor=visitor(1), now=NOW
+        )
+        later = (TUESDAY_18H + timedelta(days=2), TUESDAY_18H + timedelta(days=3))
+        states = await load_mentor_states(session, [mentor.id], NOW, *later)
+    assert len(states[mentor.id].bookings) == 1
