@@ -24,19 +24,14 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
+from psycopg import AsyncConnection
 from sqlalchemy import (
-    LargeBinary,
     Row,
-    Text,
-    bindparam,
     insert,
     select,
-    text,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import Uuid
 
 from availability import SLOT_LENGTH, Interval, is_bookable, zone
 from availability.intervals import as_utc
@@ -44,6 +39,7 @@ from scheduler import outbox
 from scheduler.audit import audit_values, record
 from scheduler.catalog import normalize_email
 from scheduler.credentials import digest, new_secret
+from scheduler.driver import driver_connection, fetch_all
 from scheduler.errors import (
     BookingNotLive,
     EmailBlocked,
@@ -58,6 +54,7 @@ from scheduler.errors import (
 )
 from scheduler.integrity import (
     IDEMPOTENCY_KEY_CONSTRAINT,
+    INTEGRITY_ERRORS,
     constraint_name,
     translate_integrity_error,
 )
@@ -293,16 +290,17 @@ async def book(
     try:
         fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
         # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
-        mentor = (
-            await session.execute(
-                _LOCK_MENTOR,
-                {
-                    "id": mentor_id,
-                    "email_hash": hashlib.sha256(visitor.email.encode()).digest(),
-                    "slug": filiere,
-                },
-            )
-        ).first()
+        connection = await driver_connection(session)
+        found = await fetch_all(
+            connection,
+            _LOCK_MENTOR,
+            {
+                "id": mentor_id,
+                "email_hash": hashlib.sha256(visitor.email.encode()).digest(),
+                "slug": filiere,
+            },
+        )
+        mentor = found[0] if found else None
         if mentor is None:
             raise NotFound("no such mentor")
         if idempotency_key is not None:
@@ -318,13 +316,15 @@ async def book(
         if filiere is not None and mentor.filiere_id is None:
             raise ValidationFailed(f"the mentor is not in the filière {filiere!r}")
         # Round trip 2 (a fresh snapshot, taken after the lock): rules, bookings, busy.
-        states = await load_states(session, [mentor], now, slot_start, slot_start + SLOT_LENGTH)
+        states = await load_states(
+            session, [mentor], now, slot_start, slot_start + SLOT_LENGTH, connection=connection
+        )
         state = _with_fresh_busy(states[mentor_id], fresh)
         _ensure_bookable(state, slot_start, now)
         # Round trip 3: the booking, its token, outbox rows, audit and idempotency key.
         booking_id = uuid4()
         result = await _insert_booking(
-            session,
+            connection,
             booking_id=booking_id,
             series_id=booking_id,
             sequence=0,
@@ -342,7 +342,7 @@ async def book(
         )
         await session.commit()
         return result
-    except IntegrityError as error:
+    except INTEGRITY_ERRORS as error:
         await session.rollback()
         if idempotency_key is not None and constraint_name(error) == IDEMPOTENCY_KEY_CONSTRAINT:
             # The same key committed concurrently for another mentor's booking.
@@ -358,23 +358,17 @@ async def book(
 
 # The lock, with what the checks after it need: the mentor's flags and policy (the columns of
 # ``loading.mentor_policy_query``), whether the email is blocked, the filière's id.
-_LOCK_MENTOR = text(
-    """
+_LOCK_MENTOR = """
     SELECT m.id, m.timezone, m.active, m.paused,
            p.buffer_before_minutes, p.buffer_after_minutes, p.notice_minutes, p.horizon_days,
            p.day_cap, p.week_cap,
-           EXISTS (SELECT 1 FROM email_blocklist WHERE email_hash = :email_hash) AS blocked,
+           EXISTS (SELECT 1 FROM email_blocklist WHERE email_hash = %(email_hash)s) AS blocked,
            (SELECT f.id FROM filieres f JOIN mentor_filieres mf ON mf.filiere_id = f.id
-             WHERE f.slug = :slug AND mf.mentor_id = m.id) AS filiere_id
+             WHERE f.slug = %(slug)s::text AND mf.mentor_id = m.id) AS filiere_id
       FROM mentors m LEFT JOIN policies p ON p.mentor_id = m.id
-     WHERE m.id = :id
+     WHERE m.id = %(id)s::uuid
        FOR UPDATE OF m
-    """
-).bindparams(
-    bindparam("id", type_=Uuid()),
-    bindparam("email_hash", type_=LargeBinary()),
-    bindparam("slug", type_=Text()),
-)
+"""
 
 
 def _with_fresh_busy(
@@ -490,50 +484,39 @@ async def _issue_token(session: AsyncSession, booking_id: UUID, end: datetime) -
     return raw
 
 
-_INSERT_BOOKING = text(
-    """
+_INSERT_BOOKING = """
     WITH b AS (
       INSERT INTO bookings (id, series_id, sequence, mentor_id, filiere_id, start_at, end_at,
                             buffer_before_minutes, buffer_after_minutes, status,
                             visitor_first_name, visitor_email, visitor_question,
                             visitor_timezone, language, consent_at, created_at)
-      VALUES (:id, :series_id, :sequence, :mentor_id, :filiere_id, :start_at, :end_at,
-              :buffer_before, :buffer_after, 'confirmed', :first_name, :email, :question,
-              :timezone, :language, :consent_at, :now)
-      RETURNING *
+      VALUES (%(id)s, %(series_id)s, %(sequence)s, %(mentor_id)s, %(filiere_id)s::uuid,
+              %(start_at)s, %(end_at)s, %(buffer_before)s, %(buffer_after)s, 'confirmed',
+              %(first_name)s, %(email)s, %(question)s::text, %(timezone)s, %(language)s,
+              %(consent_at)s, %(now)s)
+      RETURNING id
     ), token AS (
       INSERT INTO manage_tokens (token_hash, booking_id, purpose, expires_at)
-      SELECT :token_hash, b.id, 'manage', :token_expires FROM b
+      SELECT %(token_hash)s, b.id, 'manage', %(token_expires)s FROM b
     ), messages AS (
       INSERT INTO outbox (kind, payload, available_at)
       SELECT m.kind, m.payload, m.available_at
-        FROM b, jsonb_to_recordset(CAST(:outbox AS jsonb))
+        FROM b, jsonb_to_recordset(%(outbox)s::jsonb)
                 AS m(kind text, payload jsonb, available_at timestamptz)
     ), audit AS (
       INSERT INTO audit_log (actor_kind, actor_id, action, entity, entity_id, details)
-      SELECT :actor_kind, :actor_id, :action, 'booking', b.id::text, CAST(:details AS jsonb)
+      SELECT %(actor_kind)s, %(actor_id)s::text, %(action)s, 'booking', b.id::text,
+             %(details)s::jsonb
         FROM b
-    ), idempotency AS (
-      INSERT INTO idempotency_keys (key, request_hash, booking_id)
-      SELECT :idempotency_key, :request_hash, b.id FROM b WHERE :idempotency_key IS NOT NULL
     )
-    SELECT * FROM b
-    """
-).bindparams(
-    bindparam("id", type_=Uuid()),
-    bindparam("series_id", type_=Uuid()),
-    bindparam("mentor_id", type_=Uuid()),
-    bindparam("filiere_id", type_=Uuid()),
-    bindparam("token_hash", type_=LargeBinary()),
-    bindparam("idempotency_key", type_=Text()),
-    bindparam("request_hash", type_=Text()),
-    bindparam("question", type_=Text()),
-    bindparam("actor_id", type_=Text()),
-)
+    INSERT INTO idempotency_keys (key, request_hash, booking_id)
+    SELECT %(idempotency_key)s::text, %(request_hash)s::text, b.id
+      FROM b WHERE %(idempotency_key)s::text IS NOT NULL
+"""
 
 
 async def _insert_booking(
-    session: AsyncSession,
+    connection: AsyncConnection[Any],
     *,
     booking_id: UUID,
     series_id: UUID,
@@ -558,48 +541,73 @@ async def _insert_booking(
     messages = outbox.after_booking(
         booking_id, slot_start, slot_end, now, rescheduled_from=rescheduled_from
     )
-    row = (
-        await session.execute(
-            _INSERT_BOOKING,
-            {
-                "id": booking_id,
-                "series_id": series_id,
-                "sequence": sequence,
-                "mentor_id": mentor_id,
-                "filiere_id": filiere_id,
-                "start_at": slot_start,
-                "end_at": slot_end,
-                "buffer_before": state.settings.buffer_before_minutes,
-                "buffer_after": state.settings.buffer_after_minutes,
-                "first_name": visitor.first_name,
-                "email": visitor.email,
-                "question": visitor.question,
-                "timezone": visitor.timezone,
-                "language": visitor.language,
-                "consent_at": consent_at,
-                "now": now,
-                "token_hash": digest(token),
-                "token_expires": slot_end + TOKEN_GRACE,
-                "outbox": json.dumps(
-                    [
-                        {
-                            "kind": m["kind"],
-                            "payload": m["payload"],
-                            "available_at": m["available_at"].isoformat(),
-                        }
-                        for m in messages
-                    ]
-                ),
-                "actor_kind": actor.kind,
-                "actor_id": actor.id,
-                "action": action,
-                "details": json.dumps(audit_details),
-                "idempotency_key": idempotency[0] if idempotency else None,
-                "request_hash": idempotency[1] if idempotency else None,
-            },
-        )
-    ).one()
-    return BookResult(_record(row), token)
+    buffer_before = state.settings.buffer_before_minutes
+    buffer_after = state.settings.buffer_after_minutes
+    await connection.execute(
+        _INSERT_BOOKING,
+        {
+            "id": booking_id,
+            "series_id": series_id,
+            "sequence": sequence,
+            "mentor_id": mentor_id,
+            "filiere_id": filiere_id,
+            "start_at": slot_start,
+            "end_at": slot_end,
+            "buffer_before": buffer_before,
+            "buffer_after": buffer_after,
+            "first_name": visitor.first_name,
+            "email": visitor.email,
+            "question": visitor.question,
+            "timezone": visitor.timezone,
+            "language": visitor.language,
+            "consent_at": consent_at,
+            "now": now,
+            "token_hash": digest(token),
+            "token_expires": slot_end + TOKEN_GRACE,
+            "outbox": json.dumps(
+                [
+                    {
+                        "kind": m["kind"],
+                        "payload": m["payload"],
+                        "available_at": m["available_at"].isoformat(),
+                    }
+                    for m in messages
+                ]
+            ),
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "action": action,
+            "details": json.dumps(audit_details),
+            "idempotency_key": idempotency[0] if idempotency else None,
+            "request_hash": idempotency[1] if idempotency else None,
+        },
+    )
+    # Every column is known here (``occupied`` is the database's own), so no RETURNING.
+    record = BookingRecord(
+        id=booking_id,
+        series_id=series_id,
+        sequence=sequence,
+        mentor_id=mentor_id,
+        filiere_id=filiere_id,
+        start=slot_start,
+        end=slot_end,
+        buffer_before_minutes=buffer_before,
+        buffer_after_minutes=buffer_after,
+        status=LIVE_STATUS,
+        visitor_first_name=visitor.first_name,
+        visitor_email=visitor.email,
+        visitor_question=visitor.question,
+        visitor_timezone=visitor.timezone,
+        language=visitor.language,
+        consent_at=consent_at,
+        cancel_reason=None,
+        cancelled_by=None,
+        cancelled_at=None,
+        rescheduled_to=None,
+        meet_url=None,
+        created_at=now,
+    )
+    return BookResult(record, token)
 
 
 async def _finish(
@@ -747,7 +755,7 @@ async def _cancel(
         )
         await session.commit()
         return _record(row)
-    except IntegrityError as error:
+    except INTEGRITY_ERRORS as error:
         await session.rollback()
         raise translate_integrity_error(error) from error
     except BaseException:
@@ -823,7 +831,7 @@ async def _reschedule(
         )
         new_id = uuid4()
         result = await _insert_booking(
-            session,
+            await driver_connection(session),
             booking_id=new_id,
             series_id=old.series_id,
             sequence=old.sequence + 1,
@@ -852,7 +860,7 @@ async def _reschedule(
         await outbox.drop_timed(session, old.id)
         await session.commit()
         return result
-    except IntegrityError as error:
+    except INTEGRITY_ERRORS as error:
         await session.rollback()
         raise translate_integrity_error(error) from error
     except BaseException:

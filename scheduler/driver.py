@@ -31,17 +31,20 @@ def compiled(statement: Executable) -> str:
 
 
 async def driver_connection(session: AsyncSession) -> AsyncConnection[Any]:
-    """``session``'s psycopg connection, its transaction begun by the session."""
+    """``session``'s psycopg connection, its transaction begun by the session. Asking the
+    session costs a greenlet switch or two, so a caller running several statements asks once;
+    the connection is valid until the session commits or rolls back."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
     return driver
 
 
-async def fetch_all(session: AsyncSession, sql: str, params: Mapping[str, Any]) -> list[Any]:
+async def fetch_all(
+    connection: AsyncConnection[Any], sql: str, params: Mapping[str, Any]
+) -> list[Any]:
     """Rows of ``sql`` as named tuples (``row.column`` as with SQLAlchemy rows), read in
     PostgreSQL's binary format, which psycopg decodes without parsing text."""
-    connection = await driver_connection(session)
     cursor = connection.cursor(row_factory=namedtuple_row, binary=True)
     await cursor.execute(sql, params)
     return await cursor.fetchall()

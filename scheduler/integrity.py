@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import psycopg
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,15 +19,24 @@ OVERLAP_CONSTRAINT = "bookings_no_overlap"
 IDEMPOTENCY_KEY_CONSTRAINT = "pk_idempotency_keys"
 
 
-def constraint_name(error: IntegrityError) -> str | None:
-    diag = getattr(error.orig, "diag", None)
+# A violation raised through SQLAlchemy, or by psycopg directly on the hot statements that
+# bypass it (scheduler.driver).
+INTEGRITY_ERRORS = (IntegrityError, psycopg.IntegrityError)
+
+
+def _driver_error(error: IntegrityError | psycopg.IntegrityError) -> object:
+    return error.orig if isinstance(error, IntegrityError) else error
+
+
+def constraint_name(error: IntegrityError | psycopg.IntegrityError) -> str | None:
+    diag = getattr(_driver_error(error), "diag", None)
     return getattr(diag, "constraint_name", None)
 
 
-def translate_integrity_error(error: IntegrityError) -> SchedulingError:
+def translate_integrity_error(error: IntegrityError | psycopg.IntegrityError) -> SchedulingError:
     """The domain error a constraint violation means. Never lets IntegrityError escape."""
     name = constraint_name(error) or ""
-    sqlstate = getattr(error.orig, "sqlstate", None)
+    sqlstate = getattr(_driver_error(error), "sqlstate", None)
     if name == OVERLAP_CONSTRAINT or sqlstate == "23P01":
         return SlotTaken("this time overlaps another booking of the mentor")
     if sqlstate == "23503":  # foreign key
@@ -42,7 +52,7 @@ async def unit_of_work(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     try:
         yield session
         await session.commit()
-    except IntegrityError as error:
+    except INTEGRITY_ERRORS as error:
         await session.rollback()
         raise translate_integrity_error(error) from error
     except BaseException:

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from psycopg import AsyncConnection
 from sqlalchemy import Row, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -180,9 +181,17 @@ async def load_mentor_states(
     """
     if not mentor_ids:
         return {}
-    rows = await fetch_all(session, _MENTORS_BY_ID, {"ids": list(mentor_ids)})
+    connection = await driver_connection(session)
+    rows = await fetch_all(connection, _MENTORS_BY_ID, {"ids": list(mentor_ids)})
     return await load_states(
-        session, rows, now, start, end, to_horizon=to_horizon, exclude_booking=exclude_booking
+        session,
+        rows,
+        now,
+        start,
+        end,
+        to_horizon=to_horizon,
+        exclude_booking=exclude_booking,
+        connection=connection,
     )
 
 
@@ -195,8 +204,10 @@ async def load_states(
     *,
     to_horizon: bool = False,
     exclude_booking: UUID | None = None,
+    connection: AsyncConnection[Any] | None = None,
 ) -> dict[UUID, MentorState]:
-    """The second round trip, for rows of ``mentor_policy_query()``."""
+    """The second round trip, for rows of ``mentor_policy_query()``. ``connection``: the
+    session's driver connection when the caller holds it already."""
     if not mentors:
         return {}
     settings = {m.id: _settings(m) for m in mentors}
@@ -210,7 +221,8 @@ async def load_states(
         )
         for m in mentors
     ]
-    connection = await driver_connection(session)
+    if connection is None:
+        connection = await driver_connection(session)
     cursor = await connection.execute(
         _INPUTS,
         {

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import SLOT_LENGTH, MentorSlots, free_slots_for_many
 from scheduler.catalog import mentor_query, mentor_record
-from scheduler.driver import compiled, fetch_all
+from scheduler.driver import compiled, driver_connection, fetch_all
 from scheduler.errors import NotFound
 from scheduler.loading import load_mentor_states, load_states, mentor_policy_query
 from scheduler.models import Filiere, Mentor, MentorFiliere, PolicyRow
@@ -125,7 +125,7 @@ _FILIERE_MENTORS = _filiere_mentors_query()
 
 async def _filiere_mentors(session: AsyncSession, slug: str) -> tuple[FiliereRecord, list[Any]]:
     """The filière and its mentors' rows (NotFound for an unknown slug)."""
-    rows = await fetch_all(session, _FILIERE_MENTORS, {"slug": slug})
+    rows = await fetch_all(await driver_connection(session), _FILIERE_MENTORS, {"slug": slug})
     if not rows:
         raise NotFound(f"no filière {slug!r}")
     first = rows[0]
