@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -95,6 +96,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if gc.get_freeze_count() == 0:
+            # Everything built at start-up (modules, the app, its routes) lives as long as
+            # the process: out of the collector's sight, a full collection no longer walks it
+            # in the middle of a request (it was the tail of the slot reads).
+            gc.collect()
+            gc.freeze()
         stop = asyncio.Event()
         worker_task = None
         if settings.embedded_worker:

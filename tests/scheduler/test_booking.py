@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from availability import Interval, InvalidTimezone, NaiveDatetime
 from scheduler import booking, outbox
 from scheduler.db import Database
+from scheduler.driver import driver_connection
 from scheduler.errors import (
     BookingNotLive,
     EmailBlocked,
@@ -25,7 +27,7 @@ from scheduler.errors import (
     TokenExpired,
     ValidationFailed,
 )
-from scheduler.integrity import translate_integrity_error
+from scheduler.integrity import constraint_name, translate_integrity_error
 from scheduler.models import (
     AuditEntry,
     BookingRow,
@@ -415,6 +417,28 @@ async def test_load_booking_view_gives_a_working_manage_link(db: Database) -> No
             session, made.booking.id, "https://rdv.thotis.fr", NOW
         )
     assert after.manage_url == "https://rdv.thotis.fr" and after.cancelled_by == "visitor"
+
+
+async def test_an_overlap_refused_on_the_driver_connection_also_reads_as_slot_taken(
+    db: Database,
+) -> None:
+    """Booking's statements bypass SQLAlchemy (scheduler.driver), so psycopg's own error for the
+    exclusion constraint must read as slot_taken too."""
+    mentor = await make_mentor(db)
+    made = await _book(db, mentor.id)
+    async with db.sessions() as session:
+        connection = await driver_connection(session)
+        with pytest.raises(psycopg.IntegrityError) as caught:
+            await connection.execute(
+                "INSERT INTO bookings (id, series_id, mentor_id, start_at, end_at,"
+                " buffer_before_minutes, buffer_after_minutes, visitor_timezone, consent_at)"
+                " VALUES (%(id)s, %(id)s, %(m)s, %(s)s, %(e)s, 0, 0, 'Europe/Paris', now())",
+                {"id": uuid4(), "m": mentor.id, "s": made.booking.start, "e": made.booking.end},
+            )
+        await session.rollback()
+    assert constraint_name(caught.value) == "bookings_no_overlap"
+    assert isinstance(translate_integrity_error(caught.value), SlotTaken)
+    assert await count(db, BookingRow) == 1
 
 
 async def test_the_exclusion_constraint_is_the_last_line_of_defence(db: Database) -> None:
