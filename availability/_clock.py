@@ -89,16 +89,25 @@ class WallClock:
     zoneinfo's folds.
     """
 
-    __slots__ = ("_cache", "_samples", "_windows", "tz")
+    __slots__ = ("_cache", "_offsets", "_samples", "_windows", "tz")
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
         self._cache: dict[tuple[int, int], int] = {}
         self._samples: dict[int, int] = {}
         self._windows: dict[tuple[int, Ranges], Windows] = {}
+        self._offsets: dict[tuple[int, int], list[int | None]] = {}
 
     def day_offsets(self, first: int, last: int) -> list[int | None]:
-        """For each local date ``first..last`` (ordinals): its one UTC offset, or None."""
+        """For each local date ``first..last`` (ordinals): its one UTC offset, or None.
+        The mentors of one call mostly ask for the same dates: each span is computed once."""
+        key = (first, last)
+        found = self._offsets.get(key)
+        if found is None:
+            found = self._offsets[key] = self._day_offsets(first, last)
+        return found
+
+    def _day_offsets(self, first: int, last: int) -> list[int | None]:
         samples, tz = self._samples, self.tz
         # Samples at UTC midnight of every other day (even days since the epoch). Date d needs
         # the three around it, which cover days d-1 .. d+2.

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import accumulate, compress, islice
+from operator import ge, le
 
 from availability._clock import (
     DAY_US,
@@ -157,6 +159,20 @@ def _day_rules(
     return entry[1]
 
 
+def _merged(lows: list[int], highs: list[int]) -> tuple[list[int], list[int]]:
+    """Open intervals ``(lows[i], highs[i])``, sorted by low, merged where they overlap. Open
+    intervals (a, b) and (b, c) leave b allowed, so only a real overlap merges: interval i
+    starts a new group iff its low is at or past the highest end before it. Thousands of
+    bookings per call: the work is done by C-level iterators, not a Python loop."""
+    if not lows:
+        return [], []
+    reach = list(accumulate(highs, max))  # reach[i]: the highest end among intervals 0..i
+    starts_group = list(map(ge, islice(lows, 1, None), reach))  # interval i+1 starts a group
+    forbidden_from = [lows[0], *compress(islice(lows, 1, None), starts_group)]
+    forbidden_to = [*compress(reach, starts_group), reach[-1]]
+    return forbidden_from, forbidden_to
+
+
 def plan(
     clock: WallClock,
     schedule: Schedule,
@@ -169,15 +185,17 @@ def plan(
     slot = duration_us(policy.slot_length)
     before = duration_us(policy.buffer_before)
     widen = slot + duration_us(policy.buffer_after)
-    # Each busy interval [a, b) forbids the starts in (a - L - after, b + before).
-    spans = [((i.start - EPOCH) // ONE_US, (i.end - EPOCH) // ONE_US) for i in busy]
-    blocked = [(a - widen, b + before) for a, b in spans if a < b]  # an empty one blocks nothing
-    # A booking occupying [a, b) forbids the starts in (a - L - after, b + before) likewise.
-    blocked += zip(
-        [a - widen for a in bookings.occupied_starts],
-        [b + before for b in bookings.occupied_ends],
-        strict=True,
-    )
+    # Each busy interval [a, b) forbids the starts in (a - L - after, b + before); a booking
+    # occupying [a, b) likewise.
+    lows = [a - widen for a in bookings.occupied_starts]
+    highs = [b + before for b in bookings.occupied_ends]
+    busy_spans = [((i.start - EPOCH) // ONE_US, (i.end - EPOCH) // ONE_US) for i in busy]
+    if busy_spans or not all(map(le, lows, islice(lows, 1, None))):
+        pairs = [(a - widen, b + before) for a, b in busy_spans if a < b]  # empty: no block
+        pairs += zip(lows, highs, strict=True)
+        pairs.sort()
+        lows, highs = [a for a, _ in pairs], [b for _, b in pairs]
+    forbidden_from, forbidden_to = _merged(lows, highs)
     day_counts: dict[int, int] = {}
     week_counts: dict[tuple[int, int], int] = {}
     if policy.day_cap is not None or policy.week_cap is not None:
@@ -192,17 +210,6 @@ def plan(
             if week is None:
                 week = weeks[day] = _iso_week(day)
             week_counts[week] = week_counts.get(week, 0) + 1
-    blocked.sort()
-    forbidden_from: list[int] = []
-    forbidden_to: list[int] = []
-    for low, high in blocked:
-        # Open intervals: (a, b) and (b, c) leave b allowed, so merge only on a real overlap.
-        if forbidden_to and low < forbidden_to[-1]:
-            if high > forbidden_to[-1]:
-                forbidden_to[-1] = high
-        else:
-            forbidden_from.append(low)
-            forbidden_to.append(high)
     day_cap, week_cap = policy.day_cap, policy.week_cap
     return Plan(
         clock=clock,

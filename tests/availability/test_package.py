@@ -109,6 +109,7 @@ def test_the_engine_reads_no_clock_and_does_no_io() -> None:
                     "dataclasses",
                     "datetime",
                     "functools",
+                    "itertools",
                     "operator",
                     "re",
                     "typing",
