@@ -56,7 +56,8 @@ def _us(column: str) -> str:
 
 
 # One row per mentor. Each mentor's bookings are those whose occupied range (buffers included)
-# overlaps that mentor's own ``bookings_window``. Run through psycopg (see scheduler.driver).
+# overlaps that mentor's own ``bookings_window``, in the order of their occupied ranges, which
+# spares the engine a sort. Run through psycopg (see scheduler.driver).
 _INPUTS = f"""
     SELECT w.id,
       (SELECT coalesce(json_agg(json_build_array(weekday, start_minute, end_minute)
@@ -66,7 +67,7 @@ _INPUTS = f"""
          FROM date_overrides
         WHERE mentor_id = w.id AND day BETWEEN %(first_day)s AND %(last_day)s) AS overrides,
       (SELECT string_agg({_us("start_at")} || {_us("lower(occupied)")}
-                           || {_us("upper(occupied)")}, ''::bytea)
+                           || {_us("upper(occupied)")}, ''::bytea ORDER BY lower(occupied))
          FROM bookings
         WHERE mentor_id = w.id AND status = 'confirmed'
           AND occupied && tstzrange(w.low, w.high, '[)')
