@@ -5,7 +5,8 @@
 1. bookings per second with 16 concurrent clients (goal >= 500/s), each booking one
    transaction: mentor lock, engine re-check, insert, token, outbox rows, audit; run with the
    clients in one process, then spread over two (the service runs one API worker per core),
-   with the CPU each booking costs the clients and the whole machine;
+   with the CPU each booking costs the clients and the whole machine; then the same statements
+   from a bare psycopg client, the floor the database work alone allows;
 2. the 64-client race for one slot: time until every client has its answer;
 3. slots of a filière of 20 mentors x 14 days read from the database (goal p95 < 15 ms).
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import multiprocessing
 import os
 import statistics
@@ -26,11 +28,15 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
+
+import psycopg
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scheduler import booking, catalog, migrate, schedules
+from availability import SLOT_LENGTH
+from scheduler import booking, catalog, loading, migrate, schedules
 from scheduler.db import Database, url_to_string
 from scheduler.embedded_db import EmbeddedPostgres, create_database
 from scheduler.errors import SlotTaken
@@ -131,9 +137,10 @@ def _process(url: str, items: list[tuple[str, str]], clients: int, gate: Any, ou
     """One client process: waits for the others, books its share, reports its figures."""
     gc.freeze()  # as the service does after start-up (api.app)
     gate.wait()
-    started, cpu = time.time(), time.process_time()
+    started, cpu, busy = time.time(), time.process_time(), machine_busy_seconds()
     made, taken = asyncio.run(book_all(url, items, clients))
-    out.put((made, taken, started, time.time(), time.process_time() - cpu))
+    ended, cpu, busy = time.time(), time.process_time() - cpu, (busy, machine_busy_seconds())
+    out.put((made, taken, started, ended, cpu, busy))
 
 
 def machine_busy_seconds() -> float:
@@ -147,7 +154,6 @@ def machine_busy_seconds() -> float:
 def throughput(url: str, items: list[tuple[str, str]], processes: int, clients: int = 16) -> float:
     """Bookings per second of ``clients`` concurrent clients spread over ``processes``
     processes (the service runs one API worker per core)."""
-    busy = machine_busy_seconds()
     context = multiprocessing.get_context("spawn")
     gate, out = context.Barrier(processes), context.Queue()
     workers = [
@@ -166,11 +172,72 @@ def throughput(url: str, items: list[tuple[str, str]], processes: int, clients: 
     taken = sum(r[1] for r in results)
     elapsed = max(r[3] for r in results) - min(r[2] for r in results)
     cpu = sum(r[4] for r in results)
-    busy = machine_busy_seconds() - busy
+    # From the first client's start to the last one's end: not the processes' start-up.
+    busy = max(r[5][1] for r in results) - min(r[5][0] for r in results)
     print(
         f"  {made} bookings by {clients} clients in {processes} process(es) in {elapsed:.2f} s"
         f" ({taken} slot_taken)\n  CPU per booking: {cpu / made * 1000:.2f} ms in the clients,"
         f" {busy / made * 1000:.2f} ms for the whole machine (PostgreSQL and kernel included)"
+    )
+    return made / elapsed
+
+
+async def bare_floor(url: str, items: list[tuple[str, str]], clients: int = 16) -> float:
+    """The booking path's own three statements plus BEGIN/COMMIT from a bare psycopg client:
+    no session, pool or pre-ping, no validation, no engine. What this machine allows for the
+    database work alone, to compare with the service path above."""
+    parts = make_url(url)
+    conninfo = psycopg.conninfo.make_conninfo(
+        host=parts.query["host"],
+        port=parts.query["port"],
+        user=parts.username,
+        dbname=parts.database,
+    )
+    connections = [await psycopg.AsyncConnection.connect(conninfo) for _ in range(clients)]
+    queue = list(items)
+
+    async def client(connection: psycopg.AsyncConnection[Any]) -> int:
+        done = 0
+        while queue:
+            mentor_id, text = queue.pop()
+            start = datetime.fromisoformat(text)
+            await connection.execute(
+                booking._LOCK_MENTOR, {"id": mentor_id, "email_hash": b"", "slug": None}
+            )
+            window = {"ids": [mentor_id], "lows": [start], "highs": [start + 2 * SLOT_LENGTH]}
+            days = {"first_day": start.date(), "last_day": start.date(), "exclude": None}
+            await connection.execute(loading._INPUTS, window | days, binary=True)
+            made = uuid4()
+            ids = {"booking_id": str(made)}
+            await connection.execute(
+                booking._INSERT_BOOKING,
+                {
+                    "id": made, "series_id": made, "sequence": 0, "mentor_id": mentor_id,
+                    "filiere_id": None, "start_at": start, "end_at": start + SLOT_LENGTH,
+                    "buffer_before": 0, "buffer_after": 0, "first_name": "Élève",
+                    "email": "eleve@lycee.example.fr", "question": None,
+                    "timezone": "Europe/Paris", "language": "fr", "consent_at": NOW, "now": NOW,
+                    "token_hash": uuid4().bytes * 2, "token_expires": start + timedelta(days=1),
+                    "outbox": json.dumps(
+                        [{"kind": "bench", "payload": ids, "available_at": NOW.isoformat()}] * 5
+                    ),
+                    "actor_kind": "visitor", "actor_id": None, "action": "book",
+                    "details": json.dumps(ids), "idempotency_key": None, "request_hash": None,
+                },
+            )  # fmt: skip
+            await connection.commit()
+            done += 1
+        return done
+
+    started, cpu, busy = time.perf_counter(), time.process_time(), machine_busy_seconds()
+    made = sum(await asyncio.gather(*(client(c) for c in connections)))
+    elapsed = time.perf_counter() - started
+    busy, cpu = machine_busy_seconds() - busy, time.process_time() - cpu
+    for connection in connections:
+        await connection.close()
+    print(
+        f"  {made} bookings in {elapsed:.2f} s; CPU per booking: {cpu / made * 1000:.2f} ms in"
+        f" the client, {busy / made * 1000:.2f} ms for the whole machine"
     )
     return made / elapsed
 
@@ -260,11 +327,14 @@ async def reads(url: str) -> None:
 
 def main(url: str, total: int) -> None:
     mentors, items = asyncio.run(prepare(url, total))
-    print("1. throughput (half the bookings with one client process, half with two)")
-    half = len(items) // 2
-    for processes, share in ((1, items[:half]), (2, items[half:])):
+    third = len(items) // 3
+    print("1. throughput, a third of the bookings with the clients in one process, a third in two")
+    for processes, share in ((1, items[:third]), (2, items[third : 2 * third])):
         rate = throughput(url, share, processes)
         print(f"  => {rate:.0f} bookings/s with {processes} process(es) (goal >= 500/s)")
+    print("   the last third: the same statements from a bare psycopg client (the floor)")
+    rate = asyncio.run(bare_floor(url, items[2 * third :]))
+    print(f"  => {rate:.0f} bookings/s for the database work alone")
     asyncio.run(races(url, mentors))
     gc.freeze()  # as the service does after start-up
     asyncio.run(reads(url))
