@@ -142,21 +142,31 @@ class RawClient:
         async with self.slots:
             if self.idle:
                 reader, writer = self.idle.pop()
-            else:
-                reader, writer = await asyncio.open_connection(self.host, self.port)
-            writer.write(
-                f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n\r\n".encode()
-            )
-            await writer.drain()
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
-            self.idle.append((reader, writer))
-            return status
+                try:
+                    return await self._exchange(reader, writer, path)
+                except (OSError, asyncio.IncompleteReadError):
+                    # The server closed this idle keep-alive connection (uvicorn does after 5 s):
+                    # retry the GET on a new one, as browsers do.
+                    writer.close()
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            return await self._exchange(reader, writer, path)
+
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
+    ) -> int:
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n\r\n".encode()
+        )
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await reader.readexactly(length)
+        self.idle.append((reader, writer))
+        return status
 
     def close(self) -> None:
         for _, writer in self.idle:
