@@ -18,7 +18,7 @@ from availability import SLOT_LENGTH, MentorSlots, free_slots_for_many
 from scheduler.catalog import mentor_query, mentor_record
 from scheduler.driver import compiled, driver_connection, fetch_all
 from scheduler.errors import NotFound
-from scheduler.loading import load_mentor_states, load_states, mentor_policy_query
+from scheduler.loading import load_mentor_states, load_states
 from scheduler.models import Filiere, Mentor, MentorFiliere, PolicyRow
 from scheduler.records import FiliereRecord, MentorRecord
 
@@ -53,8 +53,9 @@ async def mentor_slots(
     found = free_slots_for_many({mentor_id: state.engine_input}, now, start, end)[mentor_id]
     if found.slots:
         return found
-    mentors = (await session.execute(mentor_policy_query().where(Mentor.id == mentor_id))).all()
-    return (await _slots_with_next_free(session, mentors, now, start, end))[mentor_id]
+    # Nothing in the range: next_free needs bookings and busy time up to the horizon.
+    far = await load_mentor_states(session, [mentor_id], now, start, end, to_horizon=True)
+    return free_slots_for_many({mentor_id: far[mentor_id].engine_input}, now, start, end)[mentor_id]
 
 
 async def _slots_with_next_free(
@@ -64,7 +65,7 @@ async def _slots_with_next_free(
     start: datetime,
     end: datetime,
 ) -> dict[UUID, MentorSlots]:
-    """Slots in ``[start, end)`` for rows of ``loading.mentor_policy_query()``; ``next_free``
+    """Slots in ``[start, end)`` for the filière's mentor rows; ``next_free``
     beyond ``end`` needs bookings and busy time up to the horizon, so only the mentors with no
     slot in the range are loaded that far."""
     states = await load_states(session, mentors, now, start, end)
