@@ -23,7 +23,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -275,9 +274,9 @@ async def main() -> None:
     )
     args = parser.parse_args()
 
-    root = PROJECT_ROOT / "var" / "bench"
-    root.mkdir(parents=True, exist_ok=True)
-    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="api-", dir=root)), throwaway=True)
+    server = EmbeddedPostgres.throwaway_under(
+        PROJECT_ROOT / "var" / "bench-pg", prefix="api-", durable=True
+    )
     print("Starting embedded PostgreSQL…", flush=True)
     with server:
         url = url_to_string(server.url("postgres"))

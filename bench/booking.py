@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -345,8 +344,9 @@ if __name__ == "__main__":
     parser.add_argument("--bookings", type=int, default=3000, help="in all, half per run")
     parser.add_argument("--fast", action="store_true", help="fsync off")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="bench-pg-", dir=PROJECT_ROOT / "var"))
-    server = EmbeddedPostgres(root, durable=not args.fast, throwaway=True)
+    server = EmbeddedPostgres.throwaway_under(
+        PROJECT_ROOT / "var" / "bench-pg", prefix="booking-", durable=not args.fast
+    )
     print(f"embedded PostgreSQL 18, fsync {'off' if args.fast else 'on'}")
     print(
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start (figures are wall time)"

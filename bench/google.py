@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -198,8 +197,7 @@ if __name__ == "__main__":
     parser.add_argument("--mentors", type=int, default=500)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="bench-pg-", dir=PROJECT_ROOT / "var"))
-    server = EmbeddedPostgres(root, durable=False, throwaway=True)
+    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="google-")
     with server:
         create_database(server.url(), "bench")
         url = url_to_string(server.url("bench"))

@@ -16,7 +16,6 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -177,8 +176,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="bench-pg-", dir=PROJECT_ROOT / "var"))
-    server = EmbeddedPostgres(root, durable=False, throwaway=True)
+    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="pages-")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; in-process ASGI")
     with server:
         create_database(server.url(), "bench")

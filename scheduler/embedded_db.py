@@ -178,9 +178,11 @@ class EmbeddedPostgres:
     _private_socket_dir: Path | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def throwaway_under(cls, parent: Path, prefix: str = "pg-test-") -> EmbeddedPostgres:
+    def throwaway_under(
+        cls, parent: Path, prefix: str = "pg-test-", *, durable: bool = False
+    ) -> EmbeddedPostgres:
         parent.mkdir(parents=True, exist_ok=True)
-        return cls(Path(tempfile.mkdtemp(prefix=prefix, dir=parent)), durable=False, throwaway=True)
+        return cls(Path(tempfile.mkdtemp(prefix=prefix, dir=parent)), durable, throwaway=True)
 
     # --- paths -------------------------------------------------------------------------------
     @property
