@@ -1,6 +1,6 @@
 """Booking core benchmarks on the embedded PostgreSQL. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/booking.py [--bookings 3000] [--fast]
+    .venv/bin/python bench/booking.py [--bookings 3000] [--booked 3000] [--fast]
 
 1. bookings per second with 16 concurrent clients (goal >= 500/s), each booking one
    transaction: mentor lock, engine re-check, insert, token, outbox rows, audit; run with the
@@ -8,7 +8,8 @@
    with the CPU each booking costs the clients and the whole machine; then the same statements
    from a bare psycopg client, the floor the database work alone allows;
 2. the 64-client race for one slot: time until every client has its answer;
-3. slots of a filière of 20 mentors x 14 days read from the database (goal p95 < 15 ms).
+3. slots of a filière of 20 mentors x 14 days read from a database holding --booked bookings
+   (goal p95 < 15 ms).
 
 The server is durable (fsync on, like `serve`); --fast turns fsync off to show the CPU bound.
 """
@@ -312,8 +313,8 @@ async def races(url: str, mentors: list[Any]) -> None:
     )
 
 
-async def reads(url: str) -> None:
-    print("3. slots of a filière, 20 mentors x 14 days, from the database")
+async def reads(url: str, booked: int) -> None:
+    print(f"3. slots of a filière, 20 mentors x 14 days, from a database of {booked} bookings")
     db = Database.from_url(url, pool_size=4)
     try:
         timings = sorted(await slot_reads(db))
@@ -324,24 +325,39 @@ async def reads(url: str) -> None:
     print(f"  => p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms (goal p95 < 15 ms)")
 
 
-def main(url: str, total: int) -> None:
-    mentors, items = asyncio.run(prepare(url, total))
-    third = len(items) // 3
-    print("1. throughput, a third of the bookings with the clients in one process, a third in two")
-    for processes, share in ((1, items[:third]), (2, items[third : 2 * third])):
+def main(server: EmbeddedPostgres, per_run: int, booked: int) -> None:
+    url = fresh_database(server, "bench_write")
+    mentors, items = asyncio.run(prepare(url, 3 * per_run))
+    print(f"1. throughput: {per_run} bookings with the clients in one process, {per_run} in two")
+    for processes, share in ((1, items[:per_run]), (2, items[per_run : 2 * per_run])):
         rate = throughput(url, share, processes)
         print(f"  => {rate:.0f} bookings/s with {processes} process(es) (goal >= 500/s)")
-    print("   the last third: the same statements from a bare psycopg client (the floor)")
-    rate = asyncio.run(bare_floor(url, items[2 * third :]))
+    print(f"   then {per_run} with the same statements from a bare psycopg client (the floor)")
+    rate = asyncio.run(bare_floor(url, items[2 * per_run :]))
     print(f"  => {rate:.0f} bookings/s for the database work alone")
     asyncio.run(races(url, mentors))
+    # The read is measured on its own database holding exactly ``booked`` bookings, whatever
+    # the length of the throughput runs.
+    url = fresh_database(server, "bench_read")
+    _, items = asyncio.run(prepare(url, booked))
+    made, _ = asyncio.run(book_all(url, items, 16))
     gc.freeze()  # as the service does after start-up
-    asyncio.run(reads(url))
+    asyncio.run(reads(url, made))
+
+
+def fresh_database(server: EmbeddedPostgres, name: str) -> str:
+    create_database(server.url(), name)
+    url = url_to_string(server.url(name))
+    migrate.upgrade(url)
+    return url
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bookings", type=int, default=3000, help="in all, half per run")
+    parser.add_argument("--bookings", type=int, default=3000, help="per throughput run")
+    parser.add_argument(
+        "--booked", type=int, default=3000, help="bookings in the database the read runs on"
+    )
     parser.add_argument("--fast", action="store_true", help="fsync off")
     args = parser.parse_args()
     server = EmbeddedPostgres.throwaway_under(
@@ -352,8 +368,5 @@ if __name__ == "__main__":
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start (figures are wall time)"
     )
     with server:
-        create_database(server.url(), "bench")
-        url = url_to_string(server.url("bench"))
-        migrate.upgrade(url)
-        main(url, args.bookings)
+        main(server, args.bookings, args.booked)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
