@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, Request, Route
+from playwright.async_api import Page, Request, Route, expect
 
 from tests.api.browser.conftest import Site
 from tests.api.browser.flows import (
@@ -260,8 +260,9 @@ async def test_open_by_button_element_and_by_script(page: Page, site: Site) -> N
     # Opened again while open: the popup is replaced, stays open, and says "closed" only once.
     closed_before = len(await host_events(page, "closed"))
     await page.evaluate("id => Thotis.open({ mentorId: id, lang: 'en' })", mentor_id)
+    # Waits for the replacing popup: the slots of the one it replaces are still there at first.
+    await expect(title).to_contain_text("15-minute call with")
     await page.locator("thotis-dialog .slot").first.wait_for()
-    assert "15-minute call with" in await title.inner_text()
     await page.locator("thotis-dialog .day[aria-pressed='true']").click()
     assert await page.locator(DIALOG).is_visible()
     assert len(await host_events(page, "closed")) == closed_before
@@ -282,8 +283,8 @@ async def test_open_by_button_element_and_by_script(page: Page, site: Site) -> N
     )
     own = page.locator("thotis-booking").get_by_role("button", name="Réserver un échange")
     await own.click()
-    await page.locator("thotis-dialog .slot").first.wait_for()
-    assert name in await title.inner_text()
+    await expect(page.locator(DIALOG)).to_be_visible()
+    await expect(title).to_contain_text(name)
     assert [e["mentorId"] for e in await host_events(page, "open")][-1] == mentor_id
 
 
