@@ -43,7 +43,10 @@ ERRORS: dict[str, str] = {
     "410": "Expired link: `token_expired`",
     "422": "Invalid input: `validation_failed`, `invalid_timezone`, …",
     "429": "Too many requests: `rate_limited`",
-    "503": "A dependency does not answer: `service_unavailable`, `google_unavailable`, …",
+    "503": (
+        "A dependency does not answer; try again later (after `Retry-After` when given):"
+        " `database_unavailable`, `google_unavailable`, `service_unavailable`"
+    ),
 }
 
 

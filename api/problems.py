@@ -24,6 +24,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from api.i18n import Language, negotiate
 from availability import AvailabilityError
 from scheduler.errors import SchedulingError
+from scheduler.outage import database_outage
 
 logger = logging.getLogger("thotis.api")
 
@@ -97,6 +98,10 @@ TITLES: dict[str, tuple[str, str]] = {
         "Service momentanément indisponible",
         "Service temporarily unavailable",
     ),
+    "database_unavailable": (
+        "Service momentanément indisponible, réessayez dans un instant",
+        "Service briefly unavailable, try again in a moment",
+    ),
 }
 
 
@@ -127,6 +132,12 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def retry_after(error: SchedulingError) -> dict[str, str] | None:
+    """``Retry-After`` for the errors that say when to try again (``DatabaseUnavailable``)."""
+    seconds = getattr(error, "retry_after_seconds", None)
+    return {"Retry-After": str(seconds)} if seconds else None
+
+
 def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
@@ -152,8 +163,19 @@ def _http_code(exc: HTTPException) -> str:
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    outage = database_outage(exc)
+    if outage is not None:
+        # Reported, not hidden: the client is told to retry, the log says why, once a request.
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        exc = outage
     if isinstance(exc, SchedulingError):
-        return problem(request, status=exc.status, code=exc.code, detail=exc.detail)
+        return problem(
+            request,
+            status=exc.status,
+            code=exc.code,
+            detail=exc.detail,
+            headers=retry_after(exc),
+        )
     if isinstance(exc, AvailabilityError):
         return problem(request, status=422, code=exc.code, detail=exc.detail)
     if isinstance(exc, ValidationException):

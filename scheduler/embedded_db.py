@@ -153,6 +153,15 @@ class _PostmasterPid:
             return None
 
 
+def _created(folder: Path) -> bool:
+    """Whether ``folder`` was made now, private to us (not found there already)."""
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        return False
+    return True
+
+
 def _set_parent_death_signal() -> None:  # pragma: no cover - runs in the child before exec
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
@@ -259,7 +268,6 @@ class EmbeddedPostgres:
             self._owned = False
             if self._private_socket_dir is not None:
                 shutil.rmtree(self._private_socket_dir, ignore_errors=True)
-                self._private_socket_dir = None
             atexit.unregister(self.stop)
             if self.throwaway:
                 shutil.rmtree(self.root, ignore_errors=True)
@@ -315,7 +323,11 @@ class EmbeddedPostgres:
         if len(str(socket_file)) <= _MAX_SOCKET_PATH:
             return self.root.resolve()
         # A deep checkout: the socket path would not fit in sun_path, so use a private folder.
-        private = Path(tempfile.mkdtemp(prefix="thotis-pg-"))
+        # The same one again after a stop, when it is still free, so that a restarted server
+        # keeps its URL and the pools connected to it recover.
+        private = self._private_socket_dir
+        if private is None or not _created(private):
+            private = Path(tempfile.mkdtemp(prefix="thotis-pg-"))
         if _running_as_root():
             user = _ensure_system_user()
             os.chown(private, user.pw_uid, user.pw_gid)

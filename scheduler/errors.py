@@ -14,7 +14,8 @@ problem JSON::
     ├── MentorUnavailable        409 mentor_unavailable    (inactive or paused mentor)
     ├── InvalidToken             403 invalid_token         (unknown, wrong purpose, other booking)
     ├── TokenExpired             410 token_expired
-    └── EmailBlocked             403 email_blocked
+    ├── EmailBlocked             403 email_blocked
+    └── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.outage``)
 """
 
 from __future__ import annotations
@@ -75,3 +76,11 @@ class TokenExpired(SchedulingError):
 
 class EmailBlocked(SchedulingError):
     code, status = "email_blocked", 403
+
+
+class DatabaseUnavailable(SchedulingError):
+    """PostgreSQL does not answer (restarting, unreachable, out of connections): nothing was
+    stored, and the same request may simply be sent again."""
+
+    code, status = "database_unavailable", 503
+    retry_after_seconds = 5

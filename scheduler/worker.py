@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler import outbox
 from scheduler.db import Database
+from scheduler.outage import database_outage
 from scheduler.retention import purge_personal_data
 from scheduler.settings import Settings
 
@@ -144,8 +145,11 @@ def _guarded(
             in_flight.add(task)
         try:
             await run()
-        except Exception:
-            log.exception("periodic job %s failed", name)
+        except Exception as error:
+            if database_outage(error) is None:
+                log.exception("periodic job %s failed", name)
+            else:  # a restart is expected now and then: one line each tick, no traceback
+                log.warning("periodic job %s: the database does not answer (%s)", name, error)
         finally:
             if task is not None:
                 in_flight.discard(task)

@@ -14,6 +14,7 @@ Fixtures:
     database_url        (function) str, postgresql+psycopg:// URL of a fresh migrated database
     empty_database_url  (function) str, URL of a fresh database without any schema
     db                  (function) scheduler.db.Database on ``database_url`` (disposed after)
+    restartable         (function) a server of the test's own that it may stop and start again
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -145,3 +149,34 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database.from_url(database_url)
     yield database
     await database.dispose()
+
+
+@dataclass(frozen=True)
+class Restartable:
+    """A migrated database on an embedded server that only this test uses, so that it can take
+    the server down and bring it back (whatever TEST_DATABASE_URL says: a shared server cannot
+    be restarted by a test)."""
+
+    server: EmbeddedPostgres
+    url: str
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def start(self) -> None:
+        self.server.start()
+
+
+@pytest.fixture
+def restartable() -> Iterator[Restartable]:
+    TEST_SERVERS.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="pg-test-restart-", dir=TEST_SERVERS))
+    server = EmbeddedPostgres(root, durable=False)
+    try:
+        server.start()
+        create_database(server.url(), "app")
+        migrate.upgrade(server.url("app"))
+        yield Restartable(server, url_to_string(server.url("app")))
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -12,6 +12,7 @@ All are HttpOnly and SameSite=Lax, and Secure when the public URL is https.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,13 +29,16 @@ from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 
 from api.i18n import negotiate
-from api.problems import title_for
+from api.problems import handle_exception, retry_after, title_for
 from availability import AvailabilityError
 from integrations.when import clock_text, day_text, when_text, zone_label
 from scheduler.db import Database
 from scheduler.errors import SchedulingError
+from scheduler.outage import OUTAGE_ERRORS, database_outage
 from scheduler.sessions import Role, SpaceSession, csrf_matches, find_session
 from scheduler.settings import Settings
+
+logger = logging.getLogger("thotis.space")
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -286,10 +290,32 @@ def exception_handlers(web: Web) -> dict[type[Exception], Any]:
             request, "error.html", http_status=status, title=title_for(code, lang), message=detail
         )
 
+    def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        outage = database_outage(exc)
+        if outage is None:
+            return handle_exception(request, exc)  # a bug: logged there, a 500
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        lang = language(request)
+        response = web.render(
+            request,
+            "error.html",
+            http_status=outage.status,
+            title=title_for(outage.code, lang),
+            message=(
+                "The database is not answering right now. Reload the page in a moment."
+                if lang == "en"
+                else "La base de données ne répond pas pour le moment. Rechargez la page dans "
+                "un instant."
+            ),
+        )
+        response.headers.update(retry_after(outage) or {})
+        return response
+
     return {
         SignInRequired: sign_in,
         CsrfRefused: refused,
         HTTPException: failed,
         SchedulingError: failed,
         AvailabilityError: failed,
+        **dict.fromkeys(OUTAGE_ERRORS, unavailable),
     }

@@ -4,6 +4,7 @@ its starter is killed."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -98,3 +99,18 @@ def test_an_orphaned_server_is_stopped_and_replaced(tmp_path: Path) -> None:
         starter.wait()
         if starter.stdout:
             starter.stdout.close()
+
+
+def test_a_restarted_server_keeps_its_url_even_in_a_folder_too_deep_for_a_socket() -> None:
+    root = PROJECT_ROOT / "var" / "test-pg" / f"deep-{os.getpid()}" / ("d" * 90)
+    server = EmbeddedPostgres(root, durable=False)
+    try:
+        server.start()
+        first = server.url()
+        assert not str(first.query["host"]).startswith(str(PROJECT_ROOT))  # a private folder
+        server.stop()
+        server.start()
+        assert server.url() == first and _select_one(server) == 1
+    finally:
+        server.stop()
+        shutil.rmtree(root.parent, ignore_errors=True)

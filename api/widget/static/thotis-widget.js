@@ -75,6 +75,7 @@
       network: 'Connexion impossible. Vos informations sont conservées : vérifiez votre connexion puis réessayez.',
       rateLimited: 'Trop de tentatives en peu de temps. Patientez une minute puis réessayez.',
       generic: 'Une erreur est survenue. Réessayez dans un instant.',
+      unavailable: 'Le service est momentanément indisponible. Vos informations sont conservées : réessayez dans un instant.',
       mentorUnavailable: 'Ce mentor n’accepte plus de rendez-vous pour le moment.',
       emailBlocked: 'Cette adresse e-mail ne peut pas être utilisée pour réserver.',
       invalidTz: 'Ce fuseau horaire n’est pas reconnu.',
@@ -155,6 +156,7 @@
       network: 'Cannot connect. Your details are kept: check your connection and try again.',
       rateLimited: 'Too many attempts in a short time. Wait a minute and try again.',
       generic: 'Something went wrong. Try again in a moment.',
+      unavailable: 'The service is briefly unavailable. Your details are kept: try again in a moment.',
       mentorUnavailable: 'This mentor is not taking bookings right now.',
       emailBlocked: 'This email address cannot be used to book.',
       invalidTz: 'This time zone is not recognised.',
@@ -192,6 +194,7 @@
     rate_limited: 'rateLimited', mentor_unavailable: 'mentorUnavailable',
     email_blocked: 'emailBlocked', invalid_timezone: 'invalidTz', invalid_token: 'invalidToken',
     token_expired: 'tokenExpired', booking_not_live: 'notLive', not_found: 'notFound',
+    database_unavailable: 'unavailable',
   };
 
   const langOf = (el) => {

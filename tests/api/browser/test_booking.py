@@ -210,6 +210,44 @@ async def test_network_failure_keeps_the_form_and_retries_with_the_same_key(
     assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
 
 
+async def test_a_database_outage_keeps_the_form_and_says_to_retry(
+    page: Page, site: Site, visitor_email: str
+) -> None:
+    await open_demo(page, site.url)
+    await open_mentor(page)
+    await pick_slot(page)
+    await fill_form(page, "Sacha", visitor_email)
+    attempts: list[str] = []
+
+    async def restarting(route: Route, request: Request) -> None:
+        # The API's own answer while PostgreSQL restarts (tests/api/test_database_outage.py).
+        attempts.append(request.url)
+        if len(attempts) == 1:
+            await route.fulfill(
+                status=503,
+                headers={"Retry-After": "5"},
+                content_type="application/problem+json",
+                json={
+                    "type": "https://thotis.fr/problems/database-unavailable",
+                    "title": "Service momentanément indisponible, réessayez dans un instant",
+                    "status": 503,
+                    "detail": "the database does not answer",
+                    "code": "database_unavailable",
+                },
+            )
+        else:
+            await route.continue_()
+
+    await page.route("**/v1/bookings", restarting)
+    await submit(page)
+    banner = page.locator("thotis-dialog #form-banner")
+    await expect(banner).to_contain_text("Le service est momentanément indisponible")
+    assert await page.locator("thotis-dialog #f-first_name").input_value() == "Sacha"
+    await banner.get_by_role("button").click()
+    await confirmed(page)
+    assert len(attempts) == 2
+
+
 async def test_double_submit_sends_one_booking(page: Page, site: Site, visitor_email: str) -> None:
     await open_demo(page, site.url)
     await open_mentor(page)

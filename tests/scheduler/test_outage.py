@@ -1,0 +1,191 @@
+"""A database that cannot serve is reported as ``DatabaseUnavailable`` (try again), never taken
+for a bug nor for bad input; the pool and the worker recover by themselves once it is back."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import psycopg
+import pytest
+import pytest_asyncio
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from scheduler import booking, catalog, outbox
+from scheduler.db import Database
+from scheduler.driver import driver_connection, fetch_all
+from scheduler.errors import DatabaseUnavailable
+from scheduler.outage import database_outage
+from scheduler.settings import Settings
+from scheduler.worker import Worker
+from tests.database import Restartable
+from tests.scheduler.factories import NOW, TUESDAY_18H, ensure_filiere, make_mentor, visitor
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def own_db(restartable: Restartable) -> AsyncIterator[Database]:
+    database = Database.from_url(restartable.url)
+    yield database
+    await database.dispose()
+
+
+async def _terminate(db: Database, pid: int) -> None:
+    async with db.sessions() as other:
+        await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+async def test_a_stopped_server_is_an_outage(restartable: Restartable, own_db: Database) -> None:
+    restartable.stop()
+    with pytest.raises(DBAPIError) as raised:
+        async with own_db.sessions() as session:
+            await catalog.list_filieres(session)
+    outage = database_outage(raised.value)
+    assert isinstance(outage, DatabaseUnavailable)
+    assert (outage.status, outage.code) == (503, "database_unavailable")
+
+
+async def test_the_pool_reconnects_by_itself_once_the_server_is_back(
+    restartable: Restartable, own_db: Database
+) -> None:
+    await ensure_filiere(own_db)  # leaves a pooled connection to a server about to go away
+    restartable.stop()
+    restartable.start()
+    async with own_db.sessions() as session:
+        assert [f.slug for f in await catalog.list_filieres(session)] == ["droit"]
+
+
+async def test_a_connection_killed_mid_transaction_is_an_outage(db: Database) -> None:
+    async with db.sessions() as session:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        await _terminate(db, pid)
+        with pytest.raises(DBAPIError) as raised:
+            await session.execute(text("SELECT 1"))
+    assert isinstance(database_outage(raised.value), DatabaseUnavailable)
+
+
+async def test_a_killed_connection_on_the_raw_driver_path_is_an_outage(db: Database) -> None:
+    session = db.sessions()
+    connection = await driver_connection(session)
+    pid = (await fetch_all(connection, "SELECT pg_backend_pid() AS pid", {}))[0].pid
+    await _terminate(db, pid)
+    with pytest.raises(psycopg.OperationalError) as raised:
+        await fetch_all(connection, "SELECT 1 AS one", {})
+    assert isinstance(database_outage(raised.value), DatabaseUnavailable)
+    # SQLAlchemy learns of the loss only when it rolls back: that too reads as an outage, and
+    # the pool drops the connection.
+    with pytest.raises(DBAPIError) as closing:
+        await session.close()
+    assert isinstance(database_outage(closing.value), DatabaseUnavailable)
+    async with db.sessions() as fresh:
+        assert (await fresh.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+async def test_a_statement_timeout_is_an_outage(db: Database) -> None:
+    async with db.sessions() as session:
+        await session.execute(text("SET LOCAL statement_timeout = '50ms'"))
+        with pytest.raises(DBAPIError) as raised:
+            await session.execute(text("SELECT pg_sleep(2)"))
+    assert isinstance(database_outage(raised.value), DatabaseUnavailable)
+
+
+async def test_no_free_connection_in_the_pool_is_an_outage(database_url: str) -> None:
+    db = Database.from_url(database_url, pool_size=1, max_overflow=0, pool_timeout=0.1)
+    try:
+        async with db.sessions() as holder:
+            await holder.connection()
+            with pytest.raises(PoolTimeout) as raised:
+                async with db.sessions() as session:
+                    await session.connection()
+    finally:
+        await db.dispose()
+    assert isinstance(database_outage(raised.value), DatabaseUnavailable)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT 1 / 0",  # a data error
+        "SELEKT 1",  # a bug
+        "INSERT INTO filieres (id, slug) VALUES (NULL, NULL)",  # a constraint
+    ],
+)
+async def test_a_bad_statement_is_not_an_outage(db: Database, statement: str) -> None:
+    async with db.sessions() as session:
+        with pytest.raises(DBAPIError) as raised:
+            await session.execute(text(statement))
+    assert database_outage(raised.value) is None
+
+
+def test_an_ordinary_exception_is_not_an_outage() -> None:
+    assert database_outage(ValueError("no")) is None
+
+
+async def test_the_worker_delivers_what_was_pending_once_the_database_is_back(
+    restartable: Restartable, own_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    mentor = await make_mentor(own_db)
+    async with own_db.sessions() as session:
+        await booking.book(
+            session, mentor_id=mentor.id, slot_start=TUESDAY_18H, visitor=visitor(), now=NOW
+        )
+    delivered: list[int] = []
+    both = asyncio.Event()
+
+    async def handler(message: outbox.OutboxMessage) -> None:
+        delivered.append(message.id)
+        if len(delivered) >= 2:
+            both.set()
+
+    worker = Worker(
+        own_db,
+        dataclasses.replace(Settings(), outbox_poll_seconds=0.05),
+        {outbox.MAIL_BOOKING_CONFIRMED: handler, outbox.CALENDAR_UPSERT_EVENT: handler},
+        clock=lambda: NOW,
+    )
+    restartable.stop()
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        with caplog.at_level(logging.WARNING, logger="thotis.worker"):
+            for _ in range(200):
+                if any("does not answer" in r.getMessage() for r in caplog.records):
+                    break
+                await asyncio.sleep(0.05)
+            assert delivered == []
+            restartable.start()
+            await asyncio.wait_for(both.wait(), 30)
+            await asyncio.sleep(0.3)  # a few more ticks: nothing is delivered twice
+    finally:
+        stop.set()
+        await running
+    assert len(delivered) == 2 and len(set(delivered)) == 2
+    warnings = [r for r in caplog.records if "does not answer" in r.getMessage()]
+    assert warnings and all(r.exc_info is None for r in warnings)  # one line, no traceback
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_booking_refused_by_an_outage_stored_nothing(
+    restartable: Restartable, own_db: Database
+) -> None:
+    mentor = await make_mentor(own_db)
+    restartable.stop()
+    with pytest.raises(DBAPIError):
+        async with own_db.sessions() as session:
+            await booking.book(
+                session, mentor_id=mentor.id, slot_start=TUESDAY_18H, visitor=visitor(), now=NOW
+            )
+    restartable.start()
+    async with own_db.sessions() as session:
+        made = await booking.book(
+            session,
+            mentor_id=mentor.id,
+            slot_start=TUESDAY_18H,
+            visitor=visitor(),
+            now=NOW + timedelta(minutes=1),
+        )
+    assert made.booking.start == TUESDAY_18H
