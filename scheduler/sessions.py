@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.credentials import digest, new_secret
@@ -31,9 +31,13 @@ SIGN_IN_LINK_TTL = timedelta(minutes=15)
 # An invitation is read when the person reads their mail, not within a quarter of an hour.
 INVITATION_LINK_TTL = timedelta(days=7)
 SIGN_IN_STATE_TTL = timedelta(minutes=15)
+# Links a mentor may be sent per SIGN_IN_LINK_TTL from the public form: enough for a lost mail
+# and a second try, too few to flood an inbox from a form that anyone can fill in.
+SIGN_IN_LINKS_PER_WINDOW = 3
 
 __all__ = [
     "INVITATION_LINK_TTL",
+    "SIGN_IN_LINKS_PER_WINDOW",
     "SIGN_IN_LINK_TTL",
     "SIGN_IN_STATE_TTL",
     "PendingSignIn",
@@ -44,6 +48,7 @@ __all__ = [
     "end_session",
     "find_session",
     "issue_sign_in_link",
+    "may_send_sign_in_link",
     "open_session",
     "purge_expired",
     "remember_sign_in",
@@ -197,6 +202,23 @@ async def sign_in_mentor_id(session: AsyncSession, email: str) -> UUID | None:
             select(Mentor.id).where(Mentor.email == email.strip().lower(), Mentor.active.is_(True))
         )
     ).scalar()
+
+
+async def may_send_sign_in_link(session: AsyncSession, mentor_id: UUID, now: datetime) -> bool:
+    """Whether the public form may send this mentor one more link: fewer than
+    SIGN_IN_LINKS_PER_WINDOW were made for them within the last SIGN_IN_LINK_TTL. Counted in
+    PostgreSQL, so the limit holds across API processes."""
+    recent = (
+        await session.execute(
+            select(func.count())
+            .select_from(SignInLink)
+            .where(
+                SignInLink.mentor_id == mentor_id,
+                SignInLink.created_at > now - SIGN_IN_LINK_TTL,
+            )
+        )
+    ).scalar_one()
+    return recent < SIGN_IN_LINKS_PER_WINDOW
 
 
 async def issue_sign_in_link(

@@ -200,7 +200,12 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
             )
         mentor_id = await sessions.sign_in_mentor_id(session, email)
         task = None
-        if mentor_id is not None:
+        if mentor_id is not None and not await sessions.may_send_sign_in_link(
+            session, mentor_id, now
+        ):
+            # The same page as for a sent link: the form never tells who is a mentor.
+            log.info("sign-in link not sent: the per-address limit is reached")
+        elif mentor_id is not None:
             mentor = await get_mentor(session, mentor_id)
             raw = await sessions.issue_sign_in_link(session, mentor_id, now)
             task = link_mail_task(

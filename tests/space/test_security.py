@@ -3,6 +3,8 @@ staff pages, sign-in refusals, sign-out everywhere, cookies' attributes."""
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.space.conftest import STAFF_DOMAIN, Space
 from tests.space.flows import (
     book,
@@ -134,3 +136,26 @@ async def test_session_cookies_are_http_only_and_same_site(space: Space) -> None
         assert space.sql(
             "SELECT count(*) FROM web_sessions WHERE id_hash = sha256(convert_to(%s, 'UTF8'))", raw
         ) == [(1,)]
+
+
+async def test_the_sign_in_form_sends_one_address_at_most_three_links_a_quarter_hour(
+    space: Space,
+) -> None:
+    address = "chloe.fontaine@demo.thotis.fr"
+    async with http_client(space) as client:
+        for _ in range(5):
+            form = await client.get("/mentor/sign-in")
+            sent = await client.post(
+                "/mentor/sign-in/link", data={"email": address, "csrf_token": csrf_of(form.text)}
+            )
+            # Always the same answer: the form never tells who is a mentor, nor who is throttled.
+            assert sent.status_code == 200 and "Regardez vos emails" in sent.text
+    await space.wait_for_mail(address, kind="sign_in_link")
+    await asyncio.sleep(1.0)  # time for a fourth or fifth mail, were one on its way
+    assert len(space.mail_to(address)) == 3
+    stored = space.sql(
+        "SELECT count(*) FROM sign_in_links l JOIN mentors m ON m.id = l.mentor_id"
+        " WHERE m.email = %s",
+        address,
+    )
+    assert stored == [(3,)]

@@ -56,6 +56,20 @@ async def test_a_sign_in_link_works_once_and_only_for_fifteen_minutes(db: Databa
             await sessions.use_sign_in_link(session, "not-a-link", NOW)
 
 
+async def test_a_mentor_may_be_sent_three_links_per_quarter_hour(db: Database) -> None:
+    mentor = await _mentor(db)
+    async with db.session() as session:
+        for minute in range(3):
+            assert await sessions.may_send_sign_in_link(session, mentor.id, NOW)
+            await sessions.issue_sign_in_link(session, mentor.id, NOW + timedelta(minutes=minute))
+        assert not await sessions.may_send_sign_in_link(session, mentor.id, NOW)
+        # Fifteen minutes after the first one, a slot frees up again.
+        assert not await sessions.may_send_sign_in_link(
+            session, mentor.id, NOW + timedelta(minutes=14)
+        )
+        assert await sessions.may_send_sign_in_link(session, mentor.id, NOW + timedelta(minutes=15))
+
+
 async def test_a_deactivated_mentor_loses_sessions_and_links(db: Database) -> None:
     mentor = await _mentor(db)
     async with db.session() as session:
