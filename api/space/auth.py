@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import logging
 from datetime import timedelta
+from email.message import EmailMessage
 from typing import Any
 from uuid import UUID
 
@@ -90,6 +91,15 @@ def link_url(web: Web, raw: str) -> str:
 def link_mail_task(
     web: Web, mailer: Mailer, *, email: str, name: str, raw: str, now: Any, invitation: bool
 ) -> BackgroundTask:
+    """The link sent after the response: a failure is logged and the person asks again (the
+    public form must answer the same whatever happens, so it cannot wait for the mail)."""
+    message = link_message(web, email=email, name=name, raw=raw, now=now, invitation=invitation)
+    return BackgroundTask(send_quietly, mailer, message)
+
+
+def link_message(
+    web: Web, *, email: str, name: str, raw: str, now: Any, invitation: bool
+) -> EmailMessage:
     ttl = INVITATION_LINK_TTL if invitation else SIGN_IN_LINK_TTL
     minutes = int(ttl.total_seconds() // 60)
     valid_fr, valid_en = (
@@ -97,7 +107,7 @@ def link_mail_task(
         if ttl.days
         else (f"{minutes} minutes", f"{minutes} minutes")
     )
-    message = sign_in_message(
+    return sign_in_message(
         Brand.from_settings(web.settings),
         to_email=email,
         name=name,
@@ -107,7 +117,6 @@ def link_mail_task(
         valid_for=valid_fr,
         valid_for_en=valid_en,
     )
-    return BackgroundTask(send_quietly, mailer, message)
 
 
 def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:

@@ -6,6 +6,7 @@ page answers the same whether or not the address belongs to a mentor, and as fas
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from email.headerregistry import Address
@@ -94,9 +95,27 @@ def sign_in_message(
     return message
 
 
+# A member of staff waits for the invitation to leave: long enough for a slow SMTP server, short
+# enough to tell them it did not go rather than keep them staring at a spinner.
+SEND_WAIT_SECONDS = 10.0
+
+
 async def send_quietly(mailer: Mailer, message: EmailMessage) -> None:
     """Send; a failure is logged (without the address) and the person asks again."""
+    await send_reporting(mailer, message)
+
+
+async def send_reporting(
+    mailer: Mailer, message: EmailMessage, timeout: float = SEND_WAIT_SECONDS
+) -> bool:
+    """Send within ``timeout``; whether it left. A failure is logged (without the address)."""
     try:
-        await mailer.send(message)
-    except Exception:
-        log.warning("sign-in mail not sent", extra={"kind": message["X-Thotis-Kind"]})
+        await asyncio.wait_for(mailer.send(message), timeout)
+    except Exception as error:
+        log.warning(
+            "sign-in mail not sent: %s",
+            type(error).__name__,
+            extra={"kind": message["X-Thotis-Kind"]},
+        )
+        return False
+    return True

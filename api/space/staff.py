@@ -16,18 +16,20 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, Router, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Now, Session
 from api.space import forms
-from api.space.auth import link_mail_task
+from api.space.auth import link_message
 from api.space.forms import tr
+from api.space.mail import send_reporting
 from api.space.web import SESSION_PATH, Web, error_text, language, session_guard
 from api.text import clean_text
 from availability import AvailabilityError
 from scheduler import catalog, insights, invitations, moderation, reports, sessions
 from scheduler.errors import NotFound, SchedulingError
 from scheduler.ports import Mailer
-from scheduler.records import Actor
+from scheduler.records import Actor, MentorRecord
 
 STATS_WEEKS = 12
 UTILISATION_DAYS = 28
@@ -58,6 +60,16 @@ FLASH = {
 }
 
 
+WARNINGS = {
+    "unsent": (
+        "Invitation enregistrée, mais l’email n’a pas pu partir : le serveur d’envoi ne répond "
+        "pas. Réessayez dans un moment avec « Renvoyer un lien ».",
+        "Invitation saved, but the email could not be sent: the mail server is not answering. "
+        "Try again in a moment with « Resend a link ».",
+    ),
+}
+
+
 def actor(request: Request[Any, Any, Any]) -> Actor:
     return Actor.staff(request.state.space.staff_email)
 
@@ -75,11 +87,27 @@ def nav(lang: str) -> list[tuple[str, str]]:
 def build_staff_router(web: Web, mailer: Mailer) -> Router:
     def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Response[str]:
         lang = language(request)
-        found = FLASH.get(request.query_params.get("ok") or "")
+        warning = WARNINGS.get(request.query_params.get("warn") or "")
+        found = warning or FLASH.get(request.query_params.get("ok") or "")
         context.setdefault("flash", tr(lang, *found) if found else None)
+        context.setdefault("flash_warning", warning is not None)
         return web.render(request, template, nav=nav(lang), **context)
 
     # --- mentors --------------------------------------------------------------------------
+
+    async def send_invitation(
+        session: AsyncSession, mentor: MentorRecord, now: datetime
+    ) -> Response[str]:
+        """Mail the invitation while the member of staff waits, and tell them if it did not
+        leave (the invitation is saved either way; « Resend » tries again)."""
+        raw = await sessions.issue_sign_in_link(
+            session, mentor.id, now, sessions.INVITATION_LINK_TTL
+        )
+        message = link_message(
+            web, email=mentor.email, name=mentor.display_name, raw=raw, now=now, invitation=True
+        )
+        sent = await send_reporting(mailer, message)
+        return web.redirect("/staff?ok=invited" if sent else f"/staff?warn=unsent#m-{mentor.id}")
 
     async def _mentors(
         request: Request[Any, Any, Any],
@@ -146,20 +174,7 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
                 errors={"_": error_text(error, lang)},
                 values=form,
             )
-        raw = await sessions.issue_sign_in_link(
-            session, invited.mentor.id, now, sessions.INVITATION_LINK_TTL
-        )
-        response = web.redirect("/staff?ok=invited")
-        response.background = link_mail_task(
-            web,
-            mailer,
-            email=invited.mentor.email,
-            name=invited.mentor.display_name,
-            raw=raw,
-            now=now,
-            invitation=True,
-        )
-        return response
+        return await send_invitation(session, invited.mentor, now)
 
     @post("/mentors/{mentor_id:uuid}/resend")
     async def resend(
@@ -176,20 +191,7 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
             filieres=mentor.filieres,
         )
         await invitations.invite_mentor(session, fields, actor(request), now)
-        raw = await sessions.issue_sign_in_link(
-            session, mentor.id, now, sessions.INVITATION_LINK_TTL
-        )
-        response = web.redirect("/staff?ok=invited")
-        response.background = link_mail_task(
-            web,
-            mailer,
-            email=mentor.email,
-            name=mentor.display_name,
-            raw=raw,
-            now=now,
-            invitation=True,
-        )
-        return response
+        return await send_invitation(session, mentor, now)
 
     @post("/mentors/{mentor_id:uuid}/active")
     async def set_active(

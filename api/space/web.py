@@ -171,6 +171,7 @@ class Web:
         context.setdefault("area", "staff" if request.url.path.startswith("/staff") else "mentor")
         context.setdefault("nav", None)
         context.setdefault("flash", None)
+        context.setdefault("flash_warning", False)
         html = self.env.get_template(template).render(
             lang=lang,
             T=t,
