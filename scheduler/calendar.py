@@ -119,6 +119,13 @@ class CalendarWarningView:
     detail: str | None
     at: datetime
 
+    @property
+    def moved_to(self) -> datetime | None:
+        """Where the mentor moved the event in Google (``event_moved``), else None."""
+        if self.kind != "event_moved" or not self.detail:
+            return None
+        return datetime.fromisoformat(self.detail.split("/")[0])
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectionStatus:
@@ -643,6 +650,8 @@ class CalendarService:
                 "calendar_id": calendar_id,
                 "event_id": ref.event_id,
                 "meet_url": ref.meet_url,
+                "start_at": view.start,
+                "end_at": view.end,
                 "updated_at": now,
             }
             await session.execute(
@@ -689,7 +698,8 @@ class CalendarService:
     async def sync(self, mentor_id: UUID) -> list[UUID]:
         """Read what changed in the events calendar (incremental with the stored sync token, a
         full listing when it expired). Returns the live bookings whose event the mentor deleted
-        (each reported once as an ``event_deleted`` warning; the booking stands)."""
+        or moved (each reported once as an ``event_deleted`` or ``event_moved`` warning; the
+        booking stands, at its own time)."""
         conn = await self._load(mentor_id)
         if conn is None or conn.status != "active" or conn.events_calendar_id is None:
             return []
@@ -712,38 +722,72 @@ class CalendarService:
             log.info("sync token of mentor %s expired: full resync", mentor_id)
             result = await self._call(conn, listing(None))
         async with self.db.session() as session:
-            ours = {
-                row.event_id: row.series_id
+            placed = {
+                row.event_id: row
                 for row in await session.execute(
-                    select(CalendarEvent.event_id, CalendarEvent.series_id).where(
+                    select(
+                        CalendarEvent.event_id,
+                        CalendarEvent.series_id,
+                        CalendarEvent.start_at,
+                        CalendarEvent.end_at,
+                    ).where(
                         CalendarEvent.mentor_id == mentor_id,
                         CalendarEvent.calendar_id == calendar_id,
                     )
                 )
             }
+        ours = {
+            event_id: row.series_id
+            for event_id, row in placed.items()
+            if series_for_event_id(event_id) == row.series_id
+        }
         if result.full:
             present = {event.event_id for event in result.changed}
             gone = {event_id for event_id in ours if event_id not in present}
         else:
             gone = {event_id for event_id in result.deleted if event_id in ours}
-        gone_series = [ours[e] for e in gone if series_for_event_id(e) == ours[e]]
+        # Times other than the ones we last wrote: the mentor moved the event in Google.
+        moved = {
+            event.event_id: (event.start, event.end)
+            for event in result.changed
+            if event.event_id in ours
+            and event.start is not None
+            and placed[event.event_id].start_at is not None
+            and (event.start, event.end)
+            != (placed[event.event_id].start_at, placed[event.event_id].end_at)
+        }
         warned: list[UUID] = []
-        if gone_series:
+        changed_series = [ours[e] for e in gone | moved.keys()]
+        if changed_series:
             async with self.db.session() as session:
                 live = (
                     await session.execute(
-                        select(BookingRow.id, BookingRow.series_id).where(
-                            BookingRow.series_id.in_(gone_series),
+                        select(
+                            BookingRow.id,
+                            BookingRow.series_id,
+                            BookingRow.start_at,
+                            BookingRow.end_at,
+                        ).where(
+                            BookingRow.series_id.in_(changed_series),
                             BookingRow.mentor_id == mentor_id,
                             BookingRow.status == LIVE_STATUS,
                             BookingRow.end_at > started,
                         )
                     )
                 ).all()
-            for booking_id, series_id in live:
-                detail = event_id_for_series(series_id)
-                if await self._warn(mentor_id, "event_deleted", booking_id, detail=detail):
-                    warned.append(booking_id)
+            for booking in live:
+                event_id = event_id_for_series(booking.series_id)
+                if event_id in gone:
+                    kind, detail = "event_deleted", event_id
+                elif moved[event_id] != (booking.start_at, booking.end_at):
+                    # (Equal: our own update of a rescheduled booking, seen before we stored
+                    # the times we wrote, is no move.) The detail is where it was moved to.
+                    start, end = moved[event_id]
+                    kind, detail = "event_moved", f"{start.isoformat()}/{end.isoformat()}"
+                else:
+                    continue
+                if await self._warn(mentor_id, kind, booking.id, detail=detail):
+                    warned.append(booking.id)
         async with self.db.transaction() as session:
             await session.execute(
                 update(CalendarConnection)

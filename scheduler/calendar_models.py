@@ -1,8 +1,8 @@
 """The tables of the calendar connection (Google): who is connected, the OAuth states in
 flight, where each booking's event lives, and the warnings the mentor space shows.
 
-Mirrors ``migrations/versions/2026_11_25_0003_google_calendar.py`` (the migrations test
-compares the two).
+Mirrors ``migrations/versions/2026_11_25_0003_google_calendar.py`` and ``…_0006_event_moved.py``
+(the migrations test compares the two).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from scheduler.models import Base
 
 CONNECTION_STATUSES = ("active", "reconnect_required")
-WARNING_KINDS = ("event_deleted", "reconnect_required", "calendar_missing")
+WARNING_KINDS = ("event_deleted", "event_moved", "reconnect_required", "calendar_missing")
 
 
 def _now() -> Mapped[datetime]:
@@ -84,17 +84,21 @@ class CalendarEvent(Base):
     calendar_id: Mapped[str] = mapped_column(Text)
     event_id: Mapped[str] = mapped_column(Text)
     meet_url: Mapped[str | None] = mapped_column(Text)
+    # The times last written to Google: a sync that sees others knows the mentor moved it.
+    start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = _now()
 
 
 class CalendarWarning(Base):
-    """Something the mentor must see in their space: a booking's event deleted in Google (the
-    booking still stands), or the connection needing a reconnect."""
+    """Something the mentor must see in their space: a booking's event deleted or moved in
+    Google (the booking still stands, at its own time), or the connection needing a reconnect."""
 
     __tablename__ = "calendar_warnings"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('event_deleted', 'reconnect_required', 'calendar_missing')", name="kind"
+            "kind IN ('event_deleted', 'reconnect_required', 'calendar_missing', 'event_moved')",
+            name="kind",
         ),
         Index(
             "ix_calendar_warnings_open",

@@ -543,6 +543,64 @@ async def test_sync_token_expiry_resyncs_and_a_deleted_event_is_a_warning(
     assert stored is not None and stored.status == "confirmed"  # not a cancellation
 
 
+async def test_an_event_the_mentor_moves_in_google_is_a_warning_and_the_booking_stays(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    fake_google: FakeGoogle,  # noqa: F811
+    lea_token: str,
+    world: World,
+    db: Database,
+    service: CalendarService,
+    clock: Clock,
+) -> None:
+    await connect(client, lea_token, fake_google)
+    booked = await book(client, world.mentor_id, FIRST)
+    booking_id = UUID(booked["booking"]["id"])
+    await drain_calendar(db, service, clock)
+    assert await service.sync(world.mentor_id) == []  # our own event, at its own time
+
+    later = FIRST + timedelta(hours=2)
+    event_id = event_id_for_series(booking_id)
+    fake_google.move_event(LEA, event_id, later, later + timedelta(minutes=15))
+    assert await service.sync(world.mentor_id) == [booking_id]
+    assert await service.sync(world.mentor_id) == []  # reported once
+    status = (await client.get("/v1/me/google/status", headers=bearer(lea_token))).json()
+    assert [(w["kind"], w["booking_id"]) for w in status["warnings"]] == [
+        ("event_moved", str(booking_id))
+    ]
+    assert datetime.fromisoformat(status["warnings"][0]["detail"].split("/")[0]) == later
+    async with db.session() as session:
+        stored = await session.get(BookingRow, booking_id)
+    assert stored is not None and stored.status == "confirmed" and stored.start_at == FIRST
+
+
+async def test_our_own_update_of_a_rescheduled_booking_is_no_move(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    fake_google: FakeGoogle,  # noqa: F811
+    lea_token: str,
+    world: World,
+    db: Database,
+    service: CalendarService,
+    clock: Clock,
+) -> None:
+    await connect(client, lea_token, fake_google)
+    booked = await book(client, world.mentor_id, FIRST)
+    await drain_calendar(db, service, clock)
+    assert await service.sync(world.mentor_id) == []
+    later = FIRST + timedelta(days=1)
+    moved = await client.post(
+        f"/v1/bookings/manage/{booked['manage_token']}/reschedule",
+        json={"start": later.isoformat()},
+    )
+    assert moved.status_code == 200, moved.text
+    # A sync between the reschedule and the event's update sees the old time: no warning...
+    assert await service.sync(world.mentor_id) == []
+    await drain_calendar(db, service, clock)
+    # ...nor after it, when Google holds the new time we wrote.
+    assert await service.sync(world.mentor_id) == []
+    status = (await client.get("/v1/me/google/status", headers=bearer(lea_token))).json()
+    assert status["warnings"] == []
+
+
 async def test_push_channel_and_notifications(
     client: AsyncTestClient,  # type: ignore[type-arg]
     fake_google: FakeGoogle,  # noqa: F811
