@@ -184,7 +184,7 @@ def throughput(url: str, items: list[tuple[str, str]], processes: int, clients: 
 
 async def bare_floor(url: str, items: list[tuple[str, str]], clients: int = 16) -> float:
     """The booking path's own three statements plus BEGIN/COMMIT from a bare psycopg client:
-    no session, pool or pre-ping, no validation, no engine. What this machine allows for the
+    no session, pool or checkout check, no validation, no engine. What this machine allows for the
     database work alone, to compare with the service path above."""
     parts = make_url(url)
     conninfo = psycopg.conninfo.make_conninfo(

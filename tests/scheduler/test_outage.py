@@ -16,9 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+import scheduler.db
 from scheduler import booking, catalog, outbox
 from scheduler.db import Database
 from scheduler.driver import driver_connection, fetch_all
+from scheduler.embedded_db import libpq_params
 from scheduler.errors import DatabaseUnavailable
 from scheduler.outage import database_outage
 from scheduler.settings import Settings
@@ -35,8 +37,10 @@ async def own_db(restartable: Restartable) -> AsyncIterator[Database]:
 
 
 async def _terminate(db: Database, pid: int) -> None:
-    async with db.sessions() as other:
-        await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    """End a server session from a connection of its own (not one of ``db``'s pool)."""
+    params = libpq_params(db.engine.url)
+    async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as other:
+        await other.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
 
 async def test_a_stopped_server_is_an_outage(restartable: Restartable, own_db: Database) -> None:
@@ -57,6 +61,30 @@ async def test_the_pool_reconnects_by_itself_once_the_server_is_back(
     restartable.start()
     async with own_db.sessions() as session:
         assert [f.slug for f in await catalog.list_filieres(session)] == ["droit"]
+
+
+async def test_a_pooled_connection_the_server_ended_is_replaced_before_use(db: Database) -> None:
+    async with db.sessions() as session:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    await _terminate(db, pid)  # while it waits in the pool, idle for well under a second
+    await asyncio.sleep(0.05)  # the server's goodbye reaches the socket
+    async with db.sessions() as session:
+        fresh = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    assert fresh != pid
+
+
+async def test_a_long_idle_connection_is_pinged_before_use(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A peer gone without a word leaves the socket quiet: only the ping can tell.
+    monkeypatch.setattr(scheduler.db, "_hung_up", lambda connection: False)
+    monkeypatch.setattr(scheduler.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    async with db.sessions() as session:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    await _terminate(db, pid)
+    async with db.sessions() as session:
+        fresh = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    assert fresh != pid
 
 
 async def test_a_connection_killed_mid_transaction_is_an_outage(db: Database) -> None:
