@@ -24,7 +24,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from api.i18n import Language, negotiate
 from availability import AvailabilityError
 from scheduler.errors import SchedulingError
-from scheduler.outage import database_outage
+from scheduler.outage import database_outage, first_line
 
 logger = logging.getLogger("thotis.api")
 
@@ -166,7 +166,12 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     outage = database_outage(exc)
     if outage is not None:
         # Reported, not hidden: the client is told to retry, the log says why, once a request.
-        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        logger.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.url.path,
+            first_line(exc),
+        )
         exc = outage
     if isinstance(exc, SchedulingError):
         return problem(

@@ -43,3 +43,9 @@ def database_outage(error: BaseException) -> DatabaseUnavailable | None:
 
 def _transient(sqlstate: str | None) -> bool:
     return sqlstate is None or sqlstate[:2] in _TRANSIENT_CLASSES
+
+
+def first_line(error: BaseException) -> str:
+    """The driver's message without its hints and SQLAlchemy's background link: one log line."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler import outbox
 from scheduler.db import Database
-from scheduler.outage import database_outage
+from scheduler.outage import database_outage, first_line
 from scheduler.retention import purge_personal_data
 from scheduler.settings import Settings
 
@@ -149,7 +149,9 @@ def _guarded(
             if database_outage(error) is None:
                 log.exception("periodic job %s failed", name)
             else:  # a restart is expected now and then: one line each tick, no traceback
-                log.warning("periodic job %s: the database does not answer (%s)", name, error)
+                log.warning(
+                    "periodic job %s: the database does not answer (%s)", name, first_line(error)
+                )
         finally:
             if task is not None:
                 in_flight.discard(task)

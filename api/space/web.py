@@ -34,7 +34,7 @@ from availability import AvailabilityError
 from integrations.when import clock_text, day_text, when_text, zone_label
 from scheduler.db import Database
 from scheduler.errors import SchedulingError
-from scheduler.outage import OUTAGE_ERRORS, database_outage
+from scheduler.outage import OUTAGE_ERRORS, database_outage, first_line
 from scheduler.sessions import Role, SpaceSession, csrf_matches, find_session
 from scheduler.settings import Settings
 
@@ -295,7 +295,12 @@ def exception_handlers(web: Web) -> dict[type[Exception], Any]:
         outage = database_outage(exc)
         if outage is None:
             return handle_exception(request, exc)  # a bug: logged there, a 500
-        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        logger.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.url.path,
+            first_line(exc),
+        )
         lang = language(request)
         response = web.render(
             request,
