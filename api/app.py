@@ -73,6 +73,7 @@ def _database_for(settings: Settings) -> tuple[Database, Any]:
 
     server = EmbeddedPostgres(settings.data_dir / "pg")
     server.start()
+    server.supervise()
     # The same database `serve` uses, so an app started by uvicorn alone sees the same data.
     create_database(server.url(), EMBEDDED_DATABASE)
     url = server.url(EMBEDDED_DATABASE)

@@ -62,6 +62,7 @@ def database(settings: Settings) -> Iterator[str]:
     try:
         if not server.owned:
             say("…reusing the one already running there.")
+        server.supervise()  # a server that dies is started again (only the one we own)
         create_database(server.url(), EMBEDDED_DATABASE)
         yield url_to_string(server.url(EMBEDDED_DATABASE))
     finally:

@@ -15,7 +15,9 @@ lock in a per-user runtime folder. Here:
 * as root, PostgreSQL refuses to run, so initdb and the server run as the system user
   ``embedded_postgres`` (created on first use); only the data folder is handed to that user;
 * no TCP port: one unix socket in the data folder, so it never meets the machine's own
-  PostgreSQL on 127.0.0.1:5432.
+  PostgreSQL on 127.0.0.1:5432;
+* ``supervise()`` (what ``serve`` uses) starts it again if it exits while we own it (a crash,
+  an out-of-memory kill, a stray signal), at the same socket, so the service's pool recovers.
 
 Layout of ``root`` (``var/pg`` for serve)::
 
@@ -40,6 +42,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -153,6 +156,13 @@ class _PostmasterPid:
             return None
 
 
+def _owned_by(folder: Path, uid: int) -> bool:
+    try:
+        return folder.is_dir() and folder.stat().st_uid == uid
+    except OSError:
+        return False
+
+
 def _created(folder: Path) -> bool:
     """Whether ``folder`` was made now, private to us (not found there already)."""
     try:
@@ -185,6 +195,7 @@ class EmbeddedPostgres:
     _port: int = field(default=PORT, init=False, repr=False)
     _owned: bool = field(default=False, init=False, repr=False)
     _private_socket_dir: Path | None = field(default=None, init=False, repr=False)
+    _supervisor: threading.Event | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def throwaway_under(
@@ -253,7 +264,37 @@ class EmbeddedPostgres:
             self._launch()
         atexit.register(self.stop)
 
+    def supervise(self, every: float = 2.0) -> None:
+        """Watch the server we own from a daemon thread and start it again whenever it exits
+        without ``stop()`` asking (checked every ``every`` seconds; reported on stderr)."""
+        if not self._owned or self._supervisor is not None:
+            return
+        stopping = self._supervisor = threading.Event()
+
+        def watch() -> None:
+            while not stopping.wait(every):
+                process = self._process
+                if process is None or process.poll() is None:
+                    continue
+                with self._locked():
+                    if stopping.is_set():
+                        return
+                    print(
+                        f"embedded PostgreSQL exited ({process.returncode}); starting it again",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    try:
+                        self._launch()
+                    except EmbeddedPostgresError as error:  # tried again at the next check
+                        print(f"embedded PostgreSQL did not start: {error}", file=sys.stderr)
+
+        threading.Thread(target=watch, name="embedded-postgres-supervisor", daemon=True).start()
+
     def stop(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.set()
+            self._supervisor = None
         if not self.running:
             return
         try:
@@ -323,10 +364,11 @@ class EmbeddedPostgres:
         if len(str(socket_file)) <= _MAX_SOCKET_PATH:
             return self.root.resolve()
         # A deep checkout: the socket path would not fit in sun_path, so use a private folder.
-        # The same one again after a stop, when it is still free, so that a restarted server
-        # keeps its URL and the pools connected to it recover.
+        # The same one again after a crash (still there, still ours) or a stop (made anew when
+        # still free), so that a restarted server keeps its URL and the pools recover.
+        owner = _ensure_system_user().pw_uid if _running_as_root() else os.getuid()
         private = self._private_socket_dir
-        if private is None or not _created(private):
+        if private is None or not (_owned_by(private, owner) or _created(private)):
             private = Path(tempfile.mkdtemp(prefix="thotis-pg-"))
         if _running_as_root():
             user = _ensure_system_user()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -114,3 +115,28 @@ def test_a_restarted_server_keeps_its_url_even_in_a_folder_too_deep_for_a_socket
     finally:
         server.stop()
         shutil.rmtree(root.parent, ignore_errors=True)
+
+
+def test_a_supervised_server_that_dies_is_started_again_at_the_same_url() -> None:
+    root = PROJECT_ROOT / "var" / "test-pg" / f"supervised-{os.getpid()}"
+    server = EmbeddedPostgres(root, durable=False, throwaway=True)
+    try:
+        server.start()
+        url = server.url()
+        server.supervise(every=0.05)
+        first = _postmaster(root)
+        os.kill(first, signal.SIGKILL)  # a crash: no shutdown of its own
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if _postmaster(root) != first and _select_one(server) == 1:
+                    break
+            except (OSError, ValueError, psycopg.OperationalError):
+                pass
+            time.sleep(0.1)
+        assert _postmaster(root) != first and _select_one(server) == 1
+        assert server.url() == url
+    finally:
+        server.stop()
+    time.sleep(0.2)  # a stopped server stays stopped: the supervisor left with stop()
+    assert not root.exists()
