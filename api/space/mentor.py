@@ -379,8 +379,8 @@ def build_mentor_router(web: Web) -> Router:
         bio = clean_text(forms.field(form, "bio", 1500), multiline=True)
         photo = forms.field(form, "photo_url", 600)
         year = forms.whole(form, "year_of_study", errors, lang, low=1, high=12)
-        filieres = tuple(str(v) for v in form.getall("filieres"))
-        languages = tuple(str(v) for v in form.getall("languages") if str(v) in forms.LANGUAGES)
+        filieres = tuple(str(v) for v in form.getall("filieres", []))
+        languages = tuple(str(v) for v in form.getall("languages", []) if str(v) in forms.LANGUAGES)
         if not name:
             errors["display_name"] = tr(
                 lang,
@@ -559,7 +559,7 @@ def build_mentor_router(web: Web) -> Router:
         service = calendar_service(request.app.state)
         if service is None:
             return web.redirect(back)
-        busy = [str(v) for v in form.getall("busy")]
+        busy = [str(v) for v in form.getall("busy", [])]
         events = forms.field(form, "events", 300) or None
         try:
             await service.choose_calendars(mentor_id, busy, events)
@@ -648,8 +648,8 @@ def build_mentor_router(web: Web) -> Router:
         errors: dict[int, str] = {}
         for d in range(7):
             ranges, problem = forms.ranges_from(
-                [str(v) for v in form.getall(f"d{d}_start")],
-                [str(v) for v in form.getall(f"d{d}_end")],
+                [str(v) for v in form.getall(f"d{d}_start", [])],
+                [str(v) for v in form.getall(f"d{d}_end", [])],
                 lang,
             )
             weekly[d] = ranges
@@ -663,7 +663,7 @@ def build_mentor_router(web: Web) -> Router:
             and not errors
         ):
             source = int(copy_from)
-            for target in form.getall(f"copy{source}_to"):
+            for target in form.getall(f"copy{source}_to", []):
                 if str(target).isdigit() and 0 <= int(target) <= 6:
                     weekly[int(target)] = list(weekly[source])
         for d, ranges in weekly.items():
@@ -803,7 +803,9 @@ def build_mentor_router(web: Web) -> Router:
         ranges: list[tuple[str, str]] = []
         if mode != "off":
             ranges, problem = forms.ranges_from(
-                [str(v) for v in form.getall("start")], [str(v) for v in form.getall("end")], lang
+                [str(v) for v in form.getall("start", [])],
+                [str(v) for v in form.getall("end", [])],
+                lang,
             )
             problem = problem or forms.check_override(ranges, day, lang)
             if not problem and not ranges:

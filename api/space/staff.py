@@ -113,14 +113,14 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         request: Request[Any, Any, Any],
         session: Any,
         *,
-        status: int = 200,
+        http_status: int = 200,
         errors: dict[str, str] | None = None,
         values: Any = None,
     ) -> Response[str]:
         return page(
             request,
             "staff/mentors.html",
-            http_status=status,
+            http_status=http_status,
             health=await insights.mentor_health(session),
             filiere_list=await catalog.list_filieres(session),
             errors=errors or {},
@@ -140,7 +140,7 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         email = forms.field(form, "email", 320)
         university = clean_text(forms.field(form, "university", 200))
         year = forms.whole(form, "year_of_study", errors, lang, low=1, high=12)
-        filieres = tuple(str(v) for v in form.getall("filieres"))
+        filieres = tuple(str(v) for v in form.getall("filieres", []))
         if not name:
             errors["display_name"] = tr(lang, "Indiquez un nom.", "Give a name.")
         if "@" not in email:
@@ -220,13 +220,13 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         request: Request[Any, Any, Any],
         session: Any,
         *,
-        status: int = 200,
+        http_status: int = 200,
         error: str | None = None,
     ) -> Response[str]:
         return page(
             request,
             "staff/filieres.html",
-            http_status=status,
+            http_status=http_status,
             filiere_list=await catalog.list_filieres(session),
             error=error,
         )
@@ -279,13 +279,13 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         request: Request[Any, Any, Any],
         session: Any,
         *,
-        status: int = 200,
+        http_status: int = 200,
         error: str | None = None,
     ) -> Response[str]:
         return page(
             request,
             "staff/moderation.html",
-            http_status=status,
+            http_status=http_status,
             open_reports=await moderation.open_reports(session),
             audit=await moderation.recent_audit(session, 60),
             error=error,

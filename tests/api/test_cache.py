@@ -32,7 +32,7 @@ async def test_a_value_is_reused_within_its_period_and_recomputed_after() -> Non
     assert await cache.get("droit", compute) == 2
 
 
-async def test_a_burst_after_expiry_computes_once() -> None:
+async def test_a_burst_on_a_cold_key_computes_once() -> None:
     cache: TtlCache[str] = TtlCache(2.0, FakeClock())
     calls = 0
 
@@ -69,3 +69,4 @@ async def test_keys_are_cached_apart() -> None:
 
     assert await cache.get("droit", droit) == "droit"
     assert await cache.get("medecine", medecine) == "médecine"
+    assert await cache.get("droit", medecine) == "droit"  # still there, not overwritten

@@ -41,12 +41,17 @@ async def test_written_mail_is_listed_and_shown_in_a_sandbox(
 
 
 async def test_the_page_refuses_names_outside_the_folder(database_url: str, tmp_path: Path) -> None:
-    settings = Settings(database_url=database_url, mail_dir=tmp_path, embedded_worker=False)
+    # A real message one folder up: only the name check keeps the page from showing it.
+    (tmp_path / "secrets.eml").write_bytes(b"Subject: Mot de passe\r\n\r\nsecret\r\n")
+    settings = Settings(
+        database_url=database_url, mail_dir=tmp_path / "mail", embedded_worker=False
+    )
     app = create_app(settings, database=Database.from_url(database_url))
     async with AsyncTestClient(app=app) as client:
         answer = await client.get("/dev/mail/..%2Fsecrets.eml")
         assert answer.status_code == 404
         assert answer.json()["code"] == "not_found"
+        assert "Mot de passe" not in answer.text
 
 
 async def test_there_is_no_dev_page_when_smtp_is_configured(

@@ -40,3 +40,32 @@ async def test_an_invitation_the_mail_server_refuses_is_reported_then_resent(
         assert "Invitation envoyée." in resent.text and "flash warn" not in resent.text
         [mail] = space.mail_to(INVITED)  # sent before the page answered, not after
         assert mail["X-Thotis-Kind"] == "invitation"
+
+
+async def test_staff_forms_with_bad_input_answer_422_pages_and_store_nothing(
+    space: Space,
+) -> None:
+    async with http_client(space) as client:
+        console = await http_google_sign_in(client, space, "staff", f"paul@{STAFF_DOMAIN}")
+        token = csrf_of(console.text)
+        invite = await client.post(
+            "/staff/invite", data={"email": "sans-nom@example.org", "csrf_token": token}
+        )
+        assert invite.status_code == 422 and "Indiquez un nom." in invite.text
+        assert space.sql("SELECT 1 FROM mentors WHERE email = 'sans-nom@example.org'") == []
+
+        filiere = await client.post(
+            "/staff/filieres",
+            data={"slug": "Pas un slug !", "name_fr": "X", "name_en": "X", "csrf_token": token},
+        )
+        assert filiere.status_code == 422 and 'class="alert"' in filiere.text
+        rename = await client.post(
+            "/staff/filieres/droit", data={"name_fr": "", "name_en": "", "csrf_token": token}
+        )
+        assert rename.status_code == 422
+        assert space.sql("SELECT name_fr FROM filieres WHERE slug = 'droit'") == [("Droit",)]
+
+        block = await client.post(
+            "/staff/blocks", data={"email": "", "reason": "", "csrf_token": token}
+        )
+        assert block.status_code == 422

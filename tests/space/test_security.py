@@ -159,3 +159,18 @@ async def test_the_sign_in_form_sends_one_address_at_most_three_links_a_quarter_
         address,
     )
     assert stored == [(3,)]
+
+
+async def test_a_profile_form_without_any_filiere_is_a_422_page(space: Space) -> None:
+    mark_onboarded(space, SARAH)
+    async with http_client(space) as client:
+        await http_google_sign_in(client, space, "mentor", SARAH)
+        token = csrf_of((await client.get("/mentor/settings")).text)
+        answer = await client.post(
+            "/mentor/settings/profile",
+            data={"display_name": "Sarah N.", "university": "UGA", "csrf_token": token},
+        )
+        assert answer.status_code == 422
+        assert space.sql("SELECT display_name FROM mentors WHERE email = %s", SARAH) == [
+            ("Sarah Nguyen",)
+        ]
