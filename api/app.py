@@ -124,7 +124,7 @@ def create_app(
         identifier_for_request=client_address,
     )
     handlers: list[Any] = []
-    if not settings.smtp_host:
+    if settings.dev_mail_page:
         handlers.append(create_devmail_router(settings))
     app = Litestar(
         route_handlers=[

@@ -122,8 +122,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         say(f"  mentor space:                     {base}/mentor")
         say(f"  staff console:                    {base}/staff")
         say(f"  API reference (OpenAPI):          {base}/schema")
-        if not settings.smtp_host:
+        if settings.dev_mail_page:
             say(f"  mail that would be sent:          {base}/dev/mail")
+        elif not settings.smtp_host:
+            say(f"  no SMTP_HOST: mail is written to {settings.mail_dir}, not sent")
         uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port)
     return 0
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,9 @@ def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
     if value is None or value.strip() == "":
         return default
     return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,13 @@ class Settings:
     # --- mentor space and staff console ---------------------------------------------------
     # How long a signed-in browser stays signed in (then back to the sign-in page).
     session_lifetime_hours: int = 12
+
+    @property
+    def dev_mail_page(self) -> bool:
+        """Whether ``/dev/mail`` shows the mail outbox: only without SMTP and only on a loopback
+        address. The outbox holds sign-in and manage links, so a public service that merely
+        forgot SMTP_HOST must not publish it."""
+        return not self.smtp_host and urlsplit(self.public_url).hostname in _LOOPBACK
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

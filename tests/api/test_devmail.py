@@ -63,3 +63,17 @@ async def test_there_is_no_dev_page_when_smtp_is_configured(
     app = create_app(settings, database=Database.from_url(database_url))
     async with AsyncTestClient(app=app) as client:
         assert (await client.get("/dev/mail")).status_code == 404
+
+
+async def test_there_is_no_dev_page_on_a_public_address_even_without_smtp(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        mail_dir=tmp_path,
+        public_url="https://rdv.thotis.fr",
+        embedded_worker=False,
+    )
+    app = create_app(settings, database=Database.from_url(database_url))
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.get("/dev/mail")).status_code == 404
