@@ -24,6 +24,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from api.i18n import Language, negotiate
 from availability import AvailabilityError
 from scheduler.errors import SchedulingError
+from scheduler.integrity import rejected_value
 from scheduler.outage import database_outage, first_line
 
 logger = logging.getLogger("thotis.api")
@@ -162,17 +163,23 @@ def _http_code(exc: HTTPException) -> str:
     return "http_error"
 
 
-def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+def as_domain_error(request: Request[Any, Any, Any], exc: Exception) -> Exception:
+    """A database failure that is not a bug, as the domain error it means: an outage (logged
+    once here: the client is told to retry) or a value the database refused (bad input)."""
     outage = database_outage(exc)
     if outage is not None:
-        # Reported, not hidden: the client is told to retry, the log says why, once a request.
         logger.warning(
             "database unavailable on %s %s: %s",
             request.method,
             request.url.path,
             first_line(exc),
         )
-        exc = outage
+        return outage
+    return rejected_value(exc) or exc
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    exc = as_domain_error(request, exc)
     if isinstance(exc, SchedulingError):
         return problem(
             request,

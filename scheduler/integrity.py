@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import psycopg
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.errors import NotFound, SchedulingError, SlotTaken, ValidationFailed
@@ -22,6 +22,14 @@ IDEMPOTENCY_KEY_CONSTRAINT = "pk_idempotency_keys"
 # A violation raised through SQLAlchemy, or by psycopg directly on the hot statements that
 # bypass it (scheduler.driver).
 INTEGRITY_ERRORS = (IntegrityError, psycopg.IntegrityError)
+
+
+def rejected_value(error: BaseException) -> ValidationFailed | None:
+    """A value PostgreSQL (or psycopg, before sending it) refuses as data, such as a NUL byte in
+    text or a number out of range: bad input that got past validation, so a 422, not a 500."""
+    if isinstance(error, DataError | psycopg.DataError):
+        return ValidationFailed("a value was refused by the database (e.g. a NUL character)")
+    return None
 
 
 def _driver_error(error: IntegrityError | psycopg.IntegrityError) -> object:

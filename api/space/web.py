@@ -12,7 +12,6 @@ All are HttpOnly and SameSite=Lax, and Secure when the public URL is https.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
+import psycopg
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
@@ -29,16 +29,14 @@ from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 
 from api.i18n import negotiate
-from api.problems import handle_exception, retry_after, title_for
+from api.problems import as_domain_error, handle_exception, retry_after, title_for
 from availability import AvailabilityError
 from integrations.when import clock_text, day_text, when_text, zone_label
 from scheduler.db import Database
-from scheduler.errors import SchedulingError
-from scheduler.outage import OUTAGE_ERRORS, database_outage, first_line
+from scheduler.errors import DatabaseUnavailable, SchedulingError
+from scheduler.outage import OUTAGE_ERRORS
 from scheduler.sessions import Role, SpaceSession, csrf_matches, find_session
 from scheduler.settings import Settings
-
-logger = logging.getLogger("thotis.space")
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -291,22 +289,18 @@ def exception_handlers(web: Web) -> dict[type[Exception], Any]:
             request, "error.html", http_status=status, title=title_for(code, lang), message=detail
         )
 
-    def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        outage = database_outage(exc)
-        if outage is None:
+    def database_failed(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        translated = as_domain_error(request, exc)
+        if not isinstance(translated, SchedulingError):
             return handle_exception(request, exc)  # a bug: logged there, a 500
-        logger.warning(
-            "database unavailable on %s %s: %s",
-            request.method,
-            request.url.path,
-            first_line(exc),
-        )
+        if not isinstance(translated, DatabaseUnavailable):
+            return failed(request, translated)  # a refused value: a 422 page
         lang = language(request)
         response = web.render(
             request,
             "error.html",
-            http_status=outage.status,
-            title=title_for(outage.code, lang),
+            http_status=translated.status,
+            title=title_for(translated.code, lang),
             message=(
                 "The database is not answering right now. Reload the page in a moment."
                 if lang == "en"
@@ -314,7 +308,7 @@ def exception_handlers(web: Web) -> dict[type[Exception], Any]:
                 "un instant."
             ),
         )
-        response.headers.update(retry_after(outage) or {})
+        response.headers.update(retry_after(translated) or {})
         return response
 
     return {
@@ -323,5 +317,5 @@ def exception_handlers(web: Web) -> dict[type[Exception], Any]:
         HTTPException: failed,
         SchedulingError: failed,
         AvailabilityError: failed,
-        **dict.fromkeys(OUTAGE_ERRORS, unavailable),
+        **dict.fromkeys((*OUTAGE_ERRORS, psycopg.DataError), database_failed),
     }

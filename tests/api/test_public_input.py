@@ -10,9 +10,9 @@ from tests.api.conftest import World
 
 @pytest.mark.parametrize("slug", ["%00", "Droit", "droit%20", "a" * 61, "droit--x"])
 async def test_a_malformed_filiere_slug_is_a_client_error(
-    client: AsyncTestClient,
+    client: AsyncTestClient,  # type: ignore[type-arg]
     world: World,
-    slug: str,  # type: ignore[type-arg]
+    slug: str,
 ) -> None:
     answer = await client.get(f"/v1/filieres/{slug}/mentors")
     assert 400 <= answer.status_code < 500
@@ -20,8 +20,8 @@ async def test_a_malformed_filiere_slug_is_a_client_error(
 
 
 async def test_an_unknown_timezone_is_refused_with_its_code(
-    client: AsyncTestClient,
-    world: World,  # type: ignore[type-arg]
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
 ) -> None:
     answer = await client.get(f"/v1/mentors/{world.mentor_id}/slots", params={"tz": "Mars/Olympus"})
     assert answer.status_code == 422
@@ -29,8 +29,8 @@ async def test_an_unknown_timezone_is_refused_with_its_code(
 
 
 async def test_a_booking_without_consent_is_refused_and_stores_nothing(
-    client: AsyncTestClient,
-    world: World,  # type: ignore[type-arg]
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
 ) -> None:
     slots = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
     start = slots["days"][0]["slots"][0]["start"]
@@ -48,11 +48,33 @@ async def test_a_booking_without_consent_is_refused_and_stores_nothing(
 
 
 async def test_problem_titles_follow_accept_language(
-    client: AsyncTestClient,
-    world: World,  # type: ignore[type-arg]
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
 ) -> None:
     path = "/v1/mentors/00000000-0000-0000-0000-000000000000"
     french = (await client.get(path)).json()
     english = (await client.get(path, headers={"Accept-Language": "en-GB,en;q=0.9"})).json()
     assert french["code"] == english["code"] == "not_found"
     assert french["title"] == "Introuvable" and english["title"] == "Not found"
+
+
+async def test_a_nul_character_in_the_filiere_is_a_422_and_stores_nothing(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
+) -> None:
+    # (Names and questions are cleaned of control characters before they get this far.)
+    slots = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
+    start = slots["days"][0]["slots"][0]["start"]
+    body = {
+        "mentor_id": str(world.mentor_id),
+        "start": start,
+        "first_name": "Camille",
+        "email": "camille@example.fr",
+        "consent": True,
+        "filiere": "droit\u0000",
+    }
+    refused = await client.post("/v1/bookings", json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "validation_failed"
+    again = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
+    assert again["days"][0]["slots"][0]["start"] == start

@@ -174,3 +174,14 @@ async def test_a_profile_form_without_any_filiere_is_a_422_page(space: Space) ->
         assert space.sql("SELECT display_name FROM mentors WHERE email = %s", SARAH) == [
             ("Sarah Nguyen",)
         ]
+
+
+async def test_a_nul_character_in_the_sign_in_form_is_a_422_page(space: Space) -> None:
+    async with http_client(space) as client:
+        form = await client.get("/mentor/sign-in")
+        answer = await client.post(
+            "/mentor/sign-in/link",
+            data={"email": "lea\x00@example.org", "csrf_token": csrf_of(form.text)},
+        )
+        assert answer.status_code == 422
+        assert answer.headers["content-type"].startswith("text/html")
