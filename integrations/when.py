@@ -94,6 +94,11 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def month_names(language: Language) -> tuple[str, ...]:
+    """January to December, lower case in French as French writes them."""
+    return _MONTHS[language]
+
+
 def zone_label(name: str, language: Language) -> str:
     """``heure de Paris`` / ``Paris time``; ``UTC`` for UTC and unknown zones."""
     if name in _UTC_NAMES or zone(name).key == "UTC":

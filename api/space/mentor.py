@@ -34,6 +34,7 @@ from api.space.web import (
 from api.text import clean_text
 from availability import AvailabilityError, group_by_local_date, zone
 from integrations.google import start_authorization
+from integrations.when import month_names
 from scheduler import booking as booking_service
 from scheduler import catalog, invitations, moderation, schedules
 from scheduler.calendar import CalendarService, ConnectionStatus
@@ -778,7 +779,7 @@ def build_mentor_router(web: Web) -> Router:
             next_month=next_month,
             error=error,
             fmt=forms.input_time,
-            months=_MONTHS_EN if language(request) == "en" else _MONTHS_FR,
+            months=month_names(language(request)),
         )
 
     @get("/availability/overrides")
@@ -927,43 +928,22 @@ def build_mentor_router(web: Web) -> Router:
     )
 
 
-_MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+# Months the overrides page shows around today: far enough for any plan, and far from the
+# ends of the calendar (date.max has no next month).
+_MONTH_REACH_YEARS = 10
 
 
 def _month_of(value: str | None, default: date) -> date:
+    """``?month=YYYY-MM`` if it is a real month within reach of ``default``, else its month."""
     if value:
         try:
             year, month = value.split("-")
-            return date(int(year), int(month), 1)
+            asked = date(int(year), int(month), 1)
         except ValueError:
             pass
+        else:
+            if abs(asked.year - default.year) <= _MONTH_REACH_YEARS:
+                return asked
     return default.replace(day=1)
 
 

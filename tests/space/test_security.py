@@ -185,3 +185,14 @@ async def test_a_nul_character_in_the_sign_in_form_is_a_422_page(space: Space) -
         )
         assert answer.status_code == 422
         assert answer.headers["content-type"].startswith("text/html")
+
+
+async def test_the_overrides_month_at_the_ends_of_the_calendar_falls_back_to_today(
+    space: Space,
+) -> None:
+    mark_onboarded(space, SARAH)
+    async with http_client(space) as client:
+        await http_google_sign_in(client, space, "mentor", SARAH)
+        for month in ("9999-12", "0001-01", "2026-13", "abc"):
+            page = await client.get("/mentor/availability/overrides", params={"month": month})
+            assert page.status_code == 200, month
