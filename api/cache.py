@@ -21,7 +21,10 @@ class TtlCache(Generic[V]):
         self.seconds = seconds
         self._clock = clock
         self._values: dict[Hashable, tuple[float, V]] = {}
-        self._locks: dict[Hashable, asyncio.Lock] = {}
+        # Computations under way, one per key, gone once done: a burst of requests after expiry
+        # waits for the one instead of all recomputing the same answer, and keys that never
+        # yield a value (an unknown filière) leave nothing behind.
+        self._pending: dict[Hashable, asyncio.Task[V]] = {}
 
     async def get(self, key: Hashable, compute: Callable[[], Awaitable[V]]) -> V:
         if self.seconds <= 0:
@@ -29,16 +32,15 @@ class TtlCache(Generic[V]):
         found = self._values.get(key)
         if found is not None and self._clock() - found[0] < self.seconds:
             return found[1]
-        # One computation per key at a time: a burst of requests after expiry waits for it
-        # instead of all recomputing the same answer.
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            found = self._values.get(key)
-            if found is not None and self._clock() - found[0] < self.seconds:
-                return found[1]
-            value = await compute()
-            self._values[key] = (self._clock(), value)
-            return value
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._fill(key, compute))
+            self._pending[key] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(key, None))
+        # Shielded: a request that goes away does not cancel the answer others wait for.
+        return await asyncio.shield(pending)
 
-    def clear(self) -> None:
-        self._values.clear()
+    async def _fill(self, key: Hashable, compute: Callable[[], Awaitable[V]]) -> V:
+        value = await compute()
+        self._values[key] = (self._clock(), value)
+        return value

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from api.cache import TtlCache
 
 
@@ -70,3 +72,15 @@ async def test_keys_are_cached_apart() -> None:
     assert await cache.get("droit", droit) == "droit"
     assert await cache.get("medecine", medecine) == "médecine"
     assert await cache.get("droit", medecine) == "droit"  # still there, not overwritten
+
+
+async def test_a_key_whose_computation_fails_leaves_nothing_behind() -> None:
+    cache: TtlCache[str] = TtlCache(5.0, FakeClock())
+
+    async def unknown() -> str:
+        raise LookupError("no such filière")
+
+    for slug in ("a", "b", "c"):
+        with pytest.raises(LookupError):
+            await cache.get(slug, unknown)
+    assert cache._pending == {} and cache._values == {}
