@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from api import admin_schemas as out
 from api import schemas
 from api.auth import STAFF_SCHEME, StaffActor, provide_staff_actor, staff_guard
 from api.convert import filiere_out
+from api.csv_cells import csv_cell
 from api.deps import Now, Session
 from api.mentor import mentor_account
 from api.text import clean_text
@@ -67,18 +68,6 @@ CSV_COLUMNS = (
     "cancelled_at",
     "created_at",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """One cell: instants in ISO 8601 UTC, text defused against formula injection."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def bookings_csv(lines: list[reports.BookingLine]) -> bytes:

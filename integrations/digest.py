@@ -15,13 +15,13 @@ from typing import Any
 
 from integrations.ics import one_line
 from integrations.messages import MAIL_POLICY, Brand, multiline, templates
-from integrations.when import clock_text, day_text, when_text
+from integrations.when import day_text, when_text
 from scheduler.digest import DigestBooking, DigestContent
 
-__all__ = ["compose_digest", "digest_message_id"]
+__all__ = ["compose_digest"]
 
 
-def digest_message_id(content: DigestContent, domain: str) -> str:
+def _message_id(content: DigestContent, domain: str) -> str:
     return f"<digest.{content.mentor_id}.{content.day.isoformat()}@{domain}>"
 
 
@@ -54,7 +54,7 @@ def compose_digest(content: DigestContent, brand: Brand, *, now: datetime) -> Em
         display_name=one_line(content.mentor_name), username=local_part, domain=domain
     )
     message["Date"] = format_datetime(now.astimezone(UTC))
-    message["Message-ID"] = digest_message_id(content, brand.domain)
+    message["Message-ID"] = _message_id(content, brand.domain)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Thotis-Kind"] = "digest"
     message.set_content(text, subtype="plain", charset="utf-8")
@@ -67,7 +67,6 @@ def _item(booking: DigestBooking, tz: str) -> dict[str, Any]:
     return {
         "when_fr": when_text(booking.start, tz, "fr"),
         "when_en": when_text(booking.start, tz, "en"),
-        "clock": clock_text(booking.start, tz),
         "visitor_name": one_line(booking.visitor_first_name),
         "filiere": one_line(booking.filiere_name_fr or ""),
         "question": multiline(booking.visitor_question),

@@ -26,7 +26,7 @@ from litestar.background_tasks import BackgroundTask
 from api.deps import Now, Session
 from api.google import calendar_service
 from api.space import oidc
-from api.space.mail import send_quietly, sign_in_message
+from api.space.mail import send_reporting, sign_in_message
 from api.space.web import (
     BIND_COOKIE,
     BIND_PATH,
@@ -94,7 +94,7 @@ def link_mail_task(
     """The link sent after the response: a failure is logged and the person asks again (the
     public form must answer the same whatever happens, so it cannot wait for the mail)."""
     message = link_message(web, email=email, name=name, raw=raw, now=now, invitation=invitation)
-    return BackgroundTask(send_quietly, mailer, message)
+    return BackgroundTask(send_reporting, mailer, message)
 
 
 def link_message(

@@ -100,11 +100,6 @@ def sign_in_message(
 SEND_WAIT_SECONDS = 10.0
 
 
-async def send_quietly(mailer: Mailer, message: EmailMessage) -> None:
-    """Send; a failure is logged (without the address) and the person asks again."""
-    await send_reporting(mailer, message)
-
-
 async def send_reporting(
     mailer: Mailer, message: EmailMessage, timeout: float = SEND_WAIT_SECONDS
 ) -> bool:

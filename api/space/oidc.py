@@ -43,13 +43,9 @@ def configured(settings: Settings) -> bool:
     return bool(settings.google_client_id and settings.google_client_secret)
 
 
-def _config(settings: Settings, redirect_uri: str) -> dict[str, Any]:
-    return client_config(settings, redirect_uri)
-
-
 def start(settings: Settings, redirect_uri: str) -> GoogleSignIn:
     flow = Flow.from_client_config(
-        _config(settings, redirect_uri),
+        client_config(settings, redirect_uri),
         scopes=list(SIGN_IN_SCOPES),
         redirect_uri=redirect_uri,
         autogenerate_code_verifier=True,
@@ -72,7 +68,7 @@ async def finish(
     """The verified email of the person Google signed in (lower-cased)."""
     token = await anyio.to_thread.run_sync(
         _exchange,
-        _config(settings, redirect_uri),
+        client_config(settings, redirect_uri),
         redirect_uri,
         state,
         code_verifier,

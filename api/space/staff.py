@@ -11,13 +11,14 @@ import csv
 import io
 import json
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, Router, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.csv_cells import csv_cell
 from api.deps import Now, Session
 from api.space import forms
 from api.space.auth import link_message
@@ -35,18 +36,6 @@ STATS_WEEKS = 12
 UTILISATION_DAYS = 28
 QUESTIONS_SHOWN = 200
 CSV_MAX_ROWS = 20_000
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """Instants in ISO 8601 UTC; text defused against formula injection."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 FLASH = {
@@ -336,11 +325,13 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     async def stats(request: Request[Any, Any, Any], session: Session, now: Now) -> Response[str]:
         lang = language(request)
         since = now - timedelta(weeks=STATS_WEEKS)
-        rates = await insights.filiere_rates(session, now, since)
+        stats = await reports.statistics(session, now, since)
+        rates = stats.per_filiere
         weekly = await insights.weekly_bookings(session, now, STATS_WEEKS)
         use = await insights.utilisation(session, now, UTILISATION_DAYS)
-        filiere_list = await catalog.list_filieres(session)
-        names = {f.slug: (f.name_en if lang == "en" else f.name_fr) for f in filiere_list}
+        names = {
+            f.slug: (f.name_en if lang == "en" else f.name_fr) for f in rates if f.slug is not None
+        }
         weeks = sorted({w.week for w in weekly})
         series: dict[str | None, dict[Any, int]] = defaultdict(dict)
         for w in weekly:
@@ -358,9 +349,9 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
                 ],
             },
             "rates": {
-                "labels": [names.get(f.filiere or "", other) for f in rates],
-                "cancellation": [round(100 * (f.cancellation_rate or 0), 1) for f in rates],
-                "no_show": [round(100 * (f.no_show_rate or 0), 1) for f in rates],
+                "labels": [names.get(f.slug or "", other) for f in rates],
+                "cancellation": [round(100 * (f.counts.cancellation_rate or 0), 1) for f in rates],
+                "no_show": [round(100 * (f.counts.no_show_rate or 0), 1) for f in rates],
                 "labelCancellation": tr(lang, "Annulations (%)", "Cancellations (%)"),
                 "labelNoShow": tr(lang, "Absences (%)", "No-shows (%)"),
             },
@@ -375,13 +366,7 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
         return page(
             request,
             "staff/stats.html",
-            total=insights.FiliereRates(
-                None,
-                sum(f.bookings for f in rates),
-                sum(f.cancelled for f in rates),
-                sum(f.no_show for f in rates),
-                sum(f.held for f in rates),
-            ),
+            total=stats.total,
             use=use,
             names=names,
             chart_json=json.dumps(chart, ensure_ascii=False).replace("</", "<\\/"),

@@ -226,10 +226,8 @@ async def test_rates_list_every_filiere_and_questions_are_searchable(db: Databas
             filiere="droit",
         )
         await booking.cancel_by_mentor(session, made.booking.id, mentor.id, NOW, "Empêchement")
-        rates = {
-            r.filiere: r
-            for r in await insights.filiere_rates(session, NOW, NOW - timedelta(days=7))
-        }
+        stats = await reports.statistics(session, NOW, NOW - timedelta(days=7))
+        rates = {r.slug: r.counts for r in stats.per_filiere}
         assert set(rates) == {"droit", "medecine"}
         assert (rates["droit"].bookings, rates["droit"].cancellation_rate) == (1, 1.0)
         assert rates["medecine"].bookings == 0 and rates["medecine"].cancellation_rate is None
