@@ -127,7 +127,7 @@ async def test_digest_mentor_gets_no_booking_mail_but_one_digest(
     html = digest.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "Élève1" in html
 
-    # Later the same day: nothing more, even with a new booking (it waits for tomorrow).
+    # Later the same day: nothing more, even after a reschedule (it waits for tomorrow).
     moved_start = TUESDAY_18H + timedelta(hours=1)
     clock.now = NOW + timedelta(hours=1)
     async with db.sessions() as session:

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -138,5 +139,9 @@ def test_a_supervised_server_that_dies_is_started_again_at_the_same_url() -> Non
         assert server.url() == url
     finally:
         server.stop()
-    time.sleep(0.2)  # a stopped server stays stopped: the supervisor left with stop()
+    # A stopped server stays stopped: the supervisor left with stop().
+    supervisors = [t for t in threading.enumerate() if t.name == "embedded-postgres-supervisor"]
+    for thread in supervisors:
+        thread.join(timeout=5)
+    assert not any(t.is_alive() for t in supervisors)
     assert not root.exists()

@@ -34,7 +34,7 @@ async def test_a_booking_moved_in_google_says_where_and_that_the_visitor_was_not
             f"/mentor/bookings/{booking_id}", headers={"Accept-Language": "en"}
         )
     for html in (home.text, page.text):
-        assert "Vous avez déplacé" in html
+        assert "Vous avez déplacé" in html and "pas prévenu" in html
         assert "mardi 5 mars 2030 à 15:00" in html
         assert "supprimé de votre Google Agenda" not in html
     assert "You moved this booking" in english.text

@@ -150,7 +150,10 @@ async def test_the_sign_in_form_sends_one_address_at_most_three_links_a_quarter_
             )
             # Always the same answer: the form never tells who is a mentor, nor who is throttled.
             assert sent.status_code == 200 and "Regardez vos emails" in sent.text
-    await space.wait_for_mail(address, kind="sign_in_link")
+    for _ in range(100):  # the links leave after each answer: wait for the three
+        if len(space.mail_to(address)) >= 3:
+            break
+        await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)  # time for a fourth or fifth mail, were one on its way
     assert len(space.mail_to(address)) == 3
     stored = space.sql(

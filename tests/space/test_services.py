@@ -22,6 +22,7 @@ from scheduler.db import Database
 from scheduler.errors import EmailBlocked, InvalidToken, NotFound, TokenExpired
 from scheduler.records import Actor
 from scheduler.settings import Settings
+from tests.scheduler import factories
 
 NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # Monday 07:00 in Paris
 STAFF = Actor.staff("equipe@thotis.fr")
@@ -237,17 +238,19 @@ async def test_rates_list_every_filiere_and_questions_are_searchable(db: Databas
         assert await reports.questions(session, filiere="medecine") == []
 
 
-async def test_mentor_bookings_limit_reads_only_the_rows_shown(db: Database) -> None:
-    from tests.scheduler.factories import NOW, TUESDAY_18H, make_mentor, visitor
-
-    mentor = await make_mentor(db)
-    starts = [TUESDAY_18H + timedelta(minutes=15 * i) for i in range(4)]
+async def test_mentor_bookings_limit_and_ends_filter_the_rows_returned(db: Database) -> None:
+    mentor = await factories.make_mentor(db)
+    starts = [factories.TUESDAY_18H + timedelta(minutes=15 * i) for i in range(4)]
     for n, start in enumerate(starts, start=1):
         async with db.sessions() as session:
             await booking.book(
-                session, mentor_id=mentor.id, slot_start=start, visitor=visitor(n), now=NOW
+                session,
+                mentor_id=mentor.id,
+                slot_start=start,
+                visitor=factories.visitor(n),
+                now=factories.NOW,
             )
-    window = (mentor.id, NOW, NOW + timedelta(days=7))
+    window = (mentor.id, factories.NOW, factories.NOW + timedelta(days=7))
     async with db.sessions() as session:
         everything = await booking.list_mentor_bookings(session, *window)
         first_two = await booking.list_mentor_bookings(session, *window, limit=2)
