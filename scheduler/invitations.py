@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -152,12 +152,23 @@ async def set_notify(session: AsyncSession, mentor_id: UUID, notify: str, now: d
     """Email per booking (``each``) or one daily digest (``digest``)."""
     if notify not in NOTIFY_MODES:
         raise ValidationFailed(f"notify must be one of {', '.join(NOTIFY_MODES)}")
+    # Switching to the digest: every booking so far was mailed one by one, so the next digest
+    # starts now (not at the last digest sent before the mentor left the digest).
+    starts = now if notify == "digest" else None
+    current = MentorPreferences.__table__.c
     await session.execute(
         pg_insert(MentorPreferences)
-        .values(mentor_id=mentor_id, notify=notify, updated_at=now)
+        .values(mentor_id=mentor_id, notify=notify, updated_at=now, digest_sent_at=starts)
         .on_conflict_do_update(
             index_elements=[MentorPreferences.mentor_id],
-            set_={"notify": notify, "updated_at": now},
+            set_={
+                "notify": notify,
+                "updated_at": now,
+                "digest_sent_at": case(
+                    (current.notify == notify, current.digest_sent_at),
+                    else_=starts,
+                ),
+            },
         )
     )
     await record(

@@ -213,3 +213,27 @@ async def test_a_refused_digest_is_tried_again_next_run(
     clock.now += timedelta(hours=1)
     await _run_digest(worker)
     assert [parseaddr(str(m["To"]))[1] for m in _digests(smtp)] == [mentor.email]
+
+
+async def test_a_mentor_back_on_the_digest_is_not_told_again_of_bookings_mailed_one_by_one(
+    db: Database, database_url: str, smtp: SmtpServer
+) -> None:
+    mentor = await make_mentor(db, name="Léa")
+    await _prefer(db, mentor.id, "digest")
+    clock = Clock(TUESDAY_0730_PARIS - timedelta(days=1))  # Monday 07:30: a first digest
+    worker = _worker(db, database_url, smtp, clock)
+    await _run_digest(worker)
+    async with db.sessions() as session:
+        await invitations.set_notify(session, mentor.id, "each", clock.now)
+    await _book(db, mentor.id, 1)  # mailed to the mentor on its own
+    clock.now = NOW
+    await worker.drain_outbox()
+    assert (mentor.email, "booked") in _sent(smtp)
+    async with db.sessions() as session:
+        await invitations.set_notify(session, mentor.id, "digest", NOW + timedelta(hours=1))
+        await invitations.set_notify(session, mentor.id, "digest", NOW + timedelta(hours=2))
+    clock.now = TUESDAY_0730_PARIS
+    await _run_digest(worker)
+    tuesday = _text(_digests(smtp)[-1])
+    assert "Aucune nouvelle réservation depuis le dernier récapitulatif." in tuesday
+    assert "Vos échanges des prochaines 24 heures" in tuesday and "Élève1" in tuesday
