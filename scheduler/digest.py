@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.db import Database
@@ -30,6 +30,8 @@ from scheduler.session_models import MentorPreferences
 
 DIGEST_HOUR = time(7, 0)
 NEXT_REACH = timedelta(hours=24)
+# First key of the advisory lock a worker holds while it sends one mentor's digest.
+_DIGEST_LOCK = 0x7D16E57
 
 __all__ = [
     "DIGEST_HOUR",
@@ -104,6 +106,15 @@ async def claim(
     marks the day done (even when the digest was empty: nothing to say is said once);
     an exception leaves it for the next run."""
     async with database.transaction() as session:
+        # Workers race for a mentor's day through an advisory lock, not the preferences row:
+        # the row would stay locked through the SMTP send, holding up the mentor's sign-in and
+        # settings, which write it. Taken before the read, so the read sees a finished day.
+        locked = await session.execute(
+            select(func.pg_try_advisory_xact_lock(_DIGEST_LOCK, func.hashtext(str(mentor_id))))
+        )
+        if not locked.scalar_one():
+            yield None
+            return
         row = (
             await session.execute(
                 select(
@@ -118,7 +129,6 @@ async def claim(
                 )
                 .join(Mentor, Mentor.id == MentorPreferences.mentor_id)
                 .where(MentorPreferences.mentor_id == mentor_id)
-                .with_for_update(of=MentorPreferences, skip_locked=True)
             )
         ).first()
         if row is None:

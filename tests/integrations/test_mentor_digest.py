@@ -13,11 +13,12 @@ from email.utils import parseaddr
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from api.wiring import Adapters, build_worker
 from integrations.mail import SmtpMailer
 from scheduler import booking, invitations
+from scheduler import digest as mentor_digest
 from scheduler.db import Database
 from scheduler.session_models import MentorPreferences
 from scheduler.settings import Settings
@@ -237,3 +238,16 @@ async def test_a_mentor_back_on_the_digest_is_not_told_again_of_bookings_mailed_
     tuesday = _text(_digests(smtp)[-1])
     assert "Aucune nouvelle réservation depuis le dernier récapitulatif." in tuesday
     assert "Vos échanges des prochaines 24 heures" in tuesday and "Élève1" in tuesday
+
+
+async def test_a_digest_being_sent_does_not_hold_up_the_mentors_settings(db: Database) -> None:
+    mentor = await make_mentor(db)
+    await _prefer(db, mentor.id, "digest")
+    await _book(db, mentor.id, 1)
+    async with mentor_digest.claim(db, mentor.id, NOW) as content:
+        assert content is not None  # the mail would be on its way now
+        async with db.sessions() as session:
+            await session.execute(text("SET LOCAL lock_timeout = '1s'"))
+            await invitations.set_notify(session, mentor.id, "digest", NOW)
+        async with mentor_digest.claim(db, mentor.id, NOW) as second:
+            assert second is None  # another worker's claim is still refused
