@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from api.schemas import WallTime
+from scheduler.catalog import SLUG_PATTERN
 
 BookingStatus = Literal["confirmed", "cancelled", "rescheduled", "no_show"]
 
@@ -29,9 +30,7 @@ WallRange = Annotated[
 DayRanges = Annotated[list[WallRange], msgspec.Meta(max_length=24)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=10080)]  # up to 7 days, as the engine allows
 Cap = Annotated[int, msgspec.Meta(ge=0, le=1000)]
-Slug = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-]
+Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=SLUG_PATTERN)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 Bio = Annotated[str, msgspec.Meta(max_length=1200)]

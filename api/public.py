@@ -18,6 +18,7 @@ from api.deps import Now, Session
 from availability import group_by_local_date, zone
 from availability.intervals import as_utc
 from scheduler import catalog
+from scheduler.catalog import SLUG_PATTERN
 from scheduler.errors import ValidationFailed
 from scheduler.slots import filiere_next_free, mentor_slots
 
@@ -26,7 +27,7 @@ MAX_RANGE = timedelta(days=62)
 
 # A filière's slug as stored (lowercase words joined by dashes): anything else is unknown, and
 # never reaches the database (a NUL byte there would be a driver error, not a 404).
-Slug = Annotated[str, PathParameter(max_length=60, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+Slug = Annotated[str, PathParameter(max_length=60, pattern=SLUG_PATTERN)]
 
 Timezone = Annotated[
     str,

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from scheduler.catalog import SLUG_PATTERN
+
 Language = Literal["fr", "en"]
 
 FirstName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
@@ -80,7 +82,7 @@ class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
     timezone: TimezoneName = "Europe/Paris"
     language: Language = "fr"
     # The field-of-study page the visitor booked from (for Thotis's statistics).
-    filiere: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    filiere: Annotated[str, msgspec.Meta(max_length=60, pattern=SLUG_PATTERN)] | None = None
 
 
 class Booking(msgspec.Struct):

@@ -26,6 +26,7 @@ from api.mentor import mentor_account
 from api.text import clean_text
 from scheduler import booking as booking_service
 from scheduler import catalog, credentials, reports
+from scheduler.catalog import SLUG_PATTERN
 from scheduler.errors import MentorUnavailable, ValidationFailed
 from scheduler.records import BookingRecord
 
@@ -36,7 +37,6 @@ From = Annotated[
 To = Annotated[
     datetime | None, QueryParameter(name="to", description="Bookings starting before (ISO 8601)")
 ]
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 FiliereFilter = Annotated[
     str | None,
     Parameter(

@@ -251,7 +251,7 @@ async def list_mentor_bookings(
     query = query.order_by(order, BookingRow.id)
     if limit is not None:
         if limit < 0:
-            raise ValueError("limit must not be negative")
+            raise ValidationFailed("limit must not be negative")
         query = query.limit(limit)
     rows = await session.execute(query)
     return [_record(row) for row in rows]

@@ -20,7 +20,9 @@ from scheduler.integrity import unit_of_work
 from scheduler.models import Filiere, Mentor, MentorFiliere, PolicyRow
 from scheduler.records import Actor, FiliereRecord, MentorRecord
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A filière's slug, as in its page's URL; the API's schemas state the same pattern.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG = re.compile(SLUG_PATTERN)
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
