@@ -226,7 +226,14 @@ def build_auth_handlers(web: Web, mailer: Mailer) -> list[Any]:
                 now=now,
                 invitation=False,
             )
-        response = web.render(request, "link_sent.html", role="mentor", email=email)
+        response = web.render(
+            request,
+            "link_sent.html",
+            role="mentor",
+            email=email,
+            minutes=int(SIGN_IN_LINK_TTL.total_seconds() // 60),
+            most=sessions.SIGN_IN_LINKS_PER_WINDOW,
+        )
         response.background = task
         return response
 
