@@ -11,7 +11,7 @@ then checked against every rule, pairwise, with datetime arithmetic.
 
 5-minute steps are exact for the zones the tests use: their offsets are multiples of 30 minutes
 and their transitions fall on whole hours, so every instant involved is on a UTC 5-minute
-boundary (tests/availability/test_reference.py checks this assumption).
+boundary (tests/availability/test_clock.py checks this assumption).
 """
 
 from __future__ import annotations

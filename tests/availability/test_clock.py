@@ -34,8 +34,8 @@ def _offset_changes(name: str) -> list[int]:
 
 
 def test_the_tz_database_never_changes_a_zones_offset_twice_within_48_hours() -> None:
-    # WallClock.day_offsets samples offsets 24 hours apart and reads two equal samples as "no
-    # change between them"; that holds while changes are more than a day apart.
+    # WallClock.day_offsets samples offsets 48 hours apart and reads two equal samples as "no
+    # change between them"; that holds while changes are more than 48 hours apart.
     for name in ALL_ZONES:
         changes = _offset_changes(name)
         for earlier, later in itertools.pairwise(changes):
@@ -104,3 +104,23 @@ def test_the_references_5_minute_walk_is_exact_for_the_zones_the_tests_use() -> 
             for instant in (change - timedelta(seconds=1), change):
                 offset = instant.astimezone(tz).utcoffset()
                 assert offset is not None and offset % timedelta(minutes=5) == timedelta(0)
+
+
+@given(st.sampled_from(DST_ZONES), st.data())
+def test_a_span_of_dates_gives_each_date_its_own_offset(timezone: str, data: st.DataObject) -> None:
+    # Spans share samples through index arithmetic: each date of a span around a change must
+    # read as it reads alone, and its offset (when it has one) must convert every wall time of
+    # the date exactly.
+    tz = ZoneInfo(timezone)
+    change = data.draw(st.sampled_from(transitions(timezone)))
+    first = change.astimezone(tz).toordinal() - data.draw(st.integers(0, 9))
+    last = first + data.draw(st.integers(0, 20))
+    span = WallClock(tz).day_offsets(first, last)
+    assert len(span) == last - first + 1
+    exact = WallClock(tz)
+    for ordinal, offset in zip(range(first, last + 1), span, strict=True):
+        assert [offset] == WallClock(tz).day_offsets(ordinal, ordinal)
+        if offset is not None:
+            for minute in range(0, 1440, 30):
+                fast = (ordinal - EPOCH_ORDINAL) * DAY_US + minute * MINUTE_US - offset
+                assert fast == exact.to_utc(ordinal, minute)

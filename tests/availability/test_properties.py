@@ -90,16 +90,8 @@ def test_no_offered_slot_overlaps_a_bookings_occupied_range_buffers_included(
 def test_no_slot_is_offered_on_a_local_day_or_iso_week_whose_cap_is_reached(
     scenario: Scenario,
 ) -> None:
-    tz = ZoneInfo(scenario.schedule.timezone)
-    policy = scenario.policy
     for slot in offered(scenario):
-        day = slot.astimezone(tz).date()
-        booked = [b.start.astimezone(tz).date() for b in scenario.bookings]
-        if policy.day_cap is not None:
-            assert sum(d == day for d in booked) < policy.day_cap
-        if policy.week_cap is not None:
-            week = day.isocalendar()[:2]
-            assert sum(d.isocalendar()[:2] == week for d in booked) < policy.week_cap
+        assert reference.within_caps(scenario.schedule, scenario.policy, scenario.bookings, slot)
 
 
 @given(scenarios())

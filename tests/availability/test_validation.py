@@ -180,7 +180,7 @@ def test_a_query_range_longer_than_allowed_is_invalid_query_range() -> None:
         "invalid_query_range",
         lambda: free_slots(*args, NOW, NOW + timedelta(days=401)),
     )
-    assert free_slots(*args, NOW, NOW + timedelta(days=400)) is not None
+    free_slots(*args, NOW, NOW + timedelta(days=400))  # the longest range allowed: no error
 
 
 def test_instants_at_the_ends_of_the_calendar_are_invalid_query_range() -> None:
@@ -292,6 +292,9 @@ def test_any_policy_values_give_a_policy_or_invalid_policy(
     value: timedelta, name: str, cap: int | None
 ) -> None:
     try:
-        Policy(**{name: value}, day_cap=cap)  # type: ignore[arg-type]
+        policy = Policy(**{name: value}, day_cap=cap)  # type: ignore[arg-type]
     except InvalidPolicy:
         return
+    # Accepted: it holds what was given, within the contract's bounds.
+    assert getattr(policy, name) == value and timedelta(0) <= value
+    assert cap is None or cap >= 0
