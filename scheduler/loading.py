@@ -165,6 +165,13 @@ _MENTORS_BY_ID = compiled(
 )
 
 
+async def mentor_rows(session: AsyncSession, mentor_ids: Sequence[UUID]) -> list[Any]:
+    """The ``mentor_policy_query`` rows of these mentors (unknown ids left out), what
+    ``load_states`` takes."""
+    connection = await driver_connection(session)
+    return await fetch_all(connection, _MENTORS_BY_ID, {"ids": list(mentor_ids)})
+
+
 async def load_mentor_states(
     session: AsyncSession,
     mentor_ids: Sequence[UUID],
@@ -182,17 +189,9 @@ async def load_mentor_states(
     """
     if not mentor_ids:
         return {}
-    connection = await driver_connection(session)
-    rows = await fetch_all(connection, _MENTORS_BY_ID, {"ids": list(mentor_ids)})
+    rows = await mentor_rows(session, mentor_ids)
     return await load_states(
-        session,
-        rows,
-        now,
-        start,
-        end,
-        to_horizon=to_horizon,
-        exclude_booking=exclude_booking,
-        connection=connection,
+        session, rows, now, start, end, to_horizon=to_horizon, exclude_booking=exclude_booking
     )
 
 

@@ -18,7 +18,7 @@ from availability import SLOT_LENGTH, MentorSlots, free_slots_for_many
 from scheduler.catalog import mentor_query, mentor_record
 from scheduler.driver import compiled, driver_connection, fetch_all
 from scheduler.errors import NotFound
-from scheduler.loading import load_mentor_states, load_states
+from scheduler.loading import load_states, mentor_rows
 from scheduler.models import Filiere, Mentor, MentorFiliere, PolicyRow
 from scheduler.records import FiliereRecord, MentorRecord
 
@@ -44,18 +44,12 @@ async def mentor_slots(
 ) -> MentorSlots:
     """A mentor's free slots in ``[start, end)`` and the next free one. An inactive or paused
     mentor offers nothing."""
-    states = await load_mentor_states(session, [mentor_id], now, start, end)
-    state = states.get(mentor_id)
-    if state is None:
+    rows = await mentor_rows(session, [mentor_id])
+    if not rows:
         raise NotFound("no such mentor")
-    if not state.active or state.paused:
+    if not rows[0].active or rows[0].paused:
         return _NOTHING
-    found = free_slots_for_many({mentor_id: state.engine_input}, now, start, end)[mentor_id]
-    if found.slots:
-        return found
-    # Nothing in the range: next_free needs bookings and busy time up to the horizon.
-    far = await load_mentor_states(session, [mentor_id], now, start, end, to_horizon=True)
-    return free_slots_for_many({mentor_id: far[mentor_id].engine_input}, now, start, end)[mentor_id]
+    return (await _slots_with_next_free(session, rows, now, start, end))[mentor_id]
 
 
 async def _slots_with_next_free(
