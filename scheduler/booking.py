@@ -26,7 +26,11 @@ from uuid import UUID, uuid4
 
 from psycopg import AsyncConnection
 from sqlalchemy import (
+    LargeBinary,
     Row,
+    Text,
+    Uuid,
+    bindparam,
     insert,
     select,
     update,
@@ -39,7 +43,7 @@ from scheduler import outbox
 from scheduler.audit import audit_values, record
 from scheduler.catalog import normalize_email
 from scheduler.credentials import digest, new_secret
-from scheduler.driver import driver_connection, fetch_all
+from scheduler.driver import compiled, driver_connection, fetch_all
 from scheduler.errors import (
     BookingNotLive,
     EmailBlocked,
@@ -58,11 +62,12 @@ from scheduler.integrity import (
     constraint_name,
     translate_integrity_error,
 )
-from scheduler.loading import MentorState, load_mentor_states, load_states
+from scheduler.loading import MentorState, load_mentor_states, load_states, mentor_policy_query
 from scheduler.models import (
     LIVE_STATUS,
     AuditEntry,
     BookingRow,
+    EmailBlock,
     Filiere,
     IdempotencyKey,
     ManageToken,
@@ -356,19 +361,32 @@ async def book(
         raise
 
 
-# The lock, with what the checks after it need: the mentor's flags and policy (the columns of
-# ``loading.mentor_policy_query``), whether the email is blocked, the filière's id.
-_LOCK_MENTOR = """
-    SELECT m.id, m.timezone, m.active, m.paused,
-           p.buffer_before_minutes, p.buffer_after_minutes, p.notice_minutes, p.horizon_days,
-           p.day_cap, p.week_cap,
-           EXISTS (SELECT 1 FROM email_blocklist WHERE email_hash = %(email_hash)s) AS blocked,
-           (SELECT f.id FROM filieres f JOIN mentor_filieres mf ON mf.filiere_id = f.id
-             WHERE f.slug = %(slug)s::text AND mf.mentor_id = m.id) AS filiere_id
-      FROM mentors m LEFT JOIN policies p ON p.mentor_id = m.id
-     WHERE m.id = %(id)s::uuid
-       FOR UPDATE OF m
-"""
+def _lock_mentor_query() -> str:
+    """The mentor's loader columns (``loading.mentor_policy_query``), locked, with whether the
+    visitor's email is blocked and the id of the filière booked from (when the mentor is in it):
+    round trip 1 of a booking."""
+    blocked = (
+        select(EmailBlock.email_hash)
+        .where(EmailBlock.email_hash == bindparam("email_hash", type_=LargeBinary))
+        .exists()
+        .label("blocked")
+    )
+    filiere = (
+        select(Filiere.id)
+        .join(MentorFiliere, MentorFiliere.filiere_id == Filiere.id)
+        .where(Filiere.slug == bindparam("slug", type_=Text), MentorFiliere.mentor_id == Mentor.id)
+        .scalar_subquery()
+        .label("filiere_id")
+    )
+    return compiled(
+        mentor_policy_query()
+        .add_columns(blocked, filiere)
+        .where(Mentor.id == bindparam("id", type_=Uuid))
+        .with_for_update(of=Mentor)
+    )
+
+
+_LOCK_MENTOR = _lock_mentor_query()
 
 
 def _with_fresh_busy(

@@ -18,7 +18,7 @@ from availability import SLOT_LENGTH, MentorSlots, free_slots_for_many
 from scheduler.catalog import mentor_query, mentor_record
 from scheduler.driver import compiled, driver_connection, fetch_all
 from scheduler.errors import NotFound
-from scheduler.loading import load_states, mentor_rows
+from scheduler.loading import load_states, mentor_policy_query, mentor_rows
 from scheduler.models import Filiere, Mentor, MentorFiliere, PolicyRow
 from scheduler.records import FiliereRecord, MentorRecord
 
@@ -107,13 +107,10 @@ def _filiere_mentors_query() -> str:
 
 
 # The columns of loading.mentor_policy_query() beyond the mentor's own.
-_POLICY_COLUMNS = (
-    "buffer_before_minutes",
-    "buffer_after_minutes",
-    "notice_minutes",
-    "horizon_days",
-    "day_cap",
-    "week_cap",
+_POLICY_COLUMNS = tuple(
+    column.name
+    for column in mentor_policy_query().selected_columns
+    if column.table is PolicyRow.__table__
 )
 _FILIERE_MENTORS = _filiere_mentors_query()
 
