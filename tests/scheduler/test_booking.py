@@ -491,3 +491,19 @@ async def test_the_exclusion_constraint_is_the_last_line_of_defence(db: Database
         minutes=25
     )
     _ = UTC
+
+
+async def test_the_booking_returned_is_the_booking_stored(db: Database) -> None:
+    # book() builds its record without reading the row back: the two must never drift apart.
+    mentor = await make_mentor(db)
+    async with db.sessions() as session:
+        made = await booking.book(
+            session,
+            mentor_id=mentor.id,
+            slot_start=TUESDAY_18H,
+            visitor=visitor(),
+            now=NOW,
+            filiere="droit",
+        )
+        stored = await booking.get_booking(session, made.booking.id)
+    assert made.booking == stored
