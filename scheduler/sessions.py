@@ -207,7 +207,9 @@ async def sign_in_mentor_id(session: AsyncSession, email: str) -> UUID | None:
 async def may_send_sign_in_link(session: AsyncSession, mentor_id: UUID, now: datetime) -> bool:
     """Whether the public form may send this mentor one more link: fewer than
     SIGN_IN_LINKS_PER_WINDOW were made for them within the last SIGN_IN_LINK_TTL. Counted in
-    PostgreSQL, so the limit holds across API processes."""
+    PostgreSQL, so the limit holds across API processes; the mentor's row stays locked until
+    the caller commits (``issue_sign_in_link`` does), so requests racing count one by one."""
+    await session.execute(select(Mentor.id).where(Mentor.id == mentor_id).with_for_update())
     recent = (
         await session.execute(
             select(func.count())

@@ -199,3 +199,22 @@ async def test_the_overrides_month_at_the_ends_of_the_calendar_falls_back_to_tod
         for month in ("9999-12", "0001-01", "2026-13", "abc"):
             page = await client.get("/mentor/availability/overrides", params={"month": month})
             assert page.status_code == 200, month
+
+
+async def test_racing_sign_in_requests_still_send_at_most_three_links(space: Space) -> None:
+    address = "yanis.haddad@demo.thotis.fr"
+    async with http_client(space) as client:
+        token = csrf_of((await client.get("/mentor/sign-in")).text)
+        answers = await asyncio.gather(
+            *(
+                client.post("/mentor/sign-in/link", data={"email": address, "csrf_token": token})
+                for _ in range(8)
+            )
+        )
+    assert [a.status_code for a in answers] == [200] * 8
+    stored = space.sql(
+        "SELECT count(*) FROM sign_in_links l JOIN mentors m ON m.id = l.mentor_id"
+        " WHERE m.email = %s",
+        address,
+    )
+    assert stored == [(3,)]
