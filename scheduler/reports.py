@@ -330,6 +330,28 @@ async def questions(
     """The questions visitors asked (newest first), of one filière and/or containing ``search``
     (case-insensitive). Carries no visitor identity: questions outlive the purge of names."""
     _page(limit, offset)
+    return await _questions(session, filiere, search, start, end, limit, offset)
+
+
+async def export_questions(
+    session: AsyncSession, *, filiere: str | None, search: str | None, most: int
+) -> list[QuestionLine]:
+    """``questions`` for a file export: up to ``most`` lines in one query, not by pages (the
+    pages of a long export would each rescan the ones before, and could shift in between)."""
+    if most < 1:
+        raise ValidationFailed("an export has at least one line")
+    return await _questions(session, filiere, search, None, None, most, 0)
+
+
+async def _questions(
+    session: AsyncSession,
+    filiere: str | None,
+    search: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    offset: int,
+) -> list[QuestionLine]:
     period = BookingFilter(start, end, filiere=filiere)
     query = (
         select(

@@ -403,26 +403,17 @@ def build_staff_router(web: Web, mailer: Mailer) -> Router:
     @get("/questions.csv")
     async def questions_csv(request: Request[Any, Any, Any], session: Session) -> Response[bytes]:
         search, filiere = _question_filters(request)
-        lines: list[reports.QuestionLine] = []
-        # The export pages through the staff API's own query, a page at a time.
-        while len(lines) < CSV_MAX_ROWS:
-            batch = await reports.questions(
-                session,
-                filiere=filiere,
-                search=search,
-                limit=reports.MAX_PAGE,
-                offset=len(lines),
-            )
-            lines.extend(batch)
-            if len(batch) < reports.MAX_PAGE:
-                break
+        lines = await reports.export_questions(
+            session, filiere=filiere, search=search, most=CSV_MAX_ROWS
+        )
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(["filiere", "start", "mentor", "language", "question"])
+        writer.writerow(["filiere", "start", "status", "mentor", "language", "question"])
         for line in lines:
             cells = [
                 line.filiere,
                 line.start,
+                line.status,
                 line.mentor_name,
                 line.language,
                 line.question,

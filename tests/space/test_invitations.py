@@ -3,8 +3,11 @@ refuses it, the console says so (the invitation is kept), and « Resend a link �
 
 from __future__ import annotations
 
+import csv
+import io
+
 from tests.space.conftest import STAFF_DOMAIN, Space
-from tests.space.flows import csrf_of, http_client, http_google_sign_in, mentor_id
+from tests.space.flows import book, csrf_of, http_client, http_google_sign_in, mentor_id
 
 INVITED = "nina.roux@example.org"
 
@@ -69,3 +72,17 @@ async def test_staff_forms_with_bad_input_answer_422_pages_and_store_nothing(
             "/staff/blocks", data={"email": "", "reason": "", "csrf_token": token}
         )
         assert block.status_code == 422
+
+
+async def test_the_questions_export_lists_each_question_with_its_status(space: Space) -> None:
+    booked = await book(
+        space, "manon.rousseau@demo.thotis.fr", "Inès", "=1+1 en licence ?", "psychologie"
+    )
+    async with http_client(space) as client:
+        await http_google_sign_in(client, space, "staff", f"paul@{STAFF_DOMAIN}")
+        export = await client.get("/staff/questions.csv", params={"q": "licence"})
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[0] == ["filiere", "start", "status", "mentor", "language", "question"]
+    [line] = [r for r in rows[1:] if r[-1] == "'=1+1 en licence ?"]  # defused formula
+    assert line[2] == booked["booking"]["status"] == "confirmed"
