@@ -69,6 +69,7 @@ def _item(booking: DigestBooking, tz: str) -> dict[str, Any]:
         "when_en": when_text(booking.start, tz, "en"),
         "visitor_name": one_line(booking.visitor_first_name),
         "filiere": one_line(booking.filiere_name_fr or ""),
+        "filiere_en": one_line(booking.filiere_name_en or ""),
         "question": multiline(booking.visitor_question),
         "meet_url": booking.meet_url,
         "rescheduled": booking.rescheduled,

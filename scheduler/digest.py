@@ -51,6 +51,7 @@ class DigestBooking:
     visitor_first_name: str
     visitor_question: str | None
     filiere_name_fr: str | None
+    filiere_name_en: str | None
     meet_url: str | None
     # A later booking of a series (sequence > 0) is a reschedule.
     rescheduled: bool
@@ -189,6 +190,7 @@ async def _bookings(
             BookingRow.meet_url,
             BookingRow.sequence,
             Filiere.name_fr,
+            Filiere.name_en,
         )
         .outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
         .where(
@@ -206,6 +208,7 @@ async def _bookings(
             visitor_first_name=r.visitor_first_name or "",
             visitor_question=r.visitor_question,
             filiere_name_fr=r.name_fr,
+            filiere_name_en=r.name_en,
             meet_url=r.meet_url,
             rescheduled=r.sequence > 0,
         )
