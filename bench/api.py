@@ -175,8 +175,9 @@ class RawClient:
 async def open_loop(base: str, path: str, rate: int, seconds: float) -> None:
     host, port = base.removeprefix("http://").split(":")
     client = RawClient(host, int(port))
-    for _ in range(50):  # warm each worker's caches and connections
-        await client.get(path)
+    # Warm every worker's caches and connections: concurrent requests open several
+    # connections, which the kernel spreads over the workers (one connection would reach one).
+    await asyncio.gather(*(client.get(path) for _ in range(50)))
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
 
