@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,8 +68,9 @@ def schema_target(postgres_admin_url: URL, template_database: str) -> Iterator[S
     os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
     os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
     try:
-        for fake in running_fake():
-            with running_service(
+        with (
+            contextmanager(running_fake)() as fake,
+            running_service(
                 postgres_admin_url,
                 template_database,
                 "t_schemathesis",
@@ -79,9 +81,10 @@ def schema_target(postgres_admin_url: URL, template_database: str) -> Iterator[S
                 google_revoke_uri=fake.revoke_uri,
                 google_api_base=fake.base_url,
                 token_keys=(Fernet.generate_key().decode(),),
-            ) as service:
-                headers = asyncio.run(_credentials(service.database_url))
-                yield SchemaTarget(service.url, headers)
+            ) as service,
+        ):
+            headers = asyncio.run(_credentials(service.database_url))
+            yield SchemaTarget(service.url, headers)
     finally:
         for key, value in saved.items():
             if value is None:
