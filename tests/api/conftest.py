@@ -19,16 +19,7 @@ from scheduler import catalog, schedules
 from scheduler.db import Database
 from scheduler.records import Actor
 from scheduler.settings import Settings
-
-
-class Clock:
-    """A clock a test can set; the app reads "now" from it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.scheduler.factories import Clock
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any, Literal
 
-import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -244,10 +243,3 @@ def running_smtp_server(**smtp_options: Any) -> Iterator[SmtpServer]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """For modules that load this file as a plugin (``pytest_plugins``)."""
-    with running_smtp_server() as server:
-        yield server

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -29,17 +28,10 @@ from tests.integrations.smtp_server import (
     SmtpServer,
     free_port,
     password_authenticator,
-    running_smtp_server,
     self_signed_tls,
 )
 
 BRAND = Brand()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
 
 
 def _confirmation() -> EmailMessage:

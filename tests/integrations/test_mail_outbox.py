@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 from uuid import UUID
 
-import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -22,24 +20,10 @@ from scheduler.db import Database
 from scheduler.models import OutboxRow
 from scheduler.settings import Settings
 from scheduler.worker import Worker
-from tests.integrations.smtp_server import SmtpServer, free_port, running_smtp_server
-from tests.scheduler.factories import NOW, TUESDAY_18H, make_mentor, visitor
+from tests.integrations.smtp_server import SmtpServer, free_port
+from tests.scheduler.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
 
 PUBLIC = "https://rdv.thotis.test"
-
-
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
 
 
 def _worker(

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 from uuid import UUID
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
@@ -24,27 +22,13 @@ from scheduler.db import Database
 from scheduler.session_models import MentorPreferences
 from scheduler.settings import Settings
 from scheduler.worker import Worker
-from tests.integrations.smtp_server import SmtpServer, running_smtp_server
-from tests.scheduler.factories import NOW, TUESDAY_18H, make_mentor, visitor
+from tests.integrations.smtp_server import SmtpServer
+from tests.scheduler.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
 
 PUBLIC = "https://rdv.thotis.test"
 # NOW is 09:00 in Paris on Monday 7 January 2030; the meeting is Tuesday 18:00 Paris.
 TUESDAY_0630_PARIS = datetime.fromisoformat("2030-01-08T05:30:00+00:00")
 TUESDAY_0730_PARIS = datetime.fromisoformat("2030-01-08T06:30:00+00:00")
-
-
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
 
 
 def _worker(db: Database, database_url: str, smtp: SmtpServer, clock: Clock) -> Worker:

@@ -24,6 +24,17 @@ EVENINGS: Mapping[int, Iterable[tuple[str, str]]] = {
     day: [("18:00", "21:00")] for day in range(5)
 } | {5: [("10:00", "13:00")]}
 
+
+class Clock:
+    """A clock a test can set; the code under test reads "now" from it."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 _serial = itertools.count(1)
 
 

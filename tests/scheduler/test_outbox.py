@@ -16,6 +16,7 @@ from scheduler.db import Database
 from scheduler.models import OutboxRow
 from scheduler.ports import PermanentDeliveryError, ReconnectRequired
 from scheduler.settings import PROJECT_ROOT
+from tests.scheduler.factories import Clock
 
 T0 = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)
 
@@ -37,14 +38,6 @@ async def _row(db: Database, row_id: int) -> OutboxRow:
         return (await session.execute(select(OutboxRow).where(OutboxRow.id == row_id))).scalar_one()
 
 
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 async def test_delivered_rows_are_marked_and_not_delivered_again(db: Database) -> None:
     (row_id,) = await _add(db, 1)
     seen: list[outbox.OutboxMessage] = []
@@ -52,7 +45,7 @@ async def test_delivered_rows_are_marked_and_not_delivered_again(db: Database) -
     async def handler(message: outbox.OutboxMessage) -> None:
         seen.append(message)
 
-    clock = Clock()
+    clock = Clock(T0)
     assert (
         await outbox.drain(db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=clock)
         == 1
@@ -79,7 +72,7 @@ async def test_rows_wait_for_their_time_and_for_a_worker_that_knows_their_kind(
     async def handler(message: outbox.OutboxMessage) -> None:
         calls.append(message.id)
 
-    clock = Clock()
+    clock = Clock(T0)
     assert (
         await outbox.drain(db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=clock)
         == 0
@@ -99,7 +92,7 @@ async def test_failures_back_off_then_fail_with_the_error_kept(db: Database) -> 
     async def broken(message: outbox.OutboxMessage) -> None:
         raise ConnectionError(f"SMTP down (attempt {message.attempts + 1})")
 
-    clock = Clock()
+    clock = Clock(T0)
     handlers = {"test.kind": broken}
     delays = []
     for attempt in range(1, 4):
@@ -128,7 +121,7 @@ async def test_a_permanent_error_fails_at_once_and_reconnect_waits(db: Database)
             raise PermanentDeliveryError("550 no such user")
         raise ReconnectRequired("Google access revoked")
 
-    clock = Clock()
+    clock = Clock(T0)
     await outbox.drain(db, {"test.kind": handler}, worker_id="w", max_attempts=5, now=clock)
     row = await _row(db, permanent)
     assert (row.status, row.attempts) == ("failed", 1) and "550 no such user" in (
@@ -171,7 +164,7 @@ async def test_two_workers_never_deliver_the_same_row(db: Database, database_url
                     {"test.kind": handler_for(f"w{i}")},
                     worker_id=f"w{i}",
                     max_attempts=3,
-                    now=Clock(),
+                    now=Clock(T0),
                 )
                 for i, w in enumerate(workers)
             )
@@ -222,7 +215,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(db: Database, database
 
         assert (
             await outbox.drain(
-                db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=Clock()
+                db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=Clock(T0)
             )
             == 0
         )
@@ -234,7 +227,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(db: Database, database
     # Killed between claim and commit: its transaction is rolled back and the row is pending.
     for _ in range(200):
         if await outbox.drain(
-            db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=Clock()
+            db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=Clock(T0)
         ):
             break
         await asyncio.sleep(0.05)
@@ -242,7 +235,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(db: Database, database
     row = await _row(db, row_id)
     assert (row.status, row.attempts, row.claimed_by) == ("delivered", 1, "w")
     assert (
-        await outbox.drain(db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=Clock())
+        await outbox.drain(db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=Clock(T0))
         == 0
     )
     assert calls == [row_id]
@@ -257,7 +250,7 @@ async def test_a_cancelled_delivery_leaves_the_row_pending(db: Database) -> None
         await asyncio.sleep(60)
 
     task = asyncio.create_task(
-        outbox.deliver_one(db, {"test.kind": slow}, worker_id="w", max_attempts=3, now=Clock())
+        outbox.deliver_one(db, {"test.kind": slow}, worker_id="w", max_attempts=3, now=Clock(T0))
     )
     await started.wait()
     task.cancel()

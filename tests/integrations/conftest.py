@@ -1,0 +1,15 @@
+"""Fixtures of the integration tests: a real aiosmtpd server per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.integrations.smtp_server import SmtpServer, running_smtp_server
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with running_smtp_server() as server:
+        yield server
