@@ -10,18 +10,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Text, func, text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.models import Base
+from scheduler.models import Base, server_now
 
 CONNECTION_STATUSES = ("active", "reconnect_required")
 WARNING_KINDS = ("event_deleted", "event_moved", "reconnect_required", "calendar_missing")
 
-
-def _now() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
 class CalendarConnection(Base):
@@ -51,8 +48,8 @@ class CalendarConnection(Base):
     channel_token: Mapped[str | None] = mapped_column(Text)
     channel_expiration: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
-    connected_at: Mapped[datetime] = _now()
-    updated_at: Mapped[datetime] = _now()
+    connected_at: Mapped[datetime] = server_now()
+    updated_at: Mapped[datetime] = server_now()
 
 
 class OAuthState(Base):
@@ -68,7 +65,7 @@ class OAuthState(Base):
     )
     purpose: Mapped[str] = mapped_column(Text, server_default="connect")
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
 
 
 class CalendarEvent(Base):
@@ -87,7 +84,7 @@ class CalendarEvent(Base):
     # The times last written to Google: a sync that sees others knows the mentor moved it.
     start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = server_now()
 
 
 class CalendarWarning(Base):
@@ -114,5 +111,5 @@ class CalendarWarning(Base):
     )
     kind: Mapped[str] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = _now()
+    at: Mapped[datetime] = server_now()
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

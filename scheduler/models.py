@@ -47,11 +47,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _now() -> Any:
+def server_now() -> Any:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
-def _uuid_pk() -> Mapped[uuid.UUID]:
+def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(
         primary_key=True, default=uuid.uuid4, server_default=func.gen_random_uuid()
     )
@@ -60,11 +60,11 @@ def _uuid_pk() -> Mapped[uuid.UUID]:
 class Filiere(Base):
     __tablename__ = "filieres"
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
+    id: Mapped[uuid.UUID] = uuid_pk()
     slug: Mapped[str] = mapped_column(Text, unique=True)
     name_fr: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
 
 
 class Mentor(Base):
@@ -74,7 +74,7 @@ class Mentor(Base):
         CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
+    id: Mapped[uuid.UUID] = uuid_pk()
     display_name: Mapped[str] = mapped_column(Text)
     email: Mapped[str] = mapped_column(Text, unique=True)
     photo_url: Mapped[str | None] = mapped_column(Text)
@@ -86,8 +86,8 @@ class Mentor(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     paused: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     allow_reply_to: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
-    created_at: Mapped[datetime] = _now()
-    updated_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
+    updated_at: Mapped[datetime] = server_now()
 
 
 class MentorFiliere(Base):
@@ -155,7 +155,7 @@ class PolicyRow(Base):
     horizon_days: Mapped[int] = mapped_column(Integer, server_default="30")
     day_cap: Mapped[int | None] = mapped_column(Integer)
     week_cap: Mapped[int | None] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = server_now()
 
 
 class BookingRow(Base):
@@ -189,7 +189,7 @@ class BookingRow(Base):
         Index("ix_bookings_end_at", "end_at"),
     )
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
+    id: Mapped[uuid.UUID] = uuid_pk()
     series_id: Mapped[uuid.UUID] = mapped_column(index=True)
     sequence: Mapped[int] = mapped_column(Integer, server_default="0")
     mentor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mentors.id"))
@@ -219,7 +219,7 @@ class BookingRow(Base):
     # Written back by the calendar integration once the event exists.
     meet_url: Mapped[str | None] = mapped_column(Text)
     calendar_event_id: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -236,7 +236,7 @@ class ManageToken(Base):
     purpose: Mapped[str] = mapped_column(Text, server_default="manage")
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
 
 
 class IdempotencyKey(Base):
@@ -245,7 +245,7 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     request_hash: Mapped[str] = mapped_column(Text)
     booking_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
 
 
 class OutboxRow(Base):
@@ -264,11 +264,11 @@ class OutboxRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(Text, server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
-    available_at: Mapped[datetime] = _now()
+    available_at: Mapped[datetime] = server_now()
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_by: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -283,7 +283,7 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(Text)
     entity_id: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
-    at: Mapped[datetime] = _now()
+    at: Mapped[datetime] = server_now()
 
 
 class ExternalBusy(Base):
@@ -300,7 +300,7 @@ class ExternalBusy(Base):
     start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     source: Mapped[str] = mapped_column(Text, server_default="google")
-    fetched_at: Mapped[datetime] = _now()
+    fetched_at: Mapped[datetime] = server_now()
 
 
 class BusyFetchState(Base):
@@ -316,22 +316,22 @@ class BusyFetchState(Base):
 class StaffApiKey(Base):
     __tablename__ = "staff_api_keys"
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
+    id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(Text)
     key_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MentorToken(Base):
     __tablename__ = "mentor_tokens"
 
-    id: Mapped[uuid.UUID] = _uuid_pk()
+    id: Mapped[uuid.UUID] = uuid_pk()
     mentor_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("mentors.id", ondelete="CASCADE"), index=True
     )
     token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -342,4 +342,4 @@ class EmailBlock(Base):
 
     email_hash: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
     reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()

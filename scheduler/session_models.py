@@ -20,19 +20,15 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     Text,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.models import Base
+from scheduler.models import Base, server_now
 
 ROLES = ("mentor", "staff")
 NOTIFY_MODES = ("each", "digest")
 
-
-def _now() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
 class WebSession(Base):
@@ -60,7 +56,7 @@ class WebSession(Base):
     staff_email: Mapped[str | None] = mapped_column(Text)
     # The synchronizer token every form of this session carries (CSRF).
     csrf_token: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -75,7 +71,7 @@ class SignInLink(Base):
     )
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
 
 
 class SignInState(Base):
@@ -90,7 +86,7 @@ class SignInState(Base):
     code_verifier: Mapped[str] = mapped_column(Text)
     nonce: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
 
 
 class MentorInvitation(Base):
@@ -102,7 +98,7 @@ class MentorInvitation(Base):
         ForeignKey("mentors.id", ondelete="CASCADE"), primary_key=True
     )
     invited_by: Mapped[str] = mapped_column(Text)
-    invited_at: Mapped[datetime] = _now()
+    invited_at: Mapped[datetime] = server_now()
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -119,7 +115,7 @@ class MentorPreferences(Base):
     notify: Mapped[str] = mapped_column(Text, server_default="each")
     onboarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = server_now()
     # The daily digest (migration 0005): the mentor's local date of the last one, which
     # workers claim so a day gets one digest, and the instant it covered bookings up to.
     digest_sent_on: Mapped[date | None] = mapped_column(Date)
@@ -145,7 +141,7 @@ class BookingReport(Base):
     )
     mentor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mentors.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = server_now()
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(Text)
     resolution: Mapped[str | None] = mapped_column(Text)
