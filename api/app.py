@@ -42,8 +42,7 @@ from api.space import create_space_router
 from api.staff import StaffController
 from api.widget.routes import create_widget_router
 from api.wiring import build_worker
-from scheduler.db import Database
-from scheduler.settings import Settings
+from scheduler.platform import Database, Settings
 
 logger = logging.getLogger("thotis.api")
 
@@ -68,8 +67,7 @@ def _database_for(settings: Settings) -> tuple[Database, Any]:
     if settings.database_url:
         return Database.from_url(settings.database_url), None
     from scheduler.cli import EMBEDDED_DATABASE
-    from scheduler.embedded_db import EmbeddedPostgres, create_database
-    from scheduler.migrate import upgrade
+    from scheduler.platform import EmbeddedPostgres, create_database, upgrade
 
     server = EmbeddedPostgres(settings.data_dir / "pg")
     server.start()

@@ -20,9 +20,8 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Components, SecurityScheme
 
-from scheduler.credentials import verify_mentor_token, verify_staff_api_key
-from scheduler.db import Database
-from scheduler.records import Actor
+from scheduler.identity import verify_mentor_token, verify_staff_api_key
+from scheduler.platform import Actor, Database
 
 MENTOR_SCHEME = "mentorToken"
 STAFF_SCHEME = "staffApiKey"

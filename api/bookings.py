@@ -19,9 +19,8 @@ from api.text import clean_text
 from integrations.ics import invite
 from scheduler import booking as bookings
 from scheduler import catalog
-from scheduler.errors import ValidationFailed
-from scheduler.records import BookingRecord, BookResult
-from scheduler.settings import Settings
+from scheduler.booking import BookingRecord, BookResult
+from scheduler.platform import Settings, ValidationFailed
 
 IdempotencyKey = Annotated[
     str | None,

@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import schemas
 from scheduler import catalog
-from scheduler.errors import NotFound
-from scheduler.records import BookingRecord, FiliereRecord, MentorRecord
+from scheduler.booking import BookingRecord
+from scheduler.catalog import FiliereRecord, MentorRecord
+from scheduler.platform import NotFound
 
 
 def filiere_out(record: FiliereRecord) -> schemas.Filiere:

@@ -11,8 +11,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.db import Database
-from scheduler.settings import Settings
+from scheduler.platform import Database, Settings
 
 Clock = Callable[[], datetime]
 

@@ -10,7 +10,7 @@ from litestar import Response, Router, get
 from litestar.exceptions import NotFoundException
 
 from integrations.mail import list_messages, read_message
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 _STYLE = """<style>body{font-family:system-ui,sans-serif;margin:0;background:#f5f7fb;color:#14213d}
 header{background:#1d3a8a;color:#fff;padding:1rem 1.5rem}main{padding:1.5rem;max-width:70rem}

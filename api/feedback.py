@@ -10,7 +10,7 @@ from litestar.params import QueryParameter
 
 from api.deps import AppSettings, Session
 from api.i18n import negotiate
-from scheduler.delivery import record_feedback
+from scheduler.booking import record_feedback
 
 _PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Thotis</title>

@@ -34,11 +34,9 @@ from integrations.google import (
     parse_notification,
     start_authorization,
 )
-from scheduler.calendar import CalendarService, ConnectionStatus
+from scheduler.calendar import CalendarService, CalendarUnavailable, ConnectionStatus
 from scheduler.catalog import get_mentor
-from scheduler.errors import SchedulingError
-from scheduler.ports import CalendarUnavailable, ReconnectRequired
-from scheduler.settings import Settings
+from scheduler.platform import ReconnectRequired, SchedulingError, Settings
 
 log = logging.getLogger("thotis.api.google")
 

@@ -24,10 +24,12 @@ from api.text import clean_text
 from availability import TimeRange, group_by_local_date, zone
 from availability.rules import format_wall_time
 from scheduler import booking as booking_service
-from scheduler import catalog, schedules
-from scheduler.errors import ValidationFailed
-from scheduler.records import Actor, BookingRecord, MentorRecord
-from scheduler.slots import mentor_slots
+from scheduler import catalog
+from scheduler.booking import BookingRecord
+from scheduler.catalog import MentorRecord
+from scheduler.platform import Actor, ValidationFailed
+from scheduler.schedules import mentor_slots
+from scheduler.schedules import rules as schedules
 
 PREVIEW_DAYS = 7
 # How far back "past" and ahead "upcoming" reach: a year either way.

@@ -23,9 +23,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from api.i18n import Language, negotiate
 from availability import AvailabilityError
-from scheduler.errors import SchedulingError
-from scheduler.integrity import rejected_value
-from scheduler.outage import database_outage, first_line
+from scheduler.platform import SchedulingError, database_outage, first_line, rejected_value
 
 logger = logging.getLogger("thotis.api")
 

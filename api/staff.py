@@ -25,10 +25,12 @@ from api.deps import Now, Session
 from api.mentor import mentor_account
 from api.text import clean_text
 from scheduler import booking as booking_service
-from scheduler import catalog, credentials, reports
+from scheduler import catalog
+from scheduler.booking import BookingRecord
 from scheduler.catalog import SLUG_PATTERN
-from scheduler.errors import MentorUnavailable, ValidationFailed
-from scheduler.records import BookingRecord
+from scheduler.identity import credentials as credentials
+from scheduler.platform import MentorUnavailable, ValidationFailed
+from scheduler.staff import reports
 
 From = Annotated[
     datetime | None,

@@ -16,13 +16,24 @@ from integrations.digest import compose_digest
 from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
 from integrations.messages import Brand, Kind, compose
-from scheduler import booking, delivery, digest, outbox
-from scheduler.calendar import CalendarService, calendar_handlers, calendar_jobs, has_event_calendar
-from scheduler.db import Database
-from scheduler.ports import CalendarProvider, Mailer, PermanentDeliveryError
-from scheduler.settings import Settings
-from scheduler.views import BookingView
-from scheduler.worker import PeriodicJob, Worker
+from scheduler import booking
+from scheduler.booking import BookingView, feedback, purge_job
+from scheduler.calendar import (
+    CalendarProvider,
+    CalendarService,
+    calendar_handlers,
+    calendar_jobs,
+    has_event_calendar,
+)
+from scheduler.messaging import Mailer, delivery, digest
+from scheduler.platform import (
+    Database,
+    PeriodicJob,
+    PermanentDeliveryError,
+    Settings,
+    Worker,
+    outbox,
+)
 
 log = logging.getLogger("thotis.wiring")
 
@@ -57,7 +68,7 @@ def build_adapters(settings: Settings) -> Adapters:
 
 
 def feedback_url(settings: Settings, booking_id: UUID) -> str:
-    token = delivery.feedback_token(settings.secret_key, booking_id)
+    token = feedback.feedback_token(settings.secret_key, booking_id)
     return f"{settings.public_url.rstrip('/')}/v1/feedback/{booking_id}?token={token}"
 
 
@@ -170,7 +181,10 @@ def build_worker(
     clock: Clock = lambda: datetime.now(UTC),
 ) -> Worker:
     adapters = adapters or build_adapters(settings)
-    periodic: list[PeriodicJob] = [digest_job(settings, database, adapters.mailer, clock)]
+    periodic: list[PeriodicJob] = [
+        purge_job(database, settings.personal_data_retention_days, clock),
+        digest_job(settings, database, adapters.mailer, clock),
+    ]
     if adapters.calendar is not None:
         service = CalendarService(database, adapters.calendar, settings, clock=clock)
         periodic += calendar_jobs(service)

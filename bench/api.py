@@ -33,11 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
-from scheduler import catalog, migrate, schedules
-from scheduler.db import Database, url_to_string
-from scheduler.embedded_db import EmbeddedPostgres
-from scheduler.records import Actor
-from scheduler.settings import PROJECT_ROOT
+from scheduler import catalog
+from scheduler.platform import PROJECT_ROOT, Actor, Database, EmbeddedPostgres, url_to_string
+from scheduler.platform import migrations as migrate
+from scheduler.schedules import rules as schedules
 
 STAFF = Actor.staff("bench")
 MENTORS = 20

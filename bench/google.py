@@ -30,13 +30,23 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from integrations.google import GoogleCalendarProvider  # noqa: E402
-from scheduler import catalog, migrate, schedules  # noqa: E402
-from scheduler.calendar import SYNC_POLL, CalendarService  # noqa: E402
-from scheduler.db import Database, url_to_string  # noqa: E402
-from scheduler.embedded_db import EmbeddedPostgres, create_database  # noqa: E402
-from scheduler.ports import GoogleTokens  # noqa: E402
-from scheduler.records import Actor  # noqa: E402
-from scheduler.settings import PROJECT_ROOT, Settings  # noqa: E402
+from scheduler import catalog  # noqa: E402
+from scheduler.calendar import (  # noqa: E402
+    SYNC_POLL,
+    CalendarService,
+    GoogleTokens,
+)
+from scheduler.platform import (  # noqa: E402
+    PROJECT_ROOT,
+    Actor,
+    Database,
+    EmbeddedPostgres,
+    Settings,
+    create_database,
+    url_to_string,
+)
+from scheduler.platform import migrations as migrate  # noqa: E402
+from scheduler.schedules import rules as schedules  # noqa: E402
 from tests.integrations.google.fake_google import (  # noqa: E402
     ALL_CALENDAR_SCOPES,
     CLIENT_ID,

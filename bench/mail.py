@@ -116,7 +116,7 @@ async def bench_files(count: int) -> None:
 
 async def _book_many(db: Any, mentors: list[Any], count: int, now: datetime) -> list[Any]:
     """``count`` slots spread over the mentors, in time order."""
-    from scheduler.slots import mentor_slots
+    from scheduler.schedules import mentor_slots
 
     free: list[tuple[datetime, Any]] = []
     async with db.sessions() as session:
@@ -153,8 +153,7 @@ def _visitor_confirmations(received: list[Any]) -> dict[str, float]:
 
 async def bench_outbox(database_url: str, backlog: int, paced: int, interval: float) -> None:
     from api.wiring import Adapters, build_worker
-    from scheduler.db import Database
-    from scheduler.settings import Settings
+    from scheduler.platform import Database, Settings
     from tests.scheduler.factories import make_mentor
 
     db = Database.from_url(database_url)
@@ -211,10 +210,8 @@ async def bench_outbox(database_url: str, backlog: int, paced: int, interval: fl
 
 
 def _database() -> tuple[Any, str]:
-    from scheduler import migrate
-    from scheduler.db import url_to_string
-    from scheduler.embedded_db import EmbeddedPostgres, create_database
-    from scheduler.settings import PROJECT_ROOT
+    from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, create_database, url_to_string
+    from scheduler.platform import migrations as migrate
 
     server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="mail-")
     server.start()

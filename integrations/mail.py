@@ -31,8 +31,8 @@ from pathlib import Path
 
 import aiosmtplib
 
-from scheduler.ports import Mailer, PermanentDeliveryError
-from scheduler.settings import Settings
+from scheduler.messaging import Mailer
+from scheduler.platform import PermanentDeliveryError, Settings
 
 __all__ = [
     "FileMailer",

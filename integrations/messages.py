@@ -34,8 +34,8 @@ from markupsafe import Markup, escape
 from integrations import ics
 from integrations.ics import one_line
 from integrations.when import Language, clock_text, day_text, short_when_text, when_text
-from scheduler.settings import Settings
-from scheduler.views import BookingView
+from scheduler.booking import BookingView
+from scheduler.platform import Settings
 
 Kind = Literal["booked", "rescheduled", "cancelled", "reminder_24h", "reminder_1h", "follow_up"]
 Recipient = Literal["visitor", "mentor"]

@@ -11,12 +11,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
-from scheduler.db import normalize_url
-from scheduler.models import Base
-from scheduler.settings import Settings
+from scheduler.platform import Settings, normalize_url
+from scheduler.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _run(connection: Connection) -> None:

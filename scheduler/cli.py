@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 APP_FACTORY = "api.app:create_app"
 WORKER_ENTRY = "api.wiring:run_worker"
@@ -53,8 +53,7 @@ def database(settings: Settings) -> Iterator[str]:
     if settings.database_url:
         yield settings.database_url
         return
-    from scheduler.db import url_to_string
-    from scheduler.embedded_db import EmbeddedPostgres, create_database
+    from scheduler.platform import EmbeddedPostgres, create_database, url_to_string
 
     server = EmbeddedPostgres(settings.data_dir / "pg")
     say(f"Starting embedded PostgreSQL in {server.root}…")
@@ -72,7 +71,7 @@ def database(settings: Settings) -> Iterator[str]:
 
 
 def _migrate(url: str) -> None:
-    from scheduler import migrate
+    from scheduler.platform import migrations as migrate
 
     say("Applying migrations…")
     migrate.upgrade(url)
@@ -80,7 +79,7 @@ def _migrate(url: str) -> None:
 
 
 def _with_session(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
-    from scheduler.db import Database
+    from scheduler.platform import Database
 
     async def main() -> T:
         db = Database.from_url(url, pool_size=1, max_overflow=0)
@@ -94,7 +93,7 @@ def _with_session(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
 
 
 def _seed(url: str, only_if_empty: bool) -> int:
-    from scheduler import demo
+    from scheduler.schedules import demo
 
     async def work(session: Any) -> int:
         if only_if_empty and not await demo.is_empty(session):
@@ -170,8 +169,8 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_api_key(settings: Settings, args: argparse.Namespace) -> int:
-    from scheduler.credentials import create_staff_api_key
-    from scheduler.records import Actor
+    from scheduler.identity import create_staff_api_key
+    from scheduler.platform import Actor
 
     with database(settings) as url:
         _migrate(url)
@@ -185,8 +184,8 @@ def cmd_create_api_key(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_create_mentor_token(settings: Settings, args: argparse.Namespace) -> int:
     from scheduler.catalog import get_mentor_by_email
-    from scheduler.credentials import create_mentor_token
-    from scheduler.records import Actor
+    from scheduler.identity import create_mentor_token
+    from scheduler.platform import Actor
 
     async def work(session: Any) -> tuple[str, str]:
         mentor = await get_mentor_by_email(session, args.email)
@@ -229,8 +228,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _exit_on_sigterm()
-    from scheduler.embedded_db import EmbeddedPostgresError
-    from scheduler.errors import SchedulingError
+    from scheduler.platform import EmbeddedPostgresError, SchedulingError
 
     try:
         return COMMANDS[args.command](Settings.from_env(), args)

@@ -33,16 +33,18 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.engine import URL
 
-from scheduler import migrate
-from scheduler.db import Database, normalize_url, url_to_string
-from scheduler.embedded_db import (
+from scheduler.platform import (
+    PROJECT_ROOT,
+    Database,
     EmbeddedPostgres,
-    _pid_alive,
     create_database,
     drop_database,
     libpq_params,
+    normalize_url,
+    url_to_string,
 )
-from scheduler.settings import PROJECT_ROOT
+from scheduler.platform import migrations as migrate
+from scheduler.platform.embedded_db import _pid_alive
 
 _counter = itertools.count(1)
 

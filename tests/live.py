@@ -24,9 +24,8 @@ import uvicorn
 from sqlalchemy.engine import URL
 
 from api.app import create_app
-from scheduler.db import Database, url_to_string
-from scheduler.demo import seed
-from scheduler.embedded_db import create_database, drop_database
+from scheduler.platform import Database, create_database, drop_database, url_to_string
+from scheduler.schedules import seed
 from tests.integrations.smtp_server import SmtpServer, free_port
 
 

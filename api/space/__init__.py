@@ -15,8 +15,8 @@ from api.space.mentor import build_mentor_router
 from api.space.staff import build_staff_router
 from api.space.web import STATIC, STATIC_PATH, Web, exception_handlers
 from integrations.mail import mailer_from_settings
-from scheduler.ports import Mailer
-from scheduler.settings import Settings
+from scheduler.messaging import Mailer
+from scheduler.platform import Settings
 
 __all__ = ["create_space_router"]
 

@@ -40,11 +40,18 @@ from api.space.web import (
 )
 from integrations.google import AuthorizationFailed, ScopesNotGranted, finish_authorization
 from integrations.messages import Brand
-from scheduler import invitations, sessions
+from scheduler.calendar import CalendarUnavailable
 from scheduler.catalog import get_mentor
-from scheduler.errors import InvalidToken, TokenExpired
-from scheduler.ports import CalendarUnavailable, Mailer
-from scheduler.sessions import INVITATION_LINK_TTL, SIGN_IN_LINK_TTL, Role, SpaceSession
+from scheduler.identity import (
+    INVITATION_LINK_TTL,
+    SIGN_IN_LINK_TTL,
+    Role,
+    SpaceSession,
+    invitations,
+    sessions,
+)
+from scheduler.messaging import Mailer
+from scheduler.platform import InvalidToken, TokenExpired
 
 log = logging.getLogger("thotis.space")
 

@@ -36,12 +36,21 @@ from availability import AvailabilityError, group_by_local_date, zone
 from integrations.google import start_authorization
 from integrations.when import month_names
 from scheduler import booking as booking_service
-from scheduler import catalog, invitations, moderation, schedules
-from scheduler.calendar import CalendarService, ConnectionStatus
-from scheduler.errors import NotFound, SchedulingError, ValidationFailed
-from scheduler.ports import CalendarUnavailable, PermanentDeliveryError, ReconnectRequired
-from scheduler.records import Actor, MentorRecord
-from scheduler.slots import mentor_slots
+from scheduler import catalog
+from scheduler.calendar import CalendarService, CalendarUnavailable, ConnectionStatus
+from scheduler.catalog import MentorRecord
+from scheduler.identity import invitations
+from scheduler.platform import (
+    Actor,
+    NotFound,
+    PermanentDeliveryError,
+    ReconnectRequired,
+    SchedulingError,
+    ValidationFailed,
+)
+from scheduler.schedules import mentor_slots
+from scheduler.schedules import rules as schedules
+from scheduler.staff import moderation
 
 PREVIEW_DAYS = 7
 UPCOMING_REACH = timedelta(days=366)

@@ -21,7 +21,7 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from requests.exceptions import RequestException
 
 from integrations.google.oauth import InvalidIdToken, client_config, exchange_code, id_token_claims
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 SIGN_IN_SCOPES = ("openid", "email")
 # Clock skew tolerated on the token's expiry.

@@ -27,10 +27,12 @@ from api.space.mail import send_reporting
 from api.space.web import SESSION_PATH, Web, error_text, language, session_guard
 from api.text import clean_text
 from availability import AvailabilityError
-from scheduler import catalog, insights, invitations, moderation, reports, sessions
-from scheduler.errors import NotFound, SchedulingError
-from scheduler.ports import Mailer
-from scheduler.records import Actor, MentorRecord
+from scheduler import catalog
+from scheduler.catalog import MentorRecord
+from scheduler.identity import invitations, sessions
+from scheduler.messaging import Mailer
+from scheduler.platform import Actor, NotFound, SchedulingError
+from scheduler.staff import insights, moderation, reports
 
 STATS_WEEKS = 12
 UTILISATION_DAYS = 28

@@ -32,11 +32,14 @@ from api.i18n import negotiate
 from api.problems import as_domain_error, handle_exception, retry_after, title_for
 from availability import AvailabilityError
 from integrations.when import clock_text, day_text, when_text, zone_label
-from scheduler.db import Database
-from scheduler.errors import DatabaseUnavailable, SchedulingError
-from scheduler.outage import OUTAGE_ERRORS
-from scheduler.sessions import Role, SpaceSession, csrf_matches, find_session
-from scheduler.settings import Settings
+from scheduler.identity import Role, SpaceSession, csrf_matches, find_session
+from scheduler.platform import (
+    OUTAGE_ERRORS,
+    Database,
+    DatabaseUnavailable,
+    SchedulingError,
+    Settings,
+)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

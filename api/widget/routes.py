@@ -20,7 +20,7 @@ from litestar import Request, Response, Router, get
 from litestar.enums import MediaType
 
 from api.widget.assets import WidgetBundle, build_bundle
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 SCRIPT_PATH = "/widget/v1/thotis-widget.js"
 INTEGRITY_PATH = "/widget/v1/integrity.json"

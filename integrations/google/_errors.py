@@ -17,7 +17,8 @@ import httplib2
 from google.auth.exceptions import RefreshError, TransportError
 from googleapiclient.errors import HttpError
 
-from scheduler.ports import CalendarUnavailable, PermanentDeliveryError, ReconnectRequired
+from scheduler.calendar import CalendarUnavailable
+from scheduler.platform import PermanentDeliveryError, ReconnectRequired
 
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
 SCOPE_REASONS = frozenset({"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"})

@@ -29,8 +29,8 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from requests.exceptions import RequestException
 
 from integrations.google.provider import GoogleCalendarProvider
-from scheduler.ports import CalendarUnavailable, GoogleTokens
-from scheduler.settings import Settings
+from scheduler.calendar import CalendarUnavailable, GoogleTokens
+from scheduler.platform import Settings
 
 __all__ = [
     "REQUIRED_SCOPES",

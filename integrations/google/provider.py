@@ -39,7 +39,8 @@ from integrations.google._events import (
     rfc3339,
     synced_event,
 )
-from scheduler.ports import (
+from scheduler.booking import BookingView
+from scheduler.calendar import (
     CalendarInfo,
     CalendarNotFound,
     CalendarResult,
@@ -50,8 +51,7 @@ from scheduler.ports import (
     WatchChannel,
     event_id_for_series,
 )
-from scheduler.settings import Settings
-from scheduler.views import BookingView
+from scheduler.platform import Settings
 
 __all__ = ["FREE_BUSY_MAX_CALENDARS", "FREE_BUSY_MAX_RANGE", "GoogleCalendarProvider"]
 

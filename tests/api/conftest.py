@@ -15,10 +15,9 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from scheduler import catalog, schedules
-from scheduler.db import Database
-from scheduler.records import Actor
-from scheduler.settings import Settings
+from scheduler import catalog
+from scheduler.platform import Actor, Database, Settings
+from scheduler.schedules import rules as schedules
 from tests.scheduler.factories import Clock
 
 

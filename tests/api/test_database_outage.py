@@ -13,9 +13,8 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from scheduler.db import Database
-from scheduler.records import MentorRecord
-from scheduler.settings import Settings
+from scheduler.catalog import MentorRecord
+from scheduler.platform import Database, Settings
 from tests.api.conftest import Clock
 from tests.database import Restartable
 from tests.scheduler.factories import make_mentor

@@ -9,8 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from integrations.mail import FileMailer
-from scheduler.db import Database
-from scheduler.settings import Settings
+from scheduler.platform import Database, Settings
 
 
 def _letter(subject: str) -> EmailMessage:

@@ -19,15 +19,19 @@ from sqlalchemy import select
 
 from api.wiring import Adapters, build_handlers
 from integrations.google import GoogleCalendarProvider
-from scheduler import credentials, outbox
-from scheduler.calendar import CalendarService, calendar_handlers
-from scheduler.calendar_models import CalendarConnection
-from scheduler.db import Database
-from scheduler.models import BookingRow, BusyFetchState, ExternalBusy, OutboxRow
-from scheduler.ports import event_id_for_series
-from scheduler.records import Actor
-from scheduler.secrets import SecretBox, open_tokens
-from scheduler.settings import Settings
+from scheduler.booking import BookingRow
+from scheduler.calendar import (
+    BusyFetchState,
+    CalendarConnection,
+    CalendarService,
+    SecretBox,
+    calendar_handlers,
+    event_id_for_series,
+    open_tokens,
+)
+from scheduler.identity import credentials as credentials
+from scheduler.platform import Actor, Database, OutboxRow, Settings, outbox
+from scheduler.schedules import ExternalBusy
 from tests.api.conftest import Clock, World
 from tests.integrations.google.conftest import fake_google, google_settings  # noqa: F401
 from tests.integrations.google.factories import Sleeps

@@ -29,10 +29,9 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy.engine import URL
 
 from api.app import create_app
-from scheduler import catalog, credentials
-from scheduler.db import Database
-from scheduler.records import Actor
-from scheduler.settings import Settings
+from scheduler import catalog
+from scheduler.identity import credentials as credentials
+from scheduler.platform import Actor, Database, Settings
 from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, running_fake
 from tests.live import running_service
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scheduler.views import BookingView
+from scheduler.booking import BookingView
 
 START = datetime(2026, 3, 3, 17, 15, tzinfo=UTC)  # mardi 3 mars 2026, 18:15 in Paris
 NOW = datetime(2026, 2, 20, 9, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 Stage = Literal["MAIL", "RCPT", "DATA"]
 

@@ -21,8 +21,7 @@ from integrations.mail import (
     read_message,
 )
 from integrations.messages import Brand, compose_one
-from scheduler.ports import PermanentDeliveryError
-from scheduler.settings import Settings
+from scheduler.platform import PermanentDeliveryError, Settings
 from tests.integrations.booking_views import NOW, make_view
 from tests.integrations.smtp_server import (
     SmtpServer,

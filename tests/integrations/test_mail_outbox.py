@@ -15,11 +15,8 @@ from sqlalchemy import select
 
 from api.wiring import Adapters, build_handlers
 from integrations.mail import SmtpMailer
-from scheduler import booking, outbox
-from scheduler.db import Database
-from scheduler.models import OutboxRow
-from scheduler.settings import Settings
-from scheduler.worker import Worker
+from scheduler import booking
+from scheduler.platform import Database, OutboxRow, Settings, Worker, outbox
 from tests.integrations.smtp_server import SmtpServer, free_port
 from tests.scheduler.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
 

@@ -16,12 +16,11 @@ from sqlalchemy import text as sql
 
 from api.wiring import Adapters, build_worker
 from integrations.mail import SmtpMailer
-from scheduler import booking, invitations
-from scheduler import digest as mentor_digest
-from scheduler.db import Database
-from scheduler.session_models import MentorPreferences
-from scheduler.settings import Settings
-from scheduler.worker import Worker
+from scheduler import booking
+from scheduler.catalog import MentorPreferences
+from scheduler.identity import invitations
+from scheduler.messaging import digest as mentor_digest
+from scheduler.platform import Database, Settings, Worker
 from tests.integrations.smtp_server import SmtpServer
 from tests.scheduler.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
 

@@ -21,7 +21,7 @@ from integrations.messages import (
     feedback_links,
 )
 from integrations.when import when_text
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 from tests.integrations.booking_views import NOW, START, cancelled, make_view, rescheduled
 from tests.integrations.ical_rules import check_invite
 

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from scheduler import catalog, schedules
+from scheduler import catalog
 from scheduler.booking import Visitor
-from scheduler.db import Database
-from scheduler.records import Actor, MentorRecord
+from scheduler.catalog import MentorRecord
+from scheduler.platform import Actor, Database
 from scheduler.schedules import PolicySettings
+from scheduler.schedules import rules as schedules
 
 # A Monday morning in winter (Paris = UTC+1): slots of the week ahead are within the horizon.
 NOW = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)

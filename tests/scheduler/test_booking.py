@@ -12,33 +12,29 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from availability import Interval, InvalidTimezone, NaiveDatetime
-from scheduler import booking, outbox
-from scheduler.db import Database
-from scheduler.driver import driver_connection
-from scheduler.errors import (
+from scheduler import booking
+from scheduler.booking import BookingRow, EmailBlock, ManageToken
+from scheduler.platform import (
+    Actor,
+    AuditEntry,
     BookingNotLive,
+    Database,
     EmailBlocked,
     IdempotencyConflict,
     InvalidToken,
     MentorUnavailable,
     NotFound,
+    OutboxRow,
     OutsideAvailability,
     SlotTaken,
     TokenExpired,
     ValidationFailed,
+    constraint_name,
+    driver_connection,
+    outbox,
+    translate_integrity_error,
 )
-from scheduler.integrity import constraint_name, translate_integrity_error
-from scheduler.models import (
-    AuditEntry,
-    BookingRow,
-    EmailBlock,
-    ExternalBusy,
-    ManageToken,
-    OutboxRow,
-)
-from scheduler.records import Actor
-from scheduler.schedules import PolicySettings
-from scheduler.slots import mentor_slots
+from scheduler.schedules import ExternalBusy, PolicySettings, mentor_slots
 from tests.scheduler.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
 DAY = (TUESDAY_18H - timedelta(hours=1), TUESDAY_18H + timedelta(hours=5))

@@ -15,12 +15,17 @@ from availability import (
     RangeNotOn5Minutes,
     RangeOutOfOrder,
 )
-from scheduler import catalog, schedules
-from scheduler.db import Database
-from scheduler.errors import NotFound, ValidationFailed
-from scheduler.models import AuditEntry, AvailabilityRule, DateOverrideRow, Mentor, PolicyRow
-from scheduler.schedules import PolicySettings
-from scheduler.slots import filiere_slots, mentor_slots
+from scheduler import catalog
+from scheduler.catalog import Mentor, PolicyRow
+from scheduler.platform import AuditEntry, Database, NotFound, ValidationFailed
+from scheduler.schedules import (
+    AvailabilityRule,
+    DateOverrideRow,
+    PolicySettings,
+    filiere_slots,
+    mentor_slots,
+)
+from scheduler.schedules import rules as schedules
 from tests.scheduler.factories import NOW, STAFF, TUESDAY_18H, count, ensure_filiere, make_mentor
 
 FIELDS = catalog.MentorFields(

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scheduler.settings import PROJECT_ROOT
+from scheduler.platform import PROJECT_ROOT
 
 
 def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:

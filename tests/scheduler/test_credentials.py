@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from scheduler import catalog, credentials
-from scheduler.db import Database
-from scheduler.models import MentorToken, StaffApiKey
+from scheduler import catalog
+from scheduler.identity import MentorToken, StaffApiKey, credentials
+from scheduler.platform import Database, tokens
 from tests.scheduler.factories import NOW, STAFF, make_mentor
 
 
@@ -19,7 +19,7 @@ async def test_staff_api_keys(db: Database) -> None:
         assert await credentials.verify_staff_api_key(session, raw + "x") is None
         assert await credentials.verify_staff_api_key(session, "") is None
         stored = (await session.execute(select(StaffApiKey.key_hash))).scalars().all()
-        assert stored == [credentials.digest(raw)]
+        assert stored == [tokens.digest(raw)]
         await credentials.revoke_staff_api_key(session, key.id, NOW, STAFF)
         assert await credentials.verify_staff_api_key(session, raw) is None
 

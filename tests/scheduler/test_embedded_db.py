@@ -14,8 +14,8 @@ from pathlib import Path
 
 import psycopg
 
-from scheduler.embedded_db import EmbeddedPostgres, _pid_alive, libpq_params
-from scheduler.settings import PROJECT_ROOT
+from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, libpq_params
+from scheduler.platform.embedded_db import _pid_alive
 
 STARTER = """
 import sys, time

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from availability import Booking, BookingSpans, Interval
 from scheduler import booking
-from scheduler.db import Database
-from scheduler.loading import load_mentor_states
-from scheduler.models import BookingRow, ExternalBusy
-from scheduler.schedules import PolicySettings
+from scheduler.booking import BookingRow
+from scheduler.platform import Database
+from scheduler.schedules import ExternalBusy, PolicySettings, load_mentor_states
 from tests.scheduler.factories import NOW, TUESDAY_18H, make_mentor, visitor
 
 WEEK = (NOW, NOW + timedelta(days=7))

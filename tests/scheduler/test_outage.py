@@ -15,15 +15,19 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-import scheduler.db
-from scheduler import booking, catalog, outbox
-from scheduler.db import Database
-from scheduler.driver import driver_connection, fetch_all
-from scheduler.embedded_db import libpq_params
-from scheduler.errors import DatabaseUnavailable
-from scheduler.outage import database_outage
-from scheduler.settings import Settings
-from scheduler.worker import Worker
+from scheduler import booking, catalog
+from scheduler.platform import (
+    Database,
+    DatabaseUnavailable,
+    Settings,
+    Worker,
+    database_outage,
+    driver_connection,
+    fetch_all,
+    libpq_params,
+    outbox,
+)
+from scheduler.platform import db as platform_db
 from tests.database import Restartable
 from tests.scheduler.factories import NOW, TUESDAY_18H, ensure_filiere, make_mentor, visitor
 
@@ -77,8 +81,8 @@ async def test_a_long_idle_connection_is_pinged_before_use(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A peer gone without a word leaves the socket quiet: only the ping can tell.
-    monkeypatch.setattr(scheduler.db, "_hung_up", lambda connection: False)
-    monkeypatch.setattr(scheduler.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(platform_db, "_hung_up", lambda connection: False)
+    monkeypatch.setattr(platform_db, "PING_AFTER_IDLE_SECONDS", 0.0)
     async with db.sessions() as session:
         pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
     await _terminate(db, pid)

@@ -11,11 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from scheduler import outbox
-from scheduler.db import Database
-from scheduler.models import OutboxRow
-from scheduler.ports import PermanentDeliveryError, ReconnectRequired
-from scheduler.settings import PROJECT_ROOT
+from scheduler.platform import (
+    PROJECT_ROOT,
+    Database,
+    OutboxRow,
+    PermanentDeliveryError,
+    ReconnectRequired,
+    outbox,
+)
 from tests.scheduler.factories import Clock
 
 T0 = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)

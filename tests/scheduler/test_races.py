@@ -8,9 +8,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from scheduler import booking
-from scheduler.db import Database
-from scheduler.errors import SlotTaken
-from scheduler.models import BookingRow
+from scheduler.booking import BookingRow
+from scheduler.platform import Database, SlotTaken
 from scheduler.schedules import PolicySettings
 from tests.scheduler.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
@@ -138,7 +137,7 @@ async def test_concurrent_retries_with_one_idempotency_key_make_one_booking(
 async def test_concurrent_reschedules_of_one_booking_move_it_once(
     db: Database, database_url: str
 ) -> None:
-    from scheduler.errors import BookingNotLive
+    from scheduler.platform import BookingNotLive
 
     mentor = await make_mentor(db)
     async with db.sessions() as session:

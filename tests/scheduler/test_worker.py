@@ -8,13 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from scheduler import booking, outbox
+from scheduler import booking
+from scheduler.booking import BookingRow, ManageToken, purge_personal_data
 from scheduler.cli import load_entry
-from scheduler.db import Database
-from scheduler.models import BookingRow, ManageToken
-from scheduler.retention import purge_personal_data
-from scheduler.settings import Settings
-from scheduler.worker import PeriodicJob, Worker
+from scheduler.platform import Database, PeriodicJob, Settings, Worker, outbox
 from tests.scheduler.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
 
@@ -70,7 +67,7 @@ async def test_the_worker_drains_the_outbox_and_runs_periodic_jobs(db: Database)
     assert sorted(delivered) == [outbox.CALENDAR_UPSERT_EVENT, outbox.MAIL_BOOKING_CONFIRMED]
     assert ticks == [1]  # periodic jobs run at start, then every 30 s
     # Reminders are not due yet at NOW: they stay pending.
-    from scheduler.models import OutboxRow
+    from scheduler.platform import OutboxRow
 
     assert await count(db, OutboxRow, OutboxRow.status == "pending") == 3
 

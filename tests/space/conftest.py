@@ -27,8 +27,13 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from sqlalchemy.engine import URL
 
 from api.app import create_app
-from scheduler.db import normalize_url, url_to_string
-from scheduler.embedded_db import create_database, drop_database, libpq_params
+from scheduler.platform import (
+    create_database,
+    drop_database,
+    libpq_params,
+    normalize_url,
+    url_to_string,
+)
 from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle
 from tests.integrations.smtp_server import SmtpServer, free_port
 from tests.live import _seed, _Server, _wait_until_ready

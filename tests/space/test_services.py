@@ -8,20 +8,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scheduler import (
-    booking,
-    catalog,
-    insights,
-    invitations,
-    moderation,
-    reports,
-    schedules,
-    sessions,
+from scheduler import booking, catalog
+from scheduler.identity import invitations, sessions
+from scheduler.platform import (
+    Actor,
+    Database,
+    EmailBlocked,
+    InvalidToken,
+    NotFound,
+    Settings,
+    TokenExpired,
 )
-from scheduler.db import Database
-from scheduler.errors import EmailBlocked, InvalidToken, NotFound, TokenExpired
-from scheduler.records import Actor
-from scheduler.settings import Settings
+from scheduler.schedules import rules as schedules
+from scheduler.staff import insights, moderation, reports
 from tests.scheduler import factories
 
 NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # Monday 07:00 in Paris

@@ -20,7 +20,7 @@ from litestar.testing import AsyncTestClient
 from api.widget import routes
 from api.widget.assets import CSS_PLACEHOLDER, STATIC_DIR, assemble, build_bundle, compact_css
 from api.widget.routes import SCRIPT_PATH, create_widget_router
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 GZIP_BUDGET = 30 * 1024
 
@@ -118,7 +118,7 @@ def test_routes_module_serves_files_only() -> None:
         "litestar",
         "litestar.enums",
         "api.widget.assets",
-        "scheduler.settings",
+        "scheduler.platform",
     }
     assert imported <= allowed, imported - allowed
 

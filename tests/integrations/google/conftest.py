@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from cryptography.fernet import Fernet
 
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle, running_fake
 
 

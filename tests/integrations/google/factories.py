@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from scheduler.ports import GoogleTokens
-from scheduler.views import BookingView
+from scheduler.booking import BookingView
+from scheduler.calendar import GoogleTokens
 from tests.integrations.google.fake_google import ALL_CALENDAR_SCOPES, FakeGoogle
 
 MENTOR = "camille.mentor@example.org"

@@ -18,7 +18,7 @@ from integrations.google import (
     start_authorization,
 )
 from integrations.google.oauth import EVENTS_OWNED, USERINFO_EMAIL
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 from tests.integrations.google.factories import MENTOR
 from tests.integrations.google.fake_google import FakeGoogle
 

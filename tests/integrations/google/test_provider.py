@@ -11,17 +11,15 @@ import pytest
 from availability import Interval
 from integrations.google import GoogleCalendarProvider
 from integrations.google.oauth import FREEBUSY
-from scheduler.ports import (
+from scheduler.calendar import (
     CalendarNotFound,
     CalendarUnavailable,
     GoogleTokens,
-    PermanentDeliveryError,
-    ReconnectRequired,
     WatchChannel,
     event_id_for_series,
     series_for_event_id,
 )
-from scheduler.settings import Settings
+from scheduler.platform import PermanentDeliveryError, ReconnectRequired, Settings
 from tests.integrations.google.factories import MENTOR, START, Sleeps, booking_view, connected
 from tests.integrations.google.fake_google import FakeGoogle
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.fernet import Fernet
 
-from scheduler.ports import GoogleTokens
-from scheduler.secrets import (
+from scheduler.calendar import (
+    GoogleTokens,
     SecretBox,
     SecretUnreadable,
     TokenKeyMissing,
@@ -16,7 +16,7 @@ from scheduler.secrets import (
     open_tokens,
     seal_tokens,
 )
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 
 def _key() -> str:

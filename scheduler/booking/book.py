@@ -1,0 +1,425 @@
+"""Booking one slot: one transaction locks the mentor, re-runs the engine for the slot, inserts the booking with its token, outbox rows and audit entry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from psycopg import AsyncConnection
+from sqlalchemy import (
+    LargeBinary,
+    Row,
+    Text,
+    Uuid,
+    bindparam,
+    insert,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from availability import SLOT_LENGTH, Interval, is_bookable
+from availability.intervals import as_utc
+from scheduler.booking.models import (
+    LIVE_STATUS,
+    EmailBlock,
+    IdempotencyKey,
+)
+from scheduler.booking.ports import BusyCheck
+from scheduler.booking.reads import get_booking
+from scheduler.booking.records import BookingRecord, BookResult
+from scheduler.booking.tokens import TOKEN_GRACE, _issue_token
+from scheduler.booking.visitors import Visitor, _request_hash, _validated
+from scheduler.catalog import Filiere, Mentor, MentorFiliere, PolicyRow
+from scheduler.platform import (
+    IDEMPOTENCY_KEY_CONSTRAINT,
+    INTEGRITY_ERRORS,
+    Actor,
+    AuditEntry,
+    EmailBlocked,
+    IdempotencyConflict,
+    MentorUnavailable,
+    NotFound,
+    OutsideAvailability,
+    SlotTaken,
+    ValidationFailed,
+    compiled,
+    constraint_name,
+    digest,
+    driver_connection,
+    fetch_all,
+    new_secret,
+    outbox,
+    translate_integrity_error,
+)
+from scheduler.schedules import (
+    MentorState,
+    load_mentor_states,
+    load_states,
+    mentor_policy_query,
+)
+
+
+async def book(
+    session: AsyncSession,
+    *,
+    mentor_id: UUID,
+    slot_start: datetime,
+    visitor: Visitor,
+    now: datetime,
+    idempotency_key: str | None = None,
+    filiere: str | None = None,
+    busy_check: BusyCheck | None = None,
+) -> BookResult:
+    """Book the slot starting at ``slot_start`` with a mentor, in one transaction.
+
+    ``filiere``: slug of the page the visitor came from (one of the mentor's). With an
+    ``idempotency_key``, a retry with the same body returns the same booking (and a fresh manage
+    token) and a different body raises IdempotencyConflict.
+
+    Raises ValidationFailed / AvailabilityError (bad input), NotFound, MentorUnavailable,
+    EmailBlocked, OutsideAvailability (not offered), SlotTaken (taken by someone else, or the
+    day/week cap is reached), IdempotencyConflict.
+    """
+    slot_start = as_utc(slot_start, "slot_start")
+    now = as_utc(now, "now")
+    visitor = _validated(visitor)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
+    request_hash = _request_hash(mentor_id, slot_start, visitor, filiere)
+    try:
+        fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
+        # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
+        connection = await driver_connection(session)
+        found = await fetch_all(
+            connection,
+            _LOCK_MENTOR,
+            {
+                "id": mentor_id,
+                "email_hash": hashlib.sha256(visitor.email.encode()).digest(),
+                "slug": filiere,
+            },
+        )
+        mentor = found[0] if found else None
+        if mentor is None:
+            raise NotFound("no such mentor")
+        if idempotency_key is not None:
+            # After the lock: a retry that waited behind its first attempt finds it here.
+            replay = await _replay(session, idempotency_key, request_hash, now)
+            if replay is not None:
+                await session.commit()
+                return replay
+        if not mentor.active or mentor.paused:
+            raise MentorUnavailable("this mentor is not taking bookings")
+        if mentor.blocked:
+            raise EmailBlocked("this email address cannot book")
+        if filiere is not None and mentor.filiere_id is None:
+            raise ValidationFailed(f"the mentor is not in the filière {filiere!r}")
+        # Round trip 2 (a fresh snapshot, taken after the lock): rules, bookings, busy.
+        states = await load_states(
+            session, [mentor], now, slot_start, slot_start + SLOT_LENGTH, connection=connection
+        )
+        state = _with_fresh_busy(states[mentor_id], fresh)
+        _ensure_bookable(state, slot_start, now)
+        # Round trip 3: the booking, its token, outbox rows, audit and idempotency key.
+        booking_id = uuid4()
+        result = await _insert_booking(
+            connection,
+            booking_id=booking_id,
+            series_id=booking_id,
+            sequence=0,
+            mentor_id=mentor_id,
+            filiere_id=mentor.filiere_id,
+            slot_start=slot_start,
+            state=state,
+            visitor=visitor,
+            consent_at=now,
+            now=now,
+            actor=Actor("visitor"),
+            action="book",
+            audit_details={"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
+            idempotency=(idempotency_key, request_hash) if idempotency_key else None,
+        )
+        await session.commit()
+        return result
+    except INTEGRITY_ERRORS as error:
+        await session.rollback()
+        if idempotency_key is not None and constraint_name(error) == IDEMPOTENCY_KEY_CONSTRAINT:
+            # The same key committed concurrently for another mentor's booking.
+            replay = await _replay(session, idempotency_key, request_hash, now)
+            if replay is not None:
+                await session.commit()
+                return replay
+        raise translate_integrity_error(error) from error
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+def _lock_mentor_query() -> str:
+    """The mentor's loader columns (``loading.mentor_policy_query``), locked, with whether the
+    visitor's email is blocked and the id of the filière booked from (when the mentor is in it):
+    round trip 1 of a booking."""
+    blocked = (
+        select(EmailBlock.email_hash)
+        .where(EmailBlock.email_hash == bindparam("email_hash", type_=LargeBinary))
+        .exists()
+        .label("blocked")
+    )
+    filiere = (
+        select(Filiere.id)
+        .join(MentorFiliere, MentorFiliere.filiere_id == Filiere.id)
+        .where(Filiere.slug == bindparam("slug", type_=Text), MentorFiliere.mentor_id == Mentor.id)
+        .scalar_subquery()
+        .label("filiere_id")
+    )
+    return compiled(
+        mentor_policy_query()
+        .add_columns(blocked, filiere)
+        .where(Mentor.id == bindparam("id", type_=Uuid))
+        .with_for_update(of=Mentor)
+    )
+
+
+_LOCK_MENTOR = _lock_mentor_query()
+
+
+def _with_fresh_busy(
+    state: MentorState, fresh: tuple[Interval, list[Interval]] | None
+) -> MentorState:
+    if fresh is None:
+        return state
+    span, busy = fresh
+    # Fresh busy time replaces the cache where it was fetched, and only there.
+    return state.with_busy([b for b in state.busy if not b.overlaps(span)] + busy)
+
+
+async def _replay(
+    session: AsyncSession, key: str, request_hash: str, now: datetime
+) -> BookResult | None:
+    found = (
+        await session.execute(
+            select(IdempotencyKey.request_hash, IdempotencyKey.booking_id).where(
+                IdempotencyKey.key == key
+            )
+        )
+    ).first()
+    if found is None:
+        return None
+    if found.request_hash != request_hash:
+        raise IdempotencyConflict("this Idempotency-Key was used for a different request")
+    booking = await get_booking(session, found.booking_id)
+    # The first answer carried the only copy of the raw token; a retry gets a new one.
+    token = await _issue_token(session, booking.id, booking.end)
+    return BookResult(booking, token, replayed=True)
+
+
+async def _fresh_busy(
+    session: AsyncSession, busy_check: BusyCheck | None, mentor_id: UUID, slot_start: datetime
+) -> tuple[Interval, list[Interval]] | None:
+    """Fresh busy time over the slot's occupied range (with today's buffers), fetched before
+    any lock; the read transaction is closed first so nothing waits on the network."""
+    if busy_check is None:
+        return None
+    buffers = (
+        await session.execute(
+            select(PolicyRow.buffer_before_minutes, PolicyRow.buffer_after_minutes).where(
+                PolicyRow.mentor_id == mentor_id
+            )
+        )
+    ).first()
+    await session.commit()
+    before, after = (
+        (buffers.buffer_before_minutes, buffers.buffer_after_minutes) if buffers else (0, 0)
+    )
+    span = Interval(
+        slot_start - timedelta(minutes=before), slot_start + SLOT_LENGTH + timedelta(minutes=after)
+    )
+    busy = await busy_check.fresh_busy(mentor_id, span.start, span.end)
+    return None if busy is None else (span, list(busy))
+
+
+async def _lock_mentor(session: AsyncSession, mentor_id: UUID) -> Row[Any]:
+    mentor = (
+        await session.execute(
+            select(Mentor.id, Mentor.active, Mentor.paused)
+            .where(Mentor.id == mentor_id)
+            .with_for_update()
+        )
+    ).first()
+    if mentor is None:
+        raise NotFound("no such mentor")
+    if not mentor.active or mentor.paused:
+        raise MentorUnavailable("this mentor is not taking bookings")
+    return mentor
+
+
+async def _state_for_slot(
+    session: AsyncSession,
+    mentor_id: UUID,
+    slot_start: datetime,
+    now: datetime,
+    fresh: tuple[Interval, list[Interval]] | None,
+    exclude_booking: UUID | None = None,
+) -> MentorState:
+    states = await load_mentor_states(
+        session,
+        [mentor_id],
+        now,
+        slot_start,
+        slot_start + SLOT_LENGTH,
+        exclude_booking=exclude_booking,
+    )
+    return _with_fresh_busy(states[mentor_id], fresh)
+
+
+def _ensure_bookable(state: MentorState, slot_start: datetime, now: datetime) -> None:
+    args = (state.schedule, state.policy, state.busy)
+    if is_bookable(*args, state.bookings, now, slot_start):
+        return
+    if state.bookings and is_bookable(*args, (), now, slot_start):
+        # Offered but for other live bookings: taken (overlap through buffers, or a full day or
+        # week).
+        raise SlotTaken("this slot has just been taken")
+    raise OutsideAvailability("this time is not offered by the mentor")
+
+
+_INSERT_BOOKING = """
+    WITH b AS (
+      INSERT INTO bookings (id, series_id, sequence, mentor_id, filiere_id, start_at, end_at,
+                            buffer_before_minutes, buffer_after_minutes, status,
+                            visitor_first_name, visitor_email, visitor_question,
+                            visitor_timezone, language, consent_at, created_at)
+      VALUES (%(id)s, %(series_id)s, %(sequence)s, %(mentor_id)s, %(filiere_id)s::uuid,
+              %(start_at)s, %(end_at)s, %(buffer_before)s, %(buffer_after)s, 'confirmed',
+              %(first_name)s, %(email)s, %(question)s::text, %(timezone)s, %(language)s,
+              %(consent_at)s, %(now)s)
+      RETURNING id
+    ), token AS (
+      INSERT INTO manage_tokens (token_hash, booking_id, purpose, expires_at)
+      SELECT %(token_hash)s, b.id, 'manage', %(token_expires)s FROM b
+    ), messages AS (
+      INSERT INTO outbox (kind, payload, available_at)
+      SELECT m.kind, m.payload, m.available_at
+        FROM b, jsonb_to_recordset(%(outbox)s::jsonb)
+                AS m(kind text, payload jsonb, available_at timestamptz)
+    ), audit AS (
+      INSERT INTO audit_log (actor_kind, actor_id, action, entity, entity_id, details)
+      SELECT %(actor_kind)s, %(actor_id)s::text, %(action)s, 'booking', b.id::text,
+             %(details)s::jsonb
+        FROM b
+    )
+    INSERT INTO idempotency_keys (key, request_hash, booking_id)
+    SELECT %(idempotency_key)s::text, %(request_hash)s::text, b.id
+      FROM b WHERE %(idempotency_key)s::text IS NOT NULL
+"""
+
+
+async def _insert_booking(
+    connection: AsyncConnection[Any],
+    *,
+    booking_id: UUID,
+    series_id: UUID,
+    sequence: int,
+    mentor_id: UUID,
+    filiere_id: UUID | None,
+    slot_start: datetime,
+    state: MentorState,
+    visitor: Visitor,
+    consent_at: datetime,
+    now: datetime,
+    actor: Actor,
+    action: str,
+    audit_details: dict[str, Any],
+    idempotency: tuple[str, str] | None = None,
+    rescheduled_from: UUID | None = None,
+) -> BookResult:
+    """One statement: the booking, its manage token, its outbox rows, the audit entry and the
+    idempotency key. The exclusion constraint is checked here."""
+    slot_end = slot_start + state.policy.slot_length
+    token = new_secret()
+    messages = outbox.after_booking(
+        booking_id, slot_start, slot_end, now, rescheduled_from=rescheduled_from
+    )
+    buffer_before = state.settings.buffer_before_minutes
+    buffer_after = state.settings.buffer_after_minutes
+    await connection.execute(
+        _INSERT_BOOKING,
+        {
+            "id": booking_id,
+            "series_id": series_id,
+            "sequence": sequence,
+            "mentor_id": mentor_id,
+            "filiere_id": filiere_id,
+            "start_at": slot_start,
+            "end_at": slot_end,
+            "buffer_before": buffer_before,
+            "buffer_after": buffer_after,
+            "first_name": visitor.first_name,
+            "email": visitor.email,
+            "question": visitor.question,
+            "timezone": visitor.timezone,
+            "language": visitor.language,
+            "consent_at": consent_at,
+            "now": now,
+            "token_hash": digest(token),
+            "token_expires": slot_end + TOKEN_GRACE,
+            "outbox": json.dumps(
+                [
+                    {
+                        "kind": m["kind"],
+                        "payload": m["payload"],
+                        "available_at": m["available_at"].isoformat(),
+                    }
+                    for m in messages
+                ]
+            ),
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "action": action,
+            "details": json.dumps(audit_details),
+            "idempotency_key": idempotency[0] if idempotency else None,
+            "request_hash": idempotency[1] if idempotency else None,
+        },
+    )
+    # Every column is known here (``occupied`` is the database's own), so no RETURNING.
+    record = BookingRecord(
+        id=booking_id,
+        series_id=series_id,
+        sequence=sequence,
+        mentor_id=mentor_id,
+        filiere_id=filiere_id,
+        start=slot_start,
+        end=slot_end,
+        buffer_before_minutes=buffer_before,
+        buffer_after_minutes=buffer_after,
+        status=LIVE_STATUS,
+        visitor_first_name=visitor.first_name,
+        visitor_email=visitor.email,
+        visitor_question=visitor.question,
+        visitor_timezone=visitor.timezone,
+        language=visitor.language,
+        consent_at=consent_at,
+        cancel_reason=None,
+        cancelled_by=None,
+        cancelled_at=None,
+        rescheduled_to=None,
+        meet_url=None,
+        created_at=now,
+    )
+    return BookResult(record, token)
+
+
+async def _finish(
+    session: AsyncSession,
+    statements: Sequence[Any],
+    outbox_rows: list[dict[str, Any]],
+    audit: dict[str, Any],
+) -> None:
+    for statement in statements:
+        await session.execute(statement)
+    await outbox.enqueue(session, outbox_rows)
+    await session.execute(insert(AuditEntry).values(**audit))

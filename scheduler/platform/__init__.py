@@ -1,0 +1,93 @@
+"""What every domain shares and none owns: settings, the clock, the database and its sessions, the raw driver path, transactions, outage detection, the error tree, the model base, audit, the outbox, the worker loop, migrations and the embedded PostgreSQL. Imports no domain."""
+
+from scheduler.platform.actor import Actor
+from scheduler.platform.audit import AuditEntry, audit_values, record
+from scheduler.platform.db import Database, normalize_url, url_to_string
+from scheduler.platform.driver import compiled, driver_connection, fetch_all
+from scheduler.platform.embedded_db import (
+    EmbeddedPostgres,
+    EmbeddedPostgresError,
+    create_database,
+    drop_database,
+    libpq_params,
+)
+from scheduler.platform.errors import (
+    BookingNotLive,
+    DatabaseUnavailable,
+    EmailBlocked,
+    IdempotencyConflict,
+    InvalidToken,
+    MentorUnavailable,
+    NotFound,
+    OutsideAvailability,
+    SchedulingError,
+    SlotTaken,
+    TokenExpired,
+    ValidationFailed,
+)
+from scheduler.platform.migrations import upgrade
+from scheduler.platform.models import Base, server_now
+from scheduler.platform.outage import OUTAGE_ERRORS, database_outage, first_line
+from scheduler.platform.outbox import OutboxRow, PermanentDeliveryError, ReconnectRequired
+from scheduler.platform.settings import PROJECT_ROOT, Settings
+from scheduler.platform.tokens import digest, new_secret
+from scheduler.platform.transactions import (
+    IDEMPOTENCY_KEY_CONSTRAINT,
+    INTEGRITY_ERRORS,
+    constraint_name,
+    rejected_value,
+    translate_integrity_error,
+    unit_of_work,
+)
+from scheduler.platform.worker import PeriodicJob, Worker
+
+__all__ = [
+    "IDEMPOTENCY_KEY_CONSTRAINT",
+    "INTEGRITY_ERRORS",
+    "OUTAGE_ERRORS",
+    "PROJECT_ROOT",
+    "Actor",
+    "AuditEntry",
+    "Base",
+    "BookingNotLive",
+    "Database",
+    "DatabaseUnavailable",
+    "EmailBlocked",
+    "EmbeddedPostgres",
+    "EmbeddedPostgresError",
+    "IdempotencyConflict",
+    "InvalidToken",
+    "MentorUnavailable",
+    "NotFound",
+    "OutboxRow",
+    "OutsideAvailability",
+    "PeriodicJob",
+    "PermanentDeliveryError",
+    "ReconnectRequired",
+    "SchedulingError",
+    "Settings",
+    "SlotTaken",
+    "TokenExpired",
+    "ValidationFailed",
+    "Worker",
+    "audit_values",
+    "compiled",
+    "constraint_name",
+    "create_database",
+    "database_outage",
+    "digest",
+    "driver_connection",
+    "drop_database",
+    "fetch_all",
+    "first_line",
+    "libpq_params",
+    "new_secret",
+    "normalize_url",
+    "record",
+    "rejected_value",
+    "server_now",
+    "translate_integrity_error",
+    "unit_of_work",
+    "upgrade",
+    "url_to_string",
+]
