@@ -1,5 +1,6 @@
-"""``create_app()``: the one composition root. It wires settings, the database, the adapters
-(mail, Google) and every route; nothing else builds these."""
+"""``create_app(settings, parts)``: the HTTP application. It receives the settings and the parts
+(database, adapters, clock) from whoever composes it (``api.cli``, a test) and builds none of
+them: it wires the routes, their dependencies and the in-process worker."""
 
 from __future__ import annotations
 
@@ -22,14 +23,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from api.auth import SECURITY_COMPONENTS
 from api.bookings import BookingController
 from api.cache import TtlCache
-from api.deps import (
-    Clock,
-    client_address,
-    provide_now,
-    provide_session,
-    provide_settings,
-    system_clock,
-)
+from api.deps import client_address, provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
 from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
@@ -41,8 +35,8 @@ from api.public import PublicController
 from api.space import create_space_router
 from api.staff import StaffController
 from api.widget.routes import create_widget_router
-from api.wiring import build_worker
-from scheduler.platform import Database, Settings
+from api.wiring import Parts, build_worker
+from scheduler.platform import Settings
 
 logger = logging.getLogger("thotis.api")
 
@@ -61,37 +55,11 @@ def _booking_requests_only(request: Request[Any, Any, Any]) -> bool:
     return request.method == "POST" and request.url.path.startswith("/v1/bookings")
 
 
-def _database_for(settings: Settings) -> tuple[Database, Any]:
-    """The database of ``settings``; with no DATABASE_URL, the embedded PostgreSQL under
-    ``data_dir`` (started here, stopped at shutdown)."""
-    if settings.database_url:
-        return Database.from_url(settings.database_url), None
-    from scheduler.cli import EMBEDDED_DATABASE
-    from scheduler.platform import EmbeddedPostgres, create_database, upgrade
-
-    server = EmbeddedPostgres(settings.data_dir / "pg")
-    server.start()
-    server.supervise()
-    # The same database `serve` uses, so an app started by uvicorn alone sees the same data.
-    create_database(server.url(), EMBEDDED_DATABASE)
-    url = server.url(EMBEDDED_DATABASE)
-    upgrade(url)
-    return Database.from_url(url), server
-
-
-def create_app(
-    settings: Settings | None = None,
-    *,
-    database: Database | None = None,
-    clock: Clock = system_clock,
-) -> Litestar:
-    settings = settings or Settings.from_env()
+def create_app(settings: Settings, parts: Parts) -> Litestar:
     # APScheduler logs every tick of the outbox clock at INFO; only its problems matter.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    server: Any = None
-    if database is None:
-        database, server = _database_for(settings)
-    owned_database = database
+    database, clock = parts.database, parts.clock
+    calendar = parts.calendar_service(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -104,7 +72,7 @@ def create_app(
         stop = asyncio.Event()
         worker_task = None
         if settings.embedded_worker:
-            worker = build_worker(settings, owned_database, clock=clock)
+            worker = build_worker(settings, parts)
             worker_task = asyncio.create_task(worker.run(stop), name="outbox-worker")
         try:
             yield
@@ -112,9 +80,7 @@ def create_app(
             stop.set()
             if worker_task is not None:
                 await asyncio.gather(worker_task, return_exceptions=True)
-            await owned_database.dispose()
-            if server is not None:
-                server.stop()
+            await database.dispose()
 
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.booking_rate_limit_per_minute),
@@ -133,7 +99,7 @@ def create_app(
             BookingController,
             feedback,
             create_widget_router(settings),
-            create_space_router(settings),
+            create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,
             MentorGoogleController,
@@ -144,12 +110,15 @@ def create_app(
             "session": Provide(provide_session),
             "now": Provide(provide_now, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "calendar_service": Provide(lambda: calendar, use_cache=True, sync_to_thread=False),
         },
         state=State(
             {
                 "settings": settings,
                 "database": database,
                 "clock": clock,
+                # Read by the mentor space's pages until they take it as a dependency.
+                "calendar_service": calendar,
                 "filiere_cache": TtlCache(settings.filiere_cache_seconds),
             }
         ),

@@ -28,7 +28,6 @@ from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
 from api.deps import AppSettings, Session
 from integrations.google import (
     AuthorizationFailed,
-    GoogleCalendarProvider,
     ScopesNotGranted,
     finish_authorization,
     parse_notification,
@@ -41,9 +40,6 @@ from scheduler.platform import ReconnectRequired, SchedulingError, Settings
 log = logging.getLogger("thotis.api.google")
 
 CALLBACK_PATH = "/v1/google/callback"
-# The booking-time re-check runs while a visitor waits: answer fast or fall back to the cache.
-CHECK_TIMEOUT_SECONDS = 4.0
-CHECK_RETRIES = 1
 
 
 class GoogleNotConfigured(SchedulingError):
@@ -58,41 +54,29 @@ class GoogleReconnectRequired(SchedulingError):
     code, status = "reconnect_required", 409
 
 
-# --- the service in the app's state ----------------------------------------------------------
+# --- the service, built once by create_app from the parts ---------------------------------
 
 
 def calendar_service(state: State) -> CalendarService | None:
-    """The deployment's calendar service, or None without a Google OAuth client."""
-    service: CalendarService | None = state.get("calendar_service")
-    if service is not None:
-        return service
-    settings: Settings = state.settings
-    provider = state.get("calendar_provider")
-    check = provider
-    if provider is None:
-        if not settings.google_client_id:
-            return None
-        provider = GoogleCalendarProvider(settings)
-        check = GoogleCalendarProvider(
-            settings, num_retries=CHECK_RETRIES, timeout_seconds=CHECK_TIMEOUT_SECONDS
-        )
-    service = CalendarService(
-        state.database, provider, settings, check_provider=check, clock=state.clock
-    )
-    state.calendar_service = service
+    """The deployment's calendar service (None without a Google OAuth client), for the mentor
+    space's pages that do not take it as a dependency yet."""
+    service: CalendarService | None = state.calendar_service
     return service
 
 
-def provide_busy_check(state: State) -> CalendarService | None:
+# The service as create_app provides it under the name ``calendar_service``.
+MaybeCalendar = NamedDependency[CalendarService | None]
+
+
+def provide_busy_check(calendar_service: MaybeCalendar) -> CalendarService | None:
     """For the booking routes: fresh busy time of the mentor being booked (None: cache only)."""
-    return calendar_service(state)
+    return calendar_service
 
 
-def provide_calendar(state: State) -> CalendarService:
-    service = calendar_service(state)
-    if service is None:
+def provide_calendar(calendar_service: MaybeCalendar) -> CalendarService:
+    if calendar_service is None:
         raise GoogleNotConfigured("Google Calendar is not configured on this deployment")
-    return service
+    return calendar_service
 
 
 # Typed by the class, not the ``BusyCheck`` Protocol: Litestar validates dependency values and
@@ -283,13 +267,13 @@ class GoogleController(Controller):
     async def callback(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        settings: AppSettings,
+        calendar_service: MaybeCalendar,
         oauth_state: Annotated[str | None, QueryParameter(name="state", max_length=200)] = None,
         code: Annotated[str | None, QueryParameter(name="code", max_length=2000)] = None,
         error: Annotated[str | None, QueryParameter(name="error", max_length=200)] = None,
     ) -> Response[str]:
-        settings: Settings = state.settings
-        service = calendar_service(state)
+        service = calendar_service
         if service is None:
             return _page(503, _FAILED, ("Google Agenda n'est pas configuré.", "Not configured."))
         pending = await service.take_state(oauth_state) if oauth_state else None
@@ -353,8 +337,10 @@ class GoogleController(Controller):
         status_code=200,
         include_in_schema=False,
     )
-    async def notifications(self, request: Request[Any, Any, Any], state: State) -> Response[str]:
-        service = calendar_service(state)
+    async def notifications(
+        self, request: Request[Any, Any, Any], calendar_service: MaybeCalendar
+    ) -> Response[str]:
+        service = calendar_service
         notification = parse_notification(dict(request.headers))
         if service is None or notification is None:
             return Response("", status_code=400, media_type="text/plain")

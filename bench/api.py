@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/api.py [--workers 2] [--rate 200] [--seconds 15]
 
-Settings used: uvicorn (uvloop + httptools) with --workers 2 (one per core), EMBEDDED_WORKER=false
+Settings used: `thotis serve` (uvicorn, uvloop + httptools) with --workers 2 (one per core), EMBEDDED_WORKER=false
 (the outbox worker is another process in production), the embedded PostgreSQL (fsync on) over
 its unix socket, and an open-loop load generator (raw asyncio HTTP/1.1 keep-alive) in this process
 on loopback — it shares the 2 cores with the server, so the figures are pessimistic.
@@ -92,18 +92,11 @@ def start_server(
         [
             sys.executable,
             "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
+            "api",
+            "serve",
             "--workers",
             str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
+            "--quiet",
         ],
         cwd=PROJECT_ROOT,
         env=env,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from cryptography.fernet import Fernet  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
+from api.wiring import build_parts  # noqa: E402
 from integrations.google import GoogleCalendarProvider  # noqa: E402
 from scheduler import catalog  # noqa: E402
 from scheduler.calendar import (  # noqa: E402
@@ -133,8 +135,9 @@ async def main(url: str, mentors: int, requests: int) -> None:
         print(f"set-up: {mentors} mentors connected in {time.perf_counter() - t0:.1f} s")
 
         print("1. visitors' slot requests")
-        app = create_app(settings, database=Database.from_url(url), clock=clock)
-        app.state.calendar_provider = provider
+        parts = build_parts(settings, Database.from_url(url), clock=clock)
+        parts = dataclasses.replace(parts, calendar=provider, calendar_check=provider)
+        app = create_app(settings, parts)
         before = len(fake.log)
         timings = []
         async with AsyncTestClient(app=app) as client:

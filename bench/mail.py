@@ -152,7 +152,7 @@ def _visitor_confirmations(received: list[Any]) -> dict[str, float]:
 
 
 async def bench_outbox(database_url: str, backlog: int, paced: int, interval: float) -> None:
-    from api.wiring import Adapters, build_worker
+    from api.wiring import Parts, build_worker
     from scheduler.platform import Database, Settings
     from tests.scheduler.factories import make_mentor
 
@@ -163,12 +163,7 @@ async def bench_outbox(database_url: str, backlog: int, paced: int, interval: fl
     try:
         with running_smtp_server() as server:
             settings = Settings(database_url=database_url, embedded_worker=False)
-            worker = build_worker(
-                settings,
-                db,
-                Adapters(mailer=SmtpMailer(server.settings())),
-                clock=lambda: datetime.now(UTC),
-            )
+            worker = build_worker(settings, Parts(db, SmtpMailer(server.settings())))
 
             for n, slot in enumerate(slots[:backlog]):
                 await _book(db, slot, n, now)

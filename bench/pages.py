@@ -28,6 +28,7 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
 from api.app import create_app  # noqa: E402
+from api.wiring import build_parts  # noqa: E402
 from scheduler.identity import sessions  # noqa: E402
 from scheduler.platform import (  # noqa: E402
     PROJECT_ROOT,
@@ -140,7 +141,7 @@ async def main(url: str, requests: int) -> None:
     settings = Settings(
         database_url=url, public_url="http://bench.local", seed_demo=False, embedded_worker=False
     )
-    app = create_app(settings, database=database, clock=lambda: NOW)
+    app = create_app(settings, build_parts(settings, database, clock=lambda: NOW))
     results: dict[str, list[tuple[float, float, int]]] = {}
     added = 0
     async with AsyncTestClient(app=app, base_url="http://bench.local") as client:

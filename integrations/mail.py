@@ -20,7 +20,6 @@ import os
 import re
 import ssl
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -32,7 +31,7 @@ from pathlib import Path
 import aiosmtplib
 
 from scheduler.messaging import Mailer
-from scheduler.platform import PermanentDeliveryError, Settings
+from scheduler.platform import Clock, PermanentDeliveryError, Settings, system_clock
 
 __all__ = [
     "FileMailer",
@@ -172,9 +171,7 @@ class FileMailer:
     time, and a reader never sees a half-written file (temp file in the same folder, then an
     atomic rename)."""
 
-    def __init__(
-        self, directory: Path, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    ) -> None:
+    def __init__(self, directory: Path, *, clock: Clock = system_clock) -> None:
         self.directory = Path(directory)
         self._clock = clock
 

@@ -5,7 +5,6 @@ linked to anyone, for the frequent-questions statistics."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability.intervals import as_utc
 from scheduler.booking.models import BookingRow, ManageToken
-from scheduler.platform import Actor, Database, PeriodicJob, record
+from scheduler.platform import Actor, Clock, Database, PeriodicJob, record
 
 log = logging.getLogger("thotis.retention")
 
@@ -59,7 +58,7 @@ async def purge_personal_data(session: AsyncSession, now: datetime, retention_da
     return len(purged)
 
 
-def purge_job(db: Database, retention_days: int, clock: Callable[[], datetime]) -> PeriodicJob:
+def purge_job(db: Database, retention_days: int, clock: Clock) -> PeriodicJob:
     """The worker's daily purge (at start, then every day)."""
 
     async def run() -> None:

@@ -2,6 +2,7 @@
 
 from scheduler.platform.actor import Actor
 from scheduler.platform.audit import AuditEntry, audit_values, record
+from scheduler.platform.clock import Clock, system_clock
 from scheduler.platform.db import Database, normalize_url, url_to_string
 from scheduler.platform.driver import compiled, driver_connection, fetch_all
 from scheduler.platform.embedded_db import (
@@ -50,6 +51,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "BookingNotLive",
+    "Clock",
     "Database",
     "DatabaseUnavailable",
     "EmailBlocked",
@@ -86,6 +88,7 @@ __all__ = [
     "record",
     "rejected_value",
     "server_now",
+    "system_clock",
     "translate_integrity_error",
     "unit_of_work",
     "upgrade",

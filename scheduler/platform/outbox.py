@@ -35,7 +35,7 @@ import random
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -56,6 +56,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from scheduler.platform.clock import Clock, system_clock
 from scheduler.platform.db import Database
 from scheduler.platform.models import Base, server_now
 
@@ -169,17 +170,13 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return step * (0.5 + 0.5 * (rng or random).random())
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 async def deliver_one(
     db: Database,
     handlers: Mapping[str, Handler],
     *,
     worker_id: str,
     max_attempts: int,
-    now: Callable[[], datetime] = _utcnow,
+    now: Clock = system_clock,
     delivery_timeout: timedelta = DELIVERY_TIMEOUT,
 ) -> bool:
     """Claim and deliver one due row whose kind has a handler. False when there is none.
@@ -252,7 +249,7 @@ async def drain(
     max_attempts: int,
     concurrency: int = 4,
     limit: int | None = None,
-    now: Callable[[], datetime] = _utcnow,
+    now: Clock = system_clock,
 ) -> int:
     """Deliver due rows with ``concurrency`` loops until none is due (or ``limit`` rows were
     handled). Returns how many rows were handled (delivered, failed or rescheduled)."""

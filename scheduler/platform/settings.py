@@ -39,6 +39,8 @@ class Settings:
     # --- HTTP -----------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
+    # HTTP processes of `thotis serve` (one per core is a good start).
+    web_concurrency: int = 1
     # Public base URL used in links sent to people (manage links, OAuth redirect).
     public_url: str = "http://127.0.0.1:8000"
     cors_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
@@ -73,7 +75,7 @@ class Settings:
     token_keys: tuple[str, ...] = field(default_factory=tuple)
     # --- worker ---------------------------------------------------------------------------
     # Run the outbox worker inside the web process (the one-process default of `make run`);
-    # with several API processes, set it false and run `python -m scheduler worker` instead.
+    # with several API processes, set it false and run `thotis worker` instead.
     embedded_worker: bool = True
     outbox_poll_seconds: float = 1.0
     outbox_max_attempts: int = 8
@@ -110,6 +112,7 @@ class Settings:
             data_dir=data_dir,
             host=get("HOST") or default.host,
             port=port,
+            web_concurrency=int(get("WEB_CONCURRENCY") or default.web_concurrency),
             public_url=public_url,
             cors_origins=_list(get("CORS_ORIGINS"), (public_url, f"http://localhost:{port}")),
             secret_key=get("SECRET_KEY") or default.secret_key,

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler.platform import outbox
+from scheduler.platform.clock import Clock, system_clock
 from scheduler.platform.db import Database
 from scheduler.platform.outage import database_outage, first_line
 from scheduler.platform.settings import Settings
@@ -46,7 +47,7 @@ class Worker:
         *,
         worker_id: str | None = None,
         concurrency: int = 4,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = system_clock,
     ) -> None:
         self.db = db
         self.settings = settings

@@ -15,6 +15,7 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
+from api.wiring import build_parts
 from scheduler import catalog
 from scheduler.platform import Actor, Database, Settings
 from scheduler.schedules import rules as schedules
@@ -43,7 +44,9 @@ def settings(database_url: str) -> Settings:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(settings: Settings, db: Database, clock: Clock) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    app = create_app(settings, database=Database.from_url(settings.database_url or ""), clock=clock)
+    app = create_app(
+        settings, build_parts(settings, Database.from_url(settings.database_url or ""), clock=clock)
+    )
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
 

@@ -13,6 +13,7 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
+from api.wiring import build_parts
 from scheduler.catalog import MentorRecord
 from scheduler.platform import Database, Settings
 from tests.api.conftest import Clock
@@ -38,7 +39,9 @@ async def client(
     settings: Settings, restartable: Restartable, clock: Clock
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     settings = dataclasses.replace(settings, database_url=restartable.url)
-    app = create_app(settings, database=Database.from_url(restartable.url), clock=clock)
+    app = create_app(
+        settings, build_parts(settings, Database.from_url(restartable.url), clock=clock)
+    )
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
+from api.wiring import build_parts
 from integrations.mail import FileMailer
 from scheduler.platform import Database, Settings
 
@@ -28,7 +29,7 @@ async def test_written_mail_is_listed_and_shown_in_a_sandbox(
 ) -> None:
     settings = Settings(database_url=database_url, mail_dir=tmp_path, embedded_worker=False)
     await FileMailer(tmp_path).send(_letter("Votre rendez-vous est confirmé"))
-    app = create_app(settings, database=Database.from_url(database_url))
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         listing = await client.get("/dev/mail")
         assert listing.status_code == 200
@@ -45,7 +46,7 @@ async def test_the_page_refuses_names_outside_the_folder(database_url: str, tmp_
     settings = Settings(
         database_url=database_url, mail_dir=tmp_path / "mail", embedded_worker=False
     )
-    app = create_app(settings, database=Database.from_url(database_url))
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         answer = await client.get("/dev/mail/..%2Fsecrets.eml")
         assert answer.status_code == 404
@@ -59,7 +60,7 @@ async def test_there_is_no_dev_page_when_smtp_is_configured(
     settings = Settings(
         database_url=database_url, mail_dir=tmp_path, smtp_host="127.0.0.1", embedded_worker=False
     )
-    app = create_app(settings, database=Database.from_url(database_url))
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         assert (await client.get("/dev/mail")).status_code == 404
 
@@ -73,6 +74,6 @@ async def test_there_is_no_dev_page_on_a_public_address_even_without_smtp(
         public_url="https://rdv.thotis.fr",
         embedded_worker=False,
     )
-    app = create_app(settings, database=Database.from_url(database_url))
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         assert (await client.get("/dev/mail")).status_code == 404

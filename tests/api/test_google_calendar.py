@@ -4,6 +4,7 @@ against the fake Google. Nothing is patched: the app's calendar adapter is the p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from api.wiring import Adapters, build_handlers
+from api.wiring import Parts, build_handlers
 from integrations.google import GoogleCalendarProvider
 from scheduler.booking import BookingRow
 from scheduler.calendar import (
@@ -68,9 +69,11 @@ async def client(
     settings: Settings, db: Database, clock: Clock, provider: GoogleCalendarProvider
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     from api.app import create_app
+    from api.wiring import build_parts
 
-    app = create_app(settings, database=Database.from_url(settings.database_url or ""), clock=clock)
-    app.state.calendar_provider = provider
+    parts = build_parts(settings, Database.from_url(settings.database_url or ""), clock=clock)
+    parts = dataclasses.replace(parts, calendar=provider, calendar_check=provider)
+    app = create_app(settings, parts)
     async with AsyncTestClient(app=app, base_url="https://thotis.test") as test_client:
         yield test_client
 
@@ -364,9 +367,8 @@ async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
     assert row.status == "pending" and row.attempts == 1
 
     clock.now += timedelta(hours=1)
-    handlers = build_handlers(
-        settings, db, Adapters(mailer=_unused_mailer(), calendar=impatient), clock
-    )
+    parts = Parts(db, _unused_mailer(), calendar=impatient, clock=clock)
+    handlers = build_handlers(settings, parts, parts.calendar_service(settings))
     assert (
         await outbox.drain(
             db,

@@ -13,7 +13,7 @@ from uuid import UUID
 from icalendar import Calendar
 from sqlalchemy import select
 
-from api.wiring import Adapters, build_handlers
+from api.wiring import Parts, build_handlers
 from integrations.mail import SmtpMailer
 from scheduler import booking
 from scheduler.platform import Database, OutboxRow, Settings, Worker, outbox
@@ -27,8 +27,8 @@ def _worker(
     db: Database, database_url: str, smtp: SmtpServer, clock: Clock, worker_id: str = "w1"
 ) -> Worker:
     settings = Settings(database_url=database_url, public_url=PUBLIC, embedded_worker=False)
-    adapters = Adapters(mailer=SmtpMailer(smtp.settings(), timeout=5))
-    handlers = build_handlers(settings, db, adapters, clock)
+    parts = Parts(db, SmtpMailer(smtp.settings(), timeout=5), clock=clock)
+    handlers = build_handlers(settings, parts, None)
     return Worker(db, settings, handlers, worker_id=worker_id, clock=clock)
 
 

@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
-from api.wiring import Adapters, build_worker
+from api.wiring import Parts, build_worker
 from integrations.mail import SmtpMailer
 from scheduler import booking
 from scheduler.catalog import MentorPreferences
@@ -32,8 +32,7 @@ TUESDAY_0730_PARIS = datetime.fromisoformat("2030-01-08T06:30:00+00:00")
 
 def _worker(db: Database, database_url: str, smtp: SmtpServer, clock: Clock) -> Worker:
     settings = Settings(database_url=database_url, public_url=PUBLIC, embedded_worker=False)
-    adapters = Adapters(mailer=SmtpMailer(smtp.settings(), timeout=5))
-    return build_worker(settings, db, adapters, clock)
+    return build_worker(settings, Parts(db, SmtpMailer(smtp.settings(), timeout=5), clock=clock))
 
 
 async def _run_digest(worker: Worker) -> None:

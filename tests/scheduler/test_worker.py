@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from scheduler import booking
 from scheduler.booking import BookingRow, ManageToken, purge_personal_data
-from scheduler.cli import load_entry
 from scheduler.platform import Database, PeriodicJob, Settings, Worker, outbox
 from tests.scheduler.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
@@ -70,9 +69,3 @@ async def test_the_worker_drains_the_outbox_and_runs_periodic_jobs(db: Database)
     from scheduler.platform import OutboxRow
 
     assert await count(db, OutboxRow, OutboxRow.status == "pending") == 3
-
-
-def test_load_entry_finds_callables_and_tolerates_a_missing_module() -> None:
-    assert load_entry("scheduler.cli:main") is not None
-    assert load_entry("scheduler.not_a_module:run") is None
-    assert load_entry("scheduler.cli:NOT_THERE") is None

@@ -27,7 +27,9 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from sqlalchemy.engine import URL
 
 from api.app import create_app
+from api.wiring import build_parts
 from scheduler.platform import (
+    Database,
     create_database,
     drop_database,
     libpq_params,
@@ -127,7 +129,7 @@ def _running_space(admin: URL, template: str) -> Iterator[Space]:
     )
     server = _Server(
         uvicorn.Config(
-            lambda: create_app(settings),
+            lambda: create_app(settings, build_parts(settings, Database.from_url(database_url))),
             factory=True,
             host="127.0.0.1",
             port=port,

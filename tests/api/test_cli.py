@@ -16,7 +16,7 @@ def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "THOTIS_DATA_DIR"}}
     env["THOTIS_DATA_DIR"] = str(data_dir)
     return subprocess.run(
-        [sys.executable, "-m", "scheduler", *args],
+        [sys.executable, "-m", "api", *args],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -1,4 +1,6 @@
-"""The command line: ``thotis`` or ``python -m scheduler``.
+"""The command line: ``thotis`` or ``python -m api``. It is the composition root: it reads the
+settings once, starts the database if needed, builds the parts (database, adapters, clock) and
+hands them to the app or the worker.
 
     serve                       start (embedded PostgreSQL if needed), migrate, seed, serve HTTP
     migrate                     apply the migrations
@@ -16,9 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
-import importlib
-import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -27,8 +28,6 @@ from typing import Any, NoReturn, TypeVar
 
 from scheduler.platform import Settings
 
-APP_FACTORY = "api.app:create_app"
-WORKER_ENTRY = "api.wiring:run_worker"
 EMBEDDED_DATABASE = "thotis"
 T = TypeVar("T")
 
@@ -106,27 +105,85 @@ def _seed(url: str, only_if_empty: bool) -> int:
     return added
 
 
+def _announce(settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    say(f"Serving on {base} …")
+    say(f"  visitor demo (Droit, Médecine):   {base}/demo")
+    say(f"  mentor space:                     {base}/mentor")
+    say(f"  staff console:                    {base}/staff")
+    say(f"  API reference (OpenAPI):          {base}/schema")
+    if settings.dev_mail_page:
+        say(f"  mail that would be sent:          {base}/dev/mail")
+    elif not settings.smtp_host:
+        say(f"  no SMTP_HOST: mail is written to {settings.mail_dir}, not sent")
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
+
+    from api.app import create_app
+    from api.wiring import build_parts
+    from scheduler.platform import Database
 
     with database(settings) as url:
         _migrate(url)
         if settings.seed_demo:
             _seed(url, only_if_empty=True)
-        # The app reads its settings from the environment (Settings.from_env).
-        os.environ["DATABASE_URL"] = url
-        base = f"http://{settings.host}:{settings.port}"
-        say(f"Serving on {base} …")
-        say(f"  visitor demo (Droit, Médecine):   {base}/demo")
-        say(f"  mentor space:                     {base}/mentor")
-        say(f"  staff console:                    {base}/staff")
-        say(f"  API reference (OpenAPI):          {base}/schema")
-        if settings.dev_mail_page:
-            say(f"  mail that would be sent:          {base}/dev/mail")
-        elif not settings.smtp_host:
-            say(f"  no SMTP_HOST: mail is written to {settings.mail_dir}, not sent")
-        uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port)
+        settings = dataclasses.replace(settings, database_url=url)
+
+        def app() -> Any:
+            # Built in the process that serves it: a forked worker gets its own pool.
+            return create_app(settings, build_parts(settings, Database.from_url(url)))
+
+        config = uvicorn.Config(
+            app,
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning" if args.quiet else "info",
+            access_log=not args.quiet,
+        )
+        workers = args.workers or settings.web_concurrency
+        _announce(settings)
+        if workers <= 1:
+            uvicorn.Server(config).run()
+        else:
+            say(f"  {workers} worker processes")
+            _serve_forked(config, workers)
     return 0
+
+
+def _serve_forked(config: Any, workers: int) -> None:
+    """N processes accepting on one socket. Forked, not spawned (uvicorn's own ``--workers``
+    spawns, which needs the app named by an import string); each child builds its app."""
+    import os
+
+    import uvicorn
+
+    socket = config.bind_socket()
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # the child serves until SIGTERM/SIGINT (uvicorn's graceful shutdown)
+            status = 0
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                uvicorn.Server(config).run(sockets=[socket])
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        children.append(pid)
+
+    def forward(signum: int, frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for child in children:
+        os.waitpid(child, 0)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -143,28 +200,26 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def load_entry(spec: str) -> Callable[..., Any] | None:
-    """``module:attribute`` by name, or None when the module does not exist yet."""
-    module_name, _, attribute = spec.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name and module_name.startswith(error.name):
-            return None
-        raise
-    entry = getattr(module, attribute, None)
-    return entry if callable(entry) else None
-
-
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    run_worker = load_entry(WORKER_ENTRY)
-    if run_worker is None:
-        say(f"No worker entry point ({WORKER_ENTRY}) in this installation.")
-        return 2
+    from api.wiring import build_parts, build_worker
+    from scheduler.platform import Database
+
+    async def run(url: str) -> None:
+        database = Database.from_url(url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            worker_settings = dataclasses.replace(settings, database_url=url)
+            await build_worker(worker_settings, build_parts(worker_settings, database)).run(stop)
+        finally:
+            await database.dispose()
+
     with database(settings) as url:
         _migrate(url)
         say("Worker running (Ctrl-C to stop)…")
-        run_worker(dataclasses.replace(settings, database_url=url), url)
+        asyncio.run(run(url))
     return 0
 
 
@@ -204,7 +259,11 @@ def cmd_create_mentor_token(settings: Settings, args: argparse.Namespace) -> int
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="thotis", description="Thotis booking engine")
     commands = top.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="migrate, seed the demo if empty, serve HTTP")
+    serve = commands.add_parser("serve", help="migrate, seed the demo if empty, serve HTTP")
+    serve.add_argument(
+        "--workers", type=int, default=0, help="HTTP processes (default: WEB_CONCURRENCY, or 1)"
+    )
+    serve.add_argument("--quiet", action="store_true", help="warnings only, no access log")
     commands.add_parser("migrate", help="apply the database migrations")
     commands.add_parser("worker", help="deliver the outbox and run the periodic jobs")
     commands.add_parser("demo", help="add the demo filières and mentors")
