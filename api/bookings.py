@@ -19,7 +19,7 @@ from api.text import clean_text
 from integrations.ics import invite
 from scheduler import booking as bookings
 from scheduler import catalog
-from scheduler.booking import BookingRecord, BookResult
+from scheduler.booking import LIVE_STATUS, BookingRecord, BookResult
 from scheduler.platform import Settings, ValidationFailed
 
 IdempotencyKey = Annotated[
@@ -140,7 +140,7 @@ class BookingController(Controller):
         view = await bookings.load_booking_view(
             session, booking_id, settings.public_url, now, issue_manage_token=False
         )
-        method = "REQUEST" if view.status == "confirmed" else "CANCEL"
+        method = "REQUEST" if view.status == LIVE_STATUS else "CANCEL"
         return Response(
             invite(view, method, now, organizer=settings.mail_from),
             media_type="text/calendar; charset=utf-8",
@@ -151,7 +151,7 @@ class BookingController(Controller):
         self, session: AsyncSession, record: BookingRecord, now: datetime
     ) -> schemas.ManagedBooking:
         mentor = await catalog.get_mentor(session, record.mentor_id)
-        live = record.status == "confirmed" and record.start > now
+        live = record.status == LIVE_STATUS and record.start > now
         return schemas.ManagedBooking(
             booking=booking_out(record, mentor.display_name),
             mentor=await mentor_profile(session, mentor),

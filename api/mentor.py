@@ -25,7 +25,7 @@ from availability import TimeRange, group_by_local_date, zone
 from availability.rules import format_wall_time
 from scheduler import booking as booking_service
 from scheduler import catalog
-from scheduler.booking import BookingRecord
+from scheduler.booking import BookingRecord, BookingStatus
 from scheduler.catalog import MentorRecord
 from scheduler.platform import Actor, ValidationFailed
 from scheduler.schedules import mentor_slots
@@ -34,8 +34,8 @@ from scheduler.schedules import rules as schedules
 PREVIEW_DAYS = 7
 # How far back "past" and ahead "upcoming" reach: a year either way.
 LIST_REACH = timedelta(days=366)
-LIVE_LIST_STATUSES = ("confirmed", "cancelled")
-PAST_LIST_STATUSES = ("confirmed", "no_show", "cancelled")
+LIVE_LIST_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CANCELLED)
+PAST_LIST_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED)
 
 # Named ``when`` in Python: Litestar reserves ``scope`` for the ASGI scope.
 Scope = Annotated[

@@ -15,7 +15,7 @@ from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
 from integrations.messages import Brand, Kind, compose
 from scheduler import booking
-from scheduler.booking import BookingView, feedback, purge_job
+from scheduler.booking import LIVE_STATUS, BookingView, feedback, purge_job
 from scheduler.calendar import (
     CalendarProvider,
     CalendarService,
@@ -115,7 +115,7 @@ def _mail_handler(
                 now,
                 issue_manage_token=kind != "cancelled",
             )
-        if kind in _NEEDS_LIVE and view.status != "confirmed":
+        if kind in _NEEDS_LIVE and view.status != LIVE_STATUS:
             log.info("skipped %s for booking %s: %s", kind, booking_id, view.status)
             return
         async with database.session() as session:

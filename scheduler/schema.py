@@ -12,8 +12,7 @@ from scheduler.calendar import models as calendar_models
 from scheduler.catalog import models as catalog_models
 from scheduler.identity import models as identity_models
 from scheduler.messaging import delivery as messaging_models
-from scheduler.platform import audit, outbox
-from scheduler.platform.models import Base
+from scheduler.platform import Base, audit, outbox
 from scheduler.schedules import models as schedules_models
 from scheduler.staff import models as staff_models
 

@@ -10,13 +10,7 @@ from scheduler.booking.changes import (
     reschedule_by_token,
 )
 from scheduler.booking.feedback import record_feedback
-from scheduler.booking.models import (
-    BOOKING_STATUSES,
-    LIVE_STATUS,
-    BookingRow,
-    EmailBlock,
-    ManageToken,
-)
+from scheduler.booking.models import LIVE_STATUS, BookingRow, BookingStatus, EmailBlock, ManageToken
 from scheduler.booking.reads import (
     get_booking,
     get_booking_by_token,
@@ -31,12 +25,12 @@ from scheduler.booking.views import BookingView
 from scheduler.booking.visitors import Visitor
 
 __all__ = [
-    "BOOKING_STATUSES",
     "LIVE_STATUS",
     "TOKEN_GRACE",
     "BookResult",
     "BookingRecord",
     "BookingRow",
+    "BookingStatus",
     "BookingView",
     "EmailBlock",
     "ManageToken",

@@ -53,6 +53,7 @@ from scheduler.platform import (
     fetch_all,
     new_secret,
     outbox,
+    sql_literal,
     translate_integrity_error,
 )
 from scheduler.schedules import (
@@ -287,14 +288,14 @@ def _ensure_bookable(state: MentorState, slot_start: datetime, now: datetime) ->
     raise OutsideAvailability("this time is not offered by the mentor")
 
 
-_INSERT_BOOKING = """
+_INSERT_BOOKING = f"""
     WITH b AS (
       INSERT INTO bookings (id, series_id, sequence, mentor_id, filiere_id, start_at, end_at,
                             buffer_before_minutes, buffer_after_minutes, status,
                             visitor_first_name, visitor_email, visitor_question,
                             visitor_timezone, language, consent_at, created_at)
       VALUES (%(id)s, %(series_id)s, %(sequence)s, %(mentor_id)s, %(filiere_id)s::uuid,
-              %(start_at)s, %(end_at)s, %(buffer_before)s, %(buffer_after)s, 'confirmed',
+              %(start_at)s, %(end_at)s, %(buffer_before)s, %(buffer_after)s, {sql_literal(LIVE_STATUS)},
               %(first_name)s, %(email)s, %(question)s::text, %(timezone)s, %(language)s,
               %(consent_at)s, %(now)s)
       RETURNING id

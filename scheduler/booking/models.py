@@ -23,21 +23,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.platform import Base
-from scheduler.platform.models import server_now, uuid_pk
-
-BOOKING_STATUSES = ("confirmed", "cancelled", "rescheduled", "no_show")
-
-
-LIVE_STATUS = "confirmed"
+from scheduler.platform import Base, one_of, server_now, uuid_pk
+from scheduler.schedules import IS_LIVE, LIVE_STATUS, BookingStatus
 
 
 class BookingRow(Base):
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('confirmed', 'cancelled', 'rescheduled', 'no_show')", name="status"
-        ),
+        CheckConstraint(one_of("status", BookingStatus), name="status"),
         CheckConstraint("language IN ('fr', 'en')", name="language"),
         CheckConstraint("end_at > start_at", name="ordered"),
         CheckConstraint("buffer_before_minutes >= 0 AND buffer_after_minutes >= 0", name="buffers"),
@@ -52,13 +45,13 @@ class BookingRow(Base):
             ("occupied", "&&"),
             name="bookings_no_overlap",
             using="gist",
-            where=text("status = 'confirmed'"),
+            where=text(IS_LIVE),
         ),
         Index(
             "ix_bookings_live_mentor_start",
             "mentor_id",
             "start_at",
-            postgresql_where=text("status = 'confirmed'"),
+            postgresql_where=text(IS_LIVE),
         ),
         Index("ix_bookings_end_at", "end_at"),
     )

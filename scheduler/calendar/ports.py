@@ -10,7 +10,7 @@ from uuid import UUID
 
 from availability import Interval
 from scheduler.booking import BookingView
-from scheduler.platform.outbox import PermanentDeliveryError
+from scheduler.platform import PermanentDeliveryError
 
 
 class CalendarUnavailable(Exception):

@@ -22,17 +22,16 @@ from scheduler.catalog.mentors import (
     update_mentor,
 )
 from scheduler.catalog.models import (
-    NOTIFY_MODES,
     Filiere,
     Mentor,
     MentorFiliere,
     MentorPreferences,
+    NotifyMode,
     PolicyRow,
 )
 from scheduler.catalog.records import FiliereRecord, MentorRecord
 
 __all__ = [
-    "NOTIFY_MODES",
     "SLUG_PATTERN",
     "Filiere",
     "FiliereRecord",
@@ -42,6 +41,7 @@ __all__ = [
     "MentorFiliere",
     "MentorPreferences",
     "MentorRecord",
+    "NotifyMode",
     "PolicyRow",
     "create_filiere",
     "create_mentor",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -19,8 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.platform import Base, server_now
-from scheduler.platform.models import uuid_pk
+from scheduler.platform import Base, one_of, server_now, uuid_pk
 
 
 class Filiere(Base):
@@ -67,7 +67,11 @@ class MentorFiliere(Base):
     )
 
 
-NOTIFY_MODES = ("each", "digest")
+class NotifyMode(StrEnum):
+    """How a mentor hears of new bookings: one mail each, or the daily digest."""
+
+    EACH = "each"
+    DIGEST = "digest"
 
 
 class MentorPreferences(Base):
@@ -75,7 +79,7 @@ class MentorPreferences(Base):
     finished onboarding, when they last signed in."""
 
     __tablename__ = "mentor_preferences"
-    __table_args__ = (CheckConstraint("notify IN ('each', 'digest')", name="notify"),)
+    __table_args__ = (CheckConstraint(one_of("notify", NotifyMode), name="notify"),)
 
     mentor_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("mentors.id", ondelete="CASCADE"), primary_key=True

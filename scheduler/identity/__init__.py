@@ -6,11 +6,10 @@ from scheduler.identity.credentials import (
     verify_mentor_token,
     verify_staff_api_key,
 )
-from scheduler.identity.models import MentorInvitation, MentorToken, StaffApiKey
+from scheduler.identity.models import MentorInvitation, MentorToken, Role, StaffApiKey
 from scheduler.identity.sessions import (
     INVITATION_LINK_TTL,
     SIGN_IN_LINK_TTL,
-    Role,
     SpaceSession,
     csrf_matches,
     find_session,

@@ -11,8 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.catalog import Mentor
 from scheduler.identity.models import MentorToken, StaffApiKey
-from scheduler.platform import Actor, NotFound, ValidationFailed, record, unit_of_work
-from scheduler.platform.tokens import digest, new_secret, same_digest
+from scheduler.platform import (
+    Actor,
+    NotFound,
+    ValidationFailed,
+    digest,
+    new_secret,
+    record,
+    same_digest,
+    unit_of_work,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler import catalog
-from scheduler.catalog import NOTIFY_MODES, Mentor, MentorPreferences, MentorRecord
+from scheduler.catalog import Mentor, MentorPreferences, MentorRecord, NotifyMode
 from scheduler.identity.models import MentorInvitation
 from scheduler.platform import Actor, NotFound, ValidationFailed, record
 
@@ -148,8 +148,8 @@ async def finish_onboarding(session: AsyncSession, mentor_id: UUID, now: datetim
 
 async def set_notify(session: AsyncSession, mentor_id: UUID, notify: str, now: datetime) -> None:
     """Email per booking (``each``) or one daily digest (``digest``)."""
-    if notify not in NOTIFY_MODES:
-        raise ValidationFailed(f"notify must be one of {', '.join(NOTIFY_MODES)}")
+    if notify not in set(NotifyMode):
+        raise ValidationFailed(f"notify must be one of {', '.join(NotifyMode)}")
     # Switching to the digest: every booking so far was mailed one by one, so the next digest
     # starts now (not at the last digest sent before the mentor left the digest).
     starts = now if notify == "digest" else None

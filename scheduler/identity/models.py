@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -15,8 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.platform import Base, server_now
-from scheduler.platform.models import uuid_pk
+from scheduler.platform import Base, one_of, server_now, uuid_pk
 
 
 class StaffApiKey(Base):
@@ -41,7 +41,11 @@ class MentorToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-ROLES = ("mentor", "staff")
+class Role(StrEnum):
+    """Who a browser session or a sign-in in flight is for."""
+
+    MENTOR = "mentor"
+    STAFF = "staff"
 
 
 class WebSession(Base):
@@ -50,7 +54,7 @@ class WebSession(Base):
 
     __tablename__ = "web_sessions"
     __table_args__ = (
-        CheckConstraint("role IN ('mentor', 'staff')", name="role"),
+        CheckConstraint(one_of("role", Role), name="role"),
         CheckConstraint(
             "(role = 'mentor' AND mentor_id IS NOT NULL) OR "
             "(role = 'staff' AND staff_email IS NOT NULL)",
@@ -92,7 +96,7 @@ class SignInState(Base):
     nonce. Single-use: the callback deletes the row it uses."""
 
     __tablename__ = "sign_in_states"
-    __table_args__ = (CheckConstraint("role IN ('mentor', 'staff')", name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", Role), name="role"),)
 
     state_hash: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
     role: Mapped[str] = mapped_column(Text)

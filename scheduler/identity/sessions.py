@@ -13,17 +13,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 from uuid import UUID
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.catalog import Mentor
-from scheduler.identity.models import SignInLink, SignInState, WebSession
+from scheduler.identity.models import Role, SignInLink, SignInState, WebSession
 from scheduler.platform import InvalidToken, Settings, TokenExpired, digest, new_secret
-
-Role = Literal["mentor", "staff"]
 
 SIGN_IN_LINK_TTL = timedelta(minutes=15)
 # An invitation is read when the person reads their mail, not within a quarter of an hour.

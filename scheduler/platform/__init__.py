@@ -27,11 +27,16 @@ from scheduler.platform.errors import (
     ValidationFailed,
 )
 from scheduler.platform.migrations import upgrade
-from scheduler.platform.models import Base, server_now
+from scheduler.platform.models import Base, one_of, server_now, sql_literal, uuid_pk
 from scheduler.platform.outage import OUTAGE_ERRORS, database_outage, first_line
-from scheduler.platform.outbox import OutboxRow, PermanentDeliveryError, ReconnectRequired
+from scheduler.platform.outbox import (
+    OutboxRow,
+    OutboxStatus,
+    PermanentDeliveryError,
+    ReconnectRequired,
+)
 from scheduler.platform.settings import PROJECT_ROOT, Settings
-from scheduler.platform.tokens import digest, new_secret
+from scheduler.platform.tokens import digest, new_secret, same_digest
 from scheduler.platform.transactions import (
     IDEMPOTENCY_KEY_CONSTRAINT,
     INTEGRITY_ERRORS,
@@ -62,6 +67,7 @@ __all__ = [
     "MentorUnavailable",
     "NotFound",
     "OutboxRow",
+    "OutboxStatus",
     "OutsideAvailability",
     "PeriodicJob",
     "PermanentDeliveryError",
@@ -85,12 +91,16 @@ __all__ = [
     "libpq_params",
     "new_secret",
     "normalize_url",
+    "one_of",
     "record",
     "rejected_value",
+    "same_digest",
     "server_now",
+    "sql_literal",
     "system_clock",
     "translate_integrity_error",
     "unit_of_work",
     "upgrade",
     "url_to_string",
+    "uuid_pk",
 ]

@@ -15,7 +15,11 @@ problem JSON::
     ├── InvalidToken             403 invalid_token         (unknown, wrong purpose, other booking)
     ├── TokenExpired             410 token_expired
     ├── EmailBlocked             403 email_blocked
-    └── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.outage``)
+    ├── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.platform.outage``)
+    │   defined by the HTTP shell (api.google), for the Google Calendar routes:
+    ├── GoogleNotConfigured      503 google_not_configured
+    ├── GoogleUnavailable        503 google_unavailable
+    └── GoogleReconnectRequired  409 reconnect_required
 """
 
 from __future__ import annotations

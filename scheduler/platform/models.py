@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +20,19 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def one_of(column: str, values: type[StrEnum]) -> str:
+    """The SQL of a CHECK that ``column`` holds one of an enum's values (the enum is the one
+    list; the migrations created the same text)."""
+    return f"{column} IN ({', '.join(sql_literal(value) for value in values)})"
+
+
+def sql_literal(value: StrEnum) -> str:
+    """A value of one of our enums as an SQL literal, for raw statements and predicates (the
+    values are identifiers we chose: no quote to escape, which the assert keeps true)."""
+    assert "'" not in value
+    return f"'{value.value}'"
 
 
 class Base(DeclarativeBase):

@@ -36,6 +36,7 @@ import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -58,7 +59,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.platform.clock import Clock, system_clock
 from scheduler.platform.db import Database
-from scheduler.platform.models import Base, server_now
+from scheduler.platform.models import Base, one_of, server_now
 
 log = logging.getLogger("thotis.outbox")
 
@@ -273,13 +274,16 @@ def _error(error: BaseException) -> str:
     return text[:_MAX_ERROR]
 
 
-OUTBOX_STATUSES = ("pending", "delivered", "failed")
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
+        CheckConstraint(one_of("status", OutboxStatus), name="status"),
         Index(
             "ix_outbox_pending_available",
             "available_at",

@@ -7,12 +7,22 @@ from scheduler.schedules.loading import (
     load_states,
     mentor_policy_query,
 )
-from scheduler.schedules.models import AvailabilityRule, DateOverrideRow, ExternalBusy
+from scheduler.schedules.models import (
+    IS_LIVE,
+    LIVE_STATUS,
+    AvailabilityRule,
+    BookingStatus,
+    DateOverrideRow,
+    ExternalBusy,
+)
 from scheduler.schedules.rules import PolicySettings, time_range
 from scheduler.schedules.slots import filiere_next_free, filiere_slots, mentor_slots
 
 __all__ = [
+    "IS_LIVE",
+    "LIVE_STATUS",
     "AvailabilityRule",
+    "BookingStatus",
     "DateOverrideRow",
     "ExternalBusy",
     "MentorState",

@@ -42,6 +42,7 @@ from availability import (
 )
 from scheduler.catalog import Mentor, PolicyRow
 from scheduler.platform import compiled, driver_connection, fetch_all
+from scheduler.schedules.models import IS_LIVE
 from scheduler.schedules.rules import PolicySettings
 
 # Local dates around a UTC range that may hold its overrides (timezones reach ±14 h).
@@ -69,7 +70,7 @@ _INPUTS = f"""
       (SELECT string_agg({_us("start_at")} || {_us("lower(occupied)")}
                            || {_us("upper(occupied)")}, ''::bytea ORDER BY lower(occupied))
          FROM bookings
-        WHERE mentor_id = w.id AND status = 'confirmed'
+        WHERE mentor_id = w.id AND {IS_LIVE}
           AND occupied && tstzrange(w.low, w.high, '[)')
           AND id IS DISTINCT FROM %(exclude)s::uuid) AS bookings,
       (SELECT string_agg({_us("start_at")} || {_us("end_at")}, ''::bytea)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -18,7 +19,22 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.platform.models import Base, server_now
+from scheduler.platform import Base, server_now, sql_literal
+
+
+# The statuses a booking goes through. Defined here, below the booking domain, because what
+# occupies a mentor's time is an input of the schedules' slots.
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    RESCHEDULED = "rescheduled"
+    NO_SHOW = "no_show"
+
+
+# The one live status: it occupies the mentor's time. The engine's input (the loader reads the
+# bookings table) and the exclusion constraint's predicate are built from it.
+LIVE_STATUS = BookingStatus.CONFIRMED
+IS_LIVE = f"status = {sql_literal(LIVE_STATUS)}"
 
 
 class AvailabilityRule(Base):

@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability.intervals import as_utc
-from scheduler.booking import BOOKING_STATUSES, BookingRow
+from scheduler.booking import BookingRow, BookingStatus
 from scheduler.catalog import Filiere, Mentor
 from scheduler.platform import ValidationFailed
 
@@ -52,8 +52,8 @@ class BookingFilter:
             object.__setattr__(self, "end", _instant(self.end, "to"))
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValidationFailed("'to' must be after 'from'")
-        if self.status is not None and self.status not in BOOKING_STATUSES:
-            raise ValidationFailed(f"status must be one of {', '.join(BOOKING_STATUSES)}")
+        if self.status is not None and self.status not in set(BookingStatus):
+            raise ValidationFailed(f"status must be one of {', '.join(BookingStatus)}")
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.start is not None:
@@ -227,11 +227,13 @@ def _count_columns(now: datetime) -> list[Any]:
     status = BookingRow.status
     return [
         func.count(BookingRow.id).label("bookings"),
-        func.count(BookingRow.id).filter(status == "confirmed").label("confirmed"),
+        func.count(BookingRow.id).filter(status == BookingStatus.CONFIRMED).label("confirmed"),
         func.count(BookingRow.id).filter(status == "cancelled").label("cancelled"),
         func.count(BookingRow.id).filter(status == "no_show").label("no_show"),
         func.count(BookingRow.id)
-        .filter(status.in_(("confirmed", "no_show")), BookingRow.start_at <= now)
+        .filter(
+            status.in_((BookingStatus.CONFIRMED, BookingStatus.NO_SHOW)), BookingRow.start_at <= now
+        )
         .label("held"),
     ]
 
