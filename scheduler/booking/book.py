@@ -12,7 +12,6 @@ from uuid import UUID, uuid4
 from psycopg import AsyncConnection
 from sqlalchemy import (
     LargeBinary,
-    Row,
     Text,
     Uuid,
     bindparam,
@@ -54,11 +53,10 @@ from scheduler.platform import (
     new_secret,
     outbox,
     sql_literal,
-    translate_integrity_error,
+    unit_of_work,
 )
 from scheduler.schedules import (
     MentorState,
-    load_mentor_states,
     load_states,
     mentor_policy_query,
 )
@@ -92,72 +90,60 @@ async def book(
         raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
     request_hash = _request_hash(mentor_id, slot_start, visitor, filiere)
     try:
-        fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
-        # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
-        connection = await driver_connection(session)
-        found = await fetch_all(
-            connection,
-            _LOCK_MENTOR,
-            {
-                "id": mentor_id,
-                "email_hash": hashlib.sha256(visitor.email.encode()).digest(),
-                "slug": filiere,
-            },
-        )
-        mentor = found[0] if found else None
-        if mentor is None:
-            raise NotFound("no such mentor")
-        if idempotency_key is not None:
-            # After the lock: a retry that waited behind its first attempt finds it here.
-            replay = await _replay(session, idempotency_key, request_hash, now)
-            if replay is not None:
-                await session.commit()
-                return replay
-        if not mentor.active or mentor.paused:
-            raise MentorUnavailable("this mentor is not taking bookings")
-        if mentor.blocked:
-            raise EmailBlocked("this email address cannot book")
-        if filiere is not None and mentor.filiere_id is None:
-            raise ValidationFailed(f"the mentor is not in the filière {filiere!r}")
-        # Round trip 2 (a fresh snapshot, taken after the lock): rules, bookings, busy.
-        states = await load_states(
-            session, [mentor], now, slot_start, slot_start + SLOT_LENGTH, connection=connection
-        )
-        state = _with_fresh_busy(states[mentor_id], fresh)
-        _ensure_bookable(state, slot_start, now)
-        # Round trip 3: the booking, its token, outbox rows, audit and idempotency key.
-        booking_id = uuid4()
-        result = await _insert_booking(
-            connection,
-            booking_id=booking_id,
-            series_id=booking_id,
-            sequence=0,
-            mentor_id=mentor_id,
-            filiere_id=mentor.filiere_id,
-            slot_start=slot_start,
-            state=state,
-            visitor=visitor,
-            consent_at=now,
-            now=now,
-            actor=Actor("visitor"),
-            action="book",
-            audit_details={"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
-            idempotency=(idempotency_key, request_hash) if idempotency_key else None,
-        )
-        await session.commit()
-        return result
-    except INTEGRITY_ERRORS as error:
-        await session.rollback()
-        if idempotency_key is not None and constraint_name(error) == IDEMPOTENCY_KEY_CONSTRAINT:
-            # The same key committed concurrently for another mentor's booking.
-            replay = await _replay(session, idempotency_key, request_hash, now)
-            if replay is not None:
-                await session.commit()
-                return replay
-        raise translate_integrity_error(error) from error
-    except BaseException:
-        await session.rollback()
-        raise
+        async with unit_of_work(session):
+            fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
+            # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
+            connection = await driver_connection(session)
+            mentor = await _lock_mentor(connection, mentor_id, visitor.email, filiere)
+            if idempotency_key is not None:
+                # After the lock: a retry that waited behind its first attempt finds it here.
+                replay = await _replay(session, idempotency_key, request_hash, now)
+                if replay is not None:
+                    return replay
+            _ensure_available(mentor)
+            if mentor.blocked:
+                raise EmailBlocked("this email address cannot book")
+            if filiere is not None and mentor.filiere_id is None:
+                raise ValidationFailed(f"the mentor is not in the filière {filiere!r}")
+            # Round trip 2 (a fresh snapshot, taken after the lock): rules, bookings, busy.
+            state = await _revalidate(session, connection, mentor, slot_start, now, fresh)
+            # Round trip 3: the booking, its token, outbox rows, audit and idempotency key.
+            booking_id = uuid4()
+            result = await _insert_booking(
+                connection,
+                booking_id=booking_id,
+                series_id=booking_id,
+                sequence=0,
+                mentor_id=mentor_id,
+                filiere_id=mentor.filiere_id,
+                slot_start=slot_start,
+                state=state,
+                visitor=visitor,
+                consent_at=now,
+                now=now,
+                actor=Actor("visitor"),
+                action="book",
+                audit_details={"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
+                idempotency=(idempotency_key, request_hash) if idempotency_key else None,
+            )
+            return result
+    except ValidationFailed as error:
+        if idempotency_key is None or not _idempotency_race(error):
+            raise
+        race = error
+    # The same key committed concurrently for another mentor's booking: answer as its replay.
+    async with unit_of_work(session):
+        replay = await _replay(session, idempotency_key, request_hash, now)
+    if replay is None:
+        raise race
+    return replay
+
+
+def _idempotency_race(error: ValidationFailed) -> bool:
+    cause = error.__cause__
+    return (
+        isinstance(cause, INTEGRITY_ERRORS) and constraint_name(cause) == IDEMPOTENCY_KEY_CONSTRAINT
+    )
 
 
 def _lock_mentor_query() -> str:
@@ -243,38 +229,54 @@ async def _fresh_busy(
     return None if busy is None else (span, list(busy))
 
 
-async def _lock_mentor(session: AsyncSession, mentor_id: UUID) -> Row[Any]:
-    mentor = (
-        await session.execute(
-            select(Mentor.id, Mentor.active, Mentor.paused)
-            .where(Mentor.id == mentor_id)
-            .with_for_update()
-        )
-    ).first()
-    if mentor is None:
+# A named tuple of _LOCK_MENTOR's columns (the driver path builds no ORM row).
+LockedMentor = Any
+
+
+async def _lock_mentor(
+    connection: AsyncConnection[Any], mentor_id: UUID, email: str, filiere: str | None
+) -> LockedMentor:
+    """Lock the mentor's row (one booking of a mentor at a time, book and reschedule alike)
+    and read what the engine and the checks need: the policy columns, whether ``email`` is
+    blocked, the id of ``filiere`` when the mentor is in it."""
+    found = await fetch_all(
+        connection,
+        _LOCK_MENTOR,
+        {"id": mentor_id, "email_hash": hashlib.sha256(email.encode()).digest(), "slug": filiere},
+    )
+    if not found:
         raise NotFound("no such mentor")
+    return found[0]
+
+
+def _ensure_available(mentor: LockedMentor) -> None:
     if not mentor.active or mentor.paused:
         raise MentorUnavailable("this mentor is not taking bookings")
-    return mentor
 
 
-async def _state_for_slot(
+async def _revalidate(
     session: AsyncSession,
-    mentor_id: UUID,
+    connection: AsyncConnection[Any],
+    mentor: LockedMentor,
     slot_start: datetime,
     now: datetime,
     fresh: tuple[Interval, list[Interval]] | None,
     exclude_booking: UUID | None = None,
 ) -> MentorState:
-    states = await load_mentor_states(
+    """The engine again, on a snapshot taken under the lock: the slot must still be offered
+    (``exclude_booking``: the booking being moved, which no longer counts)."""
+    states = await load_states(
         session,
-        [mentor_id],
+        [mentor],
         now,
         slot_start,
         slot_start + SLOT_LENGTH,
+        connection=connection,
         exclude_booking=exclude_booking,
     )
-    return _with_fresh_busy(states[mentor_id], fresh)
+    state = _with_fresh_busy(states[mentor.id], fresh)
+    _ensure_bookable(state, slot_start, now)
+    return state
 
 
 def _ensure_bookable(state: MentorState, slot_start: datetime, now: datetime) -> None:

@@ -15,16 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability.intervals import as_utc
 from scheduler.booking.book import (
-    _ensure_bookable,
+    _ensure_available,
     _finish,
     _fresh_busy,
     _insert_booking,
     _lock_mentor,
-    _state_for_slot,
+    _revalidate,
 )
 from scheduler.booking.models import (
     LIVE_STATUS,
     BookingRow,
+    BookingStatus,
 )
 from scheduler.booking.ports import BusyCheck
 from scheduler.booking.reads import _BOOKING_COLUMNS, _record, get_booking
@@ -32,7 +33,6 @@ from scheduler.booking.records import BookingRecord, BookResult
 from scheduler.booking.tokens import _check_token, _use_tokens
 from scheduler.booking.visitors import Visitor, _reason
 from scheduler.platform import (
-    INTEGRITY_ERRORS,
     Actor,
     BookingNotLive,
     NotFound,
@@ -41,7 +41,7 @@ from scheduler.platform import (
     driver_connection,
     outbox,
     record,
-    translate_integrity_error,
+    unit_of_work,
 )
 
 CancelledBy = Literal["visitor", "mentor", "staff"]
@@ -109,7 +109,7 @@ async def _cancel(
 ) -> BookingRecord:
     now = as_utc(now, "now")
     reason = _reason(reason)
-    try:
+    async with unit_of_work(session):
         if check is not None:
             await check()
         await _lock_booking(session, booking_id, now, mentor_id)
@@ -120,7 +120,7 @@ async def _cancel(
                 # A cancellation is a change the attendees' calendars must see: the CANCEL invite
                 # needs a SEQUENCE above the last REQUEST's (RFC 5546 2.1.4).
                 .values(
-                    status="cancelled",
+                    status=BookingStatus.CANCELLED,
                     cancelled_by=by,
                     cancel_reason=reason,
                     cancelled_at=now,
@@ -137,14 +137,7 @@ async def _cancel(
             outbox.after_cancel(booking_id, now),
             audit_values(actor, "cancel", "booking", booking_id, {"by": by}),
         )
-        await session.commit()
         return _record(row)
-    except INTEGRITY_ERRORS as error:
-        await session.rollback()
-        raise translate_integrity_error(error) from error
-    except BaseException:
-        await session.rollback()
-        raise
 
 
 async def reschedule_by_token(
@@ -192,7 +185,7 @@ async def _reschedule(
 ) -> BookResult:
     new_start = as_utc(new_start, "new_start")
     now = as_utc(now, "now")
-    try:
+    async with unit_of_work(session):
         if check is not None:
             await check()
         current = await get_booking(session, booking_id)
@@ -201,18 +194,23 @@ async def _reschedule(
         if new_start == current.start:
             raise ValidationFailed("the booking is already at this time")
         fresh = await _fresh_busy(session, busy_check, current.mentor_id, new_start)
-        await _lock_mentor(session, current.mentor_id)
-        old = await _lock_booking(session, booking_id, now, mentor_id)
-        state = await _state_for_slot(
-            session, old.mentor_id, new_start, now, fresh, exclude_booking=old.id
+        connection = await driver_connection(session)
+        mentor = await _lock_mentor(
+            connection, current.mentor_id, current.visitor_email or "", None
         )
-        _ensure_bookable(state, new_start, now)
+        _ensure_available(mentor)
+        old = await _lock_booking(session, booking_id, now, mentor_id)
+        state = await _revalidate(
+            session, connection, mentor, new_start, now, fresh, exclude_booking=old.id
+        )
         await session.execute(
-            update(BookingRow).where(BookingRow.id == old.id).values(status="rescheduled")
+            update(BookingRow)
+            .where(BookingRow.id == old.id)
+            .values(status=BookingStatus.RESCHEDULED)
         )
         new_id = uuid4()
         result = await _insert_booking(
-            await driver_connection(session),
+            connection,
             booking_id=new_id,
             series_id=old.series_id,
             sequence=old.sequence + 1,
@@ -239,14 +237,7 @@ async def _reschedule(
         )
         await _use_tokens(session, old.id, now)
         await outbox.drop_timed(session, old.id)
-        await session.commit()
         return result
-    except INTEGRITY_ERRORS as error:
-        await session.rollback()
-        raise translate_integrity_error(error) from error
-    except BaseException:
-        await session.rollback()
-        raise
 
 
 async def mark_no_show(
@@ -258,7 +249,7 @@ async def mark_no_show(
 ) -> BookingRecord:
     """The visitor did not come (after the start only). ``mentor_id``: only that mentor's."""
     now = as_utc(now, "now")
-    try:
+    async with unit_of_work(session):
         row = (
             await session.execute(
                 select(*_BOOKING_COLUMNS).where(BookingRow.id == booking_id).with_for_update()
@@ -274,14 +265,10 @@ async def mark_no_show(
             await session.execute(
                 update(BookingRow)
                 .where(BookingRow.id == booking_id)
-                .values(status="no_show")
+                .values(status=BookingStatus.NO_SHOW)
                 .returning(*_BOOKING_COLUMNS)
             )
         ).one()
         await outbox.drop_timed(session, booking_id)
         await record(session, actor, "no_show", "booking", booking_id)
-        await session.commit()
         return _record(updated)
-    except BaseException:
-        await session.rollback()
-        raise

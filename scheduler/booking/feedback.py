@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.booking.models import BookingRow, Feedback
-from scheduler.platform import InvalidToken, NotFound
+from scheduler.platform import InvalidToken, NotFound, unit_of_work
 
 
 def feedback_token(secret_key: str, booking_id: UUID) -> str:
@@ -27,13 +27,13 @@ async def record_feedback(
     # Bytes, not str: compare_digest refuses non-ASCII text, and a link may carry anything.
     if not hmac.compare_digest(feedback_token(secret_key, booking_id).encode(), token.encode()):
         raise InvalidToken("this feedback link is not valid")
-    exists = await session.execute(select(BookingRow.id).where(BookingRow.id == booking_id))
-    if exists.first() is None:
-        raise NotFound("no such booking")
-    statement = pg_insert(Feedback).values(booking_id=booking_id, helpful=helpful)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Feedback.booking_id], set_={"helpful": helpful, "at": func.now()}
+    async with unit_of_work(session):
+        exists = await session.execute(select(BookingRow.id).where(BookingRow.id == booking_id))
+        if exists.first() is None:
+            raise NotFound("no such booking")
+        statement = pg_insert(Feedback).values(booking_id=booking_id, helpful=helpful)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Feedback.booking_id], set_={"helpful": helpful, "at": func.now()}
+            )
         )
-    )
-    await session.commit()

@@ -26,6 +26,7 @@ from scheduler.catalog import Filiere, Mentor, MentorFiliere
 from scheduler.platform import (
     NotFound,
     ValidationFailed,
+    unit_of_work,
 )
 
 _BOOKING_COLUMNS = (
@@ -185,10 +186,9 @@ async def load_booking_view(
     ).scalar()
     url = public_url.rstrip("/")
     if issue_manage_token and row.status == LIVE_STATUS and row.end_at > now:
-        url = manage_url(
-            public_url, booking_id, await _issue_token(session, booking_id, row.end_at)
-        )
-        await session.commit()
+        async with unit_of_work(session):
+            token = await _issue_token(session, booking_id, row.end_at)
+        url = manage_url(public_url, booking_id, token)
     return BookingView(
         booking_id=row.id,
         series_id=row.series_id,
@@ -220,9 +220,9 @@ async def set_meeting_details(
     session: AsyncSession, booking_id: UUID, *, meet_url: str | None, calendar_event_id: str | None
 ) -> None:
     """Written back by the calendar integration once the event (and its Meet link) exists."""
-    await session.execute(
-        update(BookingRow)
-        .where(BookingRow.id == booking_id)
-        .values(meet_url=meet_url, calendar_event_id=calendar_event_id)
-    )
-    await session.commit()
+    async with unit_of_work(session):
+        await session.execute(
+            update(BookingRow)
+            .where(BookingRow.id == booking_id)
+            .values(meet_url=meet_url, calendar_event_id=calendar_event_id)
+        )

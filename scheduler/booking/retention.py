@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability.intervals import as_utc
 from scheduler.booking.models import BookingRow, ManageToken
-from scheduler.platform import Actor, Clock, Database, PeriodicJob, record
+from scheduler.platform import Actor, Clock, Database, PeriodicJob, record, unit_of_work
 
 log = logging.getLogger("thotis.retention")
 
@@ -26,7 +26,7 @@ async def purge_personal_data(session: AsyncSession, now: datetime, retention_da
         .where(BookingRow.end_at < cutoff, BookingRow.personal_data_purged_at.is_(None))
         .scalar_subquery()
     )
-    try:
+    async with unit_of_work(session):
         purged = (
             (
                 await session.execute(
@@ -51,10 +51,6 @@ async def purge_personal_data(session: AsyncSession, now: datetime, retention_da
                 "*",
                 {"count": len(purged)},
             )
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return len(purged)
 
 
