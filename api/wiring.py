@@ -155,7 +155,7 @@ def _mail_handler(
 
 def digest_job(settings: Settings, database: Database, mailer: Mailer, clock: Clock) -> PeriodicJob:
     """Hourly: each mentor who chose the digest gets one per local day, at or after 07:00
-    their time (``scheduler.digest``), and none when there is nothing to say."""
+    their time (``scheduler.messaging.digest``), and none when there is nothing to say."""
     brand = Brand.from_settings(settings)
 
     async def run() -> None:

@@ -1,5 +1,5 @@
 """Mail delivery: ``SmtpMailer`` (aiosmtplib) and ``FileMailer`` (a dev outbox of ``.eml``
-files), both implementing ``scheduler.ports.Mailer``.
+files), both implementing ``scheduler.messaging.Mailer``.
 
 How failures reach the outbox::
 

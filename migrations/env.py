@@ -1,7 +1,7 @@
 """Alembic environment. Runs synchronously on psycopg 3 (the same driver as the app).
 
 The URL comes, in order, from ``config.attributes["connection"]`` (a connection handed in by
-``scheduler.migrate``), ``config.attributes["url"]``, or the settings (DATABASE_URL) when run as
+``scheduler.platform.migrations``), ``config.attributes["url"]``, or the settings (DATABASE_URL) when run as
 plain ``alembic``. It is never put in the ini: socket paths are %-encoded, which ConfigParser
 would try to interpolate.
 """

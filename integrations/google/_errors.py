@@ -1,4 +1,4 @@
-"""Google's failures translated into the engine's, in one place (see ``scheduler.ports``)::
+"""Google's failures translated into the engine's, in one place (see ``scheduler.calendar.ports``)::
 
 RefreshError invalid_grant / no refresh token   -> ReconnectRequired
 HTTP 401, 403 insufficientPermissions           -> ReconnectRequired

@@ -1,11 +1,11 @@
 """A database that does not answer, told apart from a bug.
 
 While PostgreSQL restarts or is out of reach, every statement fails with the driver's
-``OperationalError`` (through SQLAlchemy, or raw on the hot paths of ``scheduler.driver``), and a
+``OperationalError`` (through SQLAlchemy, or raw on the hot paths of ``scheduler.platform.driver``), and a
 full connection pool fails with SQLAlchemy's ``TimeoutError``. None of these is the request's
 fault nor a defect of ours: the surfaces report them as ``DatabaseUnavailable`` (503, try again)
 instead of an internal error, and the worker retries at its next tick. The pool's checkout
-check (``scheduler.db.check_on_checkout``) replaces the dead connections once the server is
+check (``scheduler.platform.db.check_on_checkout``) replaces the dead connections once the server is
 back, so the service recovers by itself.
 """
 

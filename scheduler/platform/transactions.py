@@ -20,7 +20,7 @@ IDEMPOTENCY_KEY_CONSTRAINT = "pk_idempotency_keys"
 
 
 # A violation raised through SQLAlchemy, or by psycopg directly on the hot statements that
-# bypass it (scheduler.driver).
+# bypass it (scheduler.platform.driver).
 INTEGRITY_ERRORS = (IntegrityError, psycopg.IntegrityError)
 
 

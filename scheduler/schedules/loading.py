@@ -58,7 +58,7 @@ def _us(column: str) -> str:
 
 # One row per mentor. Each mentor's bookings are those whose occupied range (buffers included)
 # overlaps that mentor's own ``bookings_window``, in the order of their occupied ranges, which
-# spares the engine a sort. Run through psycopg (see scheduler.driver).
+# spares the engine a sort. Run through psycopg (see scheduler.platform.driver).
 _INPUTS = f"""
     SELECT w.id,
       (SELECT coalesce(json_agg(json_build_array(weekday, start_minute, end_minute)

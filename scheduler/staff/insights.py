@@ -1,4 +1,4 @@
-"""What the staff console shows beyond ``scheduler.reports``: bookings per week per filière,
+"""What the staff console shows beyond ``scheduler.staff.reports``: bookings per week per filière,
 mentor utilisation (booked vs offered slots, the offer computed by the engine) and each mentor's
 connection health. Each function is a fixed number of queries whatever the number of mentors
 or bookings.
