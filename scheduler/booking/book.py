@@ -242,7 +242,7 @@ async def _fresh_busy(
     return None if busy is None else (span, list(busy))
 
 
-async def _lock_mentor(session: AsyncSession, mentor_id: UUID) -> Row[Any]:
+async def _lock_mentor(session: AsyncSession, mentor_id: UUID) -> Row[*tuple[Any, ...]]:
     mentor = (
         await session.execute(
             select(Mentor.id, Mentor.active, Mentor.paused)

@@ -82,7 +82,7 @@ async def cancel_by_staff(
 
 async def _lock_booking(
     session: AsyncSession, booking_id: UUID, now: datetime, mentor_id: UUID | None
-) -> Row[Any]:
+) -> Row[*tuple[Any, ...]]:
     row = (
         await session.execute(
             select(*_BOOKING_COLUMNS).where(BookingRow.id == booking_id).with_for_update()

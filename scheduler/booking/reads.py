@@ -54,7 +54,7 @@ _BOOKING_COLUMNS = (
 )
 
 
-def _record(row: Row[Any]) -> BookingRecord:
+def _record(row: Row[*tuple[Any, ...]]) -> BookingRecord:
     return BookingRecord(
         id=row.id,
         series_id=row.series_id,

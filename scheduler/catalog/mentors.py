@@ -122,7 +122,7 @@ def mentor_query() -> Any:
     return select(*_MENTOR_COLUMNS, _slugs_subquery().label("filiere_slugs"))
 
 
-def mentor_record(row: Row[Any]) -> MentorRecord:
+def mentor_record(row: Row[*tuple[Any, ...]]) -> MentorRecord:
     return MentorRecord(
         id=row.id,
         display_name=row.display_name,

@@ -255,11 +255,13 @@ async def use_sign_in_link(session: AsyncSession, raw: str, now: datetime) -> UU
     if used is None:
         await session.rollback()
         raise InvalidToken("this sign-in link is not valid or was already used")
-    if used.expires_at <= now:
+    # Unpacked rather than read by name: a Row's named attributes are untyped, its items are not.
+    mentor_id, expires_at = used
+    if expires_at <= now:
         await session.rollback()
         raise TokenExpired("this sign-in link has expired")
     await session.commit()
-    return used.mentor_id
+    return mentor_id
 
 
 # --- Google sign-ins in flight ---------------------------------------------------------------

@@ -19,12 +19,13 @@ from psycopg import AsyncConnection
 from psycopg.rows import namedtuple_row
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ClauseElement
 
-_DIALECT = psycopg_dialect.dialect()
+# The dialect classes' __init__ is not annotated in SQLAlchemy, so strict mypy flags the call.
+_DIALECT = psycopg_dialect.dialect()  # type: ignore[no-untyped-call]
 
 
-def compiled(statement: Executable) -> str:
+def compiled(statement: ClauseElement) -> str:
     """The SQL of a Core statement for psycopg; parameters are its ``bindparam`` names, as
     ``%(name)s``."""
     return str(statement.compile(dialect=_DIALECT))

@@ -154,7 +154,7 @@ def mentor_policy_query() -> Any:
     ).outerjoin(PolicyRow, PolicyRow.mentor_id == Mentor.id)
 
 
-def _settings(row: Row[Any]) -> PolicySettings:
+def _settings(row: Row[*tuple[Any, ...]]) -> PolicySettings:
     if row.buffer_before_minutes is None:
         return PolicySettings()
     return PolicySettings.from_row(row)
@@ -197,7 +197,7 @@ async def load_mentor_states(
 
 async def load_states(
     session: AsyncSession,
-    mentors: Sequence[Row[Any]],
+    mentors: Sequence[Row[*tuple[Any, ...]]],
     now: datetime,
     start: datetime,
     end: datetime,
