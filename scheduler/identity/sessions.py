@@ -150,7 +150,7 @@ async def find_session(
     if row is None:
         return None
     return SpaceSession(
-        role=row.role,  # type: ignore[arg-type]
+        role=role,  # the query matched it; the column itself is only typed str
         mentor_id=row.mentor_id,
         staff_email=row.staff_email,
         csrf_token=row.csrf_token,

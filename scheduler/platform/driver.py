@@ -37,6 +37,8 @@ async def driver_connection(session: AsyncSession) -> AsyncConnection[Any]:
     the connection is valid until the session commits or rolls back."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
+    # Typed Optional[Any] by SQLAlchemy (None once a pooled record is invalidated, which the
+    # session's current connection is not); under the psycopg async dialect it is this class.
     driver: AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
     return driver
 
