@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
@@ -104,7 +105,7 @@ async def _cancel(
     reason: str | None,
     by: CancelledBy,
     actor: Actor,
-    check: Any,
+    check: Callable[[], Awaitable[None]] | None,
     mentor_id: UUID | None = None,
 ) -> BookingRecord:
     now = as_utc(now, "now")
@@ -186,7 +187,7 @@ async def _reschedule(
     new_start: datetime,
     now: datetime,
     actor: Actor,
-    check: Any,
+    check: Callable[[], Awaitable[None]] | None,
     mentor_id: UUID | None,
     busy_check: BusyCheck | None,
 ) -> BookResult:

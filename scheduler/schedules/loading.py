@@ -24,7 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
-from sqlalchemy import Row, any_, bindparam, select
+from sqlalchemy import Row, Select, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
@@ -137,7 +137,7 @@ class MentorState:
         return replace(self, busy=tuple(busy))
 
 
-def mentor_policy_query() -> Any:
+def mentor_policy_query() -> Select[*tuple[Any, ...]]:
     """Columns ``load_states`` needs from the first round trip (mentors outer-joined to their
     policies); the booking path adds ``FOR UPDATE OF mentors`` to it."""
     return select(
