@@ -96,6 +96,7 @@ class GoogleCalendarProvider:
 
     # --- plumbing -----------------------------------------------------------------------------
     def _credentials(self, tokens: GoogleTokens) -> Credentials:
+        # google-auth ships py.typed but leaves Credentials.__init__ unannotated.
         return Credentials(  # type: ignore[no-untyped-call]
             token=tokens.access_token,
             refresh_token=tokens.refresh_token,
@@ -405,6 +406,7 @@ def _refreshed(tokens: GoogleTokens, credentials: Credentials) -> GoogleTokens |
 def _request_class(sleep: Callable[[float], None]) -> type[HttpRequest]:
     """``HttpRequest`` whose retry back-off sleeps with ``sleep``."""
 
+    # googleapiclient is untyped (Any): strict mypy refuses subclassing Any.
     class Request(HttpRequest):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from scheduler.booking.changes import (
     reschedule_by_token,
 )
 from scheduler.booking.feedback import record_feedback
-from scheduler.booking.models import LIVE_STATUS, BookingRow, BookingStatus, EmailBlock, ManageToken
+from scheduler.booking.models import BookingRow, EmailBlock, ManageToken
 from scheduler.booking.reads import (
     get_booking,
     get_booking_by_token,
@@ -23,6 +23,7 @@ from scheduler.booking.retention import purge_job, purge_personal_data
 from scheduler.booking.tokens import TOKEN_GRACE, booking_id_for_token, manage_url
 from scheduler.booking.views import BookingView
 from scheduler.booking.visitors import Visitor
+from scheduler.schedules import LIVE_STATUS, BookingStatus
 
 __all__ = [
     "LIVE_STATUS",

@@ -22,11 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import SLOT_LENGTH, Interval, is_bookable
 from availability.intervals import as_utc
-from scheduler.booking.models import (
-    LIVE_STATUS,
-    EmailBlock,
-    IdempotencyKey,
-)
+from scheduler.booking.models import EmailBlock, IdempotencyKey
 from scheduler.booking.ports import BusyCheck
 from scheduler.booking.reads import get_booking
 from scheduler.booking.records import BookingRecord, BookResult
@@ -56,6 +52,7 @@ from scheduler.platform import (
     unit_of_work,
 )
 from scheduler.schedules import (
+    LIVE_STATUS,
     MentorState,
     load_states,
     mentor_policy_query,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
@@ -22,11 +23,7 @@ from scheduler.booking.book import (
     _lock_mentor,
     _revalidate,
 )
-from scheduler.booking.models import (
-    LIVE_STATUS,
-    BookingRow,
-    BookingStatus,
-)
+from scheduler.booking.models import BookingRow
 from scheduler.booking.ports import BusyCheck
 from scheduler.booking.reads import _BOOKING_COLUMNS, _record, get_booking
 from scheduler.booking.records import BookingRecord, BookResult
@@ -43,6 +40,7 @@ from scheduler.platform import (
     record,
     unit_of_work,
 )
+from scheduler.schedules import LIVE_STATUS, BookingStatus
 
 CancelledBy = Literal["visitor", "mentor", "staff"]
 
@@ -82,7 +80,7 @@ async def cancel_by_staff(
 
 async def _lock_booking(
     session: AsyncSession, booking_id: UUID, now: datetime, mentor_id: UUID | None
-) -> Row[Any]:
+) -> Row[*tuple[Any, ...]]:
     row = (
         await session.execute(
             select(*_BOOKING_COLUMNS).where(BookingRow.id == booking_id).with_for_update()
@@ -104,7 +102,7 @@ async def _cancel(
     reason: str | None,
     by: CancelledBy,
     actor: Actor,
-    check: Any,
+    check: Callable[[], Awaitable[None]] | None,
     mentor_id: UUID | None = None,
 ) -> BookingRecord:
     now = as_utc(now, "now")
@@ -179,7 +177,7 @@ async def _reschedule(
     new_start: datetime,
     now: datetime,
     actor: Actor,
-    check: Any,
+    check: Callable[[], Awaitable[None]] | None,
     mentor_id: UUID | None,
     busy_check: BusyCheck | None,
 ) -> BookResult:

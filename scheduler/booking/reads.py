@@ -15,10 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability.intervals import as_utc
-from scheduler.booking.models import (
-    LIVE_STATUS,
-    BookingRow,
-)
+from scheduler.booking.models import BookingRow
 from scheduler.booking.records import BookingRecord
 from scheduler.booking.tokens import _check_token, _issue_token, manage_url
 from scheduler.booking.views import BookingView
@@ -28,6 +25,7 @@ from scheduler.platform import (
     ValidationFailed,
     unit_of_work,
 )
+from scheduler.schedules import LIVE_STATUS
 
 _BOOKING_COLUMNS = (
     BookingRow.id,
@@ -55,7 +53,7 @@ _BOOKING_COLUMNS = (
 )
 
 
-def _record(row: Row[Any]) -> BookingRecord:
+def _record(row: Row[*tuple[Any, ...]]) -> BookingRecord:
     return BookingRecord(
         id=row.id,
         series_id=row.series_id,

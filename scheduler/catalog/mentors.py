@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, ScalarSelect, Select, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,7 +108,7 @@ _MENTOR_COLUMNS = (
 )
 
 
-def _slugs_subquery() -> Any:
+def _slugs_subquery() -> ScalarSelect[Any]:
     return (
         select(func.array_agg(aggregate_order_by(Filiere.slug, Filiere.slug)))
         .select_from(MentorFiliere)
@@ -118,11 +118,11 @@ def _slugs_subquery() -> Any:
     )
 
 
-def mentor_query() -> Any:
+def mentor_query() -> Select[*tuple[Any, ...]]:
     return select(*_MENTOR_COLUMNS, _slugs_subquery().label("filiere_slugs"))
 
 
-def mentor_record(row: Row[Any]) -> MentorRecord:
+def mentor_record(row: Row[*tuple[Any, ...]]) -> MentorRecord:
     return MentorRecord(
         id=row.id,
         display_name=row.display_name,

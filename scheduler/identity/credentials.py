@@ -111,9 +111,13 @@ async def verify_mentor_token(session: AsyncSession, raw: str) -> UUID | None:
             )
         )
     ).first()
-    if row is None or not same_digest(raw, row.token_hash):
+    if row is None:
         return None
-    return row.mentor_id
+    # Unpacked rather than read by name: a Row's named attributes are untyped, its items are not.
+    mentor_id, token_hash = row
+    if not same_digest(raw, token_hash):
+        return None
+    return mentor_id
 
 
 async def revoke_mentor_tokens(

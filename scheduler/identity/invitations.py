@@ -52,7 +52,7 @@ async def invite_mentor(
     email = catalog.normalize_email(fields.email)
     existing = (await session.execute(select(Mentor.id).where(Mentor.email == email))).scalar()
     created = existing is None
-    if created:
+    if existing is None:
         mentor = await catalog.create_mentor(
             session,
             catalog.MentorFields(

@@ -147,7 +147,7 @@ async def find_session(
     if row is None:
         return None
     return SpaceSession(
-        role=row.role,  # type: ignore[arg-type]
+        role=role,  # the query matched it; the column itself is only typed str
         mentor_id=row.mentor_id,
         staff_email=row.staff_email,
         csrf_token=row.csrf_token,
@@ -252,11 +252,13 @@ async def use_sign_in_link(session: AsyncSession, raw: str, now: datetime) -> UU
     if used is None:
         await session.rollback()
         raise InvalidToken("this sign-in link is not valid or was already used")
-    if used.expires_at <= now:
+    # Unpacked rather than read by name: a Row's named attributes are untyped, its items are not.
+    mentor_id, expires_at = used
+    if expires_at <= now:
         await session.rollback()
         raise TokenExpired("this sign-in link has expired")
     await session.commit()
-    return used.mentor_id
+    return mentor_id
 
 
 # --- Google sign-ins in flight ---------------------------------------------------------------

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.booking import LIVE_STATUS, BookingRow
@@ -178,7 +178,7 @@ async def claim(
 
 
 async def _bookings(
-    session: AsyncSession, mentor_id: UUID, *conditions: object
+    session: AsyncSession, mentor_id: UUID, *conditions: ColumnElement[bool]
 ) -> tuple[DigestBooking, ...]:
     rows = await session.execute(
         select(
@@ -196,7 +196,7 @@ async def _bookings(
         .where(
             BookingRow.mentor_id == mentor_id,
             BookingRow.status == LIVE_STATUS,
-            *conditions,  # type: ignore[arg-type]
+            *conditions,
         )
         .order_by(BookingRow.start_at, BookingRow.id)
     )

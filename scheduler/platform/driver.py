@@ -19,12 +19,13 @@ from psycopg import AsyncConnection
 from psycopg.rows import namedtuple_row
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ClauseElement
 
-_DIALECT = psycopg_dialect.dialect()
+# The dialect classes' __init__ is not annotated in SQLAlchemy, so strict mypy flags the call.
+_DIALECT = psycopg_dialect.dialect()  # type: ignore[no-untyped-call]
 
 
-def compiled(statement: Executable) -> str:
+def compiled(statement: ClauseElement) -> str:
     """The SQL of a Core statement for psycopg; parameters are its ``bindparam`` names, as
     ``%(name)s``."""
     return str(statement.compile(dialect=_DIALECT))
@@ -36,6 +37,8 @@ async def driver_connection(session: AsyncSession) -> AsyncConnection[Any]:
     the connection is valid until the session commits or rolls back."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
+    # Typed Optional[Any] by SQLAlchemy (None once a pooled record is invalidated, which the
+    # session's current connection is not); under the psycopg async dialect it is this class.
     driver: AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
     return driver
 

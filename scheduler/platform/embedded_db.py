@@ -473,7 +473,7 @@ def create_database(admin_url: URL, name: str, template: str | None = None) -> N
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(**libpq_params(admin_url), autocommit=True) as connection:
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
         ).fetchone()
@@ -489,10 +489,19 @@ def drop_database(admin_url: URL, name: str) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(**libpq_params(admin_url), autocommit=True) as connection:
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+def _conninfo(url: URL) -> str:
+    # One conninfo string rather than connect(**libpq_params(url)): psycopg.connect's keyword
+    # arguments include typed options (autocommit, row_factory, ...) that a dict[str, str]
+    # cannot be checked against; connect() builds the same string from keywords anyway.
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(**libpq_params(url))
 
 
 def libpq_params(url: URL) -> dict[str, str]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     DateTime,
     MetaData,
+    Table,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -38,8 +40,13 @@ def sql_literal(value: StrEnum) -> str:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
+    if TYPE_CHECKING:
+        # SQLAlchemy types __table__ as any FromClause, since a class may be mapped to a select;
+        # every model here is declared with __tablename__, so it is a Table (insert(), .c, ...).
+        __table__: ClassVar[Table]
 
-def server_now() -> Any:
+
+def server_now() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 

@@ -167,7 +167,16 @@ async def drop_timed(session: AsyncSession, booking_id: UUID) -> None:
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     """Delay before the next try after ``attempts`` failures: exponential, capped, with jitter
     (uniform in [50 %, 100 %] of the step) so that many failures do not retry in lockstep."""
-    step = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    # Doubled step by step up to the cap, not BACKOFF_BASE * 2 ** (attempts - 1): from the
+    # 44th attempt (OUTBOX_MAX_ATTEMPTS is a setting) that product overflows timedelta, and the
+    # OverflowError rolled back the failure's update: the row stayed pending with the same
+    # count of attempts and was tried again at every poll, forever.
+    step = BACKOFF_BASE
+    for _ in range(attempts - 1):
+        if step >= BACKOFF_CAP:
+            break
+        step *= 2
+    step = min(step, BACKOFF_CAP)
     return step * (0.5 + 0.5 * (rng or random).random())
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
-from sqlalchemy import Row, any_, bindparam, select
+from sqlalchemy import Row, Select, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
@@ -138,7 +138,7 @@ class MentorState:
         return replace(self, busy=tuple(busy))
 
 
-def mentor_policy_query() -> Any:
+def mentor_policy_query() -> Select[*tuple[Any, ...]]:
     """Columns ``load_states`` needs from the first round trip (mentors outer-joined to their
     policies); the booking path adds ``FOR UPDATE OF mentors`` to it."""
     return select(
@@ -155,7 +155,7 @@ def mentor_policy_query() -> Any:
     ).outerjoin(PolicyRow, PolicyRow.mentor_id == Mentor.id)
 
 
-def _settings(row: Row[Any]) -> PolicySettings:
+def _settings(row: Row[*tuple[Any, ...]]) -> PolicySettings:
     if row.buffer_before_minutes is None:
         return PolicySettings()
     return PolicySettings.from_row(row)
@@ -198,7 +198,7 @@ async def load_mentor_states(
 
 async def load_states(
     session: AsyncSession,
-    mentors: Sequence[Row[Any]],
+    mentors: Sequence[Row[*tuple[Any, ...]]],
     now: datetime,
     start: datetime,
     end: datetime,

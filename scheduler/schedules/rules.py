@@ -22,8 +22,9 @@ from scheduler.catalog import Mentor, PolicyRow
 from scheduler.platform import Actor, NotFound, ValidationFailed, record, unit_of_work
 from scheduler.schedules.models import AvailabilityRule, DateOverrideRow
 
-# A range as the API gives it: ("18:00", "20:30"), minutes (1080, 1230) or a TimeRange.
-RangeInput = TimeRange | tuple[str, str] | tuple[int, int]
+# A range as the API gives it: ("18:00", "20:30"), minutes (1080, 1230) or a TimeRange. JSON
+# arrays arrive as lists, which time_range() accepts; a pair's length is checked there.
+RangeInput = TimeRange | tuple[str, str] | tuple[int, int] | list[str] | list[int]
 
 
 def time_range(item: RangeInput) -> TimeRange:
@@ -34,6 +35,7 @@ def time_range(item: RangeInput) -> TimeRange:
     start, end = item
     if isinstance(start, str) and isinstance(end, str):
         return TimeRange.parse(start, end)
+    # Minutes, or a mix of minutes and text: TimeRange itself rejects what is not minutes.
     return TimeRange(start, end)  # type: ignore[arg-type]
 
 

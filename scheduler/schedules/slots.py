@@ -60,7 +60,7 @@ async def mentor_slots(
 
 async def _slots_with_next_free(
     session: AsyncSession,
-    mentors: Sequence[Row[Any]],
+    mentors: Sequence[Row[*tuple[Any, ...]]],
     now: datetime,
     start: datetime,
     end: datetime,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 from uuid import UUID
 
 from sqlalchemy import Select, and_, func, select
@@ -25,6 +25,9 @@ from scheduler.platform import ValidationFailed
 # Beyond this the export should be cut by dates; it keeps one response bounded in memory.
 EXPORT_MAX_ROWS = 100_000
 MAX_PAGE = 500
+
+# The columns of a query that BookingFilter.apply narrows: it adds WHERE clauses, never columns.
+_Columns = TypeVarTuple("_Columns")
 
 
 def _instant(value: datetime, name: str) -> datetime:
@@ -55,7 +58,7 @@ class BookingFilter:
         if self.status is not None and self.status not in set(BookingStatus):
             raise ValidationFailed(f"status must be one of {', '.join(BookingStatus)}")
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
+    def apply(self, query: Select[*_Columns]) -> Select[*_Columns]:
         if self.start is not None:
             query = query.where(BookingRow.start_at >= self.start)
         if self.end is not None:
@@ -98,7 +101,7 @@ class BookingLine:
     created_at: datetime
 
 
-def _ledger_query(flt: BookingFilter) -> Select[Any]:
+def _ledger_query(flt: BookingFilter) -> Select[*tuple[Any, ...]]:
     query = (
         select(
             BookingRow.id,

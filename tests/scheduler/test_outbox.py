@@ -145,6 +145,12 @@ def test_backoff_grows_exponentially_up_to_a_cap() -> None:
     assert len({outbox.backoff(3, rng) for _ in range(20)}) > 1  # jitter
 
 
+def test_backoff_stays_at_the_cap_however_many_attempts() -> None:
+    # OUTBOX_MAX_ATTEMPTS is a setting: BACKOFF_BASE * 2 ** 43 overflowed timedelta.
+    for attempts in (44, 45, 100, 10_000):
+        assert outbox.BACKOFF_CAP / 2 <= outbox.backoff(attempts) <= outbox.BACKOFF_CAP
+
+
 async def test_two_workers_never_deliver_the_same_row(db: Database, database_url: str) -> None:
     ids = await _add(db, 120)
     deliveries: Counter[int] = Counter()
