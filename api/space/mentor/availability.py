@@ -89,7 +89,7 @@ async def availability_page(
     weekly = weekly_values or {
         d: [
             (forms.input_time(r.start), forms.input_time(r.end))
-            for r in stored.schedule.weekly.days.get(d, ())
+            for r in stored.schedule.weekly.ranges_for(d)
         ]
         for d in range(7)
     }

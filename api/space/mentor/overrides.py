@@ -74,10 +74,8 @@ async def month_page(
     next_month = (first + timedelta(days=32)).replace(day=1)
     day_ranges = []
     if selected is not None:
-        override = stored.schedule.overrides.get(selected)
-        rules = (
-            override.ranges if override else stored.schedule.weekly.days.get(selected.weekday(), ())
-        )
+        # The engine's rule (an override replaces its date's weekly hours), not a copy of it.
+        rules = stored.schedule.ranges_on(selected)
         day_ranges = (
             values
             if values is not None
