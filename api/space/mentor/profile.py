@@ -21,9 +21,30 @@ from scheduler import catalog
 from scheduler.identity import invitations
 from scheduler.platform import Actor, SchedulingError, ValidationFailed
 
+# What a mentor reads next to a field the catalog refused. The limits themselves (a bio of
+# 1,200 characters at most, a photo at an http(s) address) are the catalog's rule
+# (scheduler.catalog.mentors), checked when the profile is saved; the page keeps no copy.
+REFUSED = {
+    "bio": ("1 200 caractères au plus.", "1,200 characters at most."),
+    "photo_url": (
+        "Une adresse d'image qui commence par https://",
+        "An image address starting with https://",
+    ),
+}
+
+
+def refused_fields(error: SchedulingError | AvailabilityError, lang: str) -> dict[str, str]:
+    """The catalog's refusal as the form shows it: next to the field when the form explains
+    that field (the rule's message starts with the field's name), else above the form."""
+    field = error.detail.partition(" ")[0] if isinstance(error, ValidationFailed) else ""
+    if field in REFUSED:
+        return {field: tr(lang, *REFUSED[field])}
+    return {"_": error_text(error, lang)}
+
 
 def profile_changes(form: Any, lang: str) -> tuple[catalog.MentorChanges | None, dict[str, str]]:
-    """The profile form as changes, or the message of each field that is missing or wrong."""
+    """The profile form as changes, or the message of each field left empty (the catalog
+    checks the values when they are saved)."""
     errors: dict[str, str] = {}
     name = clean_text(forms.field(form, "display_name", 200))
     university = clean_text(forms.field(form, "university", 200))
@@ -41,14 +62,6 @@ def profile_changes(form: Any, lang: str) -> tuple[catalog.MentorChanges | None,
     if not university:
         errors["university"] = tr(
             lang, "Indiquez votre université ou école.", "Give your university or school."
-        )
-    if len(bio) > 1200:
-        errors["bio"] = tr(lang, "1 200 caractères au plus.", "1,200 characters at most.")
-    if photo and not photo.startswith(("https://", "http://")):
-        errors["photo_url"] = tr(
-            lang,
-            "Une adresse d'image qui commence par https://",
-            "An image address starting with https://",
         )
     if not filieres:
         errors["filieres"] = tr(
@@ -84,7 +97,7 @@ async def save_profile(
             await catalog.update_mentor(session, me(request), changes, Actor.mentor(me(request)))
             return True, {}, form
         except (SchedulingError, AvailabilityError) as error:
-            errors = {"_": error_text(error, lang)}
+            errors = refused_fields(error, lang)
     return False, errors, form
 
 
