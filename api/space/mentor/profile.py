@@ -16,7 +16,7 @@ from api.space.forms import tr
 from api.space.mentor.common import all_zones, me, page
 from api.space.web import Web, error_text, language
 from api.text import clean_text
-from availability import AvailabilityError, zone
+from availability import AvailabilityError
 from scheduler import catalog
 from scheduler.identity import invitations
 from scheduler.platform import Actor, SchedulingError, ValidationFailed
@@ -107,7 +107,7 @@ async def save_timezone(request: Request[Any, Any, Any], session: AsyncSession) 
     lang = language(request)
     name = forms.field(form, "timezone", 64)
     try:
-        zone(name)
+        # The catalog checks the name is an IANA timezone (InvalidTimezone) before it writes.
         await catalog.update_mentor(
             session,
             me(request),
