@@ -117,8 +117,6 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
                 "settings": settings,
                 "database": database,
                 "clock": clock,
-                # Read by the mentor space's pages until they take it as a dependency.
-                "calendar_service": calendar,
                 "filiere_cache": TtlCache(settings.filiere_cache_seconds),
             }
         ),

@@ -20,7 +20,6 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
@@ -54,14 +53,7 @@ class GoogleReconnectRequired(SchedulingError):
     code, status = "reconnect_required", 409
 
 
-# --- the service, built once by create_app from the parts ---------------------------------
-
-
-def calendar_service(state: State) -> CalendarService | None:
-    """The deployment's calendar service (None without a Google OAuth client), for the mentor
-    space's pages that do not take it as a dependency yet."""
-    service: CalendarService | None = state.calendar_service
-    return service
+# --- the service, built once by create_app from the parts and provided as a dependency -----
 
 
 # The service as create_app provides it under the name ``calendar_service``.

@@ -1,5 +1,6 @@
 """What the space's handlers are given, as Litestar dependencies registered on the space router
-by ``create_space_router``: the page renderer (``web``), the mailer and the calendar service.
+by ``create_space_router``: the page renderer (``web``) and the mailer. The calendar service is
+the app's dependency ``calendar_service`` (built once by ``create_app`` from the parts).
 
 They were values captured by closures; as dependencies, a controller is a plain class and a test
 or another deployment swaps a part by providing another value under the same name.
@@ -7,11 +8,9 @@ or another deployment swaps a part by providing another value under the same nam
 
 from __future__ import annotations
 
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
-from api.google import calendar_service as find_calendar_service
 from api.space.web import Web
 from scheduler.calendar import CalendarService
 from scheduler.messaging import Mailer
@@ -21,11 +20,6 @@ Pages = NamedDependency[Web]
 Outgoing = NamedDependency[SkipValidation[Mailer]]
 # None when the deployment has no Google OAuth client (the pages then say so).
 MaybeCalendar = NamedDependency[CalendarService | None]
-
-
-def provide_calendar_service(state: State) -> CalendarService | None:
-    # The service locator of api/google.py, until the composition root provides the service.
-    return find_calendar_service(state)
 
 
 def space_dependencies(web: Web, mailer: Mailer) -> dict[str, Provide]:
@@ -38,5 +32,4 @@ def space_dependencies(web: Web, mailer: Mailer) -> dict[str, Provide]:
     return {
         "web": Provide(provide_web, use_cache=True, sync_to_thread=False),
         "mailer": Provide(provide_mailer, use_cache=True, sync_to_thread=False),
-        "calendar_service": Provide(provide_calendar_service, sync_to_thread=False),
     }
