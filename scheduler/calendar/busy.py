@@ -17,9 +17,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from availability import Interval
 from scheduler.calendar.link import MAX_ERROR, Links
 from scheduler.calendar.models import BusyFetchState, CalendarConnection
-from scheduler.calendar.ports import CalendarNotFound, CalendarProvider, CalendarUnavailable
+from scheduler.calendar.ports import (
+    CALENDAR_FAILURES,
+    CalendarNotFound,
+    CalendarProvider,
+    CalendarUnavailable,
+)
 from scheduler.catalog import PolicyRow
-from scheduler.platform import PermanentDeliveryError, ReconnectRequired
 from scheduler.schedules import ExternalBusy
 
 __all__ = ["GOOGLE_SOURCE", "BusyCache", "BusyRecheck"]
@@ -143,7 +147,7 @@ class BusyRecheck:
             return await self.links.call(
                 conn, lambda tokens: self.provider.free_busy(tokens, ids, start, end)
             )
-        except (CalendarUnavailable, ReconnectRequired, PermanentDeliveryError) as error:
+        except CALENDAR_FAILURES as error:
             log.info(
                 "booking-time busy check of mentor %s fell back to the cache: %s", mentor_id, error
             )

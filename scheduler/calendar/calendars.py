@@ -14,8 +14,8 @@ from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.channels import Channels
 from scheduler.calendar.link import Links
 from scheduler.calendar.models import CalendarWarning
-from scheduler.calendar.ports import CalendarInfo, CalendarUnavailable
-from scheduler.platform import PermanentDeliveryError, ReconnectRequired, ValidationFailed
+from scheduler.calendar.ports import CALENDAR_FAILURES, CalendarInfo
+from scheduler.platform import ValidationFailed
 
 __all__ = ["ChosenCalendars"]
 
@@ -34,7 +34,7 @@ class ChosenCalendars:
         chooses otherwise."""
         try:
             calendars = await self.list_calendars(mentor_id)
-        except (CalendarUnavailable, PermanentDeliveryError, ReconnectRequired) as error:
+        except CALENDAR_FAILURES as error:
             log.info("calendar defaults for mentor %s postponed: %s", mentor_id, error)
             return
         primary = next((c for c in calendars if c.primary), None)
@@ -85,5 +85,5 @@ class ChosenCalendars:
                 )
                 .values(resolved_at=links.clock())
             )
-        with contextlib.suppress(CalendarUnavailable, ReconnectRequired, PermanentDeliveryError):
+        with contextlib.suppress(*CALENDAR_FAILURES):
             await self.busy.refresh(mentor_id)

@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from scheduler.calendar.link import LinkedAccount, Links
 from scheduler.calendar.models import CalendarConnection
-from scheduler.calendar.ports import CalendarUnavailable
-from scheduler.platform import PermanentDeliveryError, ReconnectRequired
+from scheduler.calendar.ports import CALENDAR_FAILURES
 
 __all__ = ["CHANNEL_RENEW_MARGIN", "NOTIFICATIONS_PATH", "Channels"]
 
@@ -91,7 +90,7 @@ class Channels:
         links = self.links
         try:
             await links.call(conn, lambda tokens: links.provider.stop_channel(tokens, channel))
-        except (CalendarUnavailable, ReconnectRequired, PermanentDeliveryError) as error:
+        except CALENDAR_FAILURES as error:
             # It lapses by itself within CHANNEL_TTL; its notifications no longer match.
             log.info("stopping channel %s failed: %s", channel.id, error)
         if clear:

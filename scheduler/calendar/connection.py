@@ -23,9 +23,8 @@ from scheduler.calendar.models import (
     CalendarWarning,
     OAuthState,
 )
-from scheduler.calendar.ports import CalendarUnavailable, GoogleTokens
+from scheduler.calendar.ports import CALENDAR_FAILURES, CalendarUnavailable, GoogleTokens
 from scheduler.calendar.warnings import CalendarWarningView, open_warnings
-from scheduler.platform import PermanentDeliveryError, ReconnectRequired
 
 __all__ = ["ConnectionStatus", "Connections"]
 
@@ -133,7 +132,7 @@ class Connections:
             await self.busy.forget(mentor_id)
         if not same_account:
             await self.calendars.choose_defaults(mentor_id)
-        with contextlib.suppress(CalendarUnavailable, ReconnectRequired, PermanentDeliveryError):
+        with contextlib.suppress(*CALENDAR_FAILURES):
             await self.busy.refresh(mentor_id)
 
     async def disconnect(self, mentor_id: UUID) -> None:

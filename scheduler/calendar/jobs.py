@@ -15,7 +15,7 @@ from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.channels import CHANNEL_RENEW_MARGIN, Channels
 from scheduler.calendar.link import Links
 from scheduler.calendar.models import BusyFetchState, CalendarConnection
-from scheduler.calendar.ports import CalendarUnavailable
+from scheduler.calendar.ports import CALENDAR_FAILURES
 from scheduler.calendar.sync import SYNC_POLL, EventSync
 from scheduler.platform import PermanentDeliveryError, ReconnectRequired
 
@@ -93,7 +93,7 @@ class CalendarRounds:
         async def quietly(mentor_id: UUID) -> bool:
             try:
                 await self.sync.sync(mentor_id)
-            except (CalendarUnavailable, ReconnectRequired, PermanentDeliveryError) as error:
+            except CALENDAR_FAILURES as error:
                 log.info("sync of mentor %s postponed: %s", mentor_id, error)
                 return False
             return True
@@ -128,7 +128,7 @@ class CalendarRounds:
         for mentor_id in mentors:
             try:
                 await self.channels.renew(mentor_id, address)
-            except (CalendarUnavailable, ReconnectRequired, PermanentDeliveryError) as error:
+            except CALENDAR_FAILURES as error:
                 log.info("watch channel of mentor %s not renewed: %s", mentor_id, error)
             else:
                 renewed += 1

@@ -20,14 +20,13 @@ from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.link import Links
 from scheduler.calendar.models import CalendarConnection, CalendarEvent
 from scheduler.calendar.ports import (
+    CALENDAR_FAILURES,
     CalendarResult,
-    CalendarUnavailable,
     GoogleTokens,
     SyncResult,
     event_id_for_series,
     series_for_event_id,
 )
-from scheduler.platform import PermanentDeliveryError, ReconnectRequired
 
 __all__ = ["SYNC_POLL", "EventSync"]
 
@@ -155,8 +154,6 @@ class EventSync:
             )
         if result.changed or result.deleted:
             # Events moved in the calendar that receives bookings: busy time moved too.
-            with contextlib.suppress(
-                CalendarUnavailable, ReconnectRequired, PermanentDeliveryError
-            ):
+            with contextlib.suppress(*CALENDAR_FAILURES):
                 await self.busy.refresh(mentor_id)
         return warned
