@@ -51,18 +51,21 @@ class PlacedEvent:
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    """Where the mentor moved an engine event."""
+    """Where the mentor moved an engine event. Google may give an end without a time of day
+    (``end`` None): it says nothing about where the event is, so only the start counts then."""
 
     series_id: UUID
     start: datetime
     end: datetime | None
 
     def differs_from(self, start: datetime | None, end: datetime | None) -> bool:
-        return (self.start, self.end) != (start, end)
+        return self.start != start or (self.end is not None and self.end != end)
 
     @property
     def detail(self) -> str:
         """The warning's detail, read back by ``CalendarWarningView.moved_to``."""
+        if self.end is None:
+            return self.start.isoformat()
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
 
 
