@@ -72,14 +72,21 @@ class BusyCache:
             log.info(
                 "busy refresh of mentor %s failed, keeping the last known: %s", mentor_id, error
             )
-            await links.mark_stale(mentor_id)
-            await links.update(mentor_id, last_error=str(error)[:MAX_ERROR])
+            await self._keep_last_known(mentor_id, error)
             return False
         except CalendarNotFound as error:
-            await links.mark_stale(mentor_id)
-            await links.update(mentor_id, last_error=str(error)[:MAX_ERROR])
+            await self._keep_last_known(mentor_id, error)
             await links.warnings.open(mentor_id, "calendar_missing", detail=error.calendar_id)
             raise
+        await self._store(mentor_id, busy, now)
+        return True
+
+    async def _keep_last_known(self, mentor_id: UUID, error: Exception) -> None:
+        await self.links.mark_stale(mentor_id)
+        await self.links.update(mentor_id, last_error=str(error)[:MAX_ERROR])
+
+    async def _store(self, mentor_id: UUID, busy: list[Interval], now: datetime) -> None:
+        """The new busy time replaces the old at once, marked fresh, the last error cleared."""
         async with self.db.transaction() as session:
             await session.execute(
                 delete(ExternalBusy).where(
@@ -112,7 +119,6 @@ class BusyCache:
                 .where(CalendarConnection.mentor_id == mentor_id)
                 .values(last_error=None)
             )
-        return True
 
     async def forget(self, mentor_id: UUID) -> None:
         async with self.db.transaction() as session:

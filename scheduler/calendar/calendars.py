@@ -8,13 +8,11 @@ import logging
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import update
-
 from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.channels import Channels
 from scheduler.calendar.link import Links
-from scheduler.calendar.models import CalendarWarning
 from scheduler.calendar.ports import CALENDAR_FAILURES, CalendarInfo
+from scheduler.calendar.warnings import resolve_open
 from scheduler.platform import ValidationFailed
 
 __all__ = ["ChosenCalendars"]
@@ -76,14 +74,6 @@ class ChosenCalendars:
             values |= {"sync_token": None, "sync_requested_at": links.clock()}
         await links.update(mentor_id, **values)
         async with self.db.transaction() as session:
-            await session.execute(
-                update(CalendarWarning)
-                .where(
-                    CalendarWarning.mentor_id == mentor_id,
-                    CalendarWarning.kind == "calendar_missing",
-                    CalendarWarning.resolved_at.is_(None),
-                )
-                .values(resolved_at=links.clock())
-            )
+            await resolve_open(session, mentor_id, links.clock(), "calendar_missing")
         with contextlib.suppress(*CALENDAR_FAILURES):
             await self.busy.refresh(mentor_id)

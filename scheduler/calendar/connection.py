@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from scheduler.calendar.busy import BusyCache
@@ -20,11 +20,10 @@ from scheduler.calendar.link import Links
 from scheduler.calendar.models import (
     BusyFetchState,
     CalendarConnection,
-    CalendarWarning,
     OAuthState,
 )
 from scheduler.calendar.ports import CALENDAR_FAILURES, CalendarUnavailable, GoogleTokens
-from scheduler.calendar.warnings import CalendarWarningView, open_warnings
+from scheduler.calendar.warnings import CalendarWarningView, open_warnings, resolve_open
 
 __all__ = ["ConnectionStatus", "Connections"]
 
@@ -118,15 +117,7 @@ class Connections:
                 .values(mentor_id=mentor_id, connected_at=now, **values)
                 .on_conflict_do_update(index_elements=["mentor_id"], set_=values)
             )
-            await session.execute(
-                update(CalendarWarning)
-                .where(
-                    CalendarWarning.mentor_id == mentor_id,
-                    CalendarWarning.kind == "reconnect_required",
-                    CalendarWarning.resolved_at.is_(None),
-                )
-                .values(resolved_at=now)
-            )
+            await resolve_open(session, mentor_id, now, "reconnect_required")
             await release_waiting(session, mentor_id, now)
         if previous is not None and not same_account:
             await self.busy.forget(mentor_id)
@@ -149,13 +140,7 @@ class Connections:
                 delete(CalendarConnection).where(CalendarConnection.mentor_id == mentor_id)
             )
             await session.execute(delete(OAuthState).where(OAuthState.mentor_id == mentor_id))
-            await session.execute(
-                update(CalendarWarning)
-                .where(
-                    CalendarWarning.mentor_id == mentor_id, CalendarWarning.resolved_at.is_(None)
-                )
-                .values(resolved_at=self.links.clock())
-            )
+            await resolve_open(session, mentor_id, self.links.clock())
         await self.busy.forget(mentor_id)
 
     async def status(self, mentor_id: UUID) -> ConnectionStatus:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scheduler.calendar.models import CalendarConnection, CalendarWarning
 from scheduler.platform import Database, NotFound
 
-__all__ = ["CalendarWarningView", "Warnings", "open_warnings"]
+__all__ = ["CalendarWarningView", "Warnings", "open_warnings", "resolve_open"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,17 @@ async def open_warnings(session: AsyncSession, mentor_id: UUID) -> tuple[Calenda
         )
     ).scalars()
     return tuple(CalendarWarningView(w.id, w.kind, w.booking_id, w.detail, w.at) for w in warnings)
+
+
+async def resolve_open(
+    session: AsyncSession, mentor_id: UUID, at: datetime, kind: str | None = None
+) -> None:
+    """Resolve the mentor's open warnings of ``kind`` (all of them when None) in the caller's
+    transaction, with the change that makes them moot."""
+    which = [CalendarWarning.mentor_id == mentor_id, CalendarWarning.resolved_at.is_(None)]
+    if kind is not None:
+        which.append(CalendarWarning.kind == kind)
+    await session.execute(update(CalendarWarning).where(*which).values(resolved_at=at))
 
 
 class Warnings:
