@@ -15,14 +15,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from availability import Interval
-from scheduler.calendar.link import MAX_ERROR, Links
+from scheduler.calendar.link import CALENDAR_FAILURES, MAX_ERROR, Links
 from scheduler.calendar.models import BusyFetchState, CalendarConnection
-from scheduler.calendar.ports import (
-    CALENDAR_FAILURES,
-    CalendarNotFound,
-    CalendarProvider,
-    CalendarUnavailable,
-)
+from scheduler.calendar.ports import CalendarNotFound, CalendarProvider, CalendarUnavailable
 from scheduler.catalog import PolicyRow
 from scheduler.schedules import ExternalBusy
 

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.channels import Channels
-from scheduler.calendar.link import Links
-from scheduler.calendar.ports import CALENDAR_FAILURES, CalendarInfo
+from scheduler.calendar.link import CALENDAR_FAILURES, Links
+from scheduler.calendar.ports import CalendarInfo
 from scheduler.calendar.warnings import resolve_open
 from scheduler.platform import ValidationFailed
 

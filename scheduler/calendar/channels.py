@@ -11,9 +11,8 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from scheduler.calendar.link import LinkedAccount, Links
+from scheduler.calendar.link import CALENDAR_FAILURES, LinkedAccount, Links
 from scheduler.calendar.models import CalendarConnection
-from scheduler.calendar.ports import CALENDAR_FAILURES
 
 __all__ = ["CHANNEL_RENEW_MARGIN", "NOTIFICATIONS_PATH", "Channels"]
 

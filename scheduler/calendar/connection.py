@@ -16,13 +16,13 @@ from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.calendars import ChosenCalendars
 from scheduler.calendar.channels import Channels
 from scheduler.calendar.events import release_waiting
-from scheduler.calendar.link import Links
+from scheduler.calendar.link import CALENDAR_FAILURES, Links
 from scheduler.calendar.models import (
     BusyFetchState,
     CalendarConnection,
     OAuthState,
 )
-from scheduler.calendar.ports import CALENDAR_FAILURES, CalendarUnavailable, GoogleTokens
+from scheduler.calendar.ports import CalendarUnavailable, GoogleTokens
 from scheduler.calendar.warnings import CalendarWarningView, open_warnings, resolve_open
 
 __all__ = ["ConnectionStatus", "Connections"]

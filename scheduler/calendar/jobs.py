@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.channels import CHANNEL_RENEW_MARGIN, Channels
-from scheduler.calendar.link import Links
+from scheduler.calendar.link import CALENDAR_FAILURES, Links
 from scheduler.calendar.models import BusyFetchState, CalendarConnection
-from scheduler.calendar.ports import CALENDAR_FAILURES
 from scheduler.calendar.sync import SYNC_POLL, EventSync
 from scheduler.platform import PermanentDeliveryError, ReconnectRequired
 

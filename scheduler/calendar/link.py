@@ -19,16 +19,36 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from scheduler.calendar.models import BusyFetchState, CalendarConnection
-from scheduler.calendar.ports import CalendarProvider, CalendarResult, GoogleTokens, WatchChannel
+from scheduler.calendar.ports import (
+    CalendarProvider,
+    CalendarResult,
+    CalendarUnavailable,
+    GoogleTokens,
+    WatchChannel,
+)
 from scheduler.calendar.secrets import SecretBox, open_tokens, seal_tokens
 from scheduler.calendar.warnings import Warnings
-from scheduler.platform import Database, NotFound, ReconnectRequired, Settings
+from scheduler.platform import (
+    Database,
+    NotFound,
+    PermanentDeliveryError,
+    ReconnectRequired,
+    Settings,
+)
 
-__all__ = ["MAX_ERROR", "Clock", "LinkedAccount", "Links", "utcnow"]
+__all__ = ["CALENDAR_FAILURES", "MAX_ERROR", "Clock", "LinkedAccount", "Links", "utcnow"]
 
 log = logging.getLogger("thotis.calendar")
 T = TypeVar("T")
 Clock = Callable[[], datetime]
+# What ``Links.call`` may raise that is nobody's bug: Google down (retry later), a grant to renew
+# (the mentor reconnects), a request Google refuses (``CalendarNotFound``). A caller for whom the
+# call is a bonus (a refresh after a change, a channel stop, one mentor of a round) catches these.
+CALENDAR_FAILURES: tuple[type[Exception], ...] = (
+    CalendarUnavailable,
+    ReconnectRequired,
+    PermanentDeliveryError,
+)
 # Errors are kept for the mentor space, not for debugging: a line is enough.
 MAX_ERROR = 500
 

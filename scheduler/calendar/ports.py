@@ -10,7 +10,7 @@ from uuid import UUID
 
 from availability import Interval
 from scheduler.booking import BookingView
-from scheduler.platform.outbox import PermanentDeliveryError, ReconnectRequired
+from scheduler.platform.outbox import PermanentDeliveryError
 
 
 class CalendarUnavailable(Exception):
@@ -23,16 +23,6 @@ class CalendarNotFound(PermanentDeliveryError):
     def __init__(self, calendar_id: str) -> None:
         super().__init__(f"calendar {calendar_id} not found")
         self.calendar_id = calendar_id
-
-
-# What a call to the mentor's calendar may raise that is nobody's bug: Google down (retry later),
-# a grant to renew (the mentor reconnects), a request Google refuses (``CalendarNotFound``). A
-# caller for whom the call is a bonus (a refresh after a change, a channel stop) catches these.
-CALENDAR_FAILURES: tuple[type[Exception], ...] = (
-    CalendarUnavailable,
-    ReconnectRequired,
-    PermanentDeliveryError,
-)
 
 
 @dataclass(frozen=True, slots=True)

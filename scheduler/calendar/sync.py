@@ -19,10 +19,9 @@ from sqlalchemy import select, update
 
 from scheduler.booking import LIVE_STATUS, BookingRow
 from scheduler.calendar.busy import BusyCache
-from scheduler.calendar.link import LinkedAccount, Links
+from scheduler.calendar.link import CALENDAR_FAILURES, LinkedAccount, Links
 from scheduler.calendar.models import CalendarConnection, CalendarEvent
 from scheduler.calendar.ports import (
-    CALENDAR_FAILURES,
     CalendarResult,
     GoogleTokens,
     SyncResult,
