@@ -41,6 +41,7 @@ __all__ = ["CALENDAR_FAILURES", "MAX_ERROR", "Clock", "LinkedAccount", "Links", 
 log = logging.getLogger("thotis.calendar")
 T = TypeVar("T")
 Clock = Callable[[], datetime]
+
 # What ``Links.call`` may raise that is nobody's bug: Google down (retry later), a grant to renew
 # (the mentor reconnects), a request Google refuses (``CalendarNotFound``). A caller for whom the
 # call is a bonus (a refresh after a change, a channel stop, one mentor of a round) catches these.
@@ -49,6 +50,7 @@ CALENDAR_FAILURES: tuple[type[Exception], ...] = (
     ReconnectRequired,
     PermanentDeliveryError,
 )
+
 # Errors are kept for the mentor space, not for debugging: a line is enough.
 MAX_ERROR = 500
 
