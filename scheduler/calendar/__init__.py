@@ -1,5 +1,7 @@
 """A mentor's calendar connection: OAuth, chosen calendars, the busy cache, events, sync and push, behind ``CalendarProvider``."""
 
+from scheduler.calendar.connection import ConnectionStatus
+from scheduler.calendar.events import has_event_calendar
 from scheduler.calendar.models import BusyFetchState, CalendarConnection, CalendarWarning
 from scheduler.calendar.ports import (
     CalendarInfo,
@@ -23,14 +25,9 @@ from scheduler.calendar.secrets import (
     open_tokens,
     seal_tokens,
 )
-from scheduler.calendar.service import (
-    SYNC_POLL,
-    CalendarService,
-    ConnectionStatus,
-    calendar_handlers,
-    calendar_jobs,
-    has_event_calendar,
-)
+from scheduler.calendar.service import CalendarService, calendar_handlers, calendar_jobs
+from scheduler.calendar.sync import SYNC_POLL
+from scheduler.calendar.warnings import CalendarWarningView
 
 __all__ = [
     "SYNC_POLL",
@@ -43,6 +40,7 @@ __all__ = [
     "CalendarService",
     "CalendarUnavailable",
     "CalendarWarning",
+    "CalendarWarningView",
     "ConnectionStatus",
     "EventRef",
     "GoogleTokens",

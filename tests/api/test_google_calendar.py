@@ -579,6 +579,38 @@ async def test_an_event_the_mentor_moves_in_google_is_a_warning_and_the_booking_
     assert stored is not None and stored.status == "confirmed" and stored.start_at == FIRST
 
 
+async def test_an_event_moved_to_a_start_without_an_end_is_a_warning_and_the_sync_goes_on(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    fake_google: FakeGoogle,  # noqa: F811
+    lea_token: str,
+    world: World,
+    db: Database,
+    service: CalendarService,
+    clock: Clock,
+) -> None:
+    await connect(client, lea_token, fake_google)
+    booked = await book(client, world.mentor_id, FIRST)
+    booking_id = UUID(booked["booking"]["id"])
+    await drain_calendar(db, service, clock)
+    assert await service.sync(world.mentor_id) == []
+
+    later = FIRST + timedelta(hours=2)
+    fake_google.move_event(LEA, event_id_for_series(booking_id), later, None)
+    assert await service.sync(world.mentor_id) == [booking_id]
+    assert await service.sync(world.mentor_id) == []  # reported once, and the sync token moved on
+    status = (await client.get("/v1/me/google/status", headers=bearer(lea_token))).json()
+    (warning,) = status["warnings"]
+    assert warning["kind"] == "event_moved" and warning["booking_id"] == str(booking_id)
+    assert datetime.fromisoformat(warning["detail"].split("/")[0]) == later
+
+    # Back at the booking's own start, the end still without a time: nothing to tell.
+    await service.resolve_warning(world.mentor_id, warning["id"])
+    fake_google.move_event(LEA, event_id_for_series(booking_id), FIRST, None)
+    assert await service.sync(world.mentor_id) == []
+    status = (await client.get("/v1/me/google/status", headers=bearer(lea_token))).json()
+    assert status["warnings"] == []
+
+
 async def test_our_own_update_of_a_rescheduled_booking_is_no_move(
     client: AsyncTestClient,  # type: ignore[type-arg]
     fake_google: FakeGoogle,  # noqa: F811

@@ -341,12 +341,19 @@ class FakeGoogle:
             event = dict(calendar.events[event_id], status="cancelled")
             self._store(calendar, event)
 
-    def move_event(self, calendar_id: str, event_id: str, start: datetime, end: datetime) -> None:
+    def move_event(
+        self, calendar_id: str, event_id: str, start: datetime, end: datetime | None
+    ) -> None:
+        """``end=None``: an end without a time of day, as some calendar clients write it."""
         with self.lock:
             calendar = self.calendars[calendar_id]
             event = dict(calendar.events[event_id])
             event["start"] = {"dateTime": rfc3339(start)}
-            event["end"] = {"dateTime": rfc3339(end)}
+            event["end"] = (
+                {"date": start.astimezone(UTC).date().isoformat()}
+                if end is None
+                else {"dateTime": rfc3339(end)}
+            )
             self._store(calendar, event)
 
     def issue_tokens(
