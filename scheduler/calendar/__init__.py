@@ -2,7 +2,13 @@
 
 from scheduler.calendar.connection import ConnectionStatus
 from scheduler.calendar.events import has_event_calendar
-from scheduler.calendar.models import BusyFetchState, CalendarConnection, CalendarWarning
+from scheduler.calendar.models import (
+    BusyFetchState,
+    CalendarConnection,
+    CalendarWarning,
+    ConnectionState,
+    WarningKind,
+)
 from scheduler.calendar.ports import (
     CalendarInfo,
     CalendarNotFound,
@@ -41,6 +47,7 @@ __all__ = [
     "CalendarUnavailable",
     "CalendarWarning",
     "CalendarWarningView",
+    "ConnectionState",
     "ConnectionStatus",
     "EventRef",
     "GoogleTokens",
@@ -49,6 +56,7 @@ __all__ = [
     "SyncResult",
     "SyncedEvent",
     "TokenKeyMissing",
+    "WarningKind",
     "WatchChannel",
     "calendar_handlers",
     "calendar_jobs",

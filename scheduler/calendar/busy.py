@@ -16,7 +16,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from availability import Interval
 from scheduler.calendar.link import CALENDAR_FAILURES, MAX_ERROR, Links
-from scheduler.calendar.models import BusyFetchState, CalendarConnection
+from scheduler.calendar.models import (
+    BusyFetchState,
+    CalendarConnection,
+    ConnectionState,
+    WarningKind,
+)
 from scheduler.calendar.ports import CalendarNotFound, CalendarProvider, CalendarUnavailable
 from scheduler.catalog import PolicyRow
 from scheduler.schedules import ExternalBusy
@@ -54,7 +59,7 @@ class BusyCache:
         """
         links = self.links
         conn = await links.load(mentor_id)
-        if conn is None or conn.status != "active":
+        if conn is None or conn.status != ConnectionState.ACTIVE:
             return False
         now = links.clock()
         end = now + await self._horizon(mentor_id)
@@ -71,7 +76,9 @@ class BusyCache:
             return False
         except CalendarNotFound as error:
             await self._keep_last_known(mentor_id, error)
-            await links.warnings.open(mentor_id, "calendar_missing", detail=error.calendar_id)
+            await links.warnings.open(
+                mentor_id, WarningKind.CALENDAR_MISSING, detail=error.calendar_id
+            )
             raise
         await self._store(mentor_id, busy, now)
         return True
@@ -141,7 +148,7 @@ class BusyRecheck:
         """Fresh busy time for the mentor being booked, or None (use the cache) when there is
         no usable connection or Google does not answer in time."""
         conn = await self.links.load(mentor_id)
-        if conn is None or conn.status != "active" or not conn.busy_calendar_ids:
+        if conn is None or conn.status != ConnectionState.ACTIVE or not conn.busy_calendar_ids:
             return None
         ids = conn.busy_calendar_ids
         try:

@@ -11,6 +11,7 @@ from uuid import UUID
 from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.channels import Channels
 from scheduler.calendar.link import CALENDAR_FAILURES, Links
+from scheduler.calendar.models import WarningKind
 from scheduler.calendar.ports import CalendarInfo
 from scheduler.calendar.warnings import resolve_open
 from scheduler.platform import ValidationFailed
@@ -74,6 +75,6 @@ class ChosenCalendars:
             values |= {"sync_token": None, "sync_requested_at": links.clock()}
         await links.update(mentor_id, **values)
         async with self.db.transaction() as session:
-            await resolve_open(session, mentor_id, links.clock(), "calendar_missing")
+            await resolve_open(session, mentor_id, links.clock(), WarningKind.CALENDAR_MISSING)
         with contextlib.suppress(*CALENDAR_FAILURES):
             await self.busy.refresh(mentor_id)

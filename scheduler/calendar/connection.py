@@ -20,7 +20,9 @@ from scheduler.calendar.link import CALENDAR_FAILURES, Links
 from scheduler.calendar.models import (
     BusyFetchState,
     CalendarConnection,
+    ConnectionState,
     OAuthState,
+    WarningKind,
 )
 from scheduler.calendar.ports import CalendarUnavailable, GoogleTokens
 from scheduler.calendar.warnings import CalendarWarningView, open_warnings, resolve_open
@@ -96,7 +98,7 @@ class Connections:
         values: dict[str, object] = {
             "google_email": email,
             "sealed_tokens": self.links.seal(tokens),
-            "status": "active",
+            "status": ConnectionState.ACTIVE,
             "last_error": None,
             "sync_requested_at": now,
             "updated_at": now,
@@ -117,7 +119,7 @@ class Connections:
                 .values(mentor_id=mentor_id, connected_at=now, **values)
                 .on_conflict_do_update(index_elements=["mentor_id"], set_=values)
             )
-            await resolve_open(session, mentor_id, now, "reconnect_required")
+            await resolve_open(session, mentor_id, now, WarningKind.RECONNECT_REQUIRED)
             await release_waiting(session, mentor_id, now)
         if previous is not None and not same_account:
             await self.busy.forget(mentor_id)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scheduler import booking as bookings
 from scheduler.booking import LIVE_STATUS, BookingRow
 from scheduler.calendar.link import Links
-from scheduler.calendar.models import CalendarConnection, CalendarEvent
+from scheduler.calendar.models import CalendarConnection, CalendarEvent, ConnectionState
 from scheduler.platform import NotFound, OutboxRow, ReconnectRequired, outbox
 
 __all__ = ["CALENDAR_KINDS", "EventWriter", "has_event_calendar", "release_waiting"]
@@ -55,7 +55,7 @@ class EventWriter:
         if conn is None or calendar_id is None:
             log.info("calendar upsert skipped for booking %s: no calendar connected", booking_id)
             return
-        if conn.status != "active":
+        if conn.status != ConnectionState.ACTIVE:
             raise ReconnectRequired("the mentor's Google connection needs a reconnect")
         ref = await links.call(
             conn, lambda tokens: links.provider.upsert_event(tokens, calendar_id, view)
@@ -103,7 +103,7 @@ class EventWriter:
         if conn is None:
             log.info("calendar cancel skipped for booking %s: calendar disconnected", booking_id)
             return
-        if conn.status != "active":
+        if conn.status != ConnectionState.ACTIVE:
             raise ReconnectRequired("the mentor's Google connection needs a reconnect")
         series_id: UUID = row.series_id
         await links.call(
@@ -134,7 +134,7 @@ async def has_event_calendar(session: AsyncSession, mentor_id: UUID) -> bool:
     found = await session.execute(
         select(CalendarConnection.mentor_id).where(
             CalendarConnection.mentor_id == mentor_id,
-            CalendarConnection.status == "active",
+            CalendarConnection.status == ConnectionState.ACTIVE,
             CalendarConnection.events_calendar_id.is_not(None),
         )
     )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.channels import CHANNEL_RENEW_MARGIN, Channels
 from scheduler.calendar.link import CALENDAR_FAILURES, Links
-from scheduler.calendar.models import BusyFetchState, CalendarConnection
+from scheduler.calendar.models import BusyFetchState, CalendarConnection, ConnectionState
 from scheduler.calendar.sync import SYNC_POLL, EventSync
 from scheduler.platform import PermanentDeliveryError, ReconnectRequired
 
@@ -46,7 +46,7 @@ class CalendarRounds:
                             BusyFetchState, BusyFetchState.mentor_id == CalendarConnection.mentor_id
                         )
                         .where(
-                            CalendarConnection.status == "active",
+                            CalendarConnection.status == ConnectionState.ACTIVE,
                             (BusyFetchState.fetched_at.is_(None))
                             | (BusyFetchState.fetched_at < due_before),
                         )
@@ -75,7 +75,7 @@ class CalendarRounds:
                     await session.execute(
                         select(CalendarConnection.mentor_id)
                         .where(
-                            CalendarConnection.status == "active",
+                            CalendarConnection.status == ConnectionState.ACTIVE,
                             CalendarConnection.events_calendar_id.is_not(None),
                             CalendarConnection.sync_requested_at.is_not(None)
                             | CalendarConnection.synced_at.is_(None)
@@ -112,7 +112,7 @@ class CalendarRounds:
                     await session.execute(
                         select(CalendarConnection.mentor_id)
                         .where(
-                            CalendarConnection.status == "active",
+                            CalendarConnection.status == ConnectionState.ACTIVE,
                             CalendarConnection.events_calendar_id.is_not(None),
                             CalendarConnection.channel_id.is_(None)
                             | (CalendarConnection.channel_expiration <= renew_before),

@@ -11,14 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from scheduler.calendar.models import BusyFetchState, CalendarConnection
+from scheduler.calendar.models import (
+    BusyFetchState,
+    CalendarConnection,
+    ConnectionState,
+    WarningKind,
+)
 from scheduler.calendar.ports import (
     CalendarProvider,
     CalendarResult,
@@ -29,6 +33,7 @@ from scheduler.calendar.ports import (
 from scheduler.calendar.secrets import SecretBox, open_tokens, seal_tokens
 from scheduler.calendar.warnings import Warnings
 from scheduler.platform import (
+    Clock,
     Database,
     NotFound,
     PermanentDeliveryError,
@@ -36,11 +41,10 @@ from scheduler.platform import (
     Settings,
 )
 
-__all__ = ["CALENDAR_FAILURES", "MAX_ERROR", "Clock", "LinkedAccount", "Links", "utcnow"]
+__all__ = ["CALENDAR_FAILURES", "MAX_ERROR", "LinkedAccount", "Links"]
 
 log = logging.getLogger("thotis.calendar")
 T = TypeVar("T")
-Clock = Callable[[], datetime]
 
 # What ``Links.call`` may raise that is nobody's bug: Google down (retry later), a grant to renew
 # (the mentor reconnects), a request Google refuses (``CalendarNotFound``). A caller for whom the
@@ -53,10 +57,6 @@ CALENDAR_FAILURES: tuple[type[Exception], ...] = (
 
 # Errors are kept for the mentor space, not for debugging: a line is enough.
 MAX_ERROR = 500
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -147,9 +147,11 @@ class Links:
 
     async def needs_reconnect(self, mentor_id: UUID, error: str) -> None:
         log.warning("calendar connection of mentor %s needs a reconnect", mentor_id)
-        await self.update(mentor_id, status="reconnect_required", last_error=error[:MAX_ERROR])
+        await self.update(
+            mentor_id, status=ConnectionState.RECONNECT_REQUIRED, last_error=error[:MAX_ERROR]
+        )
         await self.mark_stale(mentor_id)
-        await self.warnings.open(mentor_id, "reconnect_required")
+        await self.warnings.open(mentor_id, WarningKind.RECONNECT_REQUIRED)
 
     async def mark_stale(self, mentor_id: UUID) -> None:
         async with self.db.transaction() as session:

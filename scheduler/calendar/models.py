@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -23,10 +24,23 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.platform import Base, server_now
+from scheduler.platform import Base, one_of, server_now
 
-CONNECTION_STATUSES = ("active", "reconnect_required")
-WARNING_KINDS = ("event_deleted", "event_moved", "reconnect_required", "calendar_missing")
+
+class ConnectionState(StrEnum):
+    """A Google connection works, or waits for the mentor to grant access again."""
+
+    ACTIVE = "active"
+    RECONNECT_REQUIRED = "reconnect_required"
+
+
+class WarningKind(StrEnum):
+    """What the mentor space tells a mentor about their calendar (in the migration's order)."""
+
+    EVENT_DELETED = "event_deleted"
+    RECONNECT_REQUIRED = "reconnect_required"
+    CALENDAR_MISSING = "calendar_missing"
+    EVENT_MOVED = "event_moved"
 
 
 class CalendarConnection(Base):
@@ -35,7 +49,7 @@ class CalendarConnection(Base):
 
     __tablename__ = "calendar_connections"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'reconnect_required')", name="status"),
+        CheckConstraint(one_of("status", ConnectionState), name="status"),
         Index("ix_calendar_connections_channel_id", "channel_id", unique=True),
     )
 
@@ -44,7 +58,7 @@ class CalendarConnection(Base):
     )
     google_email: Mapped[str] = mapped_column(Text)
     sealed_tokens: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(Text, server_default="active")
+    status: Mapped[str] = mapped_column(Text, server_default=ConnectionState.ACTIVE)
     busy_calendar_ids: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     events_calendar_id: Mapped[str | None] = mapped_column(Text)
     sync_token: Mapped[str | None] = mapped_column(Text)
@@ -101,10 +115,7 @@ class CalendarWarning(Base):
 
     __tablename__ = "calendar_warnings"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('event_deleted', 'reconnect_required', 'calendar_missing', 'event_moved')",
-            name="kind",
-        ),
+        CheckConstraint(one_of("kind", WarningKind), name="kind"),
         Index(
             "ix_calendar_warnings_open",
             "mentor_id",

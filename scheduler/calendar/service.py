@@ -28,11 +28,11 @@ from scheduler.calendar.channels import Channels
 from scheduler.calendar.connection import Connections, ConnectionStatus
 from scheduler.calendar.events import EventWriter
 from scheduler.calendar.jobs import CalendarRounds
-from scheduler.calendar.link import Clock, Links, utcnow
+from scheduler.calendar.link import Links
 from scheduler.calendar.ports import CalendarInfo, CalendarProvider, GoogleTokens
 from scheduler.calendar.sync import EventSync
 from scheduler.calendar.warnings import Warnings
-from scheduler.platform import Database, PeriodicJob, Settings, outbox
+from scheduler.platform import Clock, Database, PeriodicJob, Settings, outbox, system_clock
 
 __all__ = ["CalendarService", "calendar_handlers", "calendar_jobs"]
 
@@ -51,7 +51,7 @@ class CalendarService:
         settings: Settings,
         *,
         check_provider: CalendarProvider | None = None,
-        clock: Clock = utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         self.clock = clock
         self.warnings = Warnings(db, clock)

@@ -20,7 +20,12 @@ from sqlalchemy import select, update
 from scheduler.booking import LIVE_STATUS, BookingRow
 from scheduler.calendar.busy import BusyCache
 from scheduler.calendar.link import CALENDAR_FAILURES, LinkedAccount, Links
-from scheduler.calendar.models import CalendarConnection, CalendarEvent
+from scheduler.calendar.models import (
+    CalendarConnection,
+    CalendarEvent,
+    ConnectionState,
+    WarningKind,
+)
 from scheduler.calendar.ports import (
     CalendarResult,
     GoogleTokens,
@@ -113,7 +118,7 @@ class EventSync:
         mentor deleted or moved (each reported once as an ``event_deleted`` or ``event_moved``
         warning; the booking stands, at its own time)."""
         conn = await self.links.load(mentor_id)
-        if conn is None or conn.status != "active" or conn.events_calendar_id is None:
+        if conn is None or conn.status != ConnectionState.ACTIVE or conn.events_calendar_id is None:
             return []
         calendar_id = conn.events_calendar_id
         started = self.links.clock()
@@ -190,11 +195,11 @@ class EventSync:
             event_id = event_id_for_series(booking.series_id)
             move = changes.moved.get(event_id)
             if event_id in changes.gone:
-                kind, detail = "event_deleted", event_id
+                kind, detail = WarningKind.EVENT_DELETED, event_id
             elif move is not None and move.differs_from(booking.start_at, booking.end_at):
                 # (Equal: our own update of a rescheduled booking, seen before we stored the
                 # times we wrote, is no move.)
-                kind, detail = "event_moved", move.detail
+                kind, detail = WarningKind.EVENT_MOVED, move.detail
             else:
                 continue
             if await self.links.warnings.open(mentor_id, kind, booking.id, detail=detail):

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.calendar.models import CalendarConnection, CalendarWarning
+from scheduler.calendar.models import CalendarConnection, CalendarWarning, WarningKind
 from scheduler.platform import Database, NotFound
 
 __all__ = ["CalendarWarningView", "Warnings", "open_warnings", "resolve_open"]
@@ -28,7 +28,7 @@ class CalendarWarningView:
     @property
     def moved_to(self) -> datetime | None:
         """Where the mentor moved the event in Google (``event_moved``), else None."""
-        if self.kind != "event_moved" or not self.detail:
+        if self.kind != WarningKind.EVENT_MOVED or not self.detail:
             return None
         return datetime.fromisoformat(self.detail.split("/")[0])
 

@@ -19,7 +19,7 @@ from api.space.mentor.common import calendar_status, me, page
 from api.space.web import BIND_COOKIE, BIND_PATH, language
 from integrations.google import start_authorization
 from scheduler import catalog
-from scheduler.calendar import CalendarService, CalendarUnavailable
+from scheduler.calendar import CalendarService, CalendarUnavailable, ConnectionState
 from scheduler.identity import invitations
 from scheduler.platform import (
     NotFound,
@@ -61,7 +61,7 @@ async def calendar_context(
         service is not None
         and status is not None
         and status.connected
-        and status.status == "active"
+        and status.status == ConnectionState.ACTIVE
     ):
         try:
             calendars = list(await service.list_calendars(mentor_id))
