@@ -26,7 +26,7 @@ from sqlalchemy.engine import URL
 from api.app import create_app
 from scheduler.platform import Database, create_database, drop_database, url_to_string
 from scheduler.schedules import seed
-from tests.integrations.smtp_server import SmtpServer, free_port
+from testkit.smtp_sink import SmtpServer, free_port
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from api.app import create_app
 from scheduler import catalog
 from scheduler.platform import Actor, Database, Settings
 from scheduler.schedules import rules as schedules
-from tests.scheduler.factories import Clock
+from testkit.factories import Clock
 
 
 @pytest.fixture

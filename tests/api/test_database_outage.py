@@ -15,9 +15,9 @@ from litestar.testing import AsyncTestClient
 from api.app import create_app
 from scheduler.catalog import MentorRecord
 from scheduler.platform import Database, Settings
+from testkit.factories import make_mentor
 from tests.api.conftest import Clock
 from tests.database import Restartable
-from tests.scheduler.factories import make_mentor
 
 # The factories' mentor is free on weekday evenings; this Tuesday 18:00 in Paris is bookable
 # from the test clock's Monday morning.

@@ -32,10 +32,10 @@ from scheduler.calendar import (
 from scheduler.identity import credentials as credentials
 from scheduler.platform import Actor, Database, OutboxRow, Settings, outbox
 from scheduler.schedules import ExternalBusy
+from testkit.fake_google import FakeGoogle
 from tests.api.conftest import Clock, World
 from tests.integrations.google.conftest import fake_google, google_settings  # noqa: F401
 from tests.integrations.google.factories import Sleeps
-from tests.integrations.google.fake_google import FakeGoogle
 
 LEA = "lea@example.org"
 EVENTS = r"/calendar/v3/calendars/[^/]+/events"

@@ -32,7 +32,7 @@ from api.app import create_app
 from scheduler import catalog
 from scheduler.identity import credentials as credentials
 from scheduler.platform import Actor, Database, Settings
-from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, running_fake
+from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, running_fake
 from tests.live import running_service
 
 

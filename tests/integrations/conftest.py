@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integrations.smtp_server import SmtpServer, running_smtp_server
+from testkit.smtp_sink import SmtpServer, running_smtp_server
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from scheduler.schedules import (
     mentor_slots,
 )
 from scheduler.schedules import rules as schedules
-from tests.scheduler.factories import NOW, STAFF, TUESDAY_18H, count, ensure_filiere, make_mentor
+from testkit.factories import NOW, STAFF, TUESDAY_18H, count, ensure_filiere, make_mentor
 
 FIELDS = catalog.MentorFields(
     display_name="Camille Laurent",

@@ -21,7 +21,7 @@ from scheduler.platform import (
 )
 from scheduler.schedules import rules as schedules
 from scheduler.staff import insights, moderation, reports
-from tests.scheduler import factories
+from testkit import factories
 
 NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # Monday 07:00 in Paris
 STAFF = Actor.staff("equipe@thotis.fr")

@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from scheduler.platform import Settings
-from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle, running_fake
+from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle, running_fake
 
 
 @pytest.fixture
