@@ -15,8 +15,7 @@ from litestar.testing import AsyncTestClient
 from api.app import create_app
 from scheduler.catalog import MentorRecord
 from scheduler.platform import Database, Settings
-from testkit.factories import make_mentor
-from tests.api.conftest import Clock
+from testkit.factories import Clock, make_mentor
 from tests.database import Restartable
 
 # The factories' mentor is free on weekday evenings; this Tuesday 18:00 in Paris is bookable

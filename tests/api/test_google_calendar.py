@@ -32,9 +32,9 @@ from scheduler.calendar import (
 from scheduler.identity import credentials as credentials
 from scheduler.platform import Actor, Database, OutboxRow, Settings, outbox
 from scheduler.schedules import ExternalBusy
+from testkit.factories import Clock
 from testkit.fake_google import FakeGoogle
-from tests.api.conftest import Clock, World
-from tests.integrations.google.conftest import fake_google, google_settings  # noqa: F401
+from tests.api.conftest import World
 from tests.integrations.google.factories import Sleeps
 
 LEA = "lea@example.org"
@@ -45,7 +45,7 @@ FIRST = datetime.fromisoformat("2026-11-30T17:00:00+00:00")
 
 
 @pytest.fixture
-def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Settings:  # noqa: F811
+def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Settings:
     return replace(
         google_settings,
         database_url=database_url,
@@ -163,7 +163,7 @@ async def calendar_rows(db: Database, booking_id: UUID) -> list[OutboxRow]:
 
 async def test_connect_end_to_end_stores_the_tokens_encrypted(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -190,7 +190,7 @@ async def test_connect_end_to_end_stores_the_tokens_encrypted(
 
 async def test_the_oauth_state_is_single_use(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
 ) -> None:
     fake_google.add_account(LEA)
@@ -214,7 +214,7 @@ async def test_connect_needs_a_mentor_token(client: AsyncTestClient) -> None:  #
 
 async def test_choose_calendars_validates_against_google(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
 ) -> None:
     await connect(client, lea_token, fake_google)
@@ -248,7 +248,7 @@ async def test_choose_calendars_validates_against_google(
 
 async def test_disconnect_revokes_and_forgets(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -275,7 +275,7 @@ async def test_disconnect_revokes_and_forgets(
 
 async def test_busy_time_removes_slots_without_calling_google_on_the_request(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     service: CalendarService,
@@ -297,7 +297,7 @@ async def test_busy_time_removes_slots_without_calling_google_on_the_request(
 
 async def test_refresh_all_due_picks_only_stale_caches(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     service: CalendarService,
     clock: Clock,
@@ -313,7 +313,7 @@ async def test_refresh_all_due_picks_only_stale_caches(
 
 async def test_booking_rechecks_fresh_busy_time(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
 ) -> None:
@@ -341,7 +341,7 @@ async def test_booking_rechecks_fresh_busy_time(
 
 async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -392,7 +392,7 @@ async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
 
 async def test_reschedule_moves_the_event_and_cancel_deletes_it(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -425,7 +425,7 @@ async def test_reschedule_moves_the_event_and_cancel_deletes_it(
 
 async def test_without_a_connection_the_event_is_skipped(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     world: World,
     db: Database,
     service: CalendarService,
@@ -440,7 +440,7 @@ async def test_without_a_connection_the_event_is_skipped(
 
 async def test_a_revoked_grant_marks_the_connection_and_the_event_waits(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -472,7 +472,7 @@ async def test_a_revoked_grant_marks_the_connection_and_the_event_waits(
 
 async def test_google_down_never_breaks_slots_nor_booking(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -517,7 +517,7 @@ async def test_google_down_never_breaks_slots_nor_booking(
 
 async def test_sync_token_expiry_resyncs_and_a_deleted_event_is_a_warning(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -549,7 +549,7 @@ async def test_sync_token_expiry_resyncs_and_a_deleted_event_is_a_warning(
 
 async def test_an_event_the_mentor_moves_in_google_is_a_warning_and_the_booking_stays(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -579,7 +579,7 @@ async def test_an_event_the_mentor_moves_in_google_is_a_warning_and_the_booking_
 
 async def test_our_own_update_of_a_rescheduled_booking_is_no_move(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -607,7 +607,7 @@ async def test_our_own_update_of_a_rescheduled_booking_is_no_move(
 
 async def test_push_channel_and_notifications(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +67,7 @@ def schema_target(postgres_admin_url: URL, template_database: str) -> Iterator[S
     os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
     try:
         with (
-            contextmanager(running_fake)() as fake,
+            running_fake() as fake,
             running_service(
                 postgres_admin_url,
                 template_database,
