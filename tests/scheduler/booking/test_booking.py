@@ -418,7 +418,7 @@ async def test_load_booking_view_gives_a_working_manage_link(db: Database) -> No
 async def test_an_overlap_refused_on_the_driver_connection_also_reads_as_slot_taken(
     db: Database,
 ) -> None:
-    """Booking's statements bypass SQLAlchemy (scheduler.driver), so psycopg's own error for the
+    """Booking's statements bypass SQLAlchemy (scheduler.platform.driver), so psycopg's own error for the
     exclusion constraint must read as slot_taken too."""
     mentor = await make_mentor(db)
     made = await _book(db, mentor.id)

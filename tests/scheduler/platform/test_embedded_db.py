@@ -20,7 +20,7 @@ from scheduler.platform.embedded_db import _pid_alive
 STARTER = """
 import sys, time
 from pathlib import Path
-from scheduler.embedded_db import EmbeddedPostgres
+from scheduler.platform import EmbeddedPostgres
 server = EmbeddedPostgres(Path(sys.argv[1]), durable=False)
 server.start()
 print("ready", flush=True)

@@ -183,8 +183,7 @@ async def test_two_workers_never_deliver_the_same_row(db: Database, database_url
 KILLED_WORKER = """
 import asyncio, sys, time
 from datetime import datetime, timezone
-from scheduler import outbox
-from scheduler.db import Database
+from scheduler.platform import Database, outbox
 
 async def main(url):
     db = Database.from_url(url)
