@@ -49,7 +49,7 @@ from scheduler.platform import (  # noqa: E402
 )
 from scheduler.platform import migrations as migrate  # noqa: E402
 from scheduler.schedules import rules as schedules  # noqa: E402
-from tests.integrations.google.fake_google import (  # noqa: E402
+from testkit.fake_google import (  # noqa: E402
     ALL_CALENDAR_SCOPES,
     CLIENT_ID,
     CLIENT_SECRET,

@@ -32,8 +32,8 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from integrations.ics import invite  # noqa: E402
 from integrations.mail import FileMailer, SmtpMailer  # noqa: E402
 from integrations.messages import Brand, compose  # noqa: E402
-from tests.integrations.booking_views import NOW, START, make_view  # noqa: E402
-from tests.integrations.smtp_server import running_smtp_server  # noqa: E402
+from testkit.booking_views import NOW, START, make_view  # noqa: E402
+from testkit.smtp_sink import running_smtp_server  # noqa: E402
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -131,7 +131,7 @@ async def _book_many(db: Any, mentors: list[Any], count: int, now: datetime) -> 
 
 async def _book(db: Any, slot: tuple[datetime, Any], n: int, now: datetime) -> Any:
     from scheduler import booking
-    from tests.scheduler.factories import visitor
+    from testkit.factories import visitor
 
     async with db.sessions() as session:
         result = await booking.book(
@@ -154,7 +154,7 @@ def _visitor_confirmations(received: list[Any]) -> dict[str, float]:
 async def bench_outbox(database_url: str, backlog: int, paced: int, interval: float) -> None:
     from api.wiring import Parts, build_worker
     from scheduler.platform import Database, Settings
-    from tests.scheduler.factories import make_mentor
+    from testkit.factories import make_mentor
 
     db = Database.from_url(database_url)
     now = datetime.now(UTC)

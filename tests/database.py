@@ -13,7 +13,7 @@ Fixtures:
     template_database   (session)  name of the migrated template
     database_url        (function) str, postgresql+psycopg:// URL of a fresh migrated database
     empty_database_url  (function) str, URL of a fresh database without any schema
-    db                  (function) scheduler.platform.db.Database on ``database_url`` (disposed after)
+    db                  (function) scheduler.platform.Database on ``database_url`` (disposed after)
     restartable         (function) a server of the test's own that it may stop and start again
 """
 

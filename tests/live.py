@@ -27,7 +27,7 @@ from api.app import create_app
 from api.wiring import build_parts
 from scheduler.platform import Database, create_database, drop_database, url_to_string
 from scheduler.schedules import seed
-from tests.integrations.smtp_server import SmtpServer, free_port
+from testkit.smtp_sink import SmtpServer, free_port
 
 
 @dataclass(frozen=True, slots=True)

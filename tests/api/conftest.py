@@ -19,7 +19,7 @@ from api.wiring import build_parts
 from scheduler import catalog
 from scheduler.platform import Actor, Database, Settings
 from scheduler.schedules import rules as schedules
-from tests.scheduler.factories import Clock
+from testkit.factories import Clock
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from api.app import create_app
 from api.wiring import build_parts
 from scheduler.catalog import MentorRecord
 from scheduler.platform import Database, Settings
-from tests.api.conftest import Clock
+from testkit.factories import Clock, make_mentor
 from tests.database import Restartable
-from tests.scheduler.factories import make_mentor
 
 # The factories' mentor is free on weekday evenings; this Tuesday 18:00 in Paris is bookable
 # from the test clock's Monday morning.

@@ -33,10 +33,10 @@ from scheduler.calendar import (
 from scheduler.identity import credentials as credentials
 from scheduler.platform import Actor, Database, OutboxRow, Settings, outbox
 from scheduler.schedules import ExternalBusy
-from tests.api.conftest import Clock, World
-from tests.integrations.google.conftest import fake_google, google_settings  # noqa: F401
+from testkit.factories import Clock
+from testkit.fake_google import FakeGoogle
+from tests.api.conftest import World
 from tests.integrations.google.factories import Sleeps
-from tests.integrations.google.fake_google import FakeGoogle
 
 LEA = "lea@example.org"
 EVENTS = r"/calendar/v3/calendars/[^/]+/events"
@@ -46,7 +46,7 @@ FIRST = datetime.fromisoformat("2026-11-30T17:00:00+00:00")
 
 
 @pytest.fixture
-def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Settings:  # noqa: F811
+def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Settings:
     return replace(
         google_settings,
         database_url=database_url,
@@ -166,7 +166,7 @@ async def calendar_rows(db: Database, booking_id: UUID) -> list[OutboxRow]:
 
 async def test_connect_end_to_end_stores_the_tokens_encrypted(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -193,7 +193,7 @@ async def test_connect_end_to_end_stores_the_tokens_encrypted(
 
 async def test_the_oauth_state_is_single_use(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
 ) -> None:
     fake_google.add_account(LEA)
@@ -217,7 +217,7 @@ async def test_connect_needs_a_mentor_token(client: AsyncTestClient) -> None:  #
 
 async def test_choose_calendars_validates_against_google(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
 ) -> None:
     await connect(client, lea_token, fake_google)
@@ -251,7 +251,7 @@ async def test_choose_calendars_validates_against_google(
 
 async def test_disconnect_revokes_and_forgets(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -278,7 +278,7 @@ async def test_disconnect_revokes_and_forgets(
 
 async def test_busy_time_removes_slots_without_calling_google_on_the_request(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     service: CalendarService,
@@ -300,7 +300,7 @@ async def test_busy_time_removes_slots_without_calling_google_on_the_request(
 
 async def test_refresh_all_due_picks_only_stale_caches(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     service: CalendarService,
     clock: Clock,
@@ -316,7 +316,7 @@ async def test_refresh_all_due_picks_only_stale_caches(
 
 async def test_booking_rechecks_fresh_busy_time(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
 ) -> None:
@@ -344,7 +344,7 @@ async def test_booking_rechecks_fresh_busy_time(
 
 async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -394,7 +394,7 @@ async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
 
 async def test_reschedule_moves_the_event_and_cancel_deletes_it(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -427,7 +427,7 @@ async def test_reschedule_moves_the_event_and_cancel_deletes_it(
 
 async def test_without_a_connection_the_event_is_skipped(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     world: World,
     db: Database,
     service: CalendarService,
@@ -442,7 +442,7 @@ async def test_without_a_connection_the_event_is_skipped(
 
 async def test_a_revoked_grant_marks_the_connection_and_the_event_waits(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -474,7 +474,7 @@ async def test_a_revoked_grant_marks_the_connection_and_the_event_waits(
 
 async def test_google_down_never_breaks_slots_nor_booking(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -519,7 +519,7 @@ async def test_google_down_never_breaks_slots_nor_booking(
 
 async def test_sync_token_expiry_resyncs_and_a_deleted_event_is_a_warning(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -551,7 +551,7 @@ async def test_sync_token_expiry_resyncs_and_a_deleted_event_is_a_warning(
 
 async def test_an_event_the_mentor_moves_in_google_is_a_warning_and_the_booking_stays(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -581,7 +581,7 @@ async def test_an_event_the_mentor_moves_in_google_is_a_warning_and_the_booking_
 
 async def test_an_event_moved_to_a_start_without_an_end_is_a_warning_and_the_sync_goes_on(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -613,7 +613,7 @@ async def test_an_event_moved_to_a_start_without_an_end_is_a_warning_and_the_syn
 
 async def test_our_own_update_of_a_rescheduled_booking_is_no_move(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -641,7 +641,7 @@ async def test_our_own_update_of_a_rescheduled_booking_is_no_move(
 
 async def test_push_channel_and_notifications(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,

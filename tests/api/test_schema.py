@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +32,7 @@ from api.wiring import build_parts
 from scheduler import catalog
 from scheduler.identity import credentials as credentials
 from scheduler.platform import Actor, Database, Settings
-from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, running_fake
+from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, running_fake
 from tests.live import running_service
 
 
@@ -69,7 +68,7 @@ def schema_target(postgres_admin_url: URL, template_database: str) -> Iterator[S
     os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
     try:
         with (
-            contextmanager(running_fake)() as fake,
+            running_fake() as fake,
             running_service(
                 postgres_admin_url,
                 template_database,

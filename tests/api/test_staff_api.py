@@ -16,7 +16,8 @@ from litestar.testing import AsyncTestClient
 from scheduler import booking as booking_service
 from scheduler.identity import credentials as credentials
 from scheduler.platform import Actor, Database
-from tests.api.conftest import Clock, World
+from testkit.factories import Clock
+from tests.api.conftest import World
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 STAFF = Actor.staff("tests")

@@ -22,8 +22,8 @@ from integrations.mail import (
 )
 from integrations.messages import Brand, compose_one
 from scheduler.platform import PermanentDeliveryError, Settings
-from tests.integrations.booking_views import NOW, make_view
-from tests.integrations.smtp_server import (
+from testkit.booking_views import NOW, make_view
+from testkit.smtp_sink import (
     SmtpServer,
     free_port,
     password_authenticator,

@@ -17,8 +17,8 @@ from api.wiring import Parts, build_handlers
 from integrations.mail import SmtpMailer
 from scheduler import booking
 from scheduler.platform import Database, OutboxRow, Settings, Worker, outbox
-from tests.integrations.smtp_server import SmtpServer, free_port
-from tests.scheduler.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from testkit.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from testkit.smtp_sink import SmtpServer, free_port
 
 PUBLIC = "https://rdv.thotis.test"
 

@@ -21,8 +21,8 @@ from scheduler.catalog import MentorPreferences
 from scheduler.identity import invitations
 from scheduler.messaging import digest as mentor_digest
 from scheduler.platform import Database, Settings, Worker
-from tests.integrations.smtp_server import SmtpServer
-from tests.scheduler.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from testkit.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from testkit.smtp_sink import SmtpServer
 
 PUBLIC = "https://rdv.thotis.test"
 # NOW is 09:00 in Paris on Monday 7 January 2030; the meeting is Tuesday 18:00 Paris.

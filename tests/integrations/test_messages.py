@@ -22,7 +22,7 @@ from integrations.messages import (
 )
 from integrations.when import when_text
 from scheduler.platform import Settings
-from tests.integrations.booking_views import NOW, START, cancelled, make_view, rescheduled
+from testkit.booking_views import NOW, START, cancelled, make_view, rescheduled
 from tests.integrations.ical_rules import check_invite
 
 BRAND = Brand(

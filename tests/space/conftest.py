@@ -36,8 +36,8 @@ from scheduler.platform import (
     normalize_url,
     url_to_string,
 )
-from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle
-from tests.integrations.smtp_server import SmtpServer, free_port
+from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle
+from testkit.smtp_sink import SmtpServer, free_port
 from tests.live import _seed, _Server, _wait_until_ready
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "space"

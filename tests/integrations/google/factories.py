@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from scheduler.booking import BookingView
 from scheduler.calendar import GoogleTokens
-from tests.integrations.google.fake_google import ALL_CALENDAR_SCOPES, FakeGoogle
+from testkit.fake_google import ALL_CALENDAR_SCOPES, FakeGoogle
 
 MENTOR = "camille.mentor@example.org"
 START = datetime(2031, 3, 10, 14, 0, tzinfo=UTC)

@@ -19,8 +19,8 @@ from integrations.google import (
 )
 from integrations.google.oauth import EVENTS_OWNED, USERINFO_EMAIL
 from scheduler.platform import Settings
+from testkit.fake_google import FakeGoogle
 from tests.integrations.google.factories import MENTOR
-from tests.integrations.google.fake_google import FakeGoogle
 
 REDIRECT = "https://thotis.test/mentor/google/callback"
 

@@ -20,8 +20,8 @@ from scheduler.calendar import (
     series_for_event_id,
 )
 from scheduler.platform import PermanentDeliveryError, ReconnectRequired, Settings
+from testkit.fake_google import FakeGoogle
 from tests.integrations.google.factories import MENTOR, START, Sleeps, booking_view, connected
-from tests.integrations.google.fake_google import FakeGoogle
 
 EVENTS = rf"/calendar/v3/calendars/{MENTOR}/events"
 EVENT = EVENTS + r"/[^/]+"

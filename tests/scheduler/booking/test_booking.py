@@ -35,7 +35,7 @@ from scheduler.platform import (
     translate_integrity_error,
 )
 from scheduler.schedules import ExternalBusy, PolicySettings, mentor_slots
-from tests.scheduler.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
+from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
 DAY = (TUESDAY_18H - timedelta(hours=1), TUESDAY_18H + timedelta(hours=5))
 
@@ -297,7 +297,7 @@ async def test_slots_outside_availability_and_inactive_mentors_are_refused(db: D
     with pytest.raises(NotFound):
         await _book(db, uuid4())
     from scheduler import catalog
-    from tests.scheduler.factories import STAFF
+    from testkit.factories import STAFF
 
     async with db.sessions() as session:
         await catalog.deactivate_mentor(session, mentor.id, STAFF)

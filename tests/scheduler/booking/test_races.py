@@ -11,7 +11,7 @@ from scheduler import booking
 from scheduler.booking import BookingRow
 from scheduler.platform import Database, SlotTaken
 from scheduler.schedules import PolicySettings
-from tests.scheduler.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
+from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
 
 async def _race(database_url: str, mentor_id, starts: list[datetime]) -> Counter[str]:  # type: ignore[no-untyped-def]

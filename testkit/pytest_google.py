@@ -1,4 +1,9 @@
-"""Fixtures: a running fake Google and Settings pointing the real client libraries at it."""
+"""pytest plugin: the fake Google as fixtures.
+
+``fake_google`` is a started fake Google (OAuth + Calendar v3) per test; ``google_settings``
+are Settings pointing the real Google client libraries at it. Listed in the root conftest's
+``pytest_plugins``, so every test can ask for them by name.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from scheduler.platform import Settings
-from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle, running_fake
+from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle, running_fake
 
 
 @pytest.fixture
@@ -16,7 +21,8 @@ def fake_google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
     # The fake speaks plain HTTP on 127.0.0.1; oauthlib refuses that unless told otherwise.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     monkeypatch.setenv("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
-    yield from running_fake()
+    with running_fake() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ from scheduler.platform import (
     outbox,
 )
 from scheduler.platform import db as platform_db
+from testkit.factories import NOW, TUESDAY_18H, ensure_filiere, make_mentor, visitor
 from tests.database import Restartable
-from tests.scheduler.factories import NOW, TUESDAY_18H, ensure_filiere, make_mentor, visitor
 
 
 @pytest_asyncio.fixture(loop_scope="session")

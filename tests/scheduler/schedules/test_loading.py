@@ -12,7 +12,7 @@ from scheduler import booking
 from scheduler.booking import BookingRow
 from scheduler.platform import Database
 from scheduler.schedules import ExternalBusy, PolicySettings, load_mentor_states
-from tests.scheduler.factories import NOW, TUESDAY_18H, make_mentor, visitor
+from testkit.factories import NOW, TUESDAY_18H, make_mentor, visitor
 
 WEEK = (NOW, NOW + timedelta(days=7))
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from scheduler import catalog
 from scheduler.identity import MentorToken, StaffApiKey, credentials
 from scheduler.platform import Database, tokens
-from tests.scheduler.factories import NOW, STAFF, make_mentor
+from testkit.factories import NOW, STAFF, make_mentor
 
 
 async def test_staff_api_keys(db: Database) -> None:

@@ -32,6 +32,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -1016,8 +1017,9 @@ def _handler_for(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+@contextmanager
 def running_fake() -> Iterator[FakeGoogle]:
-    """Start a fake, yield it, and stop it (the body of the pytest fixture)."""
+    """A started fake, stopped on the way out (even when the body fails)."""
     fake = FakeGoogle().start()
     try:
         yield fake

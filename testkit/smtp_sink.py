@@ -1,8 +1,8 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1 (port chosen by the OS), recording
 what it accepts and answering scripted failures (``fail_next("550 5.1.1 no such user")``).
 
-Use ``running_smtp_server()`` in a fixture of your own, or list this module in the root
-conftest's ``pytest_plugins`` to get the ``smtp_server`` fixture.
+Use ``running_smtp_server()`` where a fixture does not fit (benches, session-wide servers); the
+``smtp`` fixture comes from ``testkit.pytest_smtp``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from scheduler import booking
 from scheduler.booking import BookingRow, ManageToken, purge_personal_data
 from scheduler.platform import Database, PeriodicJob, Settings, Worker, outbox
-from tests.scheduler.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
+from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
 
 async def test_purge_erases_name_and_email_but_keeps_the_question(db: Database) -> None:

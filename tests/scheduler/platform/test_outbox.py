@@ -19,7 +19,7 @@ from scheduler.platform import (
     ReconnectRequired,
     outbox,
 )
-from tests.scheduler.factories import Clock
+from testkit.factories import Clock
 
 T0 = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)
 
