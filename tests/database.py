@@ -44,7 +44,7 @@ from scheduler.platform import (
     url_to_string,
 )
 from scheduler.platform import migrations as migrate
-from scheduler.platform.embedded_db import _pid_alive
+from scheduler.platform.embedded_host import pid_alive
 
 _counter = itertools.count(1)
 
@@ -64,7 +64,7 @@ def _remove_abandoned_servers() -> None:
             pid = int(owner.read_text()) if owner.exists() else None
         except (OSError, ValueError):
             continue
-        if age > 600 and (pid is None or not _pid_alive(pid)):
+        if age > 600 and (pid is None or not pid_alive(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 

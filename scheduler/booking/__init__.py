@@ -1,4 +1,5 @@
-"""The booking lifecycle: book, cancel, reschedule, no-show, manage tokens, reads, feedback after the call, the retention purge."""
+"""The booking lifecycle: book, cancel, reschedule, no-show, manage tokens, reads, feedback after
+the call, the retention purge."""
 
 from scheduler.booking.book import book
 from scheduler.booking.changes import (

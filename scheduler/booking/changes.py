@@ -17,12 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from availability.intervals import as_utc
 from scheduler.booking.book import (
     _ensure_available,
-    _finish,
     _fresh_busy,
-    _insert_booking,
     _lock_mentor,
     _revalidate,
 )
+from scheduler.booking.insert import insert_booking
 from scheduler.booking.models import BookingRow
 from scheduler.booking.ports import BusyCheck
 from scheduler.booking.reads import _BOOKING_COLUMNS, _record, get_booking
@@ -34,7 +33,6 @@ from scheduler.platform import (
     BookingNotLive,
     NotFound,
     ValidationFailed,
-    audit_values,
     driver_connection,
     outbox,
     record,
@@ -129,12 +127,8 @@ async def _cancel(
         ).one()
         await _use_tokens(session, booking_id, now)
         await outbox.drop_timed(session, booking_id)
-        await _finish(
-            session,
-            [],
-            outbox.after_cancel(booking_id, now),
-            audit_values(actor, "cancel", "booking", booking_id, {"by": by}),
-        )
+        await outbox.enqueue(session, outbox.after_cancel(booking_id, now))
+        await record(session, actor, "cancel", "booking", booking_id, {"by": by})
         return _record(row)
 
 
@@ -207,7 +201,7 @@ async def _reschedule(
             .values(status=BookingStatus.RESCHEDULED)
         )
         new_id = uuid4()
-        result = await _insert_booking(
+        result = await insert_booking(
             connection,
             booking_id=new_id,
             series_id=old.series_id,

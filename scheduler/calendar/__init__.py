@@ -1,4 +1,5 @@
-"""A mentor's calendar connection: OAuth, chosen calendars, the busy cache, events, sync and push, behind ``CalendarProvider``."""
+"""A mentor's calendar connection: OAuth, chosen calendars, the busy cache, events, sync and push,
+behind ``CalendarProvider``."""
 
 from scheduler.calendar.connection import ConnectionStatus
 from scheduler.calendar.events import has_event_calendar

