@@ -16,7 +16,7 @@ from api.convert import booking_out, mentor_profile, public_mentor
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
 from api.text import clean_text
-from integrations.ics import invite
+from integrations.ics import Method, invite
 from scheduler import booking as bookings
 from scheduler import catalog
 from scheduler.booking import LIVE_STATUS, BookingRecord, BookResult
@@ -140,7 +140,7 @@ class BookingController(Controller):
         view = await bookings.load_booking_view(
             session, booking_id, settings.public_url, now, issue_manage_token=False
         )
-        method = "REQUEST" if view.status == LIVE_STATUS else "CANCEL"
+        method: Method = "REQUEST" if view.status == LIVE_STATUS else "CANCEL"
         return Response(
             invite(view, method, now, organizer=settings.mail_from),
             media_type="text/calendar; charset=utf-8",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Request, Response, get
@@ -35,7 +35,7 @@ _TEXT = {
     include_in_schema=True,
 )
 async def feedback(
-    request: Request,  # type: ignore[type-arg]
+    request: Request[Any, Any, Any],
     session: Session,
     settings: AppSettings,
     booking_id: UUID,

@@ -345,6 +345,8 @@ class StaffController(Controller):
             out.VisitorQuestion(
                 booking_id=item.booking_id,
                 start=item.start,
+                # reports.QuestionLine types the column as str; the bookings table's CHECK
+                # constraint holds it to BookingStatus (narrowing here would be a new check).
                 status=item.status,  # type: ignore[arg-type]
                 filiere=item.filiere,
                 mentor_id=item.mentor_id,

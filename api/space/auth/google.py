@@ -56,15 +56,15 @@ class GoogleSignInController(Controller):
 
     @get("/staff/sign-in")
     async def staff_sign_in(self, request: Request[Any, Any, Any], web: Pages) -> Response[str]:
-        return sign_in_page(web, request, "staff")
+        return sign_in_page(web, request, Role.STAFF)
 
     @get("/mentor/sign-in/google")
     async def mentor_google(self, session: Session, now: Now, web: Pages) -> Response[str]:
-        return await start_google(web, session, now, "mentor")
+        return await start_google(web, session, now, Role.MENTOR)
 
     @get("/staff/sign-in/google")
     async def staff_google(self, session: Session, now: Now, web: Pages) -> Response[str]:
-        return await start_google(web, session, now, "staff")
+        return await start_google(web, session, now, Role.STAFF)
 
     @get(CALLBACK_PATH)
     async def callback(
@@ -102,14 +102,14 @@ class GoogleSignInController(Controller):
         except oidc.SignInFailed as failure:
             log.info("google sign-in failed: %s", failure)
             return web.redirect(f"{home}/sign-in?error=google")
-        if pending.role == "staff":
+        if pending.role == Role.STAFF:
             if not sessions.staff_allowed(web.settings, email):
                 return web.redirect("/staff/sign-in?error=not_staff")
-            return await open_space(web, session, now, "staff", email=email)
+            return await open_space(web, session, now, Role.STAFF, email=email)
         mentor_id = await sessions.sign_in_mentor_id(session, email)
         if mentor_id is None:
             return web.redirect("/mentor/sign-in?error=not_invited")
-        return await open_space(web, session, now, "mentor", mentor_id=mentor_id)
+        return await open_space(web, session, now, Role.MENTOR, mentor_id=mentor_id)
 
     async def _connect_calendar(
         self,

@@ -11,7 +11,7 @@ from api.space.auth.common import link_mail_task, log, open_space, sign_in_page
 from api.space.deps import Outgoing, Pages
 from api.space.web import check_pre_token, language
 from scheduler.catalog import get_mentor
-from scheduler.identity import SIGN_IN_LINK_TTL, sessions
+from scheduler.identity import SIGN_IN_LINK_TTL, Role, sessions
 from scheduler.platform import InvalidToken, TokenExpired
 
 
@@ -20,7 +20,7 @@ class SignInLinkController(Controller):
 
     @get("/")
     async def mentor_sign_in(self, request: Request[Any, Any, Any], web: Pages) -> Response[str]:
-        return sign_in_page(web, request, "mentor")
+        return sign_in_page(web, request, Role.MENTOR)
 
     @post("/link")
     async def request_link(
@@ -38,7 +38,7 @@ class SignInLinkController(Controller):
             return sign_in_page(
                 web,
                 request,
-                "mentor",
+                Role.MENTOR,
                 http_status=422,
                 link_error="Enter your email address."
                 if lang == "en"
@@ -95,4 +95,4 @@ class SignInLinkController(Controller):
             return web.redirect("/mentor/sign-in?error=link_expired")
         except InvalidToken:
             return web.redirect("/mentor/sign-in?error=link")
-        return await open_space(web, session, now, "mentor", mentor_id=mentor_id)
+        return await open_space(web, session, now, Role.MENTOR, mentor_id=mentor_id)

@@ -27,30 +27,30 @@ def current(request: Request[Any, Any, Any]) -> SpaceSession:
 class SignOutController(Controller):
     path = "/"
 
-    @post("/mentor/sign-out", guards=[session_guard("mentor")])
+    @post("/mentor/sign-out", guards=[session_guard(Role.MENTOR)])
     async def mentor_sign_out(
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
         await sessions.end_session(session, current(request).id_hash)
-        return signed_out(web, "mentor")
+        return signed_out(web, Role.MENTOR)
 
-    @post("/mentor/sign-out-everywhere", guards=[session_guard("mentor")])
+    @post("/mentor/sign-out-everywhere", guards=[session_guard(Role.MENTOR)])
     async def mentor_sign_out_all(
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
         await sessions.end_all_sessions(session, mentor_id=current(request).mentor_id)
-        return signed_out(web, "mentor")
+        return signed_out(web, Role.MENTOR)
 
-    @post("/staff/sign-out", guards=[session_guard("staff")])
+    @post("/staff/sign-out", guards=[session_guard(Role.STAFF)])
     async def staff_sign_out(
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
         await sessions.end_session(session, current(request).id_hash)
-        return signed_out(web, "staff")
+        return signed_out(web, Role.STAFF)
 
-    @post("/staff/sign-out-everywhere", guards=[session_guard("staff")])
+    @post("/staff/sign-out-everywhere", guards=[session_guard(Role.STAFF)])
     async def staff_sign_out_all(
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
         await sessions.end_all_sessions(session, staff_email=current(request).staff_email)
-        return signed_out(web, "staff")
+        return signed_out(web, Role.STAFF)

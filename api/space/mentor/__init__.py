@@ -17,14 +17,15 @@ from api.space.mentor.onboarding import MentorOnboardingController
 from api.space.mentor.overrides import MentorOverridesController
 from api.space.mentor.profile import MentorNotificationsController, MentorProfileController
 from api.space.web import SESSION_PATH, session_guard
+from scheduler.identity import Role
 
 __all__ = ["build_mentor_router"]
 
 
 def build_mentor_router() -> Router:
     return Router(
-        path=SESSION_PATH["mentor"],
-        guards=[session_guard("mentor")],
+        path=SESSION_PATH[Role.MENTOR],
+        guards=[session_guard(Role.MENTOR)],
         include_in_schema=False,
         route_handlers=[
             MentorBookingsController,

@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Now, Session
+from api.i18n import Language
 from api.space import forms
 from api.space.deps import Pages
 from api.space.forms import tr
@@ -33,7 +34,7 @@ REFUSED = {
 }
 
 
-def refused_fields(error: SchedulingError | AvailabilityError, lang: str) -> dict[str, str]:
+def refused_fields(error: SchedulingError | AvailabilityError, lang: Language) -> dict[str, str]:
     """The catalog's refusal as the form shows it: next to the field when the form explains
     that field (the rule's message starts with the field's name), else above the form."""
     field = error.detail.partition(" ")[0] if isinstance(error, ValidationFailed) else ""

@@ -16,14 +16,15 @@ from api.space.staff.mentors import StaffMentorsController
 from api.space.staff.moderation import ModerationController
 from api.space.staff.statistics import StatisticsController
 from api.space.web import SESSION_PATH, session_guard
+from scheduler.identity import Role
 
 __all__ = ["build_staff_router"]
 
 
 def build_staff_router() -> Router:
     return Router(
-        path=SESSION_PATH["staff"],
-        guards=[session_guard("staff")],
+        path=SESSION_PATH[Role.STAFF],
+        guards=[session_guard(Role.STAFF)],
         include_in_schema=False,
         route_handlers=[
             StaffMentorsController,

@@ -58,7 +58,9 @@ class ModerationController(Controller):
         report_id: int,
     ) -> Response[str]:
         form = await request.form()
-        resolution = "blocked" if form.get("resolution") == "blocked" else "dismissed"
+        resolution: moderation.Resolution = (
+            "blocked" if form.get("resolution") == "blocked" else "dismissed"
+        )
         try:
             await moderation.resolve_report(session, report_id, resolution, actor(request), now)
         except NotFound:
