@@ -71,7 +71,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             gc.freeze()
         stop = asyncio.Event()
         worker_task = None
-        if settings.embedded_worker:
+        if settings.worker.embedded:
             worker = build_worker(settings, parts)
             worker_task = asyncio.create_task(worker.run(stop), name="outbox-worker")
         try:
@@ -83,7 +83,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             await database.dispose()
 
     rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.booking_rate_limit_per_minute),
+        rate_limit=("minute", settings.http.booking_rate_limit_per_minute),
         check_throttle_handler=_booking_requests_only,
         identifier_for_request=client_address,
     )
@@ -117,12 +117,12 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
                 "settings": settings,
                 "database": database,
                 "clock": clock,
-                "filiere_cache": TtlCache(settings.filiere_cache_seconds),
+                "filiere_cache": TtlCache(settings.http.filiere_cache_seconds),
             }
         ),
         exception_handlers={Exception: handle_exception},
         cors_config=CORSConfig(
-            allow_origins=list(settings.cors_origins),
+            allow_origins=list(settings.http.cors_origins),
             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Content-Type", "Idempotency-Key", "Accept-Language", "Authorization"],
             max_age=600,

@@ -41,7 +41,7 @@ def _email(value: str) -> str:
 
 def _created(settings: Settings, result: BookResult, mentor_name: str) -> schemas.BookingCreated:
     booking = result.booking
-    base = settings.public_url.rstrip("/")
+    base = settings.http.public_url.rstrip("/")
     return schemas.BookingCreated(
         booking=booking_out(booking, mentor_name),
         manage_url=bookings.manage_url(base, booking.id, result.manage_token),
@@ -138,11 +138,11 @@ class BookingController(Controller):
         booking_id = await bookings.booking_id_for_token(session, token)
         await bookings.get_booking_by_token(session, booking_id, token, now)
         view = await bookings.load_booking_view(
-            session, booking_id, settings.public_url, now, issue_manage_token=False
+            session, booking_id, settings.http.public_url, now, issue_manage_token=False
         )
         method: Method = "REQUEST" if view.status == LIVE_STATUS else "CANCEL"
         return Response(
-            invite(view, method, now, organizer=settings.mail_from),
+            invite(view, method, now, organizer=settings.smtp.mail_from),
             media_type="text/calendar; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="thotis.ics"'},
         )

@@ -49,12 +49,12 @@ def _exit_on_sigterm() -> None:
 @contextmanager
 def database(settings: Settings) -> Iterator[str]:
     """The database URL to use: DATABASE_URL, or the embedded server's (started if needed)."""
-    if settings.database_url:
-        yield settings.database_url
+    if settings.db.url:
+        yield settings.db.url
         return
     from scheduler.platform import EmbeddedPostgres, create_database, url_to_string
 
-    server = EmbeddedPostgres(settings.data_dir / "pg")
+    server = EmbeddedPostgres(settings.db.data_dir / "pg")
     say(f"Starting embedded PostgreSQL in {server.root}…")
     server.start()
     try:
@@ -106,7 +106,7 @@ def _seed(url: str, only_if_empty: bool) -> int:
 
 
 def _announce(settings: Settings) -> None:
-    base = f"http://{settings.host}:{settings.port}"
+    base = f"http://{settings.http.host}:{settings.http.port}"
     say(f"Serving on {base} …")
     say(f"  visitor demo (Droit, Médecine):   {base}/demo")
     say(f"  mentor space:                     {base}/mentor")
@@ -114,8 +114,8 @@ def _announce(settings: Settings) -> None:
     say(f"  API reference (OpenAPI):          {base}/schema")
     if settings.dev_mail_page:
         say(f"  mail that would be sent:          {base}/dev/mail")
-    elif not settings.smtp_host:
-        say(f"  no SMTP_HOST: mail is written to {settings.mail_dir}, not sent")
+    elif not settings.smtp.host:
+        say(f"  no SMTP_HOST: mail is written to {settings.smtp.mail_dir}, not sent")
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -127,9 +127,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as url:
         _migrate(url)
-        if settings.seed_demo:
+        if settings.db.seed_demo:
             _seed(url, only_if_empty=True)
-        settings = dataclasses.replace(settings, database_url=url)
+        settings = dataclasses.replace(settings, db=dataclasses.replace(settings.db, url=url))
 
         def app() -> Any:
             # Built in the process that serves it: a forked worker gets its own pool.
@@ -138,12 +138,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         config = uvicorn.Config(
             app,
             factory=True,
-            host=settings.host,
-            port=settings.port,
+            host=settings.http.host,
+            port=settings.http.port,
             log_level="warning" if args.quiet else "info",
             access_log=not args.quiet,
         )
-        workers = args.workers or settings.web_concurrency
+        workers = args.workers or settings.http.web_concurrency
         _announce(settings)
         if workers <= 1:
             uvicorn.Server(config).run()
@@ -211,7 +211,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         try:
-            worker_settings = dataclasses.replace(settings, database_url=url)
+            worker_settings = dataclasses.replace(
+                settings, db=dataclasses.replace(settings.db, url=url)
+            )
             await build_worker(worker_settings, build_parts(worker_settings, database)).run(stop)
         finally:
             await database.dispose()

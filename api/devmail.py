@@ -30,7 +30,7 @@ def _page(title: str, body: str) -> Response[str]:
 
 
 def create_devmail_router(settings: Settings) -> Router:
-    folder = settings.mail_dir
+    folder = settings.smtp.mail_dir
 
     @get("/dev/mail", include_in_schema=False)
     async def outbox_page() -> Response[str]:

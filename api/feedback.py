@@ -42,7 +42,7 @@ async def feedback(
     token: Annotated[str, QueryParameter(max_length=64)],
     helpful: Annotated[Literal["yes", "no"], QueryParameter()],
 ) -> Response[str]:
-    await record_feedback(session, settings.secret_key, booking_id, token, helpful == "yes")
+    await record_feedback(session, settings.secrets.secret_key, booking_id, token, helpful == "yes")
     language = negotiate(request.headers.get("accept-language"))
     title, text = _TEXT[language]
     return Response(_PAGE.format(lang=language, title=title, text=text), media_type="text/html")

@@ -78,7 +78,7 @@ Calendars = NamedDependency[CalendarService]
 
 
 def _redirect_uri(settings: Settings) -> str:
-    return f"{settings.public_url.rstrip('/')}{CALLBACK_PATH}"
+    return f"{settings.http.public_url.rstrip('/')}{CALLBACK_PATH}"
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -171,7 +171,9 @@ class MentorGoogleController(Controller):
         self, session: Session, settings: AppSettings, me: Me, calendar: Calendars
     ) -> AuthorizationUrl:
         mentor = await get_mentor(session, me)
-        request = start_authorization(settings, _redirect_uri(settings), login_hint=mentor.email)
+        request = start_authorization(
+            settings.google, _redirect_uri(settings), login_hint=mentor.email
+        )
         await calendar.remember_state(me, request.state, request.code_verifier)
         return AuthorizationUrl(request.url)
 
@@ -289,7 +291,7 @@ class GoogleController(Controller):
         response_url = f"{redirect_uri}?{request.url.query}"
         try:
             tokens, email = await finish_authorization(
-                settings, redirect_uri, oauth_state or "", verifier, response_url
+                settings.google, redirect_uri, oauth_state or "", verifier, response_url
             )
         except ScopesNotGranted:
             return _page(

@@ -86,17 +86,17 @@ class Parts:
 def build_parts(settings: Settings, database: Database, *, clock: Clock = system_clock) -> Parts:
     """The deployment's parts: SMTP (or the dev outbox) and, with an OAuth client, Google."""
     calendar = check = None
-    if settings.google_client_id:
-        calendar = GoogleCalendarProvider(settings)
+    if settings.google.client_id:
+        calendar = GoogleCalendarProvider(settings.google)
         check = GoogleCalendarProvider(
-            settings, num_retries=CHECK_RETRIES, timeout_seconds=CHECK_TIMEOUT_SECONDS
+            settings.google, num_retries=CHECK_RETRIES, timeout_seconds=CHECK_TIMEOUT_SECONDS
         )
-    return Parts(database, mailer_from_settings(settings), calendar, check, clock)
+    return Parts(database, mailer_from_settings(settings.smtp), calendar, check, clock)
 
 
 def feedback_url(settings: Settings, booking_id: UUID) -> str:
-    token = feedback.feedback_token(settings.secret_key, booking_id)
-    return f"{settings.public_url.rstrip('/')}/v1/feedback/{booking_id}?token={token}"
+    token = feedback.feedback_token(settings.secrets.secret_key, booking_id)
+    return f"{settings.http.public_url.rstrip('/')}/v1/feedback/{booking_id}?token={token}"
 
 
 def _mail_handler(
@@ -111,7 +111,7 @@ def _mail_handler(
             view: BookingView = await booking.load_booking_view(
                 session,
                 booking_id,
-                settings.public_url,
+                settings.http.public_url,
                 now,
                 issue_manage_token=kind != "cancelled",
             )
@@ -203,7 +203,7 @@ def build_handlers(
 def build_worker(settings: Settings, parts: Parts) -> Worker:
     database, clock = parts.database, parts.clock
     periodic: list[PeriodicJob] = [
-        purge_job(database, settings.personal_data_retention_days, clock),
+        purge_job(database, settings.privacy.retention_days, clock),
         digest_job(settings, database, parts.mailer, clock),
     ]
     service = parts.calendar_service(settings)

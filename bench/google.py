@@ -43,7 +43,6 @@ from scheduler.platform import (  # noqa: E402
     Actor,
     Database,
     EmbeddedPostgres,
-    Settings,
     create_database,
     url_to_string,
 )
@@ -55,6 +54,7 @@ from testkit.fake_google import (  # noqa: E402
     CLIENT_SECRET,
     FakeGoogle,
 )
+from testkit.settings import settings_of  # noqa: E402
 
 STAFF = Actor.staff("bench")
 PER_USER_QUOTA = 600  # requests per minute per user
@@ -113,7 +113,7 @@ async def setup(db: Database, fake: FakeGoogle, service: CalendarService, mentor
 async def main(url: str, mentors: int, requests: int) -> None:
     fake = FakeGoogle().start()
     clock = Clock()
-    settings = Settings(
+    settings = settings_of(
         database_url=url,
         public_url="http://127.0.0.1:8000",  # no HTTPS: polling, no push channels
         seed_demo=False,
@@ -127,7 +127,7 @@ async def main(url: str, mentors: int, requests: int) -> None:
         token_keys=(Fernet.generate_key().decode(),),
     )
     db = Database.from_url(url, pool_size=20)
-    provider = GoogleCalendarProvider(settings, num_retries=3, timeout_seconds=10)
+    provider = GoogleCalendarProvider(settings.google, num_retries=3, timeout_seconds=10)
     service = CalendarService(db, provider, settings, clock=clock)
     try:
         t0 = time.perf_counter()
@@ -157,9 +157,9 @@ async def main(url: str, mentors: int, requests: int) -> None:
         )
 
         print(
-            f"2. busy refresh round, {mentors} mentors, every {settings.busy_refresh_minutes} min"
+            f"2. busy refresh round, {mentors} mentors, every {settings.worker.busy_refresh_minutes} min"
         )
-        clock.now += timedelta(minutes=settings.busy_refresh_minutes + 1)
+        clock.now += timedelta(minutes=settings.worker.busy_refresh_minutes + 1)
         before = len(fake.log)
         freebusy_before = fake.count("POST", r"/calendar/v3/freeBusy")
         tokens_before = fake.count("POST", "/token")
@@ -169,7 +169,7 @@ async def main(url: str, mentors: int, requests: int) -> None:
         freebusy = fake.count("POST", r"/calendar/v3/freeBusy") - freebusy_before
         token_calls = fake.count("POST", "/token") - tokens_before
         api_calls = len(fake.log) - before - token_calls
-        rounds_per_hour = 60 / settings.busy_refresh_minutes
+        rounds_per_hour = 60 / settings.worker.busy_refresh_minutes
         print(
             f"  => {fresh} mentors fresh in {took:.1f} s; {freebusy} freeBusy calls "
             f"({freebusy / mentors:.2f} per mentor), {token_calls} token refreshes (OAuth endpoint, ~1/mentor/hour, not Calendar quota)"

@@ -33,6 +33,7 @@ from integrations.ics import invite  # noqa: E402
 from integrations.mail import FileMailer, SmtpMailer  # noqa: E402
 from integrations.messages import Brand, compose  # noqa: E402
 from testkit.booking_views import NOW, START, make_view  # noqa: E402
+from testkit.settings import settings_of  # noqa: E402
 from testkit.smtp_sink import running_smtp_server  # noqa: E402
 
 
@@ -66,7 +67,7 @@ async def bench_smtp(count: int) -> None:
         )
     ]
     with running_smtp_server() as server:
-        mailer = SmtpMailer(server.settings())
+        mailer = SmtpMailer(server.settings().smtp)
         latencies = []
         began = time.perf_counter()
         for message in messages:
@@ -82,7 +83,7 @@ async def bench_smtp(count: int) -> None:
         )
 
     with running_smtp_server() as server:
-        mailer = SmtpMailer(server.settings())
+        mailer = SmtpMailer(server.settings().smtp)
         queue = list(messages)
 
         async def loop() -> None:
@@ -153,7 +154,7 @@ def _visitor_confirmations(received: list[Any]) -> dict[str, float]:
 
 async def bench_outbox(database_url: str, backlog: int, paced: int, interval: float) -> None:
     from api.wiring import Parts, build_worker
-    from scheduler.platform import Database, Settings
+    from scheduler.platform import Database
     from testkit.factories import make_mentor
 
     db = Database.from_url(database_url)
@@ -162,8 +163,8 @@ async def bench_outbox(database_url: str, backlog: int, paced: int, interval: fl
     slots = await _book_many(db, mentors, backlog + paced, now)
     try:
         with running_smtp_server() as server:
-            settings = Settings(database_url=database_url, embedded_worker=False)
-            worker = build_worker(settings, Parts(db, SmtpMailer(server.settings())))
+            settings = settings_of(database_url=database_url, embedded_worker=False)
+            worker = build_worker(settings, Parts(db, SmtpMailer(server.settings().smtp)))
 
             for n, slot in enumerate(slots[:backlog]):
                 await _book(db, slot, n, now)
@@ -198,7 +199,7 @@ async def bench_outbox(database_url: str, backlog: int, paced: int, interval: fl
                 f"commit -> SMTP accept: p50 {statistics.median(delays):.2f} s, "
                 f"p95 {_percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s "
                 f"({len(delays)}/{paced} bookings, one every {interval:.2f} s, "
-                f"poll {settings.outbox_poll_seconds:.1f} s)"
+                f"poll {settings.worker.outbox_poll_seconds:.1f} s)"
             )
     finally:
         await db.dispose()

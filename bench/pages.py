@@ -34,12 +34,12 @@ from scheduler.platform import (  # noqa: E402
     PROJECT_ROOT,
     Database,
     EmbeddedPostgres,
-    Settings,
     create_database,
     url_to_string,
 )
 from scheduler.platform import migrations as migrate  # noqa: E402
 from scheduler.schedules import seed  # noqa: E402
+from testkit.settings import settings_of  # noqa: E402
 
 NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # a Monday, 07:00 in Paris
 MENTOR = "camille.laurent@demo.thotis.fr"
@@ -138,7 +138,7 @@ async def main(url: str, requests: int) -> None:
             lifetime=timedelta(days=1),
             staff_email="bench@thotis.fr",
         )
-    settings = Settings(
+    settings = settings_of(
         database_url=url, public_url="http://bench.local", seed_demo=False, embedded_worker=False
     )
     app = create_app(settings, build_parts(settings, database, clock=lambda: NOW))

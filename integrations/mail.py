@@ -31,7 +31,7 @@ from pathlib import Path
 import aiosmtplib
 
 from scheduler.messaging import Mailer
-from scheduler.platform import Clock, PermanentDeliveryError, Settings, system_clock
+from scheduler.platform import Clock, PermanentDeliveryError, SmtpSettings, system_clock
 
 __all__ = [
     "FileMailer",
@@ -97,20 +97,20 @@ class SmtpMailer:
 
     def __init__(
         self,
-        settings: Settings,
+        smtp: SmtpSettings,
         *,
         timeout: float = DEFAULT_TIMEOUT,
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
-        if not settings.smtp_host:
-            raise ValueError("SmtpMailer needs settings.smtp_host")
-        self._host = settings.smtp_host
-        self._port = settings.smtp_port
-        self._username = settings.smtp_username
-        self._password = settings.smtp_password
-        self._use_tls = settings.smtp_tls
+        if not smtp.host:
+            raise ValueError("SmtpMailer needs an SMTP host")
+        self._host = smtp.host
+        self._port = smtp.port
+        self._username = smtp.username
+        self._password = smtp.password
+        self._use_tls = smtp.tls
         # Implicit TLS (port 465) and STARTTLS exclude each other; TLS wins when both are set.
-        self._start_tls = settings.smtp_starttls and not settings.smtp_tls
+        self._start_tls = smtp.starttls and not smtp.tls
         self._timeout = timeout
         self._tls_context = tls_context
 
@@ -237,11 +237,11 @@ def read_message(directory: Path, file_name: str) -> EmailMessage:
     return message
 
 
-def mailer_from_settings(settings: Settings) -> Mailer:
+def mailer_from_settings(smtp: SmtpSettings) -> Mailer:
     """SMTP when a host is configured, else the dev outbox folder (the ``make run`` default)."""
-    if settings.smtp_host:
-        return SmtpMailer(settings)
-    return FileMailer(settings.mail_dir)
+    if smtp.host:
+        return SmtpMailer(smtp)
+    return FileMailer(smtp.mail_dir)
 
 
 def _date(value: object) -> datetime | None:

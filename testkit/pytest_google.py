@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 
 from scheduler.platform import Settings
 from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle, running_fake
+from testkit.settings import settings_of
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def fake_google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
 
 @pytest.fixture
 def google_settings(fake_google: FakeGoogle) -> Settings:
-    return Settings(
+    return settings_of(
         public_url="https://thotis.test",
         google_client_id=CLIENT_ID,
         google_client_secret=CLIENT_SECRET,

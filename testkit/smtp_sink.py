@@ -24,6 +24,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from scheduler.platform import Settings
+from testkit.settings import settings_of
 
 Stage = Literal["MAIL", "RCPT", "DATA"]
 
@@ -160,7 +161,7 @@ class SmtpServer:
             "smtp_tls": False,
         }
         values.update(changes)
-        return Settings(**values)
+        return settings_of(**values)
 
 
 def free_port() -> int:

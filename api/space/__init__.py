@@ -26,7 +26,7 @@ __all__ = ["create_space_router"]
 
 def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Router:
     web = Web(settings)
-    mailer = mailer or mailer_from_settings(settings)
+    mailer = mailer or mailer_from_settings(settings.smtp)
     static = create_static_files_router(
         path=STATIC_PATH,
         directories=[STATIC],

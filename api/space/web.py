@@ -128,14 +128,14 @@ class Web:
         self.env.filters["utc"] = lambda instant: instant.astimezone(UTC).isoformat()
         self.env.globals.update(
             static=STATIC_PATH,
-            primary=self.settings.brand_primary_color,
-            accent=self.settings.brand_accent_color,
+            primary=self.settings.brand.primary_color,
+            accent=self.settings.brand.accent_color,
             csrf_field=CSRF_FIELD,
         )
 
     @property
     def secure(self) -> bool:
-        return self.settings.public_url.startswith("https://")
+        return self.settings.http.public_url.startswith("https://")
 
     def cookie(self, key: str, value: str, path: str, max_age: int | None = None) -> Cookie:
         return Cookie(

@@ -51,7 +51,7 @@ from scheduler.calendar import (
     WatchChannel,
     event_id_for_series,
 )
-from scheduler.platform import Settings
+from scheduler.platform import GoogleSettings
 
 __all__ = ["FREE_BUSY_MAX_CALENDARS", "FREE_BUSY_MAX_RANGE", "GoogleCalendarProvider"]
 
@@ -78,7 +78,7 @@ class GoogleCalendarProvider:
 
     def __init__(
         self,
-        settings: Settings,
+        google: GoogleSettings,
         *,
         num_retries: int = 5,
         timeout_seconds: float = 20.0,
@@ -86,7 +86,7 @@ class GoogleCalendarProvider:
         meet_poll_delay_seconds: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._settings = settings
+        self._google = google
         self._num_retries = num_retries
         self._timeout = timeout_seconds
         self._meet_polls = meet_polls
@@ -100,9 +100,9 @@ class GoogleCalendarProvider:
         return Credentials(  # type: ignore[no-untyped-call]
             token=tokens.access_token,
             refresh_token=tokens.refresh_token,
-            token_uri=self._settings.google_token_uri,
-            client_id=self._settings.google_client_id,
-            client_secret=self._settings.google_client_secret,
+            token_uri=self._google.token_uri,
+            client_id=self._google.client_id,
+            client_secret=self._google.client_secret,
             expiry=_naive_utc(tokens.expiry),
         )
 
@@ -117,7 +117,7 @@ class GoogleCalendarProvider:
             static_discovery=True,
             cache_discovery=False,
             requestBuilder=self._request_class,
-            client_options={"api_endpoint": f"{self._settings.google_api_base}/calendar/v3/"},
+            client_options={"api_endpoint": f"{self._google.api_base}/calendar/v3/"},
         )
 
     async def _run(self, tokens: GoogleTokens, work: Callable[[Resource], T]) -> CalendarResult[T]:
@@ -358,7 +358,7 @@ class GoogleCalendarProvider:
             try:
                 with google_errors():
                     response, _ = http.request(
-                        self._settings.google_revoke_uri,
+                        self._google.revoke_uri,
                         "POST",
                         body=urlencode({"token": token}),
                         headers={"Content-Type": "application/x-www-form-urlencoded"},

@@ -51,7 +51,7 @@ class Channels:
         return True
 
     def push_address(self) -> str | None:
-        base = self.links.settings.public_url.rstrip("/")
+        base = self.links.settings.http.public_url.rstrip("/")
         # Google only delivers to HTTPS addresses: without one, polling does the job.
         return f"{base}{NOTIFICATIONS_PATH}" if base.startswith("https://") else None
 

@@ -41,7 +41,7 @@ class EventWriter:
             view = await bookings.load_booking_view(
                 session,
                 booking_id,
-                links.settings.public_url,
+                links.settings.http.public_url,
                 links.clock(),
                 issue_manage_token=False,
             )

@@ -33,9 +33,9 @@ class CalendarRounds:
 
     async def refresh_all_due(self, limit: int = 100, concurrency: int = 4) -> int:
         """Refresh the busy time of up to ``limit`` connected mentors whose cache is older than
-        ``settings.busy_refresh_minutes`` (oldest first). Returns how many are fresh now."""
+        ``settings.worker.busy_refresh_minutes`` (oldest first). Returns how many are fresh now."""
         due_before = self.links.clock() - timedelta(
-            minutes=self.links.settings.busy_refresh_minutes
+            minutes=self.links.settings.worker.busy_refresh_minutes
         )
         async with self.db.session() as session:
             mentors = (

@@ -88,7 +88,7 @@ class Links:
         self.settings = settings
         self.warnings = warnings
         self.clock = clock
-        self._box = SecretBox(settings)
+        self._box = SecretBox(settings.secrets)
 
     def seal(self, tokens: GoogleTokens) -> str:
         return seal_tokens(self._box, tokens)

@@ -1,7 +1,7 @@
 """Encryption at rest for secrets the engine keeps (the mentors' Google tokens).
 
 Fernet (AES-128-CBC + HMAC-SHA256, authenticated) through ``MultiFernet`` over
-``settings.token_keys``, newest first: new ciphertexts use the newest key, every listed key
+``SecretsSettings.token_keys``, newest first: new ciphertexts use the newest key, every listed key
 still decrypts, and ``rotate()`` re-encrypts an old ciphertext with the newest key. Rotation is:
 prepend a new key to TOKEN_KEYS, run a job that calls ``rotate()`` on every stored token, then
 drop the old key.
@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from scheduler.calendar.ports import GoogleTokens
-from scheduler.platform import Settings
+from scheduler.platform import SecretsSettings
 
 __all__ = [
     "SecretBox",
@@ -36,7 +36,7 @@ __all__ = [
     "seal_tokens",
 ]
 
-_DEV_SECRET = Settings().secret_key
+_DEV_SECRET = SecretsSettings().secret_key
 _HKDF_INFO = b"thotis token encryption v1"
 
 
@@ -56,11 +56,11 @@ def derive_dev_key(secret_key: str) -> bytes:
     return base64.urlsafe_b64encode(raw)
 
 
-def _keys(settings: Settings) -> list[bytes]:
-    if settings.token_keys:
-        return [key.encode() for key in settings.token_keys]
-    if settings.secret_key == _DEV_SECRET:
-        return [derive_dev_key(settings.secret_key)]
+def _keys(secrets: SecretsSettings) -> list[bytes]:
+    if secrets.token_keys:
+        return [key.encode() for key in secrets.token_keys]
+    if secrets.secret_key == _DEV_SECRET:
+        return [derive_dev_key(secrets.secret_key)]
     raise TokenKeyMissing(
         "TOKEN_KEYS is not set: Google tokens cannot be stored encrypted. Set TOKEN_KEYS to one "
         "or more comma-separated Fernet keys, newest first (generate one with "
@@ -74,9 +74,9 @@ class SecretBox:
 
     __slots__ = ("_fernet",)
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, secrets: SecretsSettings) -> None:
         try:
-            self._fernet = MultiFernet([Fernet(key) for key in _keys(settings)])
+            self._fernet = MultiFernet([Fernet(key) for key in _keys(secrets)])
         except ValueError as error:
             raise TokenKeyMissing(
                 "a TOKEN_KEYS entry is not a Fernet key (32 url-safe base64-encoded bytes)"

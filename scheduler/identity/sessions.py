@@ -82,9 +82,9 @@ def csrf_matches(expected: str, given: str | None) -> bool:
 def staff_allowed(settings: Settings, email: str) -> bool:
     """Staff are the configured addresses, or anyone at the configured domain."""
     email = email.strip().lower()
-    if email in {e.strip().lower() for e in settings.staff_emails}:
+    if email in {e.strip().lower() for e in settings.access.staff_emails}:
         return True
-    domain = (settings.staff_domain or "").strip().lower().lstrip("@")
+    domain = (settings.access.staff_domain or "").strip().lower().lstrip("@")
     return bool(domain) and email.rpartition("@")[2] == domain
 
 

@@ -1,7 +1,8 @@
 """Typed settings, read once from the environment (12-factor).
 
-Only ``Settings.from_env`` reads ``os.environ``; ``create_app()`` and the CLI pass the result
-down. Each part of the engine has its own section below.
+Only ``Settings.from_env`` reads ``os.environ``; the command line passes the result down, and
+each part is given only its group: the mailer ``settings.smtp``, the Google adapter
+``settings.google``, the token box ``settings.secrets``, and so on.
 """
 
 from __future__ import annotations
@@ -31,12 +32,16 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    # --- database -------------------------------------------------------------------------
+class DatabaseSettings:
     # None: start the embedded PostgreSQL kept under ``data_dir``.
-    database_url: str | None = None
+    url: str | None = None
     data_dir: Path = PROJECT_ROOT / "var"
-    # --- HTTP -----------------------------------------------------------------------------
+    # Add the demo filières and mentors to an empty database at start.
+    seed_demo: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     # HTTP processes of `thotis serve` (one per core is a good start).
@@ -44,113 +49,182 @@ class Settings:
     # Public base URL used in links sent to people (manage links, OAuth redirect).
     public_url: str = "http://127.0.0.1:8000"
     cors_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
-    # Secret for signing (manage tokens, sessions, CSRF). Dev default; set it in production.
-    secret_key: str = "dev-only-secret-change-me"
     booking_rate_limit_per_minute: int = 10
     # How long a process may serve a filière page's list of next free slots before recomputing
     # it (booking always re-validates, so this only bounds how stale the list may look).
     filiere_cache_seconds: float = 2.0
-    seed_demo: bool = True
-    # --- mail -----------------------------------------------------------------------------
-    smtp_host: str | None = None
-    smtp_port: int = 587
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = True
-    smtp_tls: bool = False
-    mail_from: str = "Thotis <rendez-vous@thotis.fr>"
-    # Where mail goes when no SMTP server is configured (a dev outbox of .eml files).
-    mail_dir: Path = PROJECT_ROOT / "var" / "mail"
-    brand_logo_url: str = "https://www.thotis.fr/logo.png"
-    brand_primary_color: str = "#1d3a8a"
-    brand_accent_color: str = "#f2b705"
-    # --- Google ---------------------------------------------------------------------------
-    google_client_id: str | None = None
-    google_client_secret: str | None = None
-    google_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
-    google_token_uri: str = "https://oauth2.googleapis.com/token"
-    google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
-    google_api_base: str = "https://www.googleapis.com"
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the public URL names this machine only (development, tests)."""
+        return urlsplit(self.public_url).hostname in _LOOPBACK
+
+
+@dataclass(frozen=True, slots=True)
+class SecretsSettings:
+    # Signs feedback links and derives the development token key. Set it in production.
+    secret_key: str = "dev-only-secret-change-me"
     # Fernet keys, newest first; older ones still decrypt (key rotation).
     token_keys: tuple[str, ...] = field(default_factory=tuple)
-    # --- worker ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    # None: mail is written to ``mail_dir`` (a dev outbox of .eml files), not sent.
+    host: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = True
+    tls: bool = False
+    mail_from: str = "Thotis <rendez-vous@thotis.fr>"
+    mail_dir: Path = PROJECT_ROOT / "var" / "mail"
+
+
+@dataclass(frozen=True, slots=True)
+class BrandSettings:
+    logo_url: str = "https://www.thotis.fr/logo.png"
+    primary_color: str = "#1d3a8a"
+    accent_color: str = "#f2b705"
+
+
+@dataclass(frozen=True, slots=True)
+class GoogleSettings:
+    # None: no Google sign-in and no calendar connection on this deployment.
+    client_id: str | None = None
+    client_secret: str | None = None
+    auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    token_uri: str = "https://oauth2.googleapis.com/token"
+    revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    api_base: str = "https://www.googleapis.com"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
     # Run the outbox worker inside the web process (the one-process default of `make run`);
     # with several API processes, set it false and run `thotis worker` instead.
-    embedded_worker: bool = True
+    embedded: bool = True
     outbox_poll_seconds: float = 1.0
     outbox_max_attempts: int = 8
     busy_refresh_minutes: int = 10
-    personal_data_retention_days: int = 180
-    # --- staff ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySettings:
+    # Visitors' names and emails are erased this many days after the call.
+    retention_days: int = 180
+
+
+@dataclass(frozen=True, slots=True)
+class AccessSettings:
+    # Who may open the staff console: these addresses, and every address of this domain.
     staff_emails: tuple[str, ...] = ()
     staff_domain: str | None = None
-    # --- mentor space and staff console ---------------------------------------------------
     # How long a signed-in browser stays signed in (then back to the sign-in page).
     session_lifetime_hours: int = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db: DatabaseSettings = field(default_factory=DatabaseSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    secrets: SecretsSettings = field(default_factory=SecretsSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    brand: BrandSettings = field(default_factory=BrandSettings)
+    google: GoogleSettings = field(default_factory=GoogleSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @property
     def dev_mail_page(self) -> bool:
         """Whether ``/dev/mail`` shows the mail outbox: only without SMTP and only on a loopback
         address. The outbox holds sign-in and manage links, so a public service that merely
         forgot SMTP_HOST must not publish it."""
-        return not self.smtp_host and urlsplit(self.public_url).hostname in _LOOPBACK
+        return not self.smtp.host and self.http.loopback
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        default = cls()
 
         def get(name: str) -> str | None:
             value = env.get(name)
             return value if value not in (None, "") else None
 
-        data_dir = Path(get("THOTIS_DATA_DIR") or default.data_dir)
-        port = int(get("PORT") or default.port)
+        # The defaults, read from instances (a slotted dataclass keeps none on the class).
+        db, http, secrets, smtp = (
+            DatabaseSettings(),
+            HttpSettings(),
+            SecretsSettings(),
+            SmtpSettings(),
+        )
+        brand, google, worker = BrandSettings(), GoogleSettings(), WorkerSettings()
+        privacy, access = PrivacySettings(), AccessSettings()
+        data_dir = Path(get("THOTIS_DATA_DIR") or db.data_dir)
+        port = int(get("PORT") or http.port)
         public_url = (get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
         return cls(
-            database_url=get("DATABASE_URL"),
-            data_dir=data_dir,
-            host=get("HOST") or default.host,
-            port=port,
-            web_concurrency=int(get("WEB_CONCURRENCY") or default.web_concurrency),
-            public_url=public_url,
-            cors_origins=_list(get("CORS_ORIGINS"), (public_url, f"http://localhost:{port}")),
-            secret_key=get("SECRET_KEY") or default.secret_key,
-            booking_rate_limit_per_minute=int(
-                get("BOOKING_RATE_LIMIT_PER_MINUTE") or default.booking_rate_limit_per_minute
+            db=DatabaseSettings(
+                url=get("DATABASE_URL"),
+                data_dir=data_dir,
+                seed_demo=_bool(get("SEED_DEMO"), db.seed_demo),
             ),
-            filiere_cache_seconds=float(
-                get("FILIERE_CACHE_SECONDS") or default.filiere_cache_seconds
+            http=HttpSettings(
+                host=get("HOST") or http.host,
+                port=port,
+                web_concurrency=int(get("WEB_CONCURRENCY") or http.web_concurrency),
+                public_url=public_url,
+                cors_origins=_list(get("CORS_ORIGINS"), (public_url, f"http://localhost:{port}")),
+                booking_rate_limit_per_minute=int(
+                    get("BOOKING_RATE_LIMIT_PER_MINUTE") or http.booking_rate_limit_per_minute
+                ),
+                filiere_cache_seconds=float(
+                    get("FILIERE_CACHE_SECONDS") or http.filiere_cache_seconds
+                ),
             ),
-            seed_demo=_bool(get("SEED_DEMO"), default.seed_demo),
-            smtp_host=get("SMTP_HOST"),
-            smtp_port=int(get("SMTP_PORT") or default.smtp_port),
-            smtp_username=get("SMTP_USERNAME"),
-            smtp_password=get("SMTP_PASSWORD"),
-            smtp_starttls=_bool(get("SMTP_STARTTLS"), default.smtp_starttls),
-            smtp_tls=_bool(get("SMTP_TLS"), default.smtp_tls),
-            mail_from=get("MAIL_FROM") or default.mail_from,
-            mail_dir=Path(get("MAIL_DIR") or data_dir / "mail"),
-            brand_logo_url=get("BRAND_LOGO_URL") or default.brand_logo_url,
-            brand_primary_color=get("BRAND_PRIMARY_COLOR") or default.brand_primary_color,
-            brand_accent_color=get("BRAND_ACCENT_COLOR") or default.brand_accent_color,
-            google_client_id=get("GOOGLE_CLIENT_ID"),
-            google_client_secret=get("GOOGLE_CLIENT_SECRET"),
-            google_auth_uri=get("GOOGLE_AUTH_URI") or default.google_auth_uri,
-            google_token_uri=get("GOOGLE_TOKEN_URI") or default.google_token_uri,
-            google_revoke_uri=get("GOOGLE_REVOKE_URI") or default.google_revoke_uri,
-            google_api_base=(get("GOOGLE_API_BASE") or default.google_api_base).rstrip("/"),
-            token_keys=_list(get("TOKEN_KEYS"), ()),
-            embedded_worker=_bool(get("EMBEDDED_WORKER"), default.embedded_worker),
-            outbox_poll_seconds=float(get("OUTBOX_POLL_SECONDS") or default.outbox_poll_seconds),
-            outbox_max_attempts=int(get("OUTBOX_MAX_ATTEMPTS") or default.outbox_max_attempts),
-            busy_refresh_minutes=int(get("BUSY_REFRESH_MINUTES") or default.busy_refresh_minutes),
-            personal_data_retention_days=int(
-                get("PERSONAL_DATA_RETENTION_DAYS") or default.personal_data_retention_days
+            secrets=SecretsSettings(
+                secret_key=get("SECRET_KEY") or secrets.secret_key,
+                token_keys=_list(get("TOKEN_KEYS"), ()),
             ),
-            staff_emails=_list(get("STAFF_EMAILS"), ()),
-            staff_domain=get("STAFF_DOMAIN"),
-            session_lifetime_hours=int(
-                get("SESSION_LIFETIME_HOURS") or default.session_lifetime_hours
+            smtp=SmtpSettings(
+                host=get("SMTP_HOST"),
+                port=int(get("SMTP_PORT") or smtp.port),
+                username=get("SMTP_USERNAME"),
+                password=get("SMTP_PASSWORD"),
+                starttls=_bool(get("SMTP_STARTTLS"), smtp.starttls),
+                tls=_bool(get("SMTP_TLS"), smtp.tls),
+                mail_from=get("MAIL_FROM") or smtp.mail_from,
+                mail_dir=Path(get("MAIL_DIR") or data_dir / "mail"),
+            ),
+            brand=BrandSettings(
+                logo_url=get("BRAND_LOGO_URL") or brand.logo_url,
+                primary_color=get("BRAND_PRIMARY_COLOR") or brand.primary_color,
+                accent_color=get("BRAND_ACCENT_COLOR") or brand.accent_color,
+            ),
+            google=GoogleSettings(
+                client_id=get("GOOGLE_CLIENT_ID"),
+                client_secret=get("GOOGLE_CLIENT_SECRET"),
+                auth_uri=get("GOOGLE_AUTH_URI") or google.auth_uri,
+                token_uri=get("GOOGLE_TOKEN_URI") or google.token_uri,
+                revoke_uri=get("GOOGLE_REVOKE_URI") or google.revoke_uri,
+                api_base=(get("GOOGLE_API_BASE") or google.api_base).rstrip("/"),
+            ),
+            worker=WorkerSettings(
+                embedded=_bool(get("EMBEDDED_WORKER"), worker.embedded),
+                outbox_poll_seconds=float(get("OUTBOX_POLL_SECONDS") or worker.outbox_poll_seconds),
+                outbox_max_attempts=int(get("OUTBOX_MAX_ATTEMPTS") or worker.outbox_max_attempts),
+                busy_refresh_minutes=int(
+                    get("BUSY_REFRESH_MINUTES") or worker.busy_refresh_minutes
+                ),
+            ),
+            privacy=PrivacySettings(
+                retention_days=int(get("PERSONAL_DATA_RETENTION_DAYS") or privacy.retention_days)
+            ),
+            access=AccessSettings(
+                staff_emails=_list(get("STAFF_EMAILS"), ()),
+                staff_domain=get("STAFF_DOMAIN"),
+                session_lifetime_hours=int(
+                    get("SESSION_LIFETIME_HOURS") or access.session_lifetime_hours
+                ),
             ),
         )

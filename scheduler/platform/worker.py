@@ -63,7 +63,7 @@ class Worker:
             self.db,
             self.handlers,
             worker_id=self.worker_id,
-            max_attempts=self.settings.outbox_max_attempts,
+            max_attempts=self.settings.worker.outbox_max_attempts,
             concurrency=self.concurrency,
             now=self.clock,
         )
@@ -75,7 +75,7 @@ class Worker:
         scheduler.add_job(
             self._guarded("outbox", self.drain_outbox),
             "interval",
-            seconds=self.settings.outbox_poll_seconds,
+            seconds=self.settings.worker.outbox_poll_seconds,
             next_run_time=now,
             id="outbox",
             **defaults,

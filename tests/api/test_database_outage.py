@@ -4,7 +4,6 @@ requests succeed once the server is back, without restarting the service."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -17,6 +16,7 @@ from api.wiring import build_parts
 from scheduler.catalog import MentorRecord
 from scheduler.platform import Database, Settings
 from testkit.factories import Clock, make_mentor
+from testkit.settings import changed
 from tests.database import Restartable
 
 # The factories' mentor is free on weekday evenings; this Tuesday 18:00 in Paris is bookable
@@ -37,7 +37,7 @@ async def mentor(restartable: Restartable) -> AsyncIterator[MentorRecord]:
 async def client(
     settings: Settings, restartable: Restartable, clock: Clock
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    settings = dataclasses.replace(settings, database_url=restartable.url)
+    settings = changed(settings, database_url=restartable.url)
     app = create_app(
         settings, build_parts(settings, Database.from_url(restartable.url), clock=clock)
     )

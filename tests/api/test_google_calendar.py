@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from scheduler.platform import Actor, Database, OutboxRow, Settings, outbox
 from scheduler.schedules import ExternalBusy
 from testkit.factories import Clock
 from testkit.fake_google import FakeGoogle
+from testkit.settings import changed
 from tests.api.conftest import World
 from tests.integrations.google.factories import Sleeps
 
@@ -47,7 +47,7 @@ FIRST = datetime.fromisoformat("2026-11-30T17:00:00+00:00")
 
 @pytest.fixture
 def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Settings:
-    return replace(
+    return changed(
         google_settings,
         database_url=database_url,
         public_url="https://thotis.test",
@@ -61,7 +61,7 @@ def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Se
 
 @pytest.fixture
 def provider(settings: Settings) -> GoogleCalendarProvider:
-    return GoogleCalendarProvider(settings, num_retries=2, timeout_seconds=5, sleep=Sleeps())
+    return GoogleCalendarProvider(settings.google, num_retries=2, timeout_seconds=5, sleep=Sleeps())
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -71,7 +71,7 @@ async def client(
     from api.app import create_app
     from api.wiring import build_parts
 
-    parts = build_parts(settings, Database.from_url(settings.database_url or ""), clock=clock)
+    parts = build_parts(settings, Database.from_url(settings.db.url or ""), clock=clock)
     parts = dataclasses.replace(parts, calendar=provider, calendar_check=provider)
     app = create_app(settings, parts)
     async with AsyncTestClient(app=app, base_url="https://thotis.test") as test_client:
@@ -183,7 +183,7 @@ async def test_connect_end_to_end_stores_the_tokens_encrypted(
     assert row.google_email == LEA and row.status == "active"
     # The primary calendar is the default for both busy time and events.
     assert row.busy_calendar_ids == [LEA] and row.events_calendar_id == LEA
-    tokens = open_tokens(SecretBox(settings), row.sealed_tokens)
+    tokens = open_tokens(SecretBox(settings.secrets), row.sealed_tokens)
     assert tokens.refresh_token and tokens.refresh_token not in row.sealed_tokens
     assert tokens.access_token and tokens.access_token not in row.sealed_tokens
 
@@ -356,7 +356,9 @@ async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
     booking_id = UUID(booked["booking"]["id"])
     # The insert takes effect at Google, then its answer never comes: the client times out.
     fake_google.fail(EVENTS, "hang", method="POST")
-    impatient = GoogleCalendarProvider(settings, num_retries=0, timeout_seconds=1, sleep=Sleeps())
+    impatient = GoogleCalendarProvider(
+        settings.google, num_retries=0, timeout_seconds=1, sleep=Sleeps()
+    )
     first_try = CalendarService(db, impatient, settings, clock=clock)
     try:
         assert await drain_calendar(db, first_try, clock) == 1

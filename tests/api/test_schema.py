@@ -31,8 +31,9 @@ from api.app import create_app
 from api.wiring import build_parts
 from scheduler import catalog
 from scheduler.identity import credentials as credentials
-from scheduler.platform import Actor, Database, Settings
+from scheduler.platform import Actor, Database
 from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, running_fake
+from testkit.settings import settings_of
 from tests.live import running_service
 
 
@@ -95,7 +96,7 @@ def schema_target(postgres_admin_url: URL, template_database: str) -> Iterator[S
 def _openapi() -> dict[str, Any]:
     """The schema the service publishes at /schema/openapi.json, read from the app itself (its
     engine connects lazily, so nothing is started to read it)."""
-    settings = Settings(smtp_host="127.0.0.1")
+    settings = settings_of(smtp_host="127.0.0.1")
     database = Database.from_url("postgresql+psycopg://unused@/unused")
     app = create_app(settings, build_parts(settings, database))
     return app.openapi_schema.to_schema()

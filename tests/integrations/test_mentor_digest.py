@@ -20,8 +20,9 @@ from scheduler import booking
 from scheduler.catalog import MentorPreferences
 from scheduler.identity import invitations
 from scheduler.messaging import digest as mentor_digest
-from scheduler.platform import Database, Settings, Worker
+from scheduler.platform import Database, Worker
 from testkit.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from testkit.settings import settings_of
 from testkit.smtp_sink import SmtpServer
 
 PUBLIC = "https://rdv.thotis.test"
@@ -31,8 +32,10 @@ TUESDAY_0730_PARIS = datetime.fromisoformat("2030-01-08T06:30:00+00:00")
 
 
 def _worker(db: Database, database_url: str, smtp: SmtpServer, clock: Clock) -> Worker:
-    settings = Settings(database_url=database_url, public_url=PUBLIC, embedded_worker=False)
-    return build_worker(settings, Parts(db, SmtpMailer(smtp.settings(), timeout=5), clock=clock))
+    settings = settings_of(database_url=database_url, public_url=PUBLIC, embedded_worker=False)
+    return build_worker(
+        settings, Parts(db, SmtpMailer(smtp.settings().smtp, timeout=5), clock=clock)
+    )
 
 
 async def _run_digest(worker: Worker) -> None:

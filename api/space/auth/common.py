@@ -68,11 +68,11 @@ SIGN_IN_ERRORS = {
 
 
 def redirect_uri(web: Web) -> str:
-    return f"{web.settings.public_url.rstrip('/')}{CALLBACK_PATH}"
+    return f"{web.settings.http.public_url.rstrip('/')}{CALLBACK_PATH}"
 
 
 def link_url(web: Web, raw: str) -> str:
-    return f"{web.settings.public_url.rstrip('/')}/mentor/sign-in/link/{raw}"
+    return f"{web.settings.http.public_url.rstrip('/')}/mentor/sign-in/link/{raw}"
 
 
 def link_mail_task(
@@ -118,7 +118,7 @@ def sign_in_page(
         cookies=cookies,
         role=role,
         pre_token=token,
-        google=oidc.configured(web.settings),
+        google=oidc.configured(web.settings.google),
         next_path=safe_next(request.query_params.get("next"), role),
         expired=request.query_params.get("expired") == "1",
         signed_out=request.query_params.get("signed_out") == "1",
@@ -137,7 +137,7 @@ async def open_space(
     email: str | None = None,
 ) -> Response[str]:
     """A new session for whoever just proved who they are, then their space."""
-    lifetime = timedelta(hours=web.settings.session_lifetime_hours)
+    lifetime = timedelta(hours=web.settings.access.session_lifetime_hours)
     raw, _ = await sessions.open_session(
         session, role=role, now=now, lifetime=lifetime, mentor_id=mentor_id, staff_email=email
     )

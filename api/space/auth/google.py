@@ -21,9 +21,9 @@ from scheduler.identity import Role, sessions
 
 
 async def start_google(web: Web, session: AsyncSession, now: datetime, role: Role) -> Response[str]:
-    if not oidc.configured(web.settings):
+    if not oidc.configured(web.settings.google):
         return web.redirect(f"{SESSION_PATH[role]}/sign-in?error=not_configured")
-    started = oidc.start(web.settings, redirect_uri(web))
+    started = oidc.start(web.settings.google, redirect_uri(web))
     await sessions.remember_sign_in(
         session,
         role=role,
@@ -92,7 +92,7 @@ class GoogleSignInController(Controller):
             return web.redirect(f"{home}/sign-in?error=cancelled")
         try:
             email = await oidc.finish(
-                web.settings,
+                web.settings.google,
                 redirect_uri(web),
                 state,
                 pending.code_verifier,
@@ -130,7 +130,7 @@ class GoogleSignInController(Controller):
             return web.redirect("/mentor/calendar?google=cancelled", clear)
         try:
             tokens, email = await finish_authorization(
-                web.settings, redirect_uri(web), state, verifier, response_url
+                web.settings.google, redirect_uri(web), state, verifier, response_url
             )
         except ScopesNotGranted:
             return web.redirect("/mentor/calendar?google=scopes", clear)

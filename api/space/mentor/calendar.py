@@ -113,7 +113,9 @@ class MentorCalendarController(Controller):
             return web.redirect("/mentor/calendar?google=failed")
         mentor = await catalog.get_mentor(session, mentor_id)
         # The one callback both flows share: sign-in and the calendar connection.
-        started = start_authorization(web.settings, redirect_uri(web), login_hint=mentor.email)
+        started = start_authorization(
+            web.settings.google, redirect_uri(web), login_hint=mentor.email
+        )
         await calendar_service.remember_state(mentor_id, started.state, started.code_verifier)
         bind = web.cookie(BIND_COOKIE, started.state, BIND_PATH, max_age=900)
         return web.redirect(started.url, [bind])

@@ -10,8 +10,9 @@ import pytest
 
 from scheduler import catalog
 from scheduler.identity import sessions
-from scheduler.platform import Actor, Database, InvalidToken, Settings, TokenExpired
+from scheduler.platform import Actor, Database, InvalidToken, TokenExpired
 from testkit import factories
+from testkit.settings import settings_of
 
 NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # Monday 07:00 in Paris
 STAFF = Actor.staff("equipe@thotis.fr")
@@ -83,9 +84,9 @@ async def test_a_google_sign_in_state_is_single_use(db: Database) -> None:
 
 
 def test_staff_are_the_configured_addresses_or_domain() -> None:
-    settings = Settings(staff_emails=("Equipe@Thotis.fr",), staff_domain="staff.thotis.fr")
+    settings = settings_of(staff_emails=("Equipe@Thotis.fr",), staff_domain="staff.thotis.fr")
     assert sessions.staff_allowed(settings, "equipe@thotis.fr")
     assert sessions.staff_allowed(settings, "lea@STAFF.thotis.fr")
     assert not sessions.staff_allowed(settings, "lea@thotis.fr")
     assert not sessions.staff_allowed(settings, "lea@evil-staff.thotis.fr.example")
-    assert not sessions.staff_allowed(Settings(), "anyone@thotis.fr")
+    assert not sessions.staff_allowed(settings_of(), "anyone@thotis.fr")

@@ -4,7 +4,6 @@ for a bug nor for bad input; the pool and the worker recover by themselves once 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
@@ -19,7 +18,6 @@ from scheduler import booking, catalog
 from scheduler.platform import (
     Database,
     DatabaseUnavailable,
-    Settings,
     Worker,
     database_outage,
     driver_connection,
@@ -29,6 +27,7 @@ from scheduler.platform import (
 )
 from scheduler.platform import db as platform_db
 from testkit.factories import NOW, TUESDAY_18H, ensure_filiere, make_mentor, visitor
+from testkit.settings import settings_of
 from tests.database import Restartable
 
 
@@ -175,7 +174,7 @@ async def test_the_worker_delivers_what_was_pending_once_the_database_is_back(
 
     worker = Worker(
         own_db,
-        dataclasses.replace(Settings(), outbox_poll_seconds=0.05),
+        settings_of(outbox_poll_seconds=0.05),
         {outbox.MAIL_BOOKING_CONFIRMED: handler, outbox.CALENDAR_UPSERT_EVENT: handler},
         clock=lambda: NOW,
     )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from scheduler import booking
 from scheduler.booking import BookingRow, ManageToken, purge_personal_data
-from scheduler.platform import Database, PeriodicJob, Settings, Worker, outbox
+from scheduler.platform import Database, PeriodicJob, Worker, outbox
 from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
+from testkit.settings import settings_of
 
 
 async def test_purge_erases_name_and_email_but_keeps_the_question(db: Database) -> None:
@@ -50,7 +50,7 @@ async def test_the_worker_drains_the_outbox_and_runs_periodic_jobs(db: Database)
     async def tick() -> None:
         ticks.append(1)
 
-    settings = dataclasses.replace(Settings(), outbox_poll_seconds=0.05)
+    settings = settings_of(outbox_poll_seconds=0.05)
     worker = Worker(
         db,
         settings,
