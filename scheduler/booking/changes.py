@@ -76,9 +76,10 @@ async def cancel_by_staff(
     return await _cancel(session, booking_id, now, reason, "staff", actor or Actor.staff(), None)
 
 
-async def _lock_booking(
-    session: AsyncSession, booking_id: UUID, now: datetime, mentor_id: UUID | None
+async def _lock_live(
+    session: AsyncSession, booking_id: UUID, mentor_id: UUID | None
 ) -> Row[*tuple[Any, ...]]:
+    """The live booking, locked (``mentor_id``: only if it is that mentor's)."""
     row = (
         await session.execute(
             select(*_BOOKING_COLUMNS).where(BookingRow.id == booking_id).with_for_update()
@@ -88,6 +89,14 @@ async def _lock_booking(
         raise NotFound("no such booking")
     if row.status != LIVE_STATUS:
         raise BookingNotLive(f"this booking is {row.status}")
+    return row
+
+
+async def _lock_booking(
+    session: AsyncSession, booking_id: UUID, now: datetime, mentor_id: UUID | None
+) -> Row[*tuple[Any, ...]]:
+    """The live booking, locked, that has not started yet (it may still change)."""
+    row = await _lock_live(session, booking_id, mentor_id)
     if row.start_at <= now:
         raise BookingNotLive("this booking has already started")
     return row
@@ -242,15 +251,7 @@ async def mark_no_show(
     """The visitor did not come (after the start only). ``mentor_id``: only that mentor's."""
     now = as_utc(now, "now")
     async with unit_of_work(session):
-        row = (
-            await session.execute(
-                select(*_BOOKING_COLUMNS).where(BookingRow.id == booking_id).with_for_update()
-            )
-        ).first()
-        if row is None or (mentor_id is not None and row.mentor_id != mentor_id):
-            raise NotFound("no such booking")
-        if row.status != LIVE_STATUS:
-            raise BookingNotLive(f"this booking is {row.status}")
+        row = await _lock_live(session, booking_id, mentor_id)
         if row.start_at > now:
             raise BookingNotLive("a booking can be marked as a no-show once it has started")
         updated = (
