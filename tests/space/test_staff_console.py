@@ -127,7 +127,7 @@ async def test_staff_sign_in_by_link_find_a_mentor_and_revoke_their_token(
     await page.get_by_label("Chercher un mentor (nom ou adresse)").fill("sarah")
     await page.get_by_role("button", name="Chercher").click()
     await expect(page.locator("#mentors tbody tr")).to_have_count(1)
-    await page.get_by_role("link", name="Sarah Nguyen").click()
+    await page.get_by_role("link", name="Sarah Nguyen", exact=True).click()
     await expect(page.get_by_role("heading", name="Sarah Nguyen", level=1)).to_be_visible()
     # The filière by its name (« Informatique »), not its slug.
     await expect(page.locator("dl.facts")).to_contain_text("Informatique")
@@ -153,6 +153,16 @@ async def test_staff_sign_in_by_link_find_a_mentor_and_revoke_their_token(
     )
     assert "mentor_token" not in await trail.inner_text()
     await shoot(page, artifacts, "staff-moderation")
+    await page.get_by_role("link", name="Filières").click()
+    await expect(page.locator("table.data strong", has_text="Informatique")).to_be_visible()
+    await shoot(page, artifacts, "staff-filieres")
+
+    # The same pages in English, names and all.
+    await page.goto(f"{console.url}/staff/mentors/{mentor_id(console, SARAH)}?lang=en")
+    await expect(page.get_by_role("heading", name="Upcoming calls")).to_be_visible()
+    await expect(page.locator("#audit")).to_contain_text("changed Sarah Nguyen's booking rules")
+    await page.get_by_role("link", name="Keys and tokens").click()
+    await expect(page.locator("#tokens")).to_contain_text("revoked")
 
 
 async def test_the_staff_link_form_answers_the_same_and_sends_three_links_at_most(
