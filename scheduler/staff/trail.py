@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.booking import BookingRow
@@ -121,7 +121,8 @@ async def trail_names(session: AsyncSession, lines: list[AuditLine]) -> TrailNam
 
 
 async def mentor_trail(session: AsyncSession, mentor_id: UUID, limit: int = 30) -> list[AuditLine]:
-    """The latest entries by or about one mentor (their page in the console)."""
+    """The latest entries by or about one mentor (their page in the console): on their
+    profile, by them, on their bookings and their tokens."""
     rows = await session.execute(
         select(
             AuditEntry.at,
@@ -136,6 +137,12 @@ async def mentor_trail(session: AsyncSession, mentor_id: UUID, limit: int = 30) 
             or_(
                 (AuditEntry.entity == "mentor") & (AuditEntry.entity_id == str(mentor_id)),
                 (AuditEntry.actor_kind == "mentor") & (AuditEntry.actor_id == str(mentor_id)),
+                # Their bookings (booked, moved, cancelled by anyone) and their tokens.
+                (AuditEntry.entity == "booking")
+                & AuditEntry.entity_id.in_(
+                    select(cast(BookingRow.id, Text)).where(BookingRow.mentor_id == mentor_id)
+                ),
+                AuditEntry.details["mentor_id"].astext == str(mentor_id),
             )
         )
         .order_by(AuditEntry.id.desc())

@@ -18,7 +18,7 @@ from playwright.async_api import Page, expect
 from scheduler.platform import Settings
 from tests.space.a11y import assert_accessible
 from tests.space.conftest import STAFF_DOMAIN, STAFF_EMAIL, Space
-from tests.space.flows import csrf_of, http_client, mentor_id
+from tests.space.flows import book, csrf_of, http_client, mentor_id
 
 SARAH = "sarah.nguyen@demo.thotis.fr"
 LINK = re.compile(r"http://\S+/staff/sign-in/link/\S+")
@@ -226,3 +226,19 @@ async def test_an_expired_token_or_key_is_refused_with_401(console: Space) -> No
         )
         expired = await api.get("/v1/staff/mentors", headers={"X-API-Key": key.group(1)})
         assert expired.status_code == 401
+
+
+async def test_a_mentors_page_lists_their_upcoming_calls_and_what_happened(
+    console: Space,
+) -> None:
+    thomas = "thomas.girard@demo.thotis.fr"
+    await book(console, thomas, "Noé", "Quelle prépa ?", "informatique")
+    async with http_client(console) as client:
+        await http_link_sign_in(client, console, STAFF_EMAIL)
+        found = await client.get("/staff", params={"q": "GIRARD"})
+        assert "Thomas Girard" in found.text and "Sarah Nguyen" not in found.text
+        page = await client.get(f"/staff/mentors/{mentor_id(console, thomas)}")
+    assert page.status_code == 200
+    upcoming = page.text.split('id="upcoming-title"')[1].split("</section>")[0]
+    assert "Noé" in upcoming and "Informatique" in upcoming
+    assert "Un visiteur a réservé un rendez-vous avec" in page.text
