@@ -242,3 +242,20 @@ async def test_a_mentors_page_lists_their_upcoming_calls_and_what_happened(
     upcoming = page.text.split('id="upcoming-title"')[1].split("</section>")[0]
     assert "Noé" in upcoming and "Informatique" in upcoming
     assert "Un visiteur a réservé un rendez-vous avec" in page.text
+
+
+async def test_racing_staff_link_requests_still_store_three_links_at_most(console: Space) -> None:
+    address = f"course@{STAFF_DOMAIN}"
+    async with http_client(console) as client:
+        token = csrf_of((await client.get("/staff/sign-in")).text)
+        answers = await asyncio.gather(
+            *(
+                client.post("/staff/sign-in/link", data={"email": address, "csrf_token": token})
+                for _ in range(8)
+            )
+        )
+    assert [a.status_code for a in answers] == [200] * 8
+    # The advisory lock on the address makes the racing requests count one after the other.
+    assert console.sql(
+        "SELECT count(*) FROM staff_sign_in_links WHERE staff_email = %s", address
+    ) == [(3,)]
