@@ -204,10 +204,12 @@ class MentorUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MentorTokenIssued(msgspec.Struct):
-    """Shown once: only its SHA-256 is stored."""
+    """Shown once: only its SHA-256 is stored. The API refuses it (401) from ``expires_at``
+    on, or once revoked in the staff console."""
 
     mentor_id: UUID
     token: str
+    expires_at: datetime
 
 
 # --- staff: bookings, statistics, questions --------------------------------------------------

@@ -47,6 +47,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "staff_emails": ("access", "staff_emails"),
     "staff_domain": ("access", "staff_domain"),
     "session_lifetime_hours": ("access", "session_lifetime_hours"),
+    "credential_lifetime_days": ("access", "credential_lifetime_days"),
 }
 
 

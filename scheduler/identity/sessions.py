@@ -19,7 +19,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.catalog import Mentor
-from scheduler.identity.models import Role, SignInLink, SignInState, WebSession
+from scheduler.identity.models import Role, SignInLink, SignInState, StaffSignInLink, WebSession
 from scheduler.platform import InvalidToken, Settings, TokenExpired, digest, new_secret
 
 SIGN_IN_LINK_TTL = timedelta(minutes=15)
@@ -43,7 +43,9 @@ __all__ = [
     "end_session",
     "find_session",
     "issue_sign_in_link",
+    "issue_staff_sign_in_link",
     "may_send_sign_in_link",
+    "may_send_staff_sign_in_link",
     "open_session",
     "purge_expired",
     "remember_sign_in",
@@ -51,6 +53,7 @@ __all__ = [
     "staff_allowed",
     "take_sign_in",
     "use_sign_in_link",
+    "use_staff_sign_in_link",
 ]
 
 
@@ -184,6 +187,7 @@ async def purge_expired(session: AsyncSession, now: datetime) -> None:
     await session.execute(delete(WebSession).where(WebSession.expires_at <= now))
     await session.execute(delete(SignInLink).where(SignInLink.expires_at <= now))
     await session.execute(delete(SignInState).where(SignInState.expires_at <= now))
+    await session.execute(delete(StaffSignInLink).where(StaffSignInLink.expires_at <= now))
     await session.commit()
 
 
@@ -259,6 +263,77 @@ async def use_sign_in_link(session: AsyncSession, raw: str, now: datetime) -> UU
         raise TokenExpired("this sign-in link has expired")
     await session.commit()
     return mentor_id
+
+
+# --- one-time sign-in links for staff ---------------------------------------------------------
+#
+# The same rules as the mentors' links, for a console that has no Google to sign in with: the
+# caller sends one only to an address ``staff_allowed`` accepts, at most
+# SIGN_IN_LINKS_PER_WINDOW per address per SIGN_IN_LINK_TTL, and checks membership again when
+# the link is used (an address removed from the settings in between signs nobody in).
+
+
+async def may_send_staff_sign_in_link(session: AsyncSession, email: str, now: datetime) -> bool:
+    """Whether one more link may go to this staff address. There is no row to lock for an
+    address, so a transaction-scoped advisory lock on it makes racing requests count one by
+    one (released when ``issue_staff_sign_in_link`` commits, or the request's session ends)."""
+    email = email.strip().lower()
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended("staff-link:" + email, 0)))
+    )
+    recent = (
+        await session.execute(
+            select(func.count())
+            .select_from(StaffSignInLink)
+            .where(
+                StaffSignInLink.staff_email == email,
+                StaffSignInLink.created_at > now - SIGN_IN_LINK_TTL,
+            )
+        )
+    ).scalar_one()
+    return recent < SIGN_IN_LINKS_PER_WINDOW
+
+
+async def issue_staff_sign_in_link(
+    session: AsyncSession, email: str, now: datetime, ttl: timedelta = SIGN_IN_LINK_TTL
+) -> str:
+    """A new single-use link for this staff address (the raw token). Committed. The caller
+    decides the address is staff: this module holds no settings."""
+    raw = new_secret()
+    await session.execute(
+        insert(StaffSignInLink).values(
+            token_hash=digest(raw),
+            staff_email=email.strip().lower(),
+            expires_at=now + ttl,
+            created_at=now,
+        )
+    )
+    await session.commit()
+    return raw
+
+
+async def use_staff_sign_in_link(session: AsyncSession, raw: str, now: datetime) -> str:
+    """The staff address a link signs in, marking it used (InvalidToken: unknown or used;
+    TokenExpired: too late). Committed. The caller checks the address is still staff."""
+    if not raw or len(raw) > 200:
+        raise InvalidToken("this sign-in link is not valid")
+    used = (
+        await session.execute(
+            update(StaffSignInLink)
+            .where(StaffSignInLink.token_hash == digest(raw), StaffSignInLink.used_at.is_(None))
+            .values(used_at=now)
+            .returning(StaffSignInLink.staff_email, StaffSignInLink.expires_at)
+        )
+    ).first()
+    if used is None:
+        await session.rollback()
+        raise InvalidToken("this sign-in link is not valid or was already used")
+    email, expires_at = used
+    if expires_at <= now:
+        await session.rollback()
+        raise TokenExpired("this sign-in link has expired")
+    await session.commit()
+    return str(email)
 
 
 # --- Google sign-ins in flight ---------------------------------------------------------------

@@ -122,6 +122,9 @@ class AccessSettings:
     staff_domain: str | None = None
     # How long a signed-in browser stays signed in (then back to the sign-in page).
     session_lifetime_hours: int = 12
+    # How long a staff API key or a mentor token made in the console lives: a forgotten one
+    # stops working by itself instead of staying a way in for ever.
+    credential_lifetime_days: int = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +228,9 @@ class Settings:
                 staff_domain=get("STAFF_DOMAIN"),
                 session_lifetime_hours=int(
                     get("SESSION_LIFETIME_HOURS") or access.session_lifetime_hours
+                ),
+                credential_lifetime_days=int(
+                    get("CREDENTIAL_LIFETIME_DAYS") or access.credential_lifetime_days
                 ),
             ),
         )
