@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from scheduler.catalog import SLUG_PATTERN
-
-Language = Literal["fr", "en"]
+from scheduler.platform import Language
 
 FirstName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]

@@ -24,8 +24,9 @@ from typing import Literal
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
-from integrations.when import Language, utc, when_text
+from integrations.when import utc, when_text
 from scheduler.booking import BookingView
+from scheduler.platform import Language
 
 Method = Literal["REQUEST", "CANCEL"]
 Audience = Literal["visitor", "mentor"]

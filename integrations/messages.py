@@ -33,9 +33,9 @@ from markupsafe import Markup, escape
 
 from integrations import ics
 from integrations.ics import one_line
-from integrations.when import Language, clock_text, day_text, short_when_text, when_text
+from integrations.when import clock_text, day_text, short_when_text, when_text
 from scheduler.booking import BookingView
-from scheduler.platform import Settings
+from scheduler.platform import Language, Settings
 
 Kind = Literal["booked", "rescheduled", "cancelled", "reminder_24h", "reminder_1h", "follow_up"]
 Recipient = Literal["visitor", "mentor"]

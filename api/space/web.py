@@ -29,7 +29,7 @@ from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ExceptionHandlersMap
 
-from api.i18n import Language, as_language, negotiate
+from api.i18n import as_language, negotiate
 from api.problems import as_domain_error, handle_exception, retry_after, title_for
 from availability import AvailabilityError
 from integrations.when import clock_text, day_text, when_text, zone_label
@@ -45,6 +45,7 @@ from scheduler.platform import (
     OUTAGE_ERRORS,
     Database,
     DatabaseUnavailable,
+    Language,
     SchedulingError,
     Settings,
 )

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-Language = Literal["fr", "en"]
+from scheduler.platform import Language
+
 BookingStatus = Literal["confirmed", "cancelled", "rescheduled", "no_show"]
 
 

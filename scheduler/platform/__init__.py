@@ -24,6 +24,7 @@ from scheduler.platform.errors import (
     TokenExpired,
     ValidationFailed,
 )
+from scheduler.platform.language import Language
 from scheduler.platform.migrations import upgrade
 from scheduler.platform.models import Base, one_of, server_now, sql_literal, uuid_pk
 from scheduler.platform.outage import OUTAGE_ERRORS, database_outage, first_line
@@ -79,6 +80,7 @@ __all__ = [
     "HttpSettings",
     "IdempotencyConflict",
     "InvalidToken",
+    "Language",
     "MentorUnavailable",
     "NotFound",
     "OutboxRow",

@@ -10,7 +10,6 @@ from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Now, Session
-from api.i18n import Language
 from api.space import forms
 from api.space.deps import Pages
 from api.space.forms import tr
@@ -20,7 +19,7 @@ from api.text import clean_text
 from availability import AvailabilityError
 from scheduler import catalog
 from scheduler.identity import invitations
-from scheduler.platform import Actor, SchedulingError, ValidationFailed
+from scheduler.platform import Actor, Language, SchedulingError, ValidationFailed
 
 # What a mentor reads next to a field the catalog refused. The limits themselves (a bio of
 # 1,200 characters at most, a photo at an http(s) address) are the catalog's rule

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from api.i18n import Language
+from scheduler.platform import Language
 from scheduler.staff import moderation, trail
 
 AuditLine = moderation.AuditLine

@@ -9,14 +9,13 @@ from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Now, Session
-from api.i18n import Language
 from api.space import forms
 from api.space.deps import Pages
 from api.space.staff.audit import Sentence, sentence
 from api.space.staff.common import actor, page
 from api.space.web import Web, error_text, language
 from api.text import clean_text
-from scheduler.platform import NotFound, SchedulingError
+from scheduler.platform import Language, NotFound, SchedulingError
 from scheduler.staff import moderation, trail
 
 
