@@ -114,6 +114,7 @@ def _mail_handler(
                 settings.public_url,
                 now,
                 issue_manage_token=kind != "cancelled",
+                secret_key=settings.secret_key,
             )
         if kind in _NEEDS_LIVE and view.status != LIVE_STATUS:
             log.info("skipped %s for booking %s: %s", kind, booking_id, view.status)

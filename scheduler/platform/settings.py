@@ -64,6 +64,10 @@ class Settings:
     brand_logo_url: str = "https://www.thotis.fr/logo.png"
     brand_primary_color: str = "#1d3a8a"
     brand_accent_color: str = "#f2b705"
+    # --- video ----------------------------------------------------------------------------
+    # Where a booking without Google Meet or a mentor's own link meets: a Jitsi Meet server,
+    # its room names derived from ``secret_key`` and the booking series.
+    jitsi_base_url: str = "https://meet.jit.si"
     # --- Google ---------------------------------------------------------------------------
     google_client_id: str | None = None
     google_client_secret: str | None = None
@@ -134,6 +138,7 @@ class Settings:
             brand_logo_url=get("BRAND_LOGO_URL") or default.brand_logo_url,
             brand_primary_color=get("BRAND_PRIMARY_COLOR") or default.brand_primary_color,
             brand_accent_color=get("BRAND_ACCENT_COLOR") or default.brand_accent_color,
+            jitsi_base_url=(get("JITSI_BASE_URL") or default.jitsi_base_url).rstrip("/"),
             google_client_id=get("GOOGLE_CLIENT_ID"),
             google_client_secret=get("GOOGLE_CLIENT_SECRET"),
             google_auth_uri=get("GOOGLE_AUTH_URI") or default.google_auth_uri,
