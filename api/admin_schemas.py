@@ -168,6 +168,14 @@ class MentorAccount(msgspec.Struct):
     active: bool
     paused: bool
     allow_reply_to: bool
+    # The mentor's own video call link (https), used instead of Google Meet or Jitsi.
+    meeting_url: str | None = None
+
+
+class MeetingLink(msgspec.Struct, forbid_unknown_fields=True):
+    """``null`` or ``""`` removes the mentor's own link (back to Meet or Jitsi)."""
+
+    meeting_url: Annotated[str, msgspec.Meta(max_length=500)] | None
 
 
 class MentorCreate(msgspec.Struct, forbid_unknown_fields=True):

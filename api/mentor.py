@@ -84,6 +84,21 @@ class MentorController(Controller):
     async def account(self, session: Session, me: Me) -> out.MentorAccount:
         return mentor_account(await catalog.get_mentor(session, me))
 
+    @put(
+        "/meeting-link",
+        summary="Set or remove my own video call link",
+        description=(
+            'Body: {"meeting_url": "https://zoom.us/j/…"} — an https link used for all my calls '
+            "instead of Google Meet or Jitsi; null or an empty string removes it. Visitors "
+            "never see it before the call: their join link leads to it when the call opens."
+        ),
+    )
+    async def set_meeting_link(
+        self, session: Session, me: Me, data: out.MeetingLink
+    ) -> out.MentorAccount:
+        changes = catalog.MentorChanges(meeting_url=data.meeting_url or "")
+        return mentor_account(await catalog.update_mentor(session, me, changes, Actor.mentor(me)))
+
     # --- weekly rules ---------------------------------------------------------------------
 
     @get("/rules", summary="My weekly rules")
