@@ -20,7 +20,7 @@ from api import admin_schemas as out
 from api import schemas
 from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
 from api.convert import response
-from api.deps import Now, Session
+from api.deps import AppSettings, Now, Session
 from api.text import clean_text
 from availability import TimeRange, group_by_local_date, zone
 from availability.rules import format_wall_time
@@ -28,7 +28,7 @@ from scheduler import booking as booking_service
 from scheduler import catalog
 from scheduler.booking import BookingRecord, BookingStatus
 from scheduler.catalog import MentorRecord
-from scheduler.platform import Actor, ValidationFailed
+from scheduler.platform import Actor, Settings, ValidationFailed
 from scheduler.schedules import mentor_slots
 from scheduler.schedules import rules as schedules
 
@@ -68,9 +68,14 @@ async def _slugs(session: AsyncSession) -> dict[UUID, str]:
     return {f.id: f.slug for f in await catalog.list_filieres(session)}
 
 
-def _booking_out(record: BookingRecord, slugs: dict[UUID, str]) -> out.MentorBooking:
+def _booking_out(
+    record: BookingRecord, slugs: dict[UUID, str], settings: Settings
+) -> out.MentorBooking:
     filiere = slugs.get(record.filiere_id) if record.filiere_id else None
-    return response(out.MentorBooking, record, filiere=filiere)
+    join = booking_service.join_url(
+        settings.public_url, settings.secret_key, record.series_id, "mentor"
+    )
+    return response(out.MentorBooking, record, filiere=filiere, join_url=join)
 
 
 class MentorController(Controller):
@@ -210,7 +215,13 @@ class MentorController(Controller):
 
     @get("/bookings", summary="My upcoming or past bookings")
     async def bookings(
-        self, session: Session, now: Now, me: Me, when: Scope = "upcoming", limit: Limit = 100
+        self,
+        session: Session,
+        settings: AppSettings,
+        now: Now,
+        me: Me,
+        when: Scope = "upcoming",
+        limit: Limit = 100,
     ) -> list[out.MentorBooking]:
         if when == "upcoming":
             # From a day back: a meeting in progress has started but not ended.
@@ -224,7 +235,7 @@ class MentorController(Controller):
             )
             chosen = [b for b in reversed(found) if b.end <= now]
         slugs = await _slugs(session)
-        return [_booking_out(b, slugs) for b in chosen[:limit]]
+        return [_booking_out(b, slugs, settings) for b in chosen[:limit]]
 
     @post(
         "/bookings/{booking_id:uuid}/cancel",
@@ -234,6 +245,7 @@ class MentorController(Controller):
     async def cancel(
         self,
         session: Session,
+        settings: AppSettings,
         now: Now,
         me: Me,
         booking_id: UUID,
@@ -243,7 +255,7 @@ class MentorController(Controller):
         if not reason:
             raise ValidationFailed("reason: the visitor needs to know why")
         record = await booking_service.cancel_by_mentor(session, booking_id, me, now, reason)
-        return _booking_out(record, await _slugs(session))
+        return _booking_out(record, await _slugs(session), settings)
 
     @post(
         "/bookings/{booking_id:uuid}/no-show",
@@ -251,12 +263,12 @@ class MentorController(Controller):
         status_code=200,
     )
     async def no_show(
-        self, session: Session, now: Now, me: Me, booking_id: UUID
+        self, session: Session, settings: AppSettings, now: Now, me: Me, booking_id: UUID
     ) -> out.MentorBooking:
         record = await booking_service.mark_no_show(
             session, booking_id, now, Actor.mentor(me), mentor_id=me
         )
-        return _booking_out(record, await _slugs(session))
+        return _booking_out(record, await _slugs(session), settings)
 
     # --- preview --------------------------------------------------------------------------
 

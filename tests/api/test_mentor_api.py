@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from scheduler import booking as booking_service
 from scheduler import catalog
 from scheduler.identity import credentials as credentials
-from scheduler.platform import Actor, Database
+from scheduler.platform import Actor, Database, Settings
 from testkit.factories import Clock
 from tests.api.conftest import World
 
@@ -342,6 +342,10 @@ async def test_bookings_upcoming_and_past_are_the_mentors_own(
     assert first["visitor_first_name"] == "Camille1"
     assert first["visitor_question"] == "Combien d'heures de cours par semaine ?"
     assert "visitor_email" not in first
+    # The mentor's own join link (the series' second token), never the visitor's.
+    assert first["join_url"].startswith("http://testserver.local/join/")
+    token = first["join_url"].rsplit("/", 1)[1]
+    assert booking_service.read_join_token(Settings().secret_key, token)[1] == "mentor"
     assert [b["id"] for b in (await client.get("/v1/me/bookings", headers=tokens.hugo)).json()] == [
         str(hugos)
     ]
