@@ -142,6 +142,10 @@ async def test_digest_mentor_gets_no_booking_mail_but_one_digest(
     # 19:00 Paris is within the next 24 hours of 07:30.
     upcoming = text.split("Vos échanges des prochaines 24 heures")[1].split("----")[0]
     assert "mardi 8 janvier 2030 à 19:00" in upcoming
+    # Each coming call with the mentor's own join link (Jitsi here: no Meet link to show).
+    series = made.booking.series_id
+    assert booking.join_url(PUBLIC, Settings().secret_key, series, "mentor") in upcoming
+    assert booking.join_url(PUBLIC, Settings().secret_key, series, "visitor") not in text
 
     # A visitor's cancellation still reaches the digest mentor at once.
     async with db.sessions() as session:
