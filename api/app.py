@@ -28,6 +28,7 @@ from api.devmail import create_devmail_router
 from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, home, readyz
+from api.join import create_join_router
 from api.mentor import MentorController
 from api.openapi import document_problems
 from api.problems import handle_exception
@@ -99,6 +100,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             BookingController,
             feedback,
             create_widget_router(settings),
+            create_join_router(settings),
             create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,

@@ -100,6 +100,9 @@ class BookingCreated(msgspec.Struct):
     manage_url: str
     manage_token: str
     ics_url: str
+    # The visitor's one link to the call ({PUBLIC_URL}/join/{token}): a waiting page until 15
+    # minutes before the start, then the video call itself.
+    join_url: str
 
 
 class ManagedBooking(msgspec.Struct):
@@ -109,6 +112,8 @@ class ManagedBooking(msgspec.Struct):
     question: str | None
     can_cancel: bool
     can_reschedule: bool
+    # The visitor's link to the call, the same for the whole series (reschedules included).
+    join_url: str
 
 
 class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -33,6 +33,7 @@ from api.i18n import as_language, negotiate
 from api.problems import as_domain_error, handle_exception, retry_after, title_for
 from availability import AvailabilityError
 from integrations.when import clock_text, day_text, when_text, zone_label
+from scheduler.booking import join_url
 from scheduler.identity import (
     Role,
     SpaceSession,
@@ -135,6 +136,11 @@ class Web:
         )
         # Instants in data attributes are UTC (what the API and the widget call a slot's id).
         self.env.filters["utc"] = lambda instant: instant.astimezone(UTC).isoformat()
+        # A booking's link to the call for its mentor: the same stable link as in their mails
+        # and calendar, which opens Meet, Jitsi or their own link when the call opens.
+        self.env.filters["mentor_join"] = lambda b: join_url(
+            self.settings.http.public_url, self.settings.secrets.secret_key, b.series_id, "mentor"
+        )
         self.env.globals.update(
             static=STATIC_PATH,
             primary=self.settings.brand.primary_color,

@@ -41,6 +41,10 @@ class BookingView:
     language: Language
     manage_url: str
     meet_url: str | None = None
+    # Each party's stable join link ({PUBLIC_URL}/join/{token}, scheduler/booking/venue.py):
+    # what mails, invites and calendar events show instead of a video link that may change.
+    visitor_join_url: str | None = None
+    mentor_join_url: str | None = None
     cancel_reason: str | None = None
     cancelled_by: Literal["visitor", "mentor", "staff"] | None = None
     # For a reschedule: the booking this one replaces (its UID continues in the invite).

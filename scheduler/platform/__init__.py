@@ -45,6 +45,7 @@ from scheduler.platform.settings import (
     SecretsSettings,
     Settings,
     SmtpSettings,
+    VideoSettings,
     WorkerSettings,
 )
 from scheduler.platform.tokens import digest, new_secret, same_digest
@@ -97,6 +98,7 @@ __all__ = [
     "SmtpSettings",
     "TokenExpired",
     "ValidationFailed",
+    "VideoSettings",
     "Worker",
     "WorkerSettings",
     "audit_values",

@@ -100,6 +100,13 @@ class GoogleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VideoSettings:
+    # Where a booking without Google Meet or a mentor's own link meets: a Jitsi Meet server,
+    # its room names derived from the secret key and the booking series.
+    jitsi_base_url: str = "https://meet.jit.si"
+
+
+@dataclass(frozen=True, slots=True)
 class WorkerSettings:
     # Run the outbox worker inside the web process (the one-process default of `make run`);
     # with several API processes, set it false and run `thotis worker` instead.
@@ -135,6 +142,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
     google: GoogleSettings = field(default_factory=GoogleSettings)
+    video: VideoSettings = field(default_factory=VideoSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     access: AccessSettings = field(default_factory=AccessSettings)
@@ -161,7 +169,8 @@ class Settings:
             SecretsSettings(),
             SmtpSettings(),
         )
-        brand, google, worker = BrandSettings(), GoogleSettings(), WorkerSettings()
+        brand, google, video = BrandSettings(), GoogleSettings(), VideoSettings()
+        worker = WorkerSettings()
         privacy, access = PrivacySettings(), AccessSettings()
         data_dir = Path(get("THOTIS_DATA_DIR") or db.data_dir)
         port = int(get("PORT") or http.port)
@@ -211,6 +220,9 @@ class Settings:
                 token_uri=get("GOOGLE_TOKEN_URI") or google.token_uri,
                 revoke_uri=get("GOOGLE_REVOKE_URI") or google.revoke_uri,
                 api_base=(get("GOOGLE_API_BASE") or google.api_base).rstrip("/"),
+            ),
+            video=VideoSettings(
+                jitsi_base_url=(get("JITSI_BASE_URL") or video.jitsi_base_url).rstrip("/"),
             ),
             worker=WorkerSettings(
                 embedded=_bool(get("EMBEDDED_WORKER"), worker.embedded),

@@ -30,6 +30,10 @@ REFUSED = {
         "Une adresse d'image qui commence par https://",
         "An image address starting with https://",
     ),
+    "meeting_url": (
+        "Un lien de visio complet qui commence par https:// (sans espace).",
+        "A full video call link starting with https:// (no spaces).",
+    ),
 }
 
 
@@ -50,6 +54,8 @@ def profile_changes(form: Any, lang: str) -> tuple[catalog.MentorChanges | None,
     university = clean_text(forms.field(form, "university", 200))
     bio = clean_text(forms.field(form, "bio", 1500), multiline=True)
     photo = forms.field(form, "photo_url", 600)
+    # Empty removes the mentor's own link: the engine's venue (Meet or Jitsi) applies again.
+    meeting = forms.field(form, "meeting_url", 600).strip()
     year = forms.whole(form, "year_of_study", errors, lang, low=1, high=12)
     filieres = tuple(str(v) for v in form.getall("filieres", []))
     languages = tuple(str(v) for v in form.getall("languages", []) if str(v) in forms.LANGUAGES)
@@ -78,6 +84,7 @@ def profile_changes(form: Any, lang: str) -> tuple[catalog.MentorChanges | None,
         university=university,
         bio=bio,
         photo_url=photo,
+        meeting_url=meeting,
         year_of_study=year,
         filieres=filieres,
         languages=languages,
