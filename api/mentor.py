@@ -22,7 +22,7 @@ from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
 from api.convert import response
 from api.deps import Now, Session
 from api.text import clean_text
-from availability import TimeRange, group_by_local_date, zone
+from availability import TimeRange, group_by_local_date, supported_date, zone
 from availability.rules import format_wall_time
 from scheduler import booking as booking_service
 from scheduler import catalog
@@ -126,6 +126,8 @@ class MentorController(Controller):
             QueryParameter(name="from", description="First local date; default today (mine)"),
         ] = None,
     ) -> out.Overrides:
+        if since is not None:
+            supported_date(since, "from")
         # A day of margin: "today" is the mentor's local date, which UTC may not have reached.
         first = since or (now - timedelta(days=1)).date()
         stored = await schedules.load_availability(session, me, overrides_from=first)

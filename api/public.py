@@ -15,8 +15,7 @@ from api import schemas
 from api.cache import TtlCache
 from api.convert import filiere_out, mentor_profile, public_mentor
 from api.deps import Now, Session
-from availability import group_by_local_date, zone
-from availability.intervals import as_utc
+from availability import group_by_local_date, supported_instant, zone
 from scheduler import catalog
 from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import ValidationFailed
@@ -41,8 +40,10 @@ Timezone = Annotated[
 def _query_range(
     now: datetime, start: datetime | None, end: datetime | None
 ) -> tuple[datetime, datetime]:
-    begin = as_utc(start, "from") if start is not None else now
-    finish = as_utc(end, "to") if end is not None else begin + timedelta(days=DEFAULT_DAYS)
+    begin = supported_instant(start, "from") if start is not None else now
+    finish = (
+        supported_instant(end, "to") if end is not None else begin + timedelta(days=DEFAULT_DAYS)
+    )
     if finish <= begin:
         raise ValidationFailed("'to' must be after 'from'")
     if finish - begin > MAX_RANGE:
