@@ -14,15 +14,27 @@ app is built with:
 
 Both refusals are problem JSON (``api.problems``): 413 ``body_too_large`` and 400
 ``json_too_deep``.
+
+Instants, in a body or a query, are RFC 3339 date-times with their offset, nothing else: the
+framework's lenient conversion would take ``0.5`` or ``1700000000`` for a date (seconds since
+1970) and a reading without offset for a local time. They cross the API as strings held to
+``INSTANT_PATTERN`` (so the OpenAPI document states exactly what is accepted) and are read by
+``instant()``, which also applies the supported window (``availability.supported_instant``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Request
 from litestar.exceptions import ClientException
+from litestar.params import QueryParameter
+
+from availability import SUPPORTED_FROM, SUPPORTED_UNTIL, supported_instant
+from scheduler.platform import ValidationFailed
 
 # The largest body any route needs is a weekly schedule or a booking with its question (a few
 # kilobytes); the mentor space's forms are smaller still.
@@ -33,6 +45,64 @@ MAX_JSON_DEPTH = 32
 # time, so an escaped quote never ends it.
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+# RFC 3339 ``date-time`` (section 5.6) with at most microseconds: the offset is required.
+INSTANT_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+INSTANT_MAX_LENGTH = 32
+INSTANT_DESCRIPTION = (
+    "Date et heure RFC 3339 avec décalage UTC, entre "
+    f"{SUPPORTED_FROM.date().isoformat()} et {SUPPORTED_UNTIL.date().isoformat()} / "
+    "RFC 3339 date-time with its UTC offset, within the same years"
+)
+INSTANT_SCHEMA: dict[str, Any] = {"format": "date-time"}
+Instant = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=INSTANT_PATTERN,
+        max_length=INSTANT_MAX_LENGTH,
+        description=INSTANT_DESCRIPTION,
+        extra_json_schema=INSTANT_SCHEMA,
+        examples=["2026-12-07T17:00:00Z"],
+    ),
+]
+
+
+# The shape of an IANA name ("Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+5"): the
+# schema states it, the server then checks the name against the tz database (availability.zone).
+TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
+
+
+def instant(text: str, name: str) -> datetime:
+    """The aware UTC instant ``text`` names (held to ``INSTANT_PATTERN`` already, or not: the
+    services call this too), or a 422: validation_failed if it is no date-time,
+    invalid_query_range outside the supported window."""
+    if not re.fullmatch(INSTANT_PATTERN, text):
+        raise ValidationFailed(f"{name}: an RFC 3339 date-time with its offset is expected")
+    try:
+        # Python 3.11 reads "T" and "Z" in capitals only; RFC 3339 allows either case.
+        value = datetime.fromisoformat(text.upper())
+    except ValueError as error:  # 2026-02-30, 25:00, ...
+        raise ValidationFailed(f"{name}: not a date-time ({error})") from error
+    return supported_instant(value, name)
+
+
+def instant_query(name: str, description: str) -> Any:
+    """A query parameter that is an instant, documented and held exactly as ``Instant``."""
+    return QueryParameter(
+        name=name,
+        description=f"{description}. {INSTANT_DESCRIPTION}",
+        pattern=INSTANT_PATTERN,
+        max_length=INSTANT_MAX_LENGTH,
+        schema_extra=INSTANT_SCHEMA,
+    )
+
+
+def optional_instant(text: str | None, name: str) -> datetime | None:
+    return None if text is None else instant(text, name)
 
 
 class JsonTooDeep(ClientException):

@@ -20,6 +20,7 @@ from api import admin_schemas as out
 from api import schemas
 from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
 from api.convert import response
+from api.decoding import TIMEZONE_PATTERN
 from api.deps import Now, Session
 from api.text import clean_text
 from availability import TimeRange, group_by_local_date, supported_date, zone
@@ -258,7 +259,12 @@ class MentorController(Controller):
         me: Me,
         tz: Annotated[
             str | None,
-            Parameter(description="IANA timezone to group by; default mine", max_length=64),
+            Parameter(
+                description="IANA timezone to group by; default mine",
+                min_length=1,
+                max_length=64,
+                pattern=TIMEZONE_PATTERN,
+            ),
         ] = None,
     ) -> schemas.MentorSlots:
         mentor = await catalog.get_mentor(session, me)

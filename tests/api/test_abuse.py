@@ -106,16 +106,26 @@ async def test_a_date_override_outside_the_window_is_refused_and_stores_nothing(
 
 
 @pytest.mark.parametrize(
-    "name", ["localtime", "Factory", "posixrules", "posix/Europe/Paris", "../etc/passwd"]
+    ("name", "code"),
+    [
+        ("localtime", "invalid_timezone"),
+        ("Factory", "invalid_timezone"),
+        ("posixrules", "invalid_timezone"),
+        ("posix/Europe/Paris", "invalid_timezone"),
+        ("right/UTC", "invalid_timezone"),
+        # Not even the shape of a name: the schema's pattern refuses it before the server looks.
+        ("../etc/passwd", "validation_failed"),
+        ("/usr/share/zoneinfo/UTC", "validation_failed"),
+    ],
 )
 async def test_a_timezone_that_is_no_place_is_refused(
-    client: Client, world: World, name: str
+    client: Client, world: World, name: str, code: str
 ) -> None:
     answer = await client.get(f"/v1/mentors/{world.mentor_id}/slots", params={"tz": name})
-    _problem(answer, 422, "invalid_timezone")
+    _problem(answer, 422, code)
     start = await _first_slot(client, world)
     booked = await client.post("/v1/bookings", json=_booking(world, start, timezone=name))
-    _problem(booked, 422, "invalid_timezone")
+    _problem(booked, 422, code)
     assert await _first_slot(client, world) == start
 
 
@@ -169,3 +179,52 @@ async def test_a_body_larger_than_the_limit_is_a_413_problem(client: Client, wor
     large = _booking(world, start, question="x" * MAX_BODY_BYTES)
     _problem(await client.post("/v1/bookings", json=large), 413, "body_too_large")
     assert await _first_slot(client, world) == start
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0.5", "1700000000", "2026-12-07", "2026-12-07T17:00:00", "2026-02-30T17:00:00Z", "demain"],
+)
+async def test_an_instant_in_a_query_is_an_rfc_3339_date_time_with_its_offset(
+    client: Client, world: World, value: str
+) -> None:
+    answer = await client.get(f"/v1/mentors/{world.mentor_id}/slots", params={"to": value})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] in {"validation_failed", "invalid_query_range"}
+
+
+@pytest.mark.parametrize("value", [0.5, 1_700_000_000, "1700000000", "2026-12-07T17:00:00"])
+async def test_an_instant_in_a_body_is_an_rfc_3339_date_time_with_its_offset(
+    client: Client, world: World, value: Any
+) -> None:
+    _problem(
+        await client.post("/v1/bookings", json=_booking(world, value)), 422, "validation_failed"
+    )
+
+
+async def test_an_rfc_3339_instant_in_lowercase_or_with_an_offset_is_read(
+    client: Client, world: World
+) -> None:
+    answer = await client.get(
+        f"/v1/mentors/{world.mentor_id}/slots",
+        params={"from": "2026-12-01t08:00:00+01:00", "to": "2026-12-08t00:00:00.5z"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["days"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/v1/filieres", {"GET", "OPTIONS"}),
+        ("PUT", "/v1/bookings", {"POST", "OPTIONS"}),
+        ("POST", "/v1/me/rules", {"GET", "PUT", "OPTIONS"}),
+        ("GET", "/v1/bookings/manage/x/cancel", {"POST", "OPTIONS"}),
+    ],
+)
+async def test_a_405_names_the_methods_the_route_allows(
+    client: Client, method: str, path: str, allowed: set[str]
+) -> None:
+    answer = await client.request(method, path)
+    _problem(answer, 405, "method_not_allowed")
+    assert {m.strip() for m in answer.headers["allow"].split(",")} == allowed
