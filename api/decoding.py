@@ -41,10 +41,11 @@ from scheduler.platform import ValidationFailed
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32
 
-# A JSON string (brackets inside it are text, not nesting). Escapes are consumed two bytes at a
-# time, so an escaped quote never ends it.
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+# What moves the depth (brackets) and what hides brackets (a string, from its opening quote).
+_SIGNIFICANT = re.compile(rb'[\[\]{}"]')
+# The rest of a string after its opening quote; escapes are taken two bytes at a time, so an
+# escaped quote never ends it. Alternatives that cannot both match keep it linear.
+_STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 # RFC 3339 ``date-time`` (section 5.6) with at most microseconds: the offset is required.
@@ -111,15 +112,26 @@ class JsonTooDeep(ClientException):
     status_code = 400
 
 
-def json_depth(body: bytes) -> int:
-    """The deepest nesting of arrays and objects in ``body`` (malformed JSON included: the
-    decoder refuses that afterwards). Linear in the size, which the size limit bounds."""
-    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKET)
+def json_depth(body: bytes, limit: int | None = None) -> int:
+    """The deepest nesting of arrays and objects in ``body`` (or the first depth past ``limit``:
+    no need to read further). Each byte is looked at once (a body of unterminated strings
+    cannot make it quadratic); at a string that never ends the body is malformed and the scan
+    stops: the decoder refuses it afterwards."""
     depth = deepest = 0
-    for byte in brackets:
-        if byte in b"[{":
+    position = 0
+    while found := _SIGNIFICANT.search(body, position):
+        byte = body[found.start()]
+        position = found.end()
+        if byte == 0x22:  # '"'
+            rest = _STRING_REST.match(body, position)
+            if rest is None:
+                break
+            position = rest.end()
+        elif byte in b"[{":
             depth += 1
             deepest = max(deepest, depth)
+            if limit is not None and depth > limit:
+                break
         else:
             depth -= 1
     return deepest
@@ -130,6 +142,6 @@ class DecodingRequest(Request[Any, Any, Any]):
 
     async def json(self) -> Any:
         # body() is read once and kept: checking again on a second call costs one scan.
-        if json_depth(await self.body()) > MAX_JSON_DEPTH:
+        if json_depth(await self.body(), MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
             raise JsonTooDeep(f"a JSON body may nest at most {MAX_JSON_DEPTH} levels")
         return await super().json()

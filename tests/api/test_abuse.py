@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
-from api.decoding import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from api.decoding import MAX_BODY_BYTES, MAX_JSON_DEPTH, json_depth
 from scheduler.identity import credentials as credentials
 from scheduler.platform import Actor, Database
 from tests.api.conftest import World
@@ -164,6 +164,31 @@ async def test_a_json_body_nested_too_deep_is_a_400_problem_on_every_json_route(
     answer = await client.request(method, path, content=text, headers=headers)
     assert answer.status_code != 500
     assert answer.json()["code"] != "json_too_deep"
+
+
+@pytest.mark.parametrize(
+    ("body", "depth"),
+    [
+        (b'{"a": [1, {"b": "]]}}"}], "c": "\\"[["}', 3),
+        (b'["\\\\", [["\\"]"]]]', 3),
+        (b"[[[", 3),
+        # An unterminated string: malformed, the scan stops there (the decoder refuses it).
+        (b'[["' + b'\\"' * 1000, 2),
+    ],
+)
+def test_json_depth_counts_brackets_outside_strings_only(body: bytes, depth: int) -> None:
+    assert json_depth(body) == depth
+
+
+async def test_a_body_of_unterminated_strings_is_refused_as_malformed(
+    client: Client, world: World
+) -> None:
+    # Each opening quote runs to the end: a scanner restarting at every quote was quadratic.
+    body = b'"' + b'\\"' * (MAX_BODY_BYTES // 2 - 1)
+    answer = await client.post(
+        "/v1/bookings", content=body, headers={"Content-Type": "application/json"}
+    )
+    _problem(answer, 400, "http_error")
 
 
 async def test_a_json_body_as_deep_as_allowed_is_decoded(client: Client, world: World) -> None:
