@@ -17,9 +17,12 @@ Both refusals are problem JSON (``api.problems``): 413 ``body_too_large`` and 40
 
 Instants, in a body or a query, are RFC 3339 date-times with their offset, nothing else: the
 framework's lenient conversion would take ``0.5`` or ``1700000000`` for a date (seconds since
-1970) and a reading without offset for a local time. They cross the API as strings held to
-``INSTANT_PATTERN`` (so the OpenAPI document states exactly what is accepted) and are read by
-``instant()``, which also applies the supported window (``availability.supported_instant``).
+1970) and a reading without offset for a local time. They cross the API as strings read by
+``instant()``, which holds them to ``INSTANT_PATTERN`` (the OpenAPI document states that pattern,
+``api.openapi``) and applies the supported window (``availability.supported_instant``). The
+check is ours rather than the framework's so that each refusal keeps its own code:
+``naive_datetime`` without an offset, ``invalid_query_range`` outside the window,
+``validation_failed`` for anything else.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from litestar import Request
 from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
-from availability import SUPPORTED_FROM, SUPPORTED_UNTIL, supported_instant
+from availability import SUPPORTED_FROM, SUPPORTED_UNTIL, NaiveDatetime, supported_instant
 from scheduler.platform import ValidationFailed
 
 # The largest body any route needs is a weekly schedule or a booking with its question (a few
@@ -59,14 +62,16 @@ INSTANT_DESCRIPTION = (
     f"{SUPPORTED_FROM.date().isoformat()} et {SUPPORTED_UNTIL.date().isoformat()} / "
     "RFC 3339 date-time with its UTC offset, within the same years"
 )
-INSTANT_SCHEMA: dict[str, Any] = {"format": "date-time"}
+# The same reading without its offset: refused for what it lacks (naive_datetime).
+_NAIVE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
+INSTANT_SCHEMA: dict[str, Any] = {"format": "date-time", "pattern": INSTANT_PATTERN}
+# In a body; api.openapi adds INSTANT_SCHEMA to the fields it finds by this description (msgspec's
+# extra_json_schema does not reach Litestar's document).
 Instant = Annotated[
     str,
     msgspec.Meta(
-        pattern=INSTANT_PATTERN,
         max_length=INSTANT_MAX_LENGTH,
         description=INSTANT_DESCRIPTION,
-        extra_json_schema=INSTANT_SCHEMA,
         examples=["2026-12-07T17:00:00Z"],
     ),
 ]
@@ -82,6 +87,8 @@ def instant(text: str, name: str) -> datetime:
     services call this too), or a 422: validation_failed if it is no date-time,
     invalid_query_range outside the supported window."""
     if not re.fullmatch(INSTANT_PATTERN, text):
+        if re.fullmatch(_NAIVE_PATTERN, text):
+            raise NaiveDatetime(f"{name} has no UTC offset")
         raise ValidationFailed(f"{name}: an RFC 3339 date-time with its offset is expected")
     try:
         # Python 3.11 reads "T" and "Z" in capitals only; RFC 3339 allows either case.
@@ -96,7 +103,6 @@ def instant_query(name: str, description: str) -> Any:
     return QueryParameter(
         name=name,
         description=f"{description}. {INSTANT_DESCRIPTION}",
-        pattern=INSTANT_PATTERN,
         max_length=INSTANT_MAX_LENGTH,
         schema_extra=INSTANT_SCHEMA,
     )

@@ -19,7 +19,7 @@ from litestar.openapi.spec import (
 )
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
-from api.decoding import INSTANT_PATTERN
+from api.decoding import INSTANT_DESCRIPTION, INSTANT_PATTERN
 from api.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_SCHEMA = Schema(
@@ -97,13 +97,15 @@ _HEADERS: dict[str, dict[str, OpenAPIHeader | Reference]] = {
 
 
 def _mark_instants(schema: Any) -> None:
-    """``format: date-time`` on every string held to ``api.decoding.INSTANT_PATTERN``: msgspec's
-    ``extra_json_schema`` does not reach Litestar's document, and the format is what tells a
-    client (and schemathesis) the value is an instant."""
+    """``format: date-time`` and ``api.decoding.INSTANT_PATTERN`` on every instant, which
+    ``api.decoding.instant`` holds to them: msgspec's ``extra_json_schema`` does not reach
+    Litestar's document, and the format is what tells a client (and schemathesis) the value is
+    an instant."""
     if not isinstance(schema, Schema):
         return
-    if schema.pattern == INSTANT_PATTERN:
+    if schema.pattern == INSTANT_PATTERN or schema.description == INSTANT_DESCRIPTION:
         schema.format = OpenAPIFormat.DATE_TIME
+        schema.pattern = INSTANT_PATTERN
     for child in (schema.properties or {}).values():
         _mark_instants(child)
     for child in (*(schema.one_of or ()), *(schema.any_of or ()), *(schema.all_of or ())):
