@@ -83,9 +83,8 @@ TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
 
 
 def instant(text: str, name: str) -> datetime:
-    """The aware UTC instant ``text`` names (held to ``INSTANT_PATTERN`` already, or not: the
-    services call this too), or a 422: validation_failed if it is no date-time,
-    invalid_query_range outside the supported window."""
+    """The aware UTC instant ``text`` names, or a 422: naive_datetime without an offset,
+    invalid_query_range outside the supported window, validation_failed for anything else."""
     if not re.fullmatch(INSTANT_PATTERN, text):
         if re.fullmatch(_NAIVE_PATTERN, text):
             raise NaiveDatetime(f"{name} has no UTC offset")

@@ -134,6 +134,7 @@ def zone(name: str) -> ZoneInfo:
     """The IANA timezone ``name``, or InvalidTimezone: only names of the tz database's index
     (``zoneinfo.available_timezones()``) that are a place, never a file path ZoneInfo would
     also open."""
+    # The type first: an unhashable value would make the set lookup raise TypeError.
     if not isinstance(name, str) or name not in _canonical_names():
         raise InvalidTimezone(f"{name!r} is not an IANA timezone")
     try:
