@@ -13,7 +13,16 @@ from scheduler.catalog import SLUG_PATTERN
 
 Language = Literal["fr", "en"]
 
-FirstName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+# "At least one letter" is checked by the service (scheduler.booking): JSON Schema has no
+# portable way to say "a Unicode letter", so the schema says it in words.
+FirstName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=60,
+        description="Prénom, avec au moins une lettre / First name, with at least one letter",
+    ),
+]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
 Question = Annotated[str, msgspec.Meta(max_length=1000)]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
