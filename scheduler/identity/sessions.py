@@ -13,10 +13,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from scheduler.catalog import Mentor
 from scheduler.identity.models import Role, SignInLink, SignInState, StaffSignInLink, WebSession
@@ -216,57 +219,27 @@ async def may_send_sign_in_link(session: AsyncSession, mentor_id: UUID, now: dat
     PostgreSQL, so the limit holds across API processes; the mentor's row stays locked until
     the caller commits (``issue_sign_in_link`` does), so requests racing count one by one."""
     await session.execute(select(Mentor.id).where(Mentor.id == mentor_id).with_for_update())
-    recent = (
-        await session.execute(
-            select(func.count())
-            .select_from(SignInLink)
-            .where(
-                SignInLink.mentor_id == mentor_id,
-                SignInLink.created_at > now - SIGN_IN_LINK_TTL,
-            )
-        )
-    ).scalar_one()
-    return recent < SIGN_IN_LINKS_PER_WINDOW
+    return await _under_link_limit(session, SignInLink, SignInLink.mentor_id == mentor_id, now)
 
 
 async def issue_sign_in_link(
     session: AsyncSession, mentor_id: UUID, now: datetime, ttl: timedelta = SIGN_IN_LINK_TTL
 ) -> str:
     """A new single-use link token for the mentor (the raw token, to send now). Committed."""
-    raw = new_secret()
-    async with unit_of_work(session):
-        await session.execute(
-            insert(SignInLink).values(
-                token_hash=digest(raw), mentor_id=mentor_id, expires_at=now + ttl, created_at=now
-            )
-        )
-    return raw
+    return await _issue_link(session, SignInLink, {"mentor_id": mentor_id}, now, ttl)
 
 
 async def use_sign_in_link(session: AsyncSession, raw: str, now: datetime) -> UUID:
     """The mentor a link signs in, marking it used (InvalidToken: unknown, used, or the mentor
     is deactivated; TokenExpired: too late). Committed."""
-    if not raw or len(raw) > 200:
-        raise InvalidToken("this sign-in link is not valid")
-    async with unit_of_work(session):
-        used = (
-            await session.execute(
-                update(SignInLink)
-                .where(
-                    SignInLink.token_hash == digest(raw),
-                    SignInLink.used_at.is_(None),
-                    SignInLink.mentor_id.in_(select(Mentor.id).where(Mentor.active.is_(True))),
-                )
-                .values(used_at=now)
-                .returning(SignInLink.mentor_id, SignInLink.expires_at)
-            )
-        ).first()
-        if used is None:
-            raise InvalidToken("this sign-in link is not valid or was already used")
-        # Unpacked rather than read by name: a Row's named attributes are untyped, its items are not.
-        mentor_id, expires_at = used
-        if expires_at <= now:
-            raise TokenExpired("this sign-in link has expired")
+    mentor_id: UUID = await _use_link(
+        session,
+        SignInLink,
+        SignInLink.mentor_id,
+        raw,
+        now,
+        SignInLink.mentor_id.in_(select(Mentor.id).where(Mentor.active.is_(True))),
+    )
     return mentor_id
 
 
@@ -286,17 +259,9 @@ async def may_send_staff_sign_in_link(session: AsyncSession, email: str, now: da
     await session.execute(
         select(func.pg_advisory_xact_lock(func.hashtextextended("staff-link:" + email, 0)))
     )
-    recent = (
-        await session.execute(
-            select(func.count())
-            .select_from(StaffSignInLink)
-            .where(
-                StaffSignInLink.staff_email == email,
-                StaffSignInLink.created_at > now - SIGN_IN_LINK_TTL,
-            )
-        )
-    ).scalar_one()
-    return recent < SIGN_IN_LINKS_PER_WINDOW
+    return await _under_link_limit(
+        session, StaffSignInLink, StaffSignInLink.staff_email == email, now
+    )
 
 
 async def issue_staff_sign_in_link(
@@ -304,39 +269,83 @@ async def issue_staff_sign_in_link(
 ) -> str:
     """A new single-use link for this staff address (the raw token). Committed. The caller
     decides the address is staff: this module holds no settings."""
-    raw = new_secret()
-    async with unit_of_work(session):
-        await session.execute(
-            insert(StaffSignInLink).values(
-                token_hash=digest(raw),
-                staff_email=email.strip().lower(),
-                expires_at=now + ttl,
-                created_at=now,
-            )
-        )
-    return raw
+    return await _issue_link(
+        session, StaffSignInLink, {"staff_email": email.strip().lower()}, now, ttl
+    )
 
 
 async def use_staff_sign_in_link(session: AsyncSession, raw: str, now: datetime) -> str:
     """The staff address a link signs in, marking it used (InvalidToken: unknown or used;
     TokenExpired: too late). Committed. The caller checks the address is still staff."""
+    return str(await _use_link(session, StaffSignInLink, StaffSignInLink.staff_email, raw, now))
+
+
+# --- the mechanism both kinds of link share --------------------------------------------------
+#
+# A link table holds token_hash, its owner (a mentor's id or a staff address), expires_at,
+# used_at and created_at; the kinds differ only in the table, the owner and how racing requests
+# are made to count one by one (the callers above lock before counting).
+
+_LinkTable = type[SignInLink] | type[StaffSignInLink]
+
+
+async def _under_link_limit(
+    session: AsyncSession, table: _LinkTable, owner: ColumnElement[bool], now: datetime
+) -> bool:
+    """Whether fewer than SIGN_IN_LINKS_PER_WINDOW of the owner's links were made within the
+    last SIGN_IN_LINK_TTL."""
+    recent = (
+        await session.execute(
+            select(func.count())
+            .select_from(table)
+            .where(owner, table.created_at > now - SIGN_IN_LINK_TTL)
+        )
+    ).scalar_one()
+    return recent < SIGN_IN_LINKS_PER_WINDOW
+
+
+async def _issue_link(
+    session: AsyncSession, table: _LinkTable, owner: dict[str, Any], now: datetime, ttl: timedelta
+) -> str:
+    """A new single-use link for the owner (its column and value); the raw token. Committed."""
+    raw = new_secret()
+    async with unit_of_work(session):
+        await session.execute(
+            insert(table).values(
+                token_hash=digest(raw), **owner, expires_at=now + ttl, created_at=now
+            )
+        )
+    return raw
+
+
+async def _use_link(
+    session: AsyncSession,
+    table: _LinkTable,
+    owner: InstrumentedAttribute[Any],
+    raw: str,
+    now: datetime,
+    *usable: ColumnElement[bool],
+) -> Any:
+    """The owner a link signs in, marking it used (InvalidToken: unknown, used, or not
+    ``usable``; TokenExpired: too late). Committed."""
     if not raw or len(raw) > 200:
         raise InvalidToken("this sign-in link is not valid")
     async with unit_of_work(session):
         used = (
             await session.execute(
-                update(StaffSignInLink)
-                .where(StaffSignInLink.token_hash == digest(raw), StaffSignInLink.used_at.is_(None))
+                update(table)
+                .where(table.token_hash == digest(raw), table.used_at.is_(None), *usable)
                 .values(used_at=now)
-                .returning(StaffSignInLink.staff_email, StaffSignInLink.expires_at)
+                .returning(owner, table.expires_at)
             )
         ).first()
         if used is None:
             raise InvalidToken("this sign-in link is not valid or was already used")
-        email, expires_at = used
+        # Unpacked rather than read by name: a Row's named attributes are untyped, its items are not.
+        who, expires_at = used
         if expires_at <= now:
             raise TokenExpired("this sign-in link has expired")
-    return str(email)
+    return who
 
 
 # --- Google sign-ins in flight ---------------------------------------------------------------
