@@ -17,6 +17,7 @@ from api.space.auth import (
     SignInLinkController,
     SignOutController,
     StaffSignInLinkController,
+    StaffSignOutController,
 )
 from api.space.deps import space_dependencies
 from api.space.mentor import build_mentor_router
@@ -46,6 +47,7 @@ def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Rou
             StaffSignInLinkController,
             GoogleSignInController,
             SignOutController,
+            StaffSignOutController,
             build_mentor_router(),
             build_staff_router(),
             static,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from api.space.auth.common import link_message, link_url, redirect_uri
 from api.space.auth.google import GoogleSignInController
 from api.space.auth.link import SignInLinkController
-from api.space.auth.sign_out import SignOutController
+from api.space.auth.sign_out import SignOutController, StaffSignOutController
 from api.space.auth.staff_link import StaffSignInLinkController
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "SignInLinkController",
     "SignOutController",
     "StaffSignInLinkController",
+    "StaffSignOutController",
     "link_message",
     "link_url",
     "redirect_uri",

@@ -1,8 +1,9 @@
-"""Signing out: this session, or every session of the person (a lost phone)."""
+"""Signing out: this session, or every session of the person (a lost phone). The same two
+routes under ``/mentor`` and ``/staff``, each behind its role's session guard."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Controller, Request, Response, post
 
@@ -24,33 +25,38 @@ def current(request: Request[Any, Any, Any]) -> SpaceSession:
     return space
 
 
-class SignOutController(Controller):
-    path = "/"
+class SignOutFlow(Controller):
+    """``/sign-out`` and ``/sign-out-everywhere`` for one role; subclasses name the role, the
+    path and the guard."""
 
-    @post("/mentor/sign-out", guards=[session_guard(Role.MENTOR)])
-    async def mentor_sign_out(
+    role: ClassVar[Role]
+
+    @post("/sign-out")
+    async def sign_out(
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
         await sessions.end_session(session, current(request).id_hash)
-        return signed_out(web, Role.MENTOR)
+        return signed_out(web, self.role)
 
-    @post("/mentor/sign-out-everywhere", guards=[session_guard(Role.MENTOR)])
-    async def mentor_sign_out_all(
+    @post("/sign-out-everywhere")
+    async def sign_out_everywhere(
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
-        await sessions.end_all_sessions(session, mentor_id=current(request).mentor_id)
-        return signed_out(web, Role.MENTOR)
+        # A mentor's session has their id, a staff member's has none and their address.
+        space = current(request)
+        await sessions.end_all_sessions(
+            session, mentor_id=space.mentor_id, staff_email=space.staff_email
+        )
+        return signed_out(web, self.role)
 
-    @post("/staff/sign-out", guards=[session_guard(Role.STAFF)])
-    async def staff_sign_out(
-        self, request: Request[Any, Any, Any], session: Session, web: Pages
-    ) -> Response[str]:
-        await sessions.end_session(session, current(request).id_hash)
-        return signed_out(web, Role.STAFF)
 
-    @post("/staff/sign-out-everywhere", guards=[session_guard(Role.STAFF)])
-    async def staff_sign_out_all(
-        self, request: Request[Any, Any, Any], session: Session, web: Pages
-    ) -> Response[str]:
-        await sessions.end_all_sessions(session, staff_email=current(request).staff_email)
-        return signed_out(web, Role.STAFF)
+class SignOutController(SignOutFlow):
+    path = SESSION_PATH[Role.MENTOR]
+    guards = [session_guard(Role.MENTOR)]
+    role = Role.MENTOR
+
+
+class StaffSignOutController(SignOutFlow):
+    path = SESSION_PATH[Role.STAFF]
+    guards = [session_guard(Role.STAFF)]
+    role = Role.STAFF
