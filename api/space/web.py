@@ -21,13 +21,13 @@ from urllib.parse import quote
 
 import psycopg
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Request, Response
+from litestar import Request, Response, Router
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.enums import MediaType, ScopeType
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from api.i18n import as_language, negotiate
 from api.problems import as_domain_error, handle_exception, retry_after, title_for
@@ -278,6 +278,17 @@ def session_guard(role: Role) -> Any:
                 raise CsrfRefused()
 
     return guard
+
+
+def role_router(role: Role, *route_handlers: ControllerRouterHandler) -> Router:
+    """The mentor space's or the staff console's pages: under the role's path, each behind
+    its session guard, none in the OpenAPI document."""
+    return Router(
+        path=SESSION_PATH[role],
+        guards=[session_guard(role)],
+        include_in_schema=False,
+        route_handlers=list(route_handlers),
+    )
 
 
 def exception_handlers(web: Web) -> ExceptionHandlersMap:

@@ -16,24 +16,20 @@ from api.space.mentor.calendar import MentorCalendarController
 from api.space.mentor.onboarding import MentorOnboardingController
 from api.space.mentor.overrides import MentorOverridesController
 from api.space.mentor.profile import MentorNotificationsController, MentorProfileController
-from api.space.web import SESSION_PATH, session_guard
+from api.space.web import role_router
 from scheduler.identity import Role
 
 __all__ = ["build_mentor_router"]
 
 
 def build_mentor_router() -> Router:
-    return Router(
-        path=SESSION_PATH[Role.MENTOR],
-        guards=[session_guard(Role.MENTOR)],
-        include_in_schema=False,
-        route_handlers=[
-            MentorBookingsController,
-            MentorOnboardingController,
-            MentorCalendarController,
-            MentorAvailabilityController,
-            MentorOverridesController,
-            MentorProfileController,
-            MentorNotificationsController,
-        ],
+    return role_router(
+        Role.MENTOR,
+        MentorBookingsController,
+        MentorOnboardingController,
+        MentorCalendarController,
+        MentorAvailabilityController,
+        MentorOverridesController,
+        MentorProfileController,
+        MentorNotificationsController,
     )

@@ -17,23 +17,19 @@ from api.space.staff.invitations import InvitationsController
 from api.space.staff.mentors import StaffMentorsController
 from api.space.staff.moderation import ModerationController
 from api.space.staff.statistics import StatisticsController
-from api.space.web import SESSION_PATH, session_guard
+from api.space.web import role_router
 from scheduler.identity import Role
 
 __all__ = ["build_staff_router"]
 
 
 def build_staff_router() -> Router:
-    return Router(
-        path=SESSION_PATH[Role.STAFF],
-        guards=[session_guard(Role.STAFF)],
-        include_in_schema=False,
-        route_handlers=[
-            StaffMentorsController,
-            InvitationsController,
-            FilieresController,
-            ModerationController,
-            StatisticsController,
-            CredentialsController,
-        ],
+    return role_router(
+        Role.STAFF,
+        StaffMentorsController,
+        InvitationsController,
+        FilieresController,
+        ModerationController,
+        StatisticsController,
+        CredentialsController,
     )
