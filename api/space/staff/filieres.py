@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -50,37 +51,52 @@ class FilieresController(Controller):
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
         form = await request.form()
-        try:
-            await catalog.create_filiere(
+        return await _save(
+            web,
+            request,
+            session,
+            lambda: catalog.create_filiere(
                 session,
                 forms.field(form, "slug", 80).lower(),
                 clean_text(forms.field(form, "name_fr", 200)),
                 clean_text(forms.field(form, "name_en", 200)),
                 actor(request),
-            )
-        except (SchedulingError, AvailabilityError) as error:
-            return await filieres_page(
-                web, request, session, http_status=422, error=error_text(error, language(request))
-            )
-        return web.redirect("/staff/filieres?ok=saved")
+            ),
+        )
 
     @post("/{slug:str}")
     async def rename_filiere(
         self, request: Request[Any, Any, Any], session: Session, web: Pages, slug: str
     ) -> Response[str]:
         form = await request.form()
-        try:
-            await catalog.update_filiere(
+        return await _save(
+            web,
+            request,
+            session,
+            lambda: catalog.update_filiere(
                 session,
                 slug,
                 actor(request),
                 name_fr=clean_text(forms.field(form, "name_fr", 200)),
                 name_en=clean_text(forms.field(form, "name_en", 200)),
-            )
-        except NotFound:
-            raise
-        except (SchedulingError, AvailabilityError) as error:
-            return await filieres_page(
-                web, request, session, http_status=422, error=error_text(error, language(request))
-            )
-        return web.redirect("/staff/filieres?ok=saved")
+            ),
+        )
+
+
+async def _save(
+    web: Web,
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    change: Callable[[], Awaitable[object]],
+) -> Response[str]:
+    """Make ``change``; a refusal shows the list again with the reason (an unknown filière
+    stays a 404), a success goes back to the list with "saved"."""
+    try:
+        await change()
+    except NotFound:
+        raise
+    except (SchedulingError, AvailabilityError) as error:
+        return await filieres_page(
+            web, request, session, http_status=422, error=error_text(error, language(request))
+        )
+    return web.redirect("/staff/filieres?ok=saved")
