@@ -16,14 +16,13 @@ from api.deps import Now, Session
 from api.space import forms
 from api.space.deps import MaybeCalendar, Pages
 from api.space.forms import tr
-from api.space.mentor.common import calendar_status, me, page
+from api.space.mentor.common import calendar_status, me, not_onboarded, page
 from api.space.web import Web, error_text, language
 from api.text import clean_text
 from availability import AvailabilityError
 from scheduler import booking as booking_service
 from scheduler import catalog
 from scheduler.calendar import CalendarService
-from scheduler.identity import invitations
 from scheduler.platform import Actor, NotFound, SchedulingError
 from scheduler.staff import moderation
 
@@ -46,10 +45,10 @@ class MentorBookingsController(Controller):
         web: Pages,
         calendar_service: MaybeCalendar,
     ) -> Response[str]:
+        elsewhere = await not_onboarded(web, request, session, "profile")
+        if elsewhere is not None:
+            return elsewhere
         mentor_id = me(request)
-        state = await invitations.space_state(session, mentor_id)
-        if state.onboarded_at is None:
-            return web.redirect("/mentor/onboarding/profile")
         mentor = await catalog.get_mentor(session, mentor_id)
         # One row more than shown tells whether there are more, without reading them all.
         upcoming = await booking_service.list_mentor_bookings(
@@ -112,8 +111,7 @@ class MentorBookingsController(Controller):
         calendar_service: MaybeCalendar,
         booking_id: UUID,
     ) -> Response[str]:
-        form = await request.form()
-        reason = clean_text(forms.field(form, "reason", 600), multiline=True)
+        reason = await _reason(request)
         if not reason:
             problem = tr(
                 language(request),
@@ -160,8 +158,7 @@ class MentorBookingsController(Controller):
         calendar_service: MaybeCalendar,
         booking_id: UUID,
     ) -> Response[str]:
-        form = await request.form()
-        reason = clean_text(forms.field(form, "reason", 600), multiline=True)
+        reason = await _reason(request)
         if not reason:
             problem = tr(
                 language(request), "Décrivez ce qui s'est passé.", "Describe what happened."
@@ -243,3 +240,8 @@ class MentorBookingsController(Controller):
                 error=error_text(error, language(request)),
             )
         return web.redirect(f"/mentor?ok={ok}")
+
+
+async def _reason(request: Request[Any, Any, Any]) -> str:
+    """The form's ``reason`` (a cancellation's, a report's), cleaned; empty when missing."""
+    return clean_text(forms.field(await request.form(), "reason", 600), multiline=True)

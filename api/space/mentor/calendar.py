@@ -15,12 +15,11 @@ from api.space import forms
 from api.space.auth.common import redirect_uri
 from api.space.deps import MaybeCalendar, Pages
 from api.space.forms import tr
-from api.space.mentor.common import calendar_status, me, page
+from api.space.mentor.common import calendar_status, me, not_onboarded, page
 from api.space.web import BIND_COOKIE, BIND_PATH, language
 from integrations.google import start_authorization
 from scheduler import catalog
 from scheduler.calendar import CalendarService, CalendarUnavailable, ConnectionState
-from scheduler.identity import invitations
 from scheduler.platform import (
     NotFound,
     PermanentDeliveryError,
@@ -91,11 +90,10 @@ class MentorCalendarController(Controller):
         web: Pages,
         calendar_service: MaybeCalendar,
     ) -> Response[str]:
+        elsewhere = await not_onboarded(web, request, session, "calendar", keep_query=True)
+        if elsewhere is not None:
+            return elsewhere
         mentor_id = me(request)
-        state = await invitations.space_state(session, mentor_id)
-        if state.onboarded_at is None:
-            query = f"?{request.url.query}" if request.url.query else ""
-            return web.redirect(f"/mentor/onboarding/calendar{query}")
         mentor = await catalog.get_mentor(session, mentor_id)
         context = await calendar_context(request, calendar_service, mentor_id)
         return page(web, request, "mentor/calendar.html", mentor, **context)

@@ -9,12 +9,14 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.space import forms
 from api.space.forms import tr
 from api.space.web import Web, language
 from scheduler.calendar import CalendarService, ConnectionStatus
 from scheduler.catalog import MentorRecord
+from scheduler.identity import invitations
 
 FLASH = {
     "saved": ("Enregistré.", "Saved."),
@@ -99,3 +101,20 @@ async def calendar_status(
     service: CalendarService | None, mentor_id: UUID
 ) -> ConnectionStatus | None:
     return None if service is None else await service.status(mentor_id)
+
+
+async def not_onboarded(
+    web: Web,
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    step: str,
+    *,
+    keep_query: bool = False,
+) -> Response[str] | None:
+    """For a mentor who has not finished onboarding, the way to its ``step`` instead of the
+    page asked for (with the query, when it carries an answer the step shows); else None."""
+    state = await invitations.space_state(session, me(request))
+    if state.onboarded_at is not None:
+        return None
+    query = f"?{request.url.query}" if keep_query and request.url.query else ""
+    return web.redirect(f"/mentor/onboarding/{step}{query}")
