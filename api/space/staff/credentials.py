@@ -104,15 +104,13 @@ class CredentialsController(Controller):
             return await credentials_page(
                 web, request, session, now, http_status=422, error=error_text(error, lang)
             )
-        # Shown on this answer only (no redirect to a page that could show it again).
-        return await credentials_page(
+        return await _shown_once(
             web,
             request,
             session,
             now,
-            http_status=201,
-            secret=raw,
-            secret_of=tr(lang, f"la clé d'API « {key.name} »", f"the API key “{key.name}”"),
+            raw,
+            tr(lang, f"la clé d'API « {key.name} »", f"the API key “{key.name}”"),
         )
 
     @post("/tokens")
@@ -141,16 +139,13 @@ class CredentialsController(Controller):
             return await credentials_page(
                 web, request, session, now, http_status=422, error=error_text(error, lang)
             )
-        return await credentials_page(
+        return await _shown_once(
             web,
             request,
             session,
             now,
-            http_status=201,
-            secret=raw,
-            secret_of=tr(
-                lang, f"le jeton de {mentor.display_name}", f"{mentor.display_name}'s token"
-            ),
+            raw,
+            tr(lang, f"le jeton de {mentor.display_name}", f"{mentor.display_name}'s token"),
         )
 
     @get("/keys/{key_id:uuid}/revoke")
@@ -231,3 +226,18 @@ class CredentialsController(Controller):
         back = (await request.form()).get("back") == f"/staff/mentors/{mentor_id}"
         target = f"/staff/mentors/{mentor_id}" if back else "/staff/credentials"
         return web.redirect(f"{target}?ok=revoked")
+
+
+async def _shown_once(
+    web: Web,
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    now: datetime,
+    raw: str,
+    secret_of: str,
+) -> Response[str]:
+    """The list with a new key's or token's secret, shown on this answer only (no redirect to
+    a page that could show it again)."""
+    return await credentials_page(
+        web, request, session, now, http_status=201, secret=raw, secret_of=secret_of
+    )
