@@ -5,11 +5,13 @@ unknown one (404)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Now, Session
@@ -33,8 +35,77 @@ PAST_SHOWN = 30
 UPCOMING_SHOWN = 50
 
 
+@dataclass(frozen=True)
+class _OneBooking:
+    """A request on one of the signed-in mentor's bookings, with what showing it needs."""
+
+    web: Web
+    request: Request[Any, Any, Any]
+    session: AsyncSession
+    calendar_service: CalendarService | None
+    now: datetime
+    booking_id: UUID
+
+    async def show(self, *, status: int = 200, error: str | None = None) -> Response[str]:
+        """The booking's page (another mentor's booking is a 404, like an unknown one)."""
+        mentor_id = me(self.request)
+        found = await booking_service.get_booking(self.session, self.booking_id)
+        if found.mentor_id != mentor_id:
+            raise NotFound("no such booking")
+        mentor = await catalog.get_mentor(self.session, mentor_id)
+        reported = self.booking_id in await moderation.reported_booking_ids(self.session, mentor_id)
+        filieres = {f.id: f for f in await catalog.list_filieres(self.session)}
+        conn = await calendar_status(self.calendar_service, mentor_id)
+        warning = next(
+            (w for w in (conn.warnings if conn else ()) if w.booking_id == self.booking_id), None
+        )
+        return page(
+            self.web,
+            self.request,
+            "mentor/booking.html",
+            mentor,
+            http_status=status,
+            b=found,
+            reported=reported,
+            filieres=filieres,
+            warning=warning,
+            error=error,
+            now=self.now,
+        )
+
+    async def act(self, action: Callable[[], Awaitable[None]], ok: str) -> Response[str]:
+        """Run ``action``; a refusal shows the booking again with the reason, a success goes
+        home with ``ok`` as the flash message."""
+        try:
+            await action()
+        except NotFound:
+            raise
+        except (SchedulingError, AvailabilityError) as error:
+            return await self.show(
+                status=error.status if isinstance(error, SchedulingError) else 422,
+                error=error_text(error, language(self.request)),
+            )
+        return self.web.redirect(f"/mentor?ok={ok}")
+
+
+def _one_booking(
+    request: Request[Any, Any, Any],
+    session: Session,
+    now: Now,
+    web: Pages,
+    calendar_service: MaybeCalendar,
+    booking_id: UUID,
+) -> _OneBooking:
+    return _OneBooking(web, request, session, calendar_service, now, booking_id)
+
+
+OneBooking = NamedDependency[_OneBooking]
+
+
 class MentorBookingsController(Controller):
     path = "/"
+    # The booking pages' handlers are given the booking's request as one value.
+    dependencies = {"here": Provide(_one_booking, sync_to_thread=False)}
 
     @get("/")
     async def home(
@@ -91,26 +162,12 @@ class MentorBookingsController(Controller):
 
     @get("/bookings/{booking_id:uuid}")
     async def booking_page(
-        self,
-        request: Request[Any, Any, Any],
-        session: Session,
-        now: Now,
-        web: Pages,
-        calendar_service: MaybeCalendar,
-        booking_id: UUID,
+        self, request: Request[Any, Any, Any], here: OneBooking
     ) -> Response[str]:
-        return await self._booking(web, request, session, calendar_service, now, booking_id)
+        return await here.show()
 
     @post("/bookings/{booking_id:uuid}/cancel")
-    async def cancel(
-        self,
-        request: Request[Any, Any, Any],
-        session: Session,
-        now: Now,
-        web: Pages,
-        calendar_service: MaybeCalendar,
-        booking_id: UUID,
-    ) -> Response[str]:
+    async def cancel(self, request: Request[Any, Any, Any], here: OneBooking) -> Response[str]:
         reason = await _reason(request)
         if not reason:
             problem = tr(
@@ -118,128 +175,43 @@ class MentorBookingsController(Controller):
                 "Dites au visiteur pourquoi vous annulez.",
                 "Tell the visitor why you cancel.",
             )
-            return await self._booking(
-                web, request, session, calendar_service, now, booking_id, status=422, error=problem
-            )
+            return await here.show(status=422, error=problem)
 
         async def action() -> None:
-            await booking_service.cancel_by_mentor(session, booking_id, me(request), now, reason)
+            await booking_service.cancel_by_mentor(
+                here.session, here.booking_id, me(request), here.now, reason
+            )
 
-        return await self._act(
-            web, request, session, calendar_service, now, booking_id, action, "cancelled"
-        )
+        return await here.act(action, "cancelled")
 
     @post("/bookings/{booking_id:uuid}/no-show")
-    async def no_show(
-        self,
-        request: Request[Any, Any, Any],
-        session: Session,
-        now: Now,
-        web: Pages,
-        calendar_service: MaybeCalendar,
-        booking_id: UUID,
-    ) -> Response[str]:
+    async def no_show(self, request: Request[Any, Any, Any], here: OneBooking) -> Response[str]:
         async def action() -> None:
             await booking_service.mark_no_show(
-                session, booking_id, now, Actor.mentor(me(request)), mentor_id=me(request)
+                here.session,
+                here.booking_id,
+                here.now,
+                Actor.mentor(me(request)),
+                mentor_id=me(request),
             )
 
-        return await self._act(
-            web, request, session, calendar_service, now, booking_id, action, "no_show"
-        )
+        return await here.act(action, "no_show")
 
     @post("/bookings/{booking_id:uuid}/report")
-    async def report(
-        self,
-        request: Request[Any, Any, Any],
-        session: Session,
-        now: Now,
-        web: Pages,
-        calendar_service: MaybeCalendar,
-        booking_id: UUID,
-    ) -> Response[str]:
+    async def report(self, request: Request[Any, Any, Any], here: OneBooking) -> Response[str]:
         reason = await _reason(request)
         if not reason:
             problem = tr(
                 language(request), "Décrivez ce qui s'est passé.", "Describe what happened."
             )
-            return await self._booking(
-                web, request, session, calendar_service, now, booking_id, status=422, error=problem
-            )
+            return await here.show(status=422, error=problem)
 
         async def action() -> None:
-            await moderation.report_booking(session, booking_id, me(request), reason, now)
-
-        return await self._act(
-            web, request, session, calendar_service, now, booking_id, action, "reported"
-        )
-
-    async def _booking(
-        self,
-        web: Web,
-        request: Request[Any, Any, Any],
-        session: AsyncSession,
-        calendar_service: CalendarService | None,
-        now: datetime,
-        booking_id: UUID,
-        *,
-        status: int = 200,
-        error: str | None = None,
-    ) -> Response[str]:
-        mentor_id = me(request)
-        found = await booking_service.get_booking(session, booking_id)
-        if found.mentor_id != mentor_id:
-            raise NotFound("no such booking")
-        mentor = await catalog.get_mentor(session, mentor_id)
-        reported = booking_id in await moderation.reported_booking_ids(session, mentor_id)
-        filieres = {f.id: f for f in await catalog.list_filieres(session)}
-        conn = await calendar_status(calendar_service, mentor_id)
-        warning = next(
-            (w for w in (conn.warnings if conn else ()) if w.booking_id == booking_id), None
-        )
-        return page(
-            web,
-            request,
-            "mentor/booking.html",
-            mentor,
-            http_status=status,
-            b=found,
-            reported=reported,
-            filieres=filieres,
-            warning=warning,
-            error=error,
-            now=now,
-        )
-
-    async def _act(
-        self,
-        web: Web,
-        request: Request[Any, Any, Any],
-        session: AsyncSession,
-        calendar_service: CalendarService | None,
-        now: datetime,
-        booking_id: UUID,
-        action: Callable[[], Awaitable[None]],
-        ok: str,
-    ) -> Response[str]:
-        """Run ``action``; a refusal shows the booking again with the reason, a success goes
-        home with ``ok`` as the flash message."""
-        try:
-            await action()
-        except NotFound:
-            raise
-        except (SchedulingError, AvailabilityError) as error:
-            return await self._booking(
-                web,
-                request,
-                session,
-                calendar_service,
-                now,
-                booking_id,
-                status=error.status if isinstance(error, SchedulingError) else 422,
-                error=error_text(error, language(request)),
+            await moderation.report_booking(
+                here.session, here.booking_id, me(request), reason, here.now
             )
-        return web.redirect(f"/mentor?ok={ok}")
+
+        return await here.act(action, "reported")
 
 
 async def _reason(request: Request[Any, Any, Any]) -> str:
