@@ -256,36 +256,30 @@ async def test_the_oauth_state_is_single_use(cal: Calendar) -> None:
     assert forged.status_code == 400
 
 
-async def test_a_callback_from_another_browser_attaches_no_calendar(
-    client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,
-    lea_token: str,
-    service: CalendarService,
-    world: World,
-) -> None:
+async def test_a_callback_from_another_browser_attaches_no_calendar(cal: Calendar) -> None:
     """RFC 6749 §10.12: Léa asks for a consent link and sends it to someone else; their consent
     comes back with a valid state, but not through Léa's browser: nothing is attached."""
-    fake_google.add_account("victime@example.org")
-    fake_google.signed_in = "victime@example.org"
-    started = await client.get("/v1/me/google/connect", headers=bearer(lea_token))
+    cal.fake.add_account("victime@example.org")
+    cal.fake.signed_in = "victime@example.org"
+    started = await cal.client.get("/v1/me/google/connect", headers=cal.auth)
     assert started.headers["cache-control"] == "no-store"
-    cookie = client.cookies.get("thotis_google_connect")
+    cookie = cal.client.cookies.get("thotis_google_connect")
     assert cookie, "the connect response binds the state to this browser"
     consent = httpx.get(started.json()["authorization_url"], follow_redirects=False)
     query = httpx.URL(consent.headers["location"]).query.decode()
 
-    client.cookies.clear()
-    without = await client.get(f"/v1/google/callback?{query}")
+    cal.client.cookies.clear()
+    without = await cal.client.get(f"/v1/google/callback?{query}")
     assert without.status_code == 400 and "autre navigateur" in without.text
-    other = await client.get(
+    other = await cal.client.get(
         f"/v1/google/callback?{query}", headers={"Cookie": "thotis_google_connect=autre-etat"}
     )
     assert other.status_code == 400
-    assert not (await service.status(world.mentor_id)).connected
+    assert not (await cal.service.status(cal.mentor_id)).connected
 
     # The refusals spent nothing: Léa's own browser, which holds the cookie, can still finish.
-    client.cookies.set("thotis_google_connect", cookie, domain="thotis.test")
-    finished = await client.get(f"/v1/google/callback?{query}")
+    cal.client.cookies.set("thotis_google_connect", cookie, domain="thotis.test")
+    finished = await cal.client.get(f"/v1/google/callback?{query}")
     assert finished.status_code == 200, finished.text
     assert "thotis_google_connect=" in finished.headers["set-cookie"]
 
