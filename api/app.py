@@ -34,6 +34,7 @@ from api.devmail import create_devmail_router
 from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, home, readyz
+from api.hsts import add_hsts
 from api.mentor import MentorController
 from api.openapi import document_problems
 from api.problems import handle_exception
@@ -178,6 +179,10 @@ def create_app(
             components=[SECURITY_COMPONENTS],
         ),
         lifespan=[lifespan],
+        before_send=[add_hsts] if settings.public_url.startswith("https://") else [],
+        # Logging is configured once per process by the CLI (scheduler/logs.py: JSON lines,
+        # secrets redacted); Litestar's default would reconfigure the root logger here.
+        logging_config=None,
     )
     document_problems(app)
     return app

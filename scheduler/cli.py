@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import dataclasses
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -34,7 +35,11 @@ T = TypeVar("T")
 
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    # Through logging once main() configured it, so that production gets JSON lines.
+    if logging.getLogger().handlers:
+        logging.getLogger("thotis.cli").info(message)
+    else:
+        print(message, file=sys.stderr, flush=True)
 
 
 def _exit_on_sigterm() -> None:
@@ -126,7 +131,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             say(f"  mail that would be sent:          {base}/dev/mail")
         elif not settings.smtp_host:
             say(f"  no SMTP_HOST: mail is written to {settings.mail_dir}, not sent")
-        uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port)
+        from scheduler import logs
+
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.web_concurrency,
+            log_config=logs.config(settings),
+            # Behind Coolify's proxy: the visitor's address (rate limits) and scheme.
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
     return 0
 
 
@@ -229,11 +246,18 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _exit_on_sigterm()
+    from scheduler import logs, production
     from scheduler.embedded_db import EmbeddedPostgresError
     from scheduler.errors import SchedulingError
 
+    settings = Settings.from_env()
+    logs.configure(settings)
+    if args.command in {"serve", "worker"}:
+        refused = production.report(production.check(settings))
+        if refused:
+            return refused
     try:
-        return COMMANDS[args.command](Settings.from_env(), args)
+        return COMMANDS[args.command](settings, args)
     except SchedulingError as error:
         say(f"error: {error.detail or error.code}")
         return 1

@@ -44,6 +44,12 @@ class Settings:
     cors_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
     # Secret for signing (manage tokens, sessions, CSRF). Dev default; set it in production.
     secret_key: str = "dev-only-secret-change-me"
+    # Proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated addresses or "*").
+    forwarded_allow_ips: str = "127.0.0.1"
+    # uvicorn worker processes of `serve` (each its own event loop and connection pool).
+    web_concurrency: int = 1
+    # "json" (one object per line) or "text"; empty: json unless PUBLIC_URL is a loopback one.
+    log_format: str = ""
     booking_rate_limit_per_minute: int = 10
     # How long a process may serve a filière page's list of next free slots before recomputing
     # it (booking always re-validates, so this only bounds how stale the list may look).
@@ -113,6 +119,9 @@ class Settings:
             public_url=public_url,
             cors_origins=_list(get("CORS_ORIGINS"), (public_url, f"http://localhost:{port}")),
             secret_key=get("SECRET_KEY") or default.secret_key,
+            forwarded_allow_ips=get("FORWARDED_ALLOW_IPS") or default.forwarded_allow_ips,
+            web_concurrency=int(get("WEB_CONCURRENCY") or default.web_concurrency),
+            log_format=(get("LOG_FORMAT") or default.log_format).lower(),
             booking_rate_limit_per_minute=int(
                 get("BOOKING_RATE_LIMIT_PER_MINUTE") or default.booking_rate_limit_per_minute
             ),
