@@ -106,7 +106,10 @@ def _seed(url: str, only_if_empty: bool) -> int:
             return 0
         return await demo.seed(session)
 
-    added = _with_session(url, work)
+    from scheduler.locks import SEED_LOCK, advisory_lock
+
+    with advisory_lock(url, SEED_LOCK):
+        added = _with_session(url, work)
     if added:
         say(f"Added {added} demo mentors.")
     return added
