@@ -36,6 +36,7 @@ from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, home, readyz
 from api.hsts import add_hsts
 from api.mentor import MentorController
+from api.metrics import latency_middleware, metrics
 from api.openapi import document_problems
 from api.problems import handle_exception
 from api.public import PublicController
@@ -132,6 +133,7 @@ def create_app(
             home,
             healthz,
             readyz,
+            metrics,
             PublicController,
             BookingController,
             feedback,
@@ -163,7 +165,7 @@ def create_app(
             allow_headers=["Content-Type", "Idempotency-Key", "Accept-Language", "Authorization"],
             max_age=600,
         ),
-        middleware=[rate_limit.middleware],
+        middleware=[latency_middleware, rate_limit.middleware],
         # Not the signed-in pages: they carry a CSRF token next to reflected input (the staff
         # search), which compression would let an eavesdropper guess (BREACH).
         compression_config=CompressionConfig(

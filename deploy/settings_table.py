@@ -64,6 +64,11 @@ VARIABLES: tuple[Variable, ...] = (
         "json, text on loopback",
     ),
     Variable(
+        "METRICS_TOKEN",
+        "metrics_token",
+        "bearer token for `/metrics` (Prometheus); unset, `/metrics` answers 404",
+    ),
+    Variable(
         "SECRET_KEY",
         "secret_key",
         "signs feedback links; production: 32 characters or more, random",

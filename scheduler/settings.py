@@ -50,6 +50,8 @@ class Settings:
     web_concurrency: int = 1
     # "json" (one object per line) or "text"; empty: json unless PUBLIC_URL is a loopback one.
     log_format: str = ""
+    # Bearer token for /metrics; unset, /metrics answers 404.
+    metrics_token: str | None = None
     booking_rate_limit_per_minute: int = 10
     # How long a process may serve a filière page's list of next free slots before recomputing
     # it (booking always re-validates, so this only bounds how stale the list may look).
@@ -122,6 +124,7 @@ class Settings:
             forwarded_allow_ips=get("FORWARDED_ALLOW_IPS") or default.forwarded_allow_ips,
             web_concurrency=int(get("WEB_CONCURRENCY") or default.web_concurrency),
             log_format=(get("LOG_FORMAT") or default.log_format).lower(),
+            metrics_token=get("METRICS_TOKEN"),
             booking_rate_limit_per_minute=int(
                 get("BOOKING_RATE_LIMIT_PER_MINUTE") or default.booking_rate_limit_per_minute
             ),
