@@ -6,6 +6,8 @@
     demo                        add the demo filières and mentors
     create-api-key NAME         a staff API key (shown once)
     create-mentor-token EMAIL   a mentor's bearer token (shown once)
+    backup FILE                 pg_dump the database into FILE
+    restore FILE --yes          replace the database by FILE, then migrate
 
 With DATABASE_URL unset, every command uses the embedded PostgreSQL kept in
 ``$THOTIS_DATA_DIR/pg`` (``var/pg``): started if needed, reused if another command (``serve``)
@@ -222,6 +224,35 @@ def cmd_create_mentor_token(settings: Settings, args: argparse.Namespace) -> int
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scheduler.backup import backup
+
+    with database(settings) as url:
+        backup(url, Path(args.file))
+    say(f"Sauvegarde écrite dans {args.file} / Backup written to {args.file}.")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scheduler.backup import restore
+
+    if not args.yes:
+        say(
+            "La restauration remplace toute la base : ajoutez --yes. / "
+            "Restoring replaces the whole database: add --yes."
+        )
+        return 2
+    with database(settings) as url:
+        restore(url, Path(args.file))
+        say(f"Base restaurée depuis {args.file} / Database restored from {args.file}.")
+        _migrate(url)  # an archive from an older release is brought to the current schema
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="thotis", description="Thotis booking engine")
     commands = top.add_subparsers(dest="command", required=True)
@@ -233,6 +264,11 @@ def parser() -> argparse.ArgumentParser:
     key.add_argument("name")
     token = commands.add_parser("create-mentor-token", help="create a mentor's bearer token")
     token.add_argument("email")
+    dump = commands.add_parser("backup", help="pg_dump the database into FILE")
+    dump.add_argument("file")
+    load = commands.add_parser("restore", help="replace the database by FILE (pg_restore)")
+    load.add_argument("file")
+    load.add_argument("--yes", action="store_true", help="yes, replace the whole database")
     return top
 
 
@@ -243,6 +279,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "create-api-key": cmd_create_api_key,
     "create-mentor-token": cmd_create_mentor_token,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 
@@ -250,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _exit_on_sigterm()
     from scheduler import logs, production
+    from scheduler.backup import BackupError
     from scheduler.embedded_db import EmbeddedPostgresError
     from scheduler.errors import SchedulingError
 
@@ -264,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchedulingError as error:
         say(f"error: {error.detail or error.code}")
         return 1
-    except EmbeddedPostgresError as error:
+    except (EmbeddedPostgresError, BackupError) as error:
         say(f"error: {error}")
         return 1
     except KeyboardInterrupt:
