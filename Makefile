@@ -40,13 +40,13 @@ $(AXE): tests/api/browser/package-lock.json
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m scheduler serve
+	$(BIN)/python -m api serve
 
 worker: $(STAMP)
-	$(BIN)/python -m scheduler worker
+	$(BIN)/python -m api worker
 
 migrate: $(STAMP)
-	$(BIN)/python -m scheduler migrate
+	$(BIN)/python -m api migrate
 
 lint: $(STAMP)
 	$(UV) lock --check --python $(PYTHON) --quiet

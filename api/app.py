@@ -1,12 +1,13 @@
-"""``create_app()``: the one composition root. It wires settings, the database, the adapters
-(mail, Google) and every route; nothing else builds these."""
+"""``create_app(settings, parts)``: the HTTP application. It receives the settings and the parts
+(database, adapters, clock) from whoever composes it (``api.cli``, a test) and builds none of
+them: it wires the routes, their dependencies and the in-process worker."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,14 +23,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from api.auth import SECURITY_COMPONENTS
 from api.bookings import BookingController
 from api.cache import TtlCache
-from api.deps import (
-    Clock,
-    client_address,
-    provide_now,
-    provide_session,
-    provide_settings,
-    system_clock,
-)
+from api.deps import client_address, provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
 from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
@@ -43,9 +37,8 @@ from api.public import PublicController
 from api.space import create_space_router
 from api.staff import StaffController
 from api.widget.routes import create_widget_router
-from api.wiring import build_worker
-from scheduler.db import Database
-from scheduler.settings import Settings
+from api.wiring import Parts, build_worker
+from scheduler.platform import Settings
 
 logger = logging.getLogger("thotis.api")
 
@@ -64,39 +57,7 @@ def _booking_requests_only(request: Request[Any, Any, Any]) -> bool:
     return request.method == "POST" and request.url.path.startswith("/v1/bookings")
 
 
-def _database_for(settings: Settings) -> tuple[Database, Any]:
-    """The database of ``settings``; with no DATABASE_URL, the embedded PostgreSQL under
-    ``data_dir`` (started here, stopped at shutdown)."""
-    if settings.database_url:
-        return Database.from_url(settings.database_url), None
-    from scheduler.cli import EMBEDDED_DATABASE
-    from scheduler.embedded_db import EmbeddedPostgres, create_database
-    from scheduler.migrate import upgrade
-
-    server = EmbeddedPostgres(settings.data_dir / "pg")
-    server.start()
-    server.supervise()
-    # The same database `serve` uses, so an app started by uvicorn alone sees the same data.
-    create_database(server.url(), EMBEDDED_DATABASE)
-    url = server.url(EMBEDDED_DATABASE)
-    upgrade(url)
-    return Database.from_url(url), server
-
-
-def create_app(
-    settings: Settings | None = None,
-    *,
-    database: Database | None = None,
-    clock: Clock = system_clock,
-) -> Litestar:
-    settings = settings or Settings.from_env()
-    # APScheduler logs every tick of the outbox clock at INFO; only its problems matter.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    server: Any = None
-    if database is None:
-        database, server = _database_for(settings)
-    owned_database = database
-
+def _lifespan(settings: Settings, parts: Parts) -> Callable[[Litestar], Any]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if gc.get_freeze_count() == 0:
@@ -107,8 +68,8 @@ def create_app(
             gc.freeze()
         stop = asyncio.Event()
         worker_task = None
-        if settings.embedded_worker:
-            worker = build_worker(settings, owned_database, clock=clock)
+        if settings.worker.embedded:
+            worker = build_worker(settings, parts)
             worker_task = asyncio.create_task(worker.run(stop), name="outbox-worker")
         try:
             yield
@@ -116,12 +77,37 @@ def create_app(
             stop.set()
             if worker_task is not None:
                 await asyncio.gather(worker_task, return_exceptions=True)
-            await owned_database.dispose()
-            if server is not None:
-                server.stop()
+            await parts.database.dispose()
 
+    return lifespan
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Thotis booking engine",
+        version="1.0.0",
+        description="Mentors' availability and 15-minute bookings for the Thotis site.",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+        components=[SECURITY_COMPONENTS],
+    )
+
+
+def _cors(settings: Settings) -> CORSConfig:
+    return CORSConfig(
+        allow_origins=list(settings.http.cors_origins),
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Content-Type", "Idempotency-Key", "Accept-Language", "Authorization"],
+        max_age=600,
+    )
+
+
+def create_app(settings: Settings, parts: Parts) -> Litestar:
+    # APScheduler logs every tick of the outbox clock at INFO; only its problems matter.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    calendar = parts.calendar_service(settings)
     rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.booking_rate_limit_per_minute),
+        rate_limit=("minute", settings.http.booking_rate_limit_per_minute),
         check_throttle_handler=_booking_requests_only,
         identifier_for_request=client_address,
     )
@@ -138,7 +124,7 @@ def create_app(
             BookingController,
             feedback,
             create_widget_router(settings),
-            create_space_router(settings),
+            create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,
             MentorGoogleController,
@@ -149,22 +135,18 @@ def create_app(
             "session": Provide(provide_session),
             "now": Provide(provide_now, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "calendar_service": Provide(lambda: calendar, use_cache=True, sync_to_thread=False),
         },
         state=State(
             {
                 "settings": settings,
-                "database": database,
-                "clock": clock,
-                "filiere_cache": TtlCache(settings.filiere_cache_seconds),
+                "database": parts.database,
+                "clock": parts.clock,
+                "filiere_cache": TtlCache(settings.http.filiere_cache_seconds),
             }
         ),
         exception_handlers={Exception: handle_exception},
-        cors_config=CORSConfig(
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Content-Type", "Idempotency-Key", "Accept-Language", "Authorization"],
-            max_age=600,
-        ),
+        cors_config=_cors(settings),
         middleware=[latency_middleware, rate_limit.middleware],
         # Not the signed-in pages: they carry a CSRF token next to reflected input (the staff
         # search), which compression would let an eavesdropper guess (BREACH).
@@ -172,18 +154,11 @@ def create_app(
             backend="gzip", minimum_size=1024, exclude=["^/mentor", "^/staff"]
         ),
         response_headers=SECURITY_HEADERS,
-        openapi_config=OpenAPIConfig(
-            title="Thotis booking engine",
-            version="1.0.0",
-            description="Mentors' availability and 15-minute bookings for the Thotis site.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-            components=[SECURITY_COMPONENTS],
-        ),
-        lifespan=[lifespan],
-        before_send=[add_hsts] if settings.public_url.startswith("https://") else [],
-        # Logging is configured once per process by the CLI (scheduler/logs.py: JSON lines,
-        # secrets redacted); Litestar's default would reconfigure the root logger here.
+        openapi_config=_openapi(),
+        lifespan=[_lifespan(settings, parts)],
+        before_send=[add_hsts] if settings.http.public_url.startswith("https://") else [],
+        # Logging is configured once per process by the CLI (scheduler/platform/logs.py: JSON
+        # lines, secrets redacted); Litestar's default would reconfigure the root logger here.
         logging_config=None,
     )
     document_problems(app)

@@ -2,7 +2,7 @@
 
 Guards run before the request body is read, so an unauthenticated caller learns nothing of
 the input rules. A guard checks the secret (SHA-256 lookup, then a constant-time comparison in
-``scheduler.credentials``) and stores who is calling in ``connection.state``; the handlers get
+``scheduler.identity.credentials``) and stores who is calling in ``connection.state``; the handlers get
 it through the ``me`` / ``staff`` dependencies. Any failure is the same 401 ``unauthorized``,
 whether the secret is missing, unknown, revoked or of the other kind (a mentor token on a staff
 route, or the reverse).
@@ -20,9 +20,8 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Components, SecurityScheme
 
-from scheduler.credentials import verify_mentor_token, verify_staff_api_key
-from scheduler.db import Database
-from scheduler.records import Actor
+from scheduler.identity import verify_mentor_token, verify_staff_api_key
+from scheduler.platform import Actor, Database
 
 MENTOR_SCHEME = "mentorToken"
 STAFF_SCHEME = "staffApiKey"

@@ -16,12 +16,11 @@ from api.convert import booking_out, mentor_profile, public_mentor
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
 from api.text import clean_text
-from integrations.ics import invite
+from integrations.ics import Method, invite
 from scheduler import booking as bookings
 from scheduler import catalog
-from scheduler.errors import ValidationFailed
-from scheduler.records import BookingRecord, BookResult
-from scheduler.settings import Settings
+from scheduler.booking import LIVE_STATUS, BookingRecord, BookResult
+from scheduler.platform import Settings, ValidationFailed
 
 IdempotencyKey = Annotated[
     str | None,
@@ -42,7 +41,7 @@ def _email(value: str) -> str:
 
 def _created(settings: Settings, result: BookResult, mentor_name: str) -> schemas.BookingCreated:
     booking = result.booking
-    base = settings.public_url.rstrip("/")
+    base = settings.http.public_url.rstrip("/")
     return schemas.BookingCreated(
         booking=booking_out(booking, mentor_name),
         manage_url=bookings.manage_url(base, booking.id, result.manage_token),
@@ -139,11 +138,11 @@ class BookingController(Controller):
         booking_id = await bookings.booking_id_for_token(session, token)
         await bookings.get_booking_by_token(session, booking_id, token, now)
         view = await bookings.load_booking_view(
-            session, booking_id, settings.public_url, now, issue_manage_token=False
+            session, booking_id, settings.http.public_url, now, issue_manage_token=False
         )
-        method = "REQUEST" if view.status == "confirmed" else "CANCEL"
+        method: Method = "REQUEST" if view.status == LIVE_STATUS else "CANCEL"
         return Response(
-            invite(view, method, now, organizer=settings.mail_from),
+            invite(view, method, now, organizer=settings.smtp.mail_from),
             media_type="text/calendar; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="thotis.ics"'},
         )
@@ -152,7 +151,7 @@ class BookingController(Controller):
         self, session: AsyncSession, record: BookingRecord, now: datetime
     ) -> schemas.ManagedBooking:
         mentor = await catalog.get_mentor(session, record.mentor_id)
-        live = record.status == "confirmed" and record.start > now
+        live = record.status == LIVE_STATUS and record.start > now
         return schemas.ManagedBooking(
             booking=booking_out(record, mentor.display_name),
             mentor=await mentor_profile(session, mentor),

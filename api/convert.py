@@ -1,32 +1,44 @@
-"""From the services' records to the API's response bodies."""
+"""From the services' records to the API's response bodies: one mapping, ``response``."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
 from uuid import UUID
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import schemas
 from scheduler import catalog
-from scheduler.errors import NotFound
-from scheduler.records import BookingRecord, FiliereRecord, MentorRecord
+from scheduler.booking import BookingRecord
+from scheduler.catalog import FiliereRecord, MentorRecord
+from scheduler.platform import NotFound
+
+Body = TypeVar("Body", bound=msgspec.Struct)
+
+
+def response(body: type[Body], record: object, **given: Any) -> Body:
+    """The response ``body`` of a service record: every field the two share by name is read
+    from the record, ``given`` supplies the others (derived, renamed, or not in the record).
+    msgspec checks each value against the body's type (a status outside its Literal is a bug
+    caught here, not a malformed answer)."""
+    values = {
+        name: getattr(record, name)
+        for name in body.__struct_fields__
+        if name not in given and hasattr(record, name)
+    }
+    return msgspec.convert(values | given, body)
 
 
 def filiere_out(record: FiliereRecord) -> schemas.Filiere:
-    return schemas.Filiere(slug=record.slug, name_fr=record.name_fr, name_en=record.name_en)
+    return response(schemas.Filiere, record)
 
 
 async def mentor_profile(session: AsyncSession, mentor: MentorRecord) -> schemas.MentorProfile:
     by_slug = {f.slug: f for f in await catalog.list_filieres(session)}
-    return schemas.MentorProfile(
-        id=mentor.id,
-        display_name=mentor.display_name,
-        photo_url=mentor.photo_url,
-        university=mentor.university,
-        year_of_study=mentor.year_of_study,
-        languages=list(mentor.languages),
-        bio=mentor.bio,
-        timezone=mentor.timezone,
+    return response(
+        schemas.MentorProfile,
+        mentor,
         filieres=[filiere_out(by_slug[s]) for s in mentor.filieres if s in by_slug],
     )
 
@@ -40,13 +52,6 @@ async def public_mentor(session: AsyncSession, mentor_id: UUID) -> MentorRecord:
 
 
 def booking_out(record: BookingRecord, mentor_name: str) -> schemas.Booking:
-    return schemas.Booking(
-        id=record.id,
-        mentor_id=record.mentor_id,
-        mentor_name=mentor_name,
-        start=record.start,
-        end=record.end,
-        status=record.status,
-        timezone=record.visitor_timezone,
-        language=record.language,
+    return response(
+        schemas.Booking, record, mentor_name=mentor_name, timezone=record.visitor_timezone
     )

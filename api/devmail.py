@@ -10,7 +10,7 @@ from litestar import Response, Router, get
 from litestar.exceptions import NotFoundException
 
 from integrations.mail import list_messages, read_message
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 _STYLE = """<style>body{font-family:system-ui,sans-serif;margin:0;background:#f5f7fb;color:#14213d}
 header{background:#1d3a8a;color:#fff;padding:1rem 1.5rem}main{padding:1.5rem;max-width:70rem}
@@ -30,7 +30,7 @@ def _page(title: str, body: str) -> Response[str]:
 
 
 def create_devmail_router(settings: Settings) -> Router:
-    folder = settings.mail_dir
+    folder = settings.smtp.mail_dir
 
     @get("/dev/mail", include_in_schema=False)
     async def outbox_page() -> Response[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Request, Response, get
@@ -10,7 +10,7 @@ from litestar.params import QueryParameter
 
 from api.deps import AppSettings, Session
 from api.i18n import negotiate
-from scheduler.delivery import record_feedback
+from scheduler.booking import record_feedback
 
 _PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Thotis</title>
@@ -35,14 +35,14 @@ _TEXT = {
     include_in_schema=True,
 )
 async def feedback(
-    request: Request,  # type: ignore[type-arg]
+    request: Request[Any, Any, Any],
     session: Session,
     settings: AppSettings,
     booking_id: UUID,
     token: Annotated[str, QueryParameter(max_length=64)],
     helpful: Annotated[Literal["yes", "no"], QueryParameter()],
 ) -> Response[str]:
-    await record_feedback(session, settings.secret_key, booking_id, token, helpful == "yes")
+    await record_feedback(session, settings.secrets.secret_key, booking_id, token, helpful == "yes")
     language = negotiate(request.headers.get("accept-language"))
     title, text = _TEXT[language]
     return Response(_PAGE.format(lang=language, title=title, text=text), media_type="text/html")

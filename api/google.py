@@ -20,7 +20,6 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
@@ -28,24 +27,18 @@ from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
 from api.deps import AppSettings, Session
 from integrations.google import (
     AuthorizationFailed,
-    GoogleCalendarProvider,
     ScopesNotGranted,
     finish_authorization,
     parse_notification,
     start_authorization,
 )
-from scheduler.calendar import CalendarService, ConnectionStatus
+from scheduler.calendar import CalendarService, CalendarUnavailable, ConnectionStatus
 from scheduler.catalog import get_mentor
-from scheduler.errors import SchedulingError
-from scheduler.ports import CalendarUnavailable, ReconnectRequired
-from scheduler.settings import Settings
+from scheduler.platform import ReconnectRequired, SchedulingError, Settings
 
 log = logging.getLogger("thotis.api.google")
 
 CALLBACK_PATH = "/v1/google/callback"
-# The booking-time re-check runs while a visitor waits: answer fast or fall back to the cache.
-CHECK_TIMEOUT_SECONDS = 4.0
-CHECK_RETRIES = 1
 
 
 class GoogleNotConfigured(SchedulingError):
@@ -60,41 +53,22 @@ class GoogleReconnectRequired(SchedulingError):
     code, status = "reconnect_required", 409
 
 
-# --- the service in the app's state ----------------------------------------------------------
+# --- the service, built once by create_app from the parts and provided as a dependency -----
 
 
-def calendar_service(state: State) -> CalendarService | None:
-    """The deployment's calendar service, or None without a Google OAuth client."""
-    service: CalendarService | None = state.get("calendar_service")
-    if service is not None:
-        return service
-    settings: Settings = state.settings
-    provider = state.get("calendar_provider")
-    check = provider
-    if provider is None:
-        if not settings.google_client_id:
-            return None
-        provider = GoogleCalendarProvider(settings)
-        check = GoogleCalendarProvider(
-            settings, num_retries=CHECK_RETRIES, timeout_seconds=CHECK_TIMEOUT_SECONDS
-        )
-    service = CalendarService(
-        state.database, provider, settings, check_provider=check, clock=state.clock
-    )
-    state.calendar_service = service
-    return service
+# The service as create_app provides it under the name ``calendar_service``.
+MaybeCalendar = NamedDependency[CalendarService | None]
 
 
-def provide_busy_check(state: State) -> CalendarService | None:
+def provide_busy_check(calendar_service: MaybeCalendar) -> CalendarService | None:
     """For the booking routes: fresh busy time of the mentor being booked (None: cache only)."""
-    return calendar_service(state)
+    return calendar_service
 
 
-def provide_calendar(state: State) -> CalendarService:
-    service = calendar_service(state)
-    if service is None:
+def provide_calendar(calendar_service: MaybeCalendar) -> CalendarService:
+    if calendar_service is None:
         raise GoogleNotConfigured("Google Calendar is not configured on this deployment")
-    return service
+    return calendar_service
 
 
 # Typed by the class, not the ``BusyCheck`` Protocol: Litestar validates dependency values and
@@ -104,7 +78,7 @@ Calendars = NamedDependency[CalendarService]
 
 
 def _redirect_uri(settings: Settings) -> str:
-    return f"{settings.public_url.rstrip('/')}{CALLBACK_PATH}"
+    return f"{settings.http.public_url.rstrip('/')}{CALLBACK_PATH}"
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -197,7 +171,9 @@ class MentorGoogleController(Controller):
         self, session: Session, settings: AppSettings, me: Me, calendar: Calendars
     ) -> AuthorizationUrl:
         mentor = await get_mentor(session, me)
-        request = start_authorization(settings, _redirect_uri(settings), login_hint=mentor.email)
+        request = start_authorization(
+            settings.google, _redirect_uri(settings), login_hint=mentor.email
+        )
         await calendar.remember_state(me, request.state, request.code_verifier)
         return AuthorizationUrl(request.url)
 
@@ -285,13 +261,13 @@ class GoogleController(Controller):
     async def callback(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        settings: AppSettings,
+        calendar_service: MaybeCalendar,
         oauth_state: Annotated[str | None, QueryParameter(name="state", max_length=200)] = None,
         code: Annotated[str | None, QueryParameter(name="code", max_length=2000)] = None,
         error: Annotated[str | None, QueryParameter(name="error", max_length=200)] = None,
     ) -> Response[str]:
-        settings: Settings = state.settings
-        service = calendar_service(state)
+        service = calendar_service
         if service is None:
             return _page(503, _FAILED, ("Google Agenda n'est pas configuré.", "Not configured."))
         pending = await service.take_state(oauth_state) if oauth_state else None
@@ -315,7 +291,7 @@ class GoogleController(Controller):
         response_url = f"{redirect_uri}?{request.url.query}"
         try:
             tokens, email = await finish_authorization(
-                settings, redirect_uri, oauth_state or "", verifier, response_url
+                settings.google, redirect_uri, oauth_state or "", verifier, response_url
             )
         except ScopesNotGranted:
             return _page(
@@ -355,8 +331,10 @@ class GoogleController(Controller):
         status_code=200,
         include_in_schema=False,
     )
-    async def notifications(self, request: Request[Any, Any, Any], state: State) -> Response[str]:
-        service = calendar_service(state)
+    async def notifications(
+        self, request: Request[Any, Any, Any], calendar_service: MaybeCalendar
+    ) -> Response[str]:
+        service = calendar_service
         notification = parse_notification(dict(request.headers))
         if service is None or notification is None:
             return Response("", status_code=400, media_type="text/plain")

@@ -9,7 +9,7 @@ from litestar.response import Redirect
 from sqlalchemy import text
 
 from api import schemas
-from scheduler.db import Database
+from scheduler.platform import Database
 
 
 @get("/healthz", tags=["health"], summary="The process answers")

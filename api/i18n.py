@@ -7,6 +7,15 @@ from typing import Literal
 Language = Literal["fr", "en"]
 
 
+def as_language(value: object) -> Language | None:
+    """``value`` when it is exactly "fr" or "en" (a query parameter, a cookie), else None."""
+    if value == "fr":
+        return "fr"
+    if value == "en":
+        return "en"
+    return None
+
+
 def negotiate(accept_language: str | None) -> Language:
     """The best of fr/en for an ``Accept-Language`` header; French when nothing matches."""
     if not accept_language:

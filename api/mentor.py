@@ -19,21 +19,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import admin_schemas as out
 from api import schemas
 from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
+from api.convert import response
 from api.deps import Now, Session
 from api.text import clean_text
 from availability import TimeRange, group_by_local_date, zone
 from availability.rules import format_wall_time
 from scheduler import booking as booking_service
-from scheduler import catalog, schedules
-from scheduler.errors import ValidationFailed
-from scheduler.records import Actor, BookingRecord, MentorRecord
-from scheduler.slots import mentor_slots
+from scheduler import catalog
+from scheduler.booking import BookingRecord, BookingStatus
+from scheduler.catalog import MentorRecord
+from scheduler.platform import Actor, ValidationFailed
+from scheduler.schedules import mentor_slots
+from scheduler.schedules import rules as schedules
 
 PREVIEW_DAYS = 7
 # How far back "past" and ahead "upcoming" reach: a year either way.
 LIST_REACH = timedelta(days=366)
-LIVE_LIST_STATUSES = ("confirmed", "cancelled")
-PAST_LIST_STATUSES = ("confirmed", "no_show", "cancelled")
+LIVE_LIST_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CANCELLED)
+PAST_LIST_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED)
 
 # Named ``when`` in Python: Litestar reserves ``scope`` for the ASGI scope.
 Scope = Annotated[
@@ -54,32 +57,11 @@ def _ranges(ranges: tuple[TimeRange, ...]) -> list[list[str]]:
 
 
 def mentor_account(mentor: MentorRecord) -> out.MentorAccount:
-    return out.MentorAccount(
-        id=mentor.id,
-        display_name=mentor.display_name,
-        email=mentor.email,
-        photo_url=mentor.photo_url,
-        university=mentor.university,
-        year_of_study=mentor.year_of_study,
-        bio=mentor.bio,
-        languages=list(mentor.languages),
-        timezone=mentor.timezone,
-        filieres=list(mentor.filieres),
-        active=mentor.active,
-        paused=mentor.paused,
-        allow_reply_to=mentor.allow_reply_to,
-    )
+    return response(out.MentorAccount, mentor)
 
 
 def _policy_out(policy: schedules.PolicySettings) -> out.PolicyBody:
-    return out.PolicyBody(
-        buffer_before_minutes=policy.buffer_before_minutes,
-        buffer_after_minutes=policy.buffer_after_minutes,
-        notice_minutes=policy.notice_minutes,
-        horizon_days=policy.horizon_days,
-        day_cap=policy.day_cap,
-        week_cap=policy.week_cap,
-    )
+    return response(out.PolicyBody, policy)
 
 
 async def _slugs(session: AsyncSession) -> dict[UUID, str]:
@@ -87,20 +69,8 @@ async def _slugs(session: AsyncSession) -> dict[UUID, str]:
 
 
 def _booking_out(record: BookingRecord, slugs: dict[UUID, str]) -> out.MentorBooking:
-    return out.MentorBooking(
-        id=record.id,
-        start=record.start,
-        end=record.end,
-        status=record.status,  # type: ignore[arg-type]
-        filiere=slugs.get(record.filiere_id) if record.filiere_id else None,
-        visitor_first_name=record.visitor_first_name,
-        visitor_question=record.visitor_question,
-        visitor_timezone=record.visitor_timezone,
-        language=record.language,
-        meet_url=record.meet_url,
-        cancelled_by=record.cancelled_by,
-        cancel_reason=record.cancel_reason,
-    )
+    filiere = slugs.get(record.filiere_id) if record.filiere_id else None
+    return response(out.MentorBooking, record, filiere=filiere)
 
 
 class MentorController(Controller):

@@ -17,6 +17,7 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.datastructures import State
+from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,8 +26,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import text
 
-from scheduler.db import Database
-from scheduler.settings import Settings
+from scheduler.platform import Database, Settings
 
 REQUEST_SECONDS = Histogram(
     "thotis_http_request_duration_seconds",
@@ -38,7 +38,7 @@ REQUEST_SECONDS = Histogram(
 
 def latency_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -111,10 +111,11 @@ async def database_families(database: Database, now: datetime) -> list[Metric]:
 
 
 def _authorized(settings: Settings, request: Request[Any, Any, Any]) -> bool:
-    if not settings.metrics_token:
+    token = settings.ops.metrics_token
+    if not token:
         return False
     given = request.headers.get("authorization", "")
-    return hmac.compare_digest(given.encode(), f"Bearer {settings.metrics_token}".encode())
+    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
 
 @get("/metrics", include_in_schema=False)

@@ -3,6 +3,16 @@
 Every 4xx/5xx leaves the service through here, with a stable ``code`` and a French or English
 ``title`` chosen by ``Accept-Language``. Unknown exceptions become a 500 ``internal_error`` whose
 detail never echoes the exception (it may hold personal data); it is logged with the request id.
+
+The codes come from the error trees drawn in ``scheduler/platform/errors.py`` and
+``availability/errors.py``, and from the HTTP layer itself::
+
+    HTTP layer (no domain error behind it)
+    ├── rate_limited             429
+    ├── method_not_allowed       405
+    ├── service_unavailable      503
+    ├── http_error               4xx  (any other refusal of the framework)
+    └── internal_error           500  (a bug: logged, never detailed)
 """
 
 from __future__ import annotations
@@ -23,9 +33,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from api.i18n import Language, negotiate
 from availability import AvailabilityError
-from scheduler.errors import SchedulingError
-from scheduler.integrity import rejected_value
-from scheduler.outage import database_outage, first_line
+from scheduler.platform import SchedulingError, database_outage, first_line, rejected_value
 
 logger = logging.getLogger("thotis.api")
 

@@ -19,8 +19,8 @@ from availability import group_by_local_date, zone
 from availability.intervals import as_utc
 from scheduler import catalog
 from scheduler.catalog import SLUG_PATTERN
-from scheduler.errors import ValidationFailed
-from scheduler.slots import filiere_next_free, mentor_slots
+from scheduler.platform import ValidationFailed
+from scheduler.schedules import filiere_next_free, mentor_slots
 
 DEFAULT_DAYS = 14
 MAX_RANGE = timedelta(days=62)

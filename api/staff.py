@@ -19,16 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import admin_schemas as out
 from api import schemas
 from api.auth import STAFF_SCHEME, StaffActor, provide_staff_actor, staff_guard
-from api.convert import filiere_out
+from api.convert import filiere_out, response
 from api.csv_cells import csv_cell
 from api.deps import Now, Session
 from api.mentor import mentor_account
 from api.text import clean_text
 from scheduler import booking as booking_service
-from scheduler import catalog, credentials, reports
+from scheduler import catalog
+from scheduler.booking import BookingRecord
 from scheduler.catalog import SLUG_PATTERN
-from scheduler.errors import MentorUnavailable, ValidationFailed
-from scheduler.records import BookingRecord
+from scheduler.identity import credentials as credentials
+from scheduler.platform import MentorUnavailable, ValidationFailed
+from scheduler.staff import reports
 
 From = Annotated[
     datetime | None,
@@ -81,37 +83,11 @@ def bookings_csv(lines: list[reports.BookingLine]) -> bytes:
 
 
 def _staff_booking(line: reports.BookingLine) -> out.StaffBooking:
-    return out.StaffBooking(
-        id=line.id,
-        series_id=line.series_id,
-        mentor_id=line.mentor_id,
-        mentor_name=line.mentor_name,
-        filiere=line.filiere,
-        start=line.start,
-        end=line.end,
-        status=line.status,  # type: ignore[arg-type]
-        visitor_first_name=line.visitor_first_name,
-        visitor_email=line.visitor_email,
-        visitor_question=line.visitor_question,
-        visitor_timezone=line.visitor_timezone,
-        language=line.language,
-        cancelled_by=line.cancelled_by,
-        cancel_reason=line.cancel_reason,
-        cancelled_at=line.cancelled_at,
-        created_at=line.created_at,
-    )
+    return response(out.StaffBooking, line)
 
 
 def _counts(counts: reports.Counts) -> out.Counts:
-    return out.Counts(
-        bookings=counts.bookings,
-        confirmed=counts.confirmed,
-        cancelled=counts.cancelled,
-        no_show=counts.no_show,
-        held=counts.held,
-        cancellation_rate=counts.cancellation_rate,
-        no_show_rate=counts.no_show_rate,
-    )
+    return response(out.Counts, counts)
 
 
 def _optional(value: str | None, *, multiline: bool = False) -> str | None:
@@ -313,25 +289,8 @@ class StaffController(Controller):
     async def _one(self, session: AsyncSession, record: BookingRecord) -> out.StaffBooking:
         mentor = await catalog.get_mentor(session, record.mentor_id)
         slugs = {f.id: f.slug for f in await catalog.list_filieres(session)}
-        return out.StaffBooking(
-            id=record.id,
-            series_id=record.series_id,
-            mentor_id=record.mentor_id,
-            mentor_name=mentor.display_name,
-            filiere=slugs.get(record.filiere_id) if record.filiere_id else None,
-            start=record.start,
-            end=record.end,
-            status=record.status,  # type: ignore[arg-type]
-            visitor_first_name=record.visitor_first_name,
-            visitor_email=record.visitor_email,
-            visitor_question=record.visitor_question,
-            visitor_timezone=record.visitor_timezone,
-            language=record.language,
-            cancelled_by=record.cancelled_by,
-            cancel_reason=record.cancel_reason,
-            cancelled_at=record.cancelled_at,
-            created_at=record.created_at,
-        )
+        filiere = slugs.get(record.filiere_id) if record.filiere_id else None
+        return response(out.StaffBooking, record, mentor_name=mentor.display_name, filiere=filiere)
 
     # --- statistics and questions ---------------------------------------------------------
 
@@ -348,19 +307,11 @@ class StaffController(Controller):
             end=found.end,
             total=_counts(found.total),
             per_filiere=[
-                out.FiliereStats(
-                    filiere=f.slug, name_fr=f.name_fr, name_en=f.name_en, counts=_counts(f.counts)
-                )
+                response(out.FiliereStats, f, filiere=f.slug, counts=_counts(f.counts))
                 for f in found.per_filiere
             ],
             per_mentor=[
-                out.MentorStats(
-                    mentor_id=m.mentor_id,
-                    display_name=m.display_name,
-                    active=m.active,
-                    counts=_counts(m.counts),
-                )
-                for m in found.per_mentor
+                response(out.MentorStats, m, counts=_counts(m.counts)) for m in found.per_mentor
             ],
         )
 
@@ -394,6 +345,8 @@ class StaffController(Controller):
             out.VisitorQuestion(
                 booking_id=item.booking_id,
                 start=item.start,
+                # reports.QuestionLine types the column as str; the bookings table's CHECK
+                # constraint holds it to BookingStatus (narrowing here would be a new check).
                 status=item.status,  # type: ignore[arg-type]
                 filiere=item.filiere,
                 mentor_id=item.mentor_id,

@@ -1,32 +1,42 @@
-"""The composition of the outside world: adapters (mail, Google) and the outbox handlers that
-use them, for the in-process worker of ``create_app()`` and for ``python -m scheduler worker``
-(which names ``run_worker`` by string: scheduler never imports api)."""
+"""The composition of the outside world: the parts the app and the worker are built from (the
+database, the adapters for mail and Google, the clock) and the outbox handlers that use them.
+``api.cli`` builds the parts once and passes them down; so does a test, with fakes."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from integrations.digest import compose_digest
 from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
 from integrations.messages import Brand, Kind, compose
-from scheduler import booking, delivery, digest, outbox
-from scheduler.calendar import CalendarService, calendar_handlers, calendar_jobs, has_event_calendar
-from scheduler.db import Database
-from scheduler.ports import CalendarProvider, Mailer, PermanentDeliveryError
-from scheduler.settings import Settings
-from scheduler.views import BookingView
-from scheduler.worker import PeriodicJob, Worker
+from scheduler import booking
+from scheduler.booking import LIVE_STATUS, BookingView, feedback, purge_job
+from scheduler.calendar import (
+    CalendarProvider,
+    CalendarService,
+    calendar_handlers,
+    calendar_jobs,
+    has_event_calendar,
+)
+from scheduler.messaging import Mailer, delivery, digest
+from scheduler.platform import (
+    Clock,
+    Database,
+    PeriodicJob,
+    PermanentDeliveryError,
+    Settings,
+    Worker,
+    outbox,
+    system_clock,
+)
 
 log = logging.getLogger("thotis.wiring")
 
-Clock = Callable[[], datetime]
 
 MAIL_KINDS: Mapping[str, Kind] = {
     outbox.MAIL_BOOKING_CONFIRMED: "booked",
@@ -44,21 +54,49 @@ _IN_DIGEST = {"booked", "rescheduled"}
 DIGEST_EVERY = timedelta(hours=1)
 
 
+# The booking-time re-check runs while a visitor waits: answer fast or fall back to the cache.
+CHECK_TIMEOUT_SECONDS = 4.0
+CHECK_RETRIES = 1
+
+
 @dataclass(frozen=True, slots=True)
-class Adapters:
+class Parts:
+    """What the app and the worker are made of, built once by whoever composes them."""
+
+    database: Database
     mailer: Mailer
     # Google Calendar, when the deployment has an OAuth client (GOOGLE_CLIENT_ID).
     calendar: CalendarProvider | None = None
+    # The same provider with short retries, for the re-check while a visitor waits.
+    calendar_check: CalendarProvider | None = None
+    clock: Clock = system_clock
+
+    def calendar_service(self, settings: Settings) -> CalendarService | None:
+        if self.calendar is None:
+            return None
+        return CalendarService(
+            self.database,
+            self.calendar,
+            settings,
+            check_provider=self.calendar_check or self.calendar,
+            clock=self.clock,
+        )
 
 
-def build_adapters(settings: Settings) -> Adapters:
-    calendar = GoogleCalendarProvider(settings) if settings.google_client_id else None
-    return Adapters(mailer=mailer_from_settings(settings), calendar=calendar)
+def build_parts(settings: Settings, database: Database, *, clock: Clock = system_clock) -> Parts:
+    """The deployment's parts: SMTP (or the dev outbox) and, with an OAuth client, Google."""
+    calendar = check = None
+    if settings.google.client_id:
+        calendar = GoogleCalendarProvider(settings.google)
+        check = GoogleCalendarProvider(
+            settings.google, num_retries=CHECK_RETRIES, timeout_seconds=CHECK_TIMEOUT_SECONDS
+        )
+    return Parts(database, mailer_from_settings(settings.smtp), calendar, check, clock)
 
 
 def feedback_url(settings: Settings, booking_id: UUID) -> str:
-    token = delivery.feedback_token(settings.secret_key, booking_id)
-    return f"{settings.public_url.rstrip('/')}/v1/feedback/{booking_id}?token={token}"
+    token = feedback.feedback_token(settings.secrets.secret_key, booking_id)
+    return f"{settings.http.public_url.rstrip('/')}/v1/feedback/{booking_id}?token={token}"
 
 
 def _mail_handler(
@@ -73,11 +111,11 @@ def _mail_handler(
             view: BookingView = await booking.load_booking_view(
                 session,
                 booking_id,
-                settings.public_url,
+                settings.http.public_url,
                 now,
                 issue_manage_token=kind != "cancelled",
             )
-        if kind in _NEEDS_LIVE and view.status != "confirmed":
+        if kind in _NEEDS_LIVE and view.status != LIVE_STATUS:
             log.info("skipped %s for booking %s: %s", kind, booking_id, view.status)
             return
         async with database.session() as session:
@@ -117,7 +155,7 @@ def _mail_handler(
 
 def digest_job(settings: Settings, database: Database, mailer: Mailer, clock: Clock) -> PeriodicJob:
     """Hourly: each mentor who chose the digest gets one per local day, at or after 07:00
-    their time (``scheduler.digest``), and none when there is nothing to say."""
+    their time (``scheduler.messaging.digest``), and none when there is nothing to say."""
     brand = Brand.from_settings(settings)
 
     async def run() -> None:
@@ -145,56 +183,36 @@ async def _no_calendar(message: outbox.OutboxMessage) -> None:
 
 
 def build_handlers(
-    settings: Settings, database: Database, adapters: Adapters, clock: Clock
+    settings: Settings, parts: Parts, calendar: CalendarService | None
 ) -> dict[str, outbox.Handler]:
     handlers: dict[str, outbox.Handler] = {
-        kind: _mail_handler(mail_kind, settings, database, adapters.mailer, clock)
+        kind: _mail_handler(mail_kind, settings, parts.database, parts.mailer, parts.clock)
         for kind, mail_kind in MAIL_KINDS.items()
     }
     handlers[outbox.CALENDAR_UPSERT_EVENT] = _no_calendar
     handlers[outbox.CALENDAR_CANCEL_EVENT] = _no_calendar
-    if adapters.calendar is not None:
+    if calendar is not None:
         # A mentor without a connection is skipped inside (their invite is their entry).
         # The confirmation mail is queued before the event row and usually leaves before the
         # Meet link exists: the link reaches the visitor with the reminders (which load the
         # booking at send time) and through the mentor's calendar invitation.
-        service = CalendarService(database, adapters.calendar, settings, clock=clock)
-        handlers |= calendar_handlers(service)
+        handlers |= calendar_handlers(calendar)
     return handlers
 
 
-def build_worker(
-    settings: Settings,
-    database: Database,
-    adapters: Adapters | None = None,
-    clock: Clock = lambda: datetime.now(UTC),
-) -> Worker:
-    adapters = adapters or build_adapters(settings)
-    periodic: list[PeriodicJob] = [digest_job(settings, database, adapters.mailer, clock)]
-    if adapters.calendar is not None:
-        service = CalendarService(database, adapters.calendar, settings, clock=clock)
+def build_worker(settings: Settings, parts: Parts) -> Worker:
+    database, clock = parts.database, parts.clock
+    periodic: list[PeriodicJob] = [
+        purge_job(database, settings.privacy.retention_days, clock),
+        digest_job(settings, database, parts.mailer, clock),
+    ]
+    service = parts.calendar_service(settings)
+    if service is not None:
         periodic += calendar_jobs(service)
     return Worker(
         database,
         settings,
-        build_handlers(settings, database, adapters, clock),
+        build_handlers(settings, parts, service),
         periodic,
         clock=clock,
     )
-
-
-def run_worker(settings: Settings, database_url: str) -> None:
-    """``python -m scheduler worker``: drain the outbox and run the periodic jobs until SIGTERM."""
-
-    async def main() -> None:
-        database = Database.from_url(database_url)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        try:
-            await build_worker(settings, database).run(stop)
-        finally:
-            await database.dispose()
-
-    asyncio.run(main())

@@ -81,9 +81,12 @@ class Plan:
                 rules = weekly[(ordinal + 6) % 7]  # date.fromordinal(1) is a Monday
             if not rules[0]:
                 continue
-            if day_full and ordinal in day_full:
-                continue
-            if week_full and _iso_week(ordinal) in week_full:
+            # Caps count each slot on its own local date. With one offset all day, every start
+            # of the date's windows falls on the date itself, so a full date is skipped whole;
+            # around a change the windows can reach into the next or previous date (clocks set
+            # back at 00:01), and each slot is looked at (``_uncapped``).
+            per_slot = offset is None and bool(day_full or week_full)
+            if not per_slot and self._full(ordinal):
                 continue
             if offset is None:
                 shift, windows = 0, clock.windows(ordinal, rules[0])
@@ -108,8 +111,32 @@ class Plan:
                     stop = last if p == count else min(last, fl[p])
                     k0 = (s - window_start) // slot
                     k1 = (stop - window_start) // slot + 1
-                    yield window_start, window_end, k0, k1
+                    if per_slot:
+                        yield from self._uncapped((window_start, window_end, k0, k1))
+                    else:
+                        yield window_start, window_end, k0, k1
                     s = window_start + k1 * slot
+
+    def _full(self, ordinal: int) -> bool:
+        """Whether the local date ``ordinal`` has reached its day cap or its week's cap."""
+        if self.day_full and ordinal in self.day_full:
+            return True
+        return bool(self.week_full) and _iso_week(ordinal) in self.week_full
+
+    def _uncapped(self, run: Run) -> Iterator[Run]:
+        """The slots of ``run`` whose own local date is not full, as runs."""
+        window_start, window_end, k0, k1 = run
+        local_ordinal, slot = self.clock.local_ordinal, self.slot
+        first: int | None = None
+        for k in range(k0, k1):
+            if self._full(local_ordinal(window_start + k * slot)):
+                if first is not None:
+                    yield window_start, window_end, first, k
+                first = None
+            elif first is None:
+                first = k
+        if first is not None:
+            yield window_start, window_end, first, k1
 
 
 def _dates(clock: WallClock, first: int, last: int) -> Iterator[tuple[int, int | None]]:

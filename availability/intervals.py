@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import le, lt
 
-from availability._clock import duration_us, to_us
+from availability._clock import EPOCH, ONE_US, duration_us, to_us
 from availability.errors import InvalidPolicy, InvalidQueryRange, NaiveDatetime
 from availability.policy import MAX_BUFFER
 
@@ -39,6 +39,20 @@ class Interval:
 
     def overlaps(self, other: Interval) -> bool:
         return self.start < other.end and other.start < self.end
+
+    @classmethod
+    def trusted_many(cls, instants: Sequence[int]) -> tuple[Interval, ...]:
+        """Intervals from epoch microseconds ``start, end, start, end, ...``, built without
+        re-validation: for a loader whose values come from rows the database has checked
+        (``end > start``), where checking each again cost as much as the slot computation."""
+        new, set_attribute = object.__new__, object.__setattr__
+        intervals = []
+        for index in range(0, len(instants), 2):
+            interval = new(cls)
+            set_attribute(interval, "start", EPOCH + ONE_US * instants[index])
+            set_attribute(interval, "end", EPOCH + ONE_US * instants[index + 1])
+            intervals.append(interval)
+        return tuple(intervals)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -98,6 +112,18 @@ class BookingSpans:
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    @classmethod
+    def trusted(cls, instants: Sequence[int]) -> BookingSpans:
+        """Spans from epoch microseconds ``start, occupied start, occupied end, ...`` per
+        booking, built without re-validation: for a loader whose values come from rows the
+        database has checked (``occupied`` is computed from the start and non-negative buffers).
+        A test compares it with the validating constructor."""
+        spans = object.__new__(cls)
+        object.__setattr__(spans, "starts", tuple(instants[0::3]))
+        object.__setattr__(spans, "occupied_starts", tuple(instants[1::3]))
+        object.__setattr__(spans, "occupied_ends", tuple(instants[2::3]))
+        return spans
 
     @classmethod
     def of(cls, bookings: Iterable[Booking]) -> BookingSpans:

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/api.py [--workers 2] [--rate 200] [--seconds 15]
 
-Settings used: uvicorn (uvloop + httptools) with --workers 2 (one per core), EMBEDDED_WORKER=false
+Settings used: `thotis serve` (uvicorn, uvloop + httptools) with --workers 2 (one per core), EMBEDDED_WORKER=false
 (the outbox worker is another process in production), the embedded PostgreSQL (fsync on) over
 its unix socket, and an open-loop load generator (raw asyncio HTTP/1.1 keep-alive) in this process
 on loopback — it shares the 2 cores with the server, so the figures are pessimistic.
@@ -33,11 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
-from scheduler import catalog, migrate, schedules
-from scheduler.db import Database, url_to_string
-from scheduler.embedded_db import EmbeddedPostgres
-from scheduler.records import Actor
-from scheduler.settings import PROJECT_ROOT
+from scheduler import catalog
+from scheduler.platform import PROJECT_ROOT, Actor, Database, EmbeddedPostgres, url_to_string
+from scheduler.platform import migrations as migrate
+from scheduler.schedules import rules as schedules
 
 STAFF = Actor.staff("bench")
 MENTORS = 20
@@ -93,18 +92,11 @@ def start_server(
         [
             sys.executable,
             "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
+            "api",
+            "serve",
             "--workers",
             str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
+            "--quiet",
         ],
         cwd=PROJECT_ROOT,
         env=env,

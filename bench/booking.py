@@ -36,13 +36,20 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from availability import SLOT_LENGTH
-from scheduler import booking, catalog, loading, migrate, schedules
-from scheduler.db import Database, url_to_string
-from scheduler.embedded_db import EmbeddedPostgres, create_database
-from scheduler.errors import SlotTaken
-from scheduler.records import Actor
-from scheduler.settings import PROJECT_ROOT
-from scheduler.slots import filiere_slots
+from scheduler import catalog
+from scheduler.booking import book, visitors
+from scheduler.platform import (
+    PROJECT_ROOT,
+    Actor,
+    Database,
+    EmbeddedPostgres,
+    SlotTaken,
+    create_database,
+    url_to_string,
+)
+from scheduler.platform import migrations as migrate
+from scheduler.schedules import filiere_slots, loading
+from scheduler.schedules import rules as schedules
 
 NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # a Monday, 07:00 in Paris
 MENTORS = 20
@@ -50,8 +57,8 @@ DAYS = 14
 STAFF = Actor.staff("bench")
 
 
-def visitor(n: int) -> booking.Visitor:
-    return booking.Visitor(f"Élève{n}", f"eleve{n}@lycee.example.fr", "Quelle charge de travail ?")
+def visitor(n: int) -> visitors.Visitor:
+    return visitors.Visitor(f"Élève{n}", f"eleve{n}@lycee.example.fr", "Quelle charge de travail ?")
 
 
 async def setup(db: Database) -> list:  # type: ignore[type-arg]
@@ -114,7 +121,7 @@ async def book_all(url: str, items: list[tuple[str, str]], clients: int) -> tupl
             while not queue.empty():
                 mentor_id, start = queue.get_nowait()
                 try:
-                    await booking.book(
+                    await book.book(
                         session,
                         mentor_id=UUID(mentor_id),
                         slot_start=datetime.fromisoformat(start),
@@ -202,7 +209,7 @@ async def bare_floor(url: str, items: list[tuple[str, str]], clients: int = 16) 
             mentor_id, text = queue.pop()
             start = datetime.fromisoformat(text)
             await connection.execute(
-                booking._LOCK_MENTOR, {"id": mentor_id, "email_hash": b"", "slug": None}
+                book._LOCK_MENTOR, {"id": mentor_id, "email_hash": b"", "slug": None}
             )
             window = {"ids": [mentor_id], "lows": [start], "highs": [start + 2 * SLOT_LENGTH]}
             days = {"first_day": start.date(), "last_day": start.date(), "exclude": None}
@@ -210,7 +217,7 @@ async def bare_floor(url: str, items: list[tuple[str, str]], clients: int = 16) 
             made = uuid4()
             ids = {"booking_id": str(made)}
             await connection.execute(
-                booking._INSERT_BOOKING,
+                book._INSERT_BOOKING,
                 {
                     "id": made, "series_id": made, "sequence": 0, "mentor_id": mentor_id,
                     "filiere_id": None, "start_at": start, "end_at": start + SLOT_LENGTH,
@@ -253,7 +260,7 @@ async def race(url: str, mentor_id, start: datetime, clients: int = 64) -> tuple
     async def client(k: int, session) -> bool:  # type: ignore[no-untyped-def]
         await gate.wait()
         try:
-            await booking.book(
+            await book.book(
                 session, mentor_id=mentor_id, slot_start=start, visitor=visitor(k), now=NOW
             )
             return True

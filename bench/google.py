@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -29,20 +30,31 @@ from cryptography.fernet import Fernet  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
+from api.wiring import build_parts  # noqa: E402
 from integrations.google import GoogleCalendarProvider  # noqa: E402
-from scheduler import catalog, migrate, schedules  # noqa: E402
-from scheduler.calendar import SYNC_POLL, CalendarService  # noqa: E402
-from scheduler.db import Database, url_to_string  # noqa: E402
-from scheduler.embedded_db import EmbeddedPostgres, create_database  # noqa: E402
-from scheduler.ports import GoogleTokens  # noqa: E402
-from scheduler.records import Actor  # noqa: E402
-from scheduler.settings import PROJECT_ROOT, Settings  # noqa: E402
-from tests.integrations.google.fake_google import (  # noqa: E402
+from scheduler import catalog  # noqa: E402
+from scheduler.calendar import (  # noqa: E402
+    SYNC_POLL,
+    CalendarService,
+    GoogleTokens,
+)
+from scheduler.platform import (  # noqa: E402
+    PROJECT_ROOT,
+    Actor,
+    Database,
+    EmbeddedPostgres,
+    create_database,
+    url_to_string,
+)
+from scheduler.platform import migrations as migrate  # noqa: E402
+from scheduler.schedules import rules as schedules  # noqa: E402
+from testkit.fake_google import (  # noqa: E402
     ALL_CALENDAR_SCOPES,
     CLIENT_ID,
     CLIENT_SECRET,
     FakeGoogle,
 )
+from testkit.settings import settings_of  # noqa: E402
 
 STAFF = Actor.staff("bench")
 PER_USER_QUOTA = 600  # requests per minute per user
@@ -101,7 +113,7 @@ async def setup(db: Database, fake: FakeGoogle, service: CalendarService, mentor
 async def main(url: str, mentors: int, requests: int) -> None:
     fake = FakeGoogle().start()
     clock = Clock()
-    settings = Settings(
+    settings = settings_of(
         database_url=url,
         public_url="http://127.0.0.1:8000",  # no HTTPS: polling, no push channels
         seed_demo=False,
@@ -115,7 +127,7 @@ async def main(url: str, mentors: int, requests: int) -> None:
         token_keys=(Fernet.generate_key().decode(),),
     )
     db = Database.from_url(url, pool_size=20)
-    provider = GoogleCalendarProvider(settings, num_retries=3, timeout_seconds=10)
+    provider = GoogleCalendarProvider(settings.google, num_retries=3, timeout_seconds=10)
     service = CalendarService(db, provider, settings, clock=clock)
     try:
         t0 = time.perf_counter()
@@ -123,8 +135,9 @@ async def main(url: str, mentors: int, requests: int) -> None:
         print(f"set-up: {mentors} mentors connected in {time.perf_counter() - t0:.1f} s")
 
         print("1. visitors' slot requests")
-        app = create_app(settings, database=Database.from_url(url), clock=clock)
-        app.state.calendar_provider = provider
+        parts = build_parts(settings, Database.from_url(url), clock=clock)
+        parts = dataclasses.replace(parts, calendar=provider, calendar_check=provider)
+        app = create_app(settings, parts)
         before = len(fake.log)
         timings = []
         async with AsyncTestClient(app=app) as client:
@@ -144,9 +157,9 @@ async def main(url: str, mentors: int, requests: int) -> None:
         )
 
         print(
-            f"2. busy refresh round, {mentors} mentors, every {settings.busy_refresh_minutes} min"
+            f"2. busy refresh round, {mentors} mentors, every {settings.worker.busy_refresh_minutes} min"
         )
-        clock.now += timedelta(minutes=settings.busy_refresh_minutes + 1)
+        clock.now += timedelta(minutes=settings.worker.busy_refresh_minutes + 1)
         before = len(fake.log)
         freebusy_before = fake.count("POST", r"/calendar/v3/freeBusy")
         tokens_before = fake.count("POST", "/token")
@@ -156,7 +169,7 @@ async def main(url: str, mentors: int, requests: int) -> None:
         freebusy = fake.count("POST", r"/calendar/v3/freeBusy") - freebusy_before
         token_calls = fake.count("POST", "/token") - tokens_before
         api_calls = len(fake.log) - before - token_calls
-        rounds_per_hour = 60 / settings.busy_refresh_minutes
+        rounds_per_hour = 60 / settings.worker.busy_refresh_minutes
         print(
             f"  => {fresh} mentors fresh in {took:.1f} s; {freebusy} freeBusy calls "
             f"({freebusy / mentors:.2f} per mentor), {token_calls} token refreshes (OAuth endpoint, ~1/mentor/hour, not Calendar quota)"

@@ -32,8 +32,9 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from integrations.ics import invite  # noqa: E402
 from integrations.mail import FileMailer, SmtpMailer  # noqa: E402
 from integrations.messages import Brand, compose  # noqa: E402
-from tests.integrations.booking_views import NOW, START, make_view  # noqa: E402
-from tests.integrations.smtp_server import running_smtp_server  # noqa: E402
+from testkit.booking_views import NOW, START, make_view  # noqa: E402
+from testkit.settings import settings_of  # noqa: E402
+from testkit.smtp_sink import running_smtp_server  # noqa: E402
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -66,7 +67,7 @@ async def bench_smtp(count: int) -> None:
         )
     ]
     with running_smtp_server() as server:
-        mailer = SmtpMailer(server.settings())
+        mailer = SmtpMailer(server.settings().smtp)
         latencies = []
         began = time.perf_counter()
         for message in messages:
@@ -82,7 +83,7 @@ async def bench_smtp(count: int) -> None:
         )
 
     with running_smtp_server() as server:
-        mailer = SmtpMailer(server.settings())
+        mailer = SmtpMailer(server.settings().smtp)
         queue = list(messages)
 
         async def loop() -> None:
@@ -116,7 +117,7 @@ async def bench_files(count: int) -> None:
 
 async def _book_many(db: Any, mentors: list[Any], count: int, now: datetime) -> list[Any]:
     """``count`` slots spread over the mentors, in time order."""
-    from scheduler.slots import mentor_slots
+    from scheduler.schedules import mentor_slots
 
     free: list[tuple[datetime, Any]] = []
     async with db.sessions() as session:
@@ -131,7 +132,7 @@ async def _book_many(db: Any, mentors: list[Any], count: int, now: datetime) -> 
 
 async def _book(db: Any, slot: tuple[datetime, Any], n: int, now: datetime) -> Any:
     from scheduler import booking
-    from tests.scheduler.factories import visitor
+    from testkit.factories import visitor
 
     async with db.sessions() as session:
         result = await booking.book(
@@ -152,10 +153,9 @@ def _visitor_confirmations(received: list[Any]) -> dict[str, float]:
 
 
 async def bench_outbox(database_url: str, backlog: int, paced: int, interval: float) -> None:
-    from api.wiring import Adapters, build_worker
-    from scheduler.db import Database
-    from scheduler.settings import Settings
-    from tests.scheduler.factories import make_mentor
+    from api.wiring import Parts, build_worker
+    from scheduler.platform import Database
+    from testkit.factories import make_mentor
 
     db = Database.from_url(database_url)
     now = datetime.now(UTC)
@@ -163,13 +163,8 @@ async def bench_outbox(database_url: str, backlog: int, paced: int, interval: fl
     slots = await _book_many(db, mentors, backlog + paced, now)
     try:
         with running_smtp_server() as server:
-            settings = Settings(database_url=database_url, embedded_worker=False)
-            worker = build_worker(
-                settings,
-                db,
-                Adapters(mailer=SmtpMailer(server.settings())),
-                clock=lambda: datetime.now(UTC),
-            )
+            settings = settings_of(database_url=database_url, embedded_worker=False)
+            worker = build_worker(settings, Parts(db, SmtpMailer(server.settings().smtp)))
 
             for n, slot in enumerate(slots[:backlog]):
                 await _book(db, slot, n, now)
@@ -204,17 +199,15 @@ async def bench_outbox(database_url: str, backlog: int, paced: int, interval: fl
                 f"commit -> SMTP accept: p50 {statistics.median(delays):.2f} s, "
                 f"p95 {_percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s "
                 f"({len(delays)}/{paced} bookings, one every {interval:.2f} s, "
-                f"poll {settings.outbox_poll_seconds:.1f} s)"
+                f"poll {settings.worker.outbox_poll_seconds:.1f} s)"
             )
     finally:
         await db.dispose()
 
 
 def _database() -> tuple[Any, str]:
-    from scheduler import migrate
-    from scheduler.db import url_to_string
-    from scheduler.embedded_db import EmbeddedPostgres, create_database
-    from scheduler.settings import PROJECT_ROOT
+    from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, create_database, url_to_string
+    from scheduler.platform import migrations as migrate
 
     server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="mail-")
     server.start()

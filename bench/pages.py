@@ -28,11 +28,18 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
 from api.app import create_app  # noqa: E402
-from scheduler import migrate, sessions  # noqa: E402
-from scheduler.db import Database, url_to_string  # noqa: E402
-from scheduler.demo import seed  # noqa: E402
-from scheduler.embedded_db import EmbeddedPostgres, create_database  # noqa: E402
-from scheduler.settings import PROJECT_ROOT, Settings  # noqa: E402
+from api.wiring import build_parts  # noqa: E402
+from scheduler.identity import sessions  # noqa: E402
+from scheduler.platform import (  # noqa: E402
+    PROJECT_ROOT,
+    Database,
+    EmbeddedPostgres,
+    create_database,
+    url_to_string,
+)
+from scheduler.platform import migrations as migrate  # noqa: E402
+from scheduler.schedules import seed  # noqa: E402
+from testkit.settings import settings_of  # noqa: E402
 
 NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # a Monday, 07:00 in Paris
 MENTOR = "camille.laurent@demo.thotis.fr"
@@ -131,10 +138,10 @@ async def main(url: str, requests: int) -> None:
             lifetime=timedelta(days=1),
             staff_email="bench@thotis.fr",
         )
-    settings = Settings(
+    settings = settings_of(
         database_url=url, public_url="http://bench.local", seed_demo=False, embedded_worker=False
     )
-    app = create_app(settings, database=database, clock=lambda: NOW)
+    app = create_app(settings, build_parts(settings, database, clock=lambda: NOW))
     results: dict[str, list[tuple[float, float, int]]] = {}
     added = 0
     async with AsyncTestClient(app=app, base_url="http://bench.local") as client:

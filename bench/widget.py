@@ -9,7 +9,7 @@
 * API requests per booking: every /v1 request from the click to the confirmation, opened from a
   card (the list already has the profile) and from a bare ``data-thotis-mentor`` button.
 
-Without --url it starts ``python -m scheduler serve`` on a free port with a throw-away data
+Without --url it starts ``python -m api serve`` on a free port with a throw-away data
 directory (embedded PostgreSQL, demo data) and stops it at the end. With --url it books real
 demo slots on that server.
 """
@@ -109,7 +109,7 @@ def served(url: str | None) -> Iterator[str]:
         }
         env.pop("DATABASE_URL", None)
         process = subprocess.Popen(
-            [sys.executable, "-m", "scheduler", "serve"],
+            [sys.executable, "-m", "api", "serve"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

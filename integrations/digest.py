@@ -16,7 +16,7 @@ from typing import Any
 from integrations.ics import one_line
 from integrations.messages import MAIL_POLICY, Brand, multiline, templates
 from integrations.when import day_text, when_text
-from scheduler.digest import DigestBooking, DigestContent
+from scheduler.messaging import DigestBooking, DigestContent
 
 __all__ = ["compose_digest"]
 

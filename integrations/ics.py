@@ -25,7 +25,7 @@ from typing import Literal
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from integrations.when import Language, utc, when_text
-from scheduler.views import BookingView
+from scheduler.booking import BookingView
 
 Method = Literal["REQUEST", "CANCEL"]
 Audience = Literal["visitor", "mentor"]

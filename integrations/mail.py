@@ -1,5 +1,5 @@
 """Mail delivery: ``SmtpMailer`` (aiosmtplib) and ``FileMailer`` (a dev outbox of ``.eml``
-files), both implementing ``scheduler.ports.Mailer``.
+files), both implementing ``scheduler.messaging.Mailer``.
 
 How failures reach the outbox::
 
@@ -20,7 +20,6 @@ import os
 import re
 import ssl
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -31,8 +30,8 @@ from pathlib import Path
 
 import aiosmtplib
 
-from scheduler.ports import Mailer, PermanentDeliveryError
-from scheduler.settings import Settings
+from scheduler.messaging import Mailer
+from scheduler.platform import Clock, PermanentDeliveryError, SmtpSettings, system_clock
 
 __all__ = [
     "FileMailer",
@@ -98,20 +97,20 @@ class SmtpMailer:
 
     def __init__(
         self,
-        settings: Settings,
+        smtp: SmtpSettings,
         *,
         timeout: float = DEFAULT_TIMEOUT,
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
-        if not settings.smtp_host:
-            raise ValueError("SmtpMailer needs settings.smtp_host")
-        self._host = settings.smtp_host
-        self._port = settings.smtp_port
-        self._username = settings.smtp_username
-        self._password = settings.smtp_password
-        self._use_tls = settings.smtp_tls
+        if not smtp.host:
+            raise ValueError("SmtpMailer needs an SMTP host")
+        self._host = smtp.host
+        self._port = smtp.port
+        self._username = smtp.username
+        self._password = smtp.password
+        self._use_tls = smtp.tls
         # Implicit TLS (port 465) and STARTTLS exclude each other; TLS wins when both are set.
-        self._start_tls = settings.smtp_starttls and not settings.smtp_tls
+        self._start_tls = smtp.starttls and not smtp.tls
         self._timeout = timeout
         self._tls_context = tls_context
 
@@ -172,9 +171,7 @@ class FileMailer:
     time, and a reader never sees a half-written file (temp file in the same folder, then an
     atomic rename)."""
 
-    def __init__(
-        self, directory: Path, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    ) -> None:
+    def __init__(self, directory: Path, *, clock: Clock = system_clock) -> None:
         self.directory = Path(directory)
         self._clock = clock
 
@@ -240,11 +237,11 @@ def read_message(directory: Path, file_name: str) -> EmailMessage:
     return message
 
 
-def mailer_from_settings(settings: Settings) -> Mailer:
+def mailer_from_settings(smtp: SmtpSettings) -> Mailer:
     """SMTP when a host is configured, else the dev outbox folder (the ``make run`` default)."""
-    if settings.smtp_host:
-        return SmtpMailer(settings)
-    return FileMailer(settings.mail_dir)
+    if smtp.host:
+        return SmtpMailer(smtp)
+    return FileMailer(smtp.mail_dir)
 
 
 def _date(value: object) -> datetime | None:

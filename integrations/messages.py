@@ -34,8 +34,8 @@ from markupsafe import Markup, escape
 from integrations import ics
 from integrations.ics import one_line
 from integrations.when import Language, clock_text, day_text, short_when_text, when_text
-from scheduler.settings import Settings
-from scheduler.views import BookingView
+from scheduler.booking import BookingView
+from scheduler.platform import Settings
 
 Kind = Literal["booked", "rescheduled", "cancelled", "reminder_24h", "reminder_1h", "follow_up"]
 Recipient = Literal["visitor", "mentor"]
@@ -106,11 +106,11 @@ class Brand:
     @classmethod
     def from_settings(cls, settings: Settings) -> Brand:
         return cls(
-            mail_from=settings.mail_from,
-            public_url=settings.public_url.rstrip("/"),
-            logo_url=settings.brand_logo_url,
-            primary_color=settings.brand_primary_color,
-            accent_color=settings.brand_accent_color,
+            mail_from=settings.smtp.mail_from,
+            public_url=settings.http.public_url.rstrip("/"),
+            logo_url=settings.brand.logo_url,
+            primary_color=settings.brand.primary_color,
+            accent_color=settings.brand.accent_color,
         )
 
     @property

@@ -1,7 +1,7 @@
 """Alembic environment. Runs synchronously on psycopg 3 (the same driver as the app).
 
 The URL comes, in order, from ``config.attributes["connection"]`` (a connection handed in by
-``scheduler.migrate``), ``config.attributes["url"]``, or the settings (DATABASE_URL) when run as
+``scheduler.platform.migrations``), ``config.attributes["url"]``, or the settings (DATABASE_URL) when run as
 plain ``alembic``. It is never put in the ini: socket paths are %-encoded, which ConfigParser
 would try to interpolate.
 """
@@ -11,12 +11,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
-from scheduler.db import normalize_url
-from scheduler.models import Base
-from scheduler.settings import Settings
+from scheduler.platform import Settings, normalize_url
+from scheduler.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _run(connection: Connection) -> None:

@@ -10,7 +10,12 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tests.database", "tests.live"]
+pytest_plugins = [
+    "tests.database",
+    "tests.live",
+    "testkit.pytest_google",
+    "testkit.pytest_smtp",
+]
 
 settings.register_profile(
     "ci",

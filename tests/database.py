@@ -13,7 +13,7 @@ Fixtures:
     template_database   (session)  name of the migrated template
     database_url        (function) str, postgresql+psycopg:// URL of a fresh migrated database
     empty_database_url  (function) str, URL of a fresh database without any schema
-    db                  (function) scheduler.db.Database on ``database_url`` (disposed after)
+    db                  (function) scheduler.platform.Database on ``database_url`` (disposed after)
     restartable         (function) a server of the test's own that it may stop and start again
 """
 
@@ -33,16 +33,18 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.engine import URL
 
-from scheduler import migrate
-from scheduler.db import Database, normalize_url, url_to_string
-from scheduler.embedded_db import (
+from scheduler.platform import (
+    PROJECT_ROOT,
+    Database,
     EmbeddedPostgres,
-    _pid_alive,
     create_database,
     drop_database,
     libpq_params,
+    normalize_url,
+    url_to_string,
 )
-from scheduler.settings import PROJECT_ROOT
+from scheduler.platform import migrations as migrate
+from scheduler.platform.embedded_host import pid_alive
 
 _counter = itertools.count(1)
 
@@ -62,7 +64,7 @@ def _remove_abandoned_servers() -> None:
             pid = int(owner.read_text()) if owner.exists() else None
         except (OSError, ValueError):
             continue
-        if age > 600 and (pid is None or not _pid_alive(pid)):
+        if age > 600 and (pid is None or not pid_alive(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 

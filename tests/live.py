@@ -24,10 +24,10 @@ import uvicorn
 from sqlalchemy.engine import URL
 
 from api.app import create_app
-from scheduler.db import Database, url_to_string
-from scheduler.demo import seed
-from scheduler.embedded_db import create_database, drop_database
-from tests.integrations.smtp_server import SmtpServer, free_port
+from api.wiring import build_parts
+from scheduler.platform import Database, create_database, drop_database, url_to_string
+from scheduler.schedules import seed
+from testkit.smtp_sink import SmtpServer, free_port
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ def running_service(
     settings = smtp.settings(**values)
     server = _Server(
         uvicorn.Config(
-            lambda: create_app(settings),
+            lambda: create_app(settings, build_parts(settings, Database.from_url(database_url))),
             factory=True,
             host="127.0.0.1",
             port=port,

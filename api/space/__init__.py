@@ -2,7 +2,9 @@
 (Jinja2), progressive enhancement with htmx, French first with English.
 
 ``create_space_router(settings)`` is mounted by ``api.app.create_app``; the mailer defaults to the
-deployment's (``integrations.mail.mailer_from_settings``).
+deployment's (``integrations.mail.mailer_from_settings``). The pages are Litestar controllers,
+one per page group; what they share (the page renderer, the mailer, the calendar service) is
+given to them as dependencies of this router (``api.space.deps``).
 """
 
 from __future__ import annotations
@@ -10,20 +12,21 @@ from __future__ import annotations
 from litestar import Router
 from litestar.static_files import create_static_files_router
 
-from api.space.auth import build_auth_handlers
+from api.space.auth import GoogleSignInController, SignInLinkController, SignOutController
+from api.space.deps import space_dependencies
 from api.space.mentor import build_mentor_router
 from api.space.staff import build_staff_router
 from api.space.web import STATIC, STATIC_PATH, Web, exception_handlers
 from integrations.mail import mailer_from_settings
-from scheduler.ports import Mailer
-from scheduler.settings import Settings
+from scheduler.messaging import Mailer
+from scheduler.platform import Settings
 
 __all__ = ["create_space_router"]
 
 
 def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Router:
     web = Web(settings)
-    mailer = mailer or mailer_from_settings(settings)
+    mailer = mailer or mailer_from_settings(settings.smtp)
     static = create_static_files_router(
         path=STATIC_PATH,
         directories=[STATIC],
@@ -34,11 +37,14 @@ def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Rou
     return Router(
         path="/",
         route_handlers=[
-            *build_auth_handlers(web, mailer),
-            build_mentor_router(web),
-            build_staff_router(web, mailer),
+            SignInLinkController,
+            GoogleSignInController,
+            SignOutController,
+            build_mentor_router(),
+            build_staff_router(),
             static,
         ],
+        dependencies=space_dependencies(web, mailer),
         exception_handlers=exception_handlers(web),
         include_in_schema=False,
     )

@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from integrations.ics import one_line
 from integrations.messages import MAIL_POLICY, Brand
-from scheduler.ports import Mailer
+from scheduler.messaging import Mailer
 
 log = logging.getLogger("thotis.space")
 

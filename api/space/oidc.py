@@ -21,7 +21,7 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from requests.exceptions import RequestException
 
 from integrations.google.oauth import InvalidIdToken, client_config, exchange_code, id_token_claims
-from scheduler.settings import Settings
+from scheduler.platform import GoogleSettings
 
 SIGN_IN_SCOPES = ("openid", "email")
 # Clock skew tolerated on the token's expiry.
@@ -39,13 +39,13 @@ class GoogleSignIn(NamedTuple):
     nonce: str
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.google_client_id and settings.google_client_secret)
+def configured(google: GoogleSettings) -> bool:
+    return bool(google.client_id and google.client_secret)
 
 
-def start(settings: Settings, redirect_uri: str) -> GoogleSignIn:
+def start(google: GoogleSettings, redirect_uri: str) -> GoogleSignIn:
     flow = Flow.from_client_config(
-        client_config(settings, redirect_uri),
+        client_config(google, redirect_uri),
         scopes=list(SIGN_IN_SCOPES),
         redirect_uri=redirect_uri,
         autogenerate_code_verifier=True,
@@ -58,7 +58,7 @@ def start(settings: Settings, redirect_uri: str) -> GoogleSignIn:
 
 
 async def finish(
-    settings: Settings,
+    google: GoogleSettings,
     redirect_uri: str,
     state: str,
     code_verifier: str,
@@ -68,13 +68,13 @@ async def finish(
     """The verified email of the person Google signed in (lower-cased)."""
     token = await anyio.to_thread.run_sync(
         _exchange,
-        client_config(settings, redirect_uri),
+        client_config(google, redirect_uri),
         redirect_uri,
         state,
         code_verifier,
         authorization_response_url,
     )
-    return _email(token.get("id_token"), settings.google_client_id or "", nonce)
+    return _email(token.get("id_token"), google.client_id or "", nonce)
 
 
 def _exchange(

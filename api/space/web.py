@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -24,35 +24,37 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
-from litestar.enums import MediaType
+from litestar.enums import MediaType, ScopeType
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ExceptionHandlersMap
 
-from api.i18n import negotiate
+from api.i18n import Language, as_language, negotiate
 from api.problems import as_domain_error, handle_exception, retry_after, title_for
 from availability import AvailabilityError
 from integrations.when import clock_text, day_text, when_text, zone_label
-from scheduler.db import Database
-from scheduler.errors import DatabaseUnavailable, SchedulingError
-from scheduler.outage import OUTAGE_ERRORS
-from scheduler.sessions import Role, SpaceSession, csrf_matches, find_session
-from scheduler.settings import Settings
+from scheduler.identity import Role, SpaceSession, csrf_matches, find_session
+from scheduler.platform import (
+    OUTAGE_ERRORS,
+    Database,
+    DatabaseUnavailable,
+    SchedulingError,
+    Settings,
+)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 STATIC_PATH = "/space/static"
 
-SESSION_COOKIE: dict[Role, str] = {"mentor": "thotis_mentor", "staff": "thotis_staff"}
-SESSION_PATH: dict[Role, str] = {"mentor": "/mentor", "staff": "/staff"}
+SESSION_COOKIE: dict[Role, str] = {Role.MENTOR: "thotis_mentor", Role.STAFF: "thotis_staff"}
+SESSION_PATH: dict[Role, str] = {Role.MENTOR: "/mentor", Role.STAFF: "/staff"}
 PRE_COOKIE = "thotis_pre"
 BIND_COOKIE = "thotis_signin"
 BIND_PATH = "/auth"
 LANG_COOKIE = "thotis_lang"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-
-Lang = Literal["fr", "en"]
 
 PAGE_HEADERS = {
     # Pages show personal data: no cache keeps them, no search engine lists them.
@@ -78,14 +80,13 @@ class CsrfRefused(Exception):
     """A form came without this session's token (or with another one)."""
 
 
-def language(request: Request[Any, Any, Any]) -> Lang:
-    asked = request.query_params.get("lang")
-    if asked in ("fr", "en"):
-        return asked  # type: ignore[return-value]
-    kept = request.cookies.get(LANG_COOKIE)
-    if kept in ("fr", "en"):
-        return kept  # type: ignore[return-value]
-    return negotiate(request.headers.get("accept-language"))
+def language(request: Request[Any, Any, Any]) -> Language:
+    """``?lang=``, else the ``thotis_lang`` cookie, else ``Accept-Language`` (French first)."""
+    return (
+        as_language(request.query_params.get("lang"))
+        or as_language(request.cookies.get(LANG_COOKIE))
+        or negotiate(request.headers.get("accept-language"))
+    )
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -100,7 +101,7 @@ def safe_next(value: str | None, role: Role) -> str:
     return value
 
 
-def error_text(error: Exception, lang: Lang) -> str:
+def error_text(error: Exception, lang: Language) -> str:
     """A service error as a person reads it: the French (or English) title, then the detail
     the service gave (which names the field)."""
     if isinstance(error, (SchedulingError, AvailabilityError)):
@@ -127,14 +128,14 @@ class Web:
         self.env.filters["utc"] = lambda instant: instant.astimezone(UTC).isoformat()
         self.env.globals.update(
             static=STATIC_PATH,
-            primary=self.settings.brand_primary_color,
-            accent=self.settings.brand_accent_color,
+            primary=self.settings.brand.primary_color,
+            accent=self.settings.brand.accent_color,
             csrf_field=CSRF_FIELD,
         )
 
     @property
     def secure(self) -> bool:
-        return self.settings.public_url.startswith("https://")
+        return self.settings.http.public_url.startswith("https://")
 
     def cookie(self, key: str, value: str, path: str, max_age: int | None = None) -> Cookie:
         return Cookie(
@@ -184,8 +185,8 @@ class Web:
             **context,
         )
         jar = list(cookies or [])
-        asked = request.query_params.get("lang")
-        if asked in ("fr", "en") and request.cookies.get(LANG_COOKIE) != asked:
+        asked = as_language(request.query_params.get("lang"))
+        if asked and request.cookies.get(LANG_COOKIE) != asked:
             jar.append(self.cookie(LANG_COOKIE, asked, "/", max_age=365 * 86400))
         return Response(
             html,
@@ -230,13 +231,17 @@ def session_guard(role: Role) -> Any:
         raw = connection.cookies.get(SESSION_COOKIE[role])
         async with database.session() as session:
             found = await find_session(session, raw, role, now)
+        # A WebSocket scope has no method: none is served here, and one would go through the
+        # CSRF check below like a form post (closed by default, as the KeyError it raised was).
+        scope = connection.scope
+        method = scope["method"] if scope["type"] == ScopeType.HTTP else None
         if found is None:
             path = connection.url.path
-            if connection.scope["method"] == "GET" and connection.url.query:
+            if method == "GET" and connection.url.query:
                 path = f"{path}?{connection.url.query}"
             raise SignInRequired(role, path, expired=bool(raw))
         connection.state.space = found
-        if connection.scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+        if method not in ("GET", "HEAD", "OPTIONS"):
             given = connection.headers.get(CSRF_HEADER)
             if not given and isinstance(connection, Request):
                 given = (await connection.form()).get(CSRF_FIELD)
@@ -246,7 +251,7 @@ def session_guard(role: Role) -> Any:
     return guard
 
 
-def exception_handlers(web: Web) -> dict[type[Exception], Any]:
+def exception_handlers(web: Web) -> ExceptionHandlersMap:
     """Errors on these pages are pages (the API keeps its problem JSON)."""
 
     def sign_in(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[str]:

@@ -20,7 +20,7 @@ from litestar import Request, Response, Router, get
 from litestar.enums import MediaType
 
 from api.widget.assets import WidgetBundle, build_bundle
-from scheduler.settings import Settings
+from scheduler.platform import Settings
 
 SCRIPT_PATH = "/widget/v1/thotis-widget.js"
 INTEGRITY_PATH = "/widget/v1/integrity.json"
@@ -69,8 +69,8 @@ def create_widget_router(settings: Settings, bundle: WidgetBundle | None = None)
     common: dict[str, Any] = {
         "script_path": SCRIPT_PATH,
         "integrity": script.integrity,
-        "primary": settings.brand_primary_color,
-        "accent": settings.brand_accent_color,
+        "primary": settings.brand.primary_color,
+        "accent": settings.brand.accent_color,
     }
 
     def page(name: str, headers: dict[str, str] | None = None, **context: Any) -> Response[str]:
@@ -131,7 +131,7 @@ def create_widget_router(settings: Settings, bundle: WidgetBundle | None = None)
             "privacy.html",
             {"Cache-Control": "public, max-age=3600"},
             page_lang=_language(lang),
-            retention_days=settings.personal_data_retention_days,
+            retention_days=settings.privacy.retention_days,
         )
 
     return Router(

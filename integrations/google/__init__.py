@@ -1,6 +1,6 @@
 """Google Calendar adapter: OAuth connection, free/busy, events with Meet links, sync and push.
 
-Implements ``scheduler.ports.CalendarProvider``; the engine never imports Google's libraries.
+Implements ``scheduler.calendar.CalendarProvider``; the engine never imports Google's libraries.
 """
 
 from integrations.google.oauth import (

@@ -1,4 +1,4 @@
-"""Google's failures translated into the engine's, in one place (see ``scheduler.ports``)::
+"""Google's failures translated into the engine's, in one place (see ``scheduler.calendar.ports``)::
 
 RefreshError invalid_grant / no refresh token   -> ReconnectRequired
 HTTP 401, 403 insufficientPermissions           -> ReconnectRequired
@@ -17,7 +17,8 @@ import httplib2
 from google.auth.exceptions import RefreshError, TransportError
 from googleapiclient.errors import HttpError
 
-from scheduler.ports import CalendarUnavailable, PermanentDeliveryError, ReconnectRequired
+from scheduler.calendar import CalendarUnavailable
+from scheduler.platform import PermanentDeliveryError, ReconnectRequired
 
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
 SCOPE_REASONS = frozenset({"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"})

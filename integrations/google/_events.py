@@ -7,8 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from availability.intervals import as_utc
-from scheduler.ports import SyncedEvent, event_id_for_series
-from scheduler.views import BookingView
+from scheduler.booking import BookingView
+from scheduler.calendar import SyncedEvent, event_id_for_series
 
 JSON = dict[str, Any]
 SERIES_PROPERTY = "thotisSeriesId"

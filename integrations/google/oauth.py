@@ -29,8 +29,8 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from requests.exceptions import RequestException
 
 from integrations.google.provider import GoogleCalendarProvider
-from scheduler.ports import CalendarUnavailable, GoogleTokens
-from scheduler.settings import Settings
+from scheduler.calendar import CalendarUnavailable, GoogleTokens
+from scheduler.platform import GoogleSettings
 
 __all__ = [
     "REQUIRED_SCOPES",
@@ -70,26 +70,26 @@ class AuthorizationRequest(NamedTuple):
     code_verifier: str
 
 
-def client_config(settings: Settings, redirect_uri: str) -> dict[str, Any]:
-    if not settings.google_client_id or not settings.google_client_secret:
+def client_config(google: GoogleSettings, redirect_uri: str) -> dict[str, Any]:
+    if not google.client_id or not google.client_secret:
         raise RuntimeError("GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set")
     return {
         "web": {
-            "client_id": settings.google_client_id,
-            "client_secret": settings.google_client_secret,
-            "auth_uri": settings.google_auth_uri,
-            "token_uri": settings.google_token_uri,
+            "client_id": google.client_id,
+            "client_secret": google.client_secret,
+            "auth_uri": google.auth_uri,
+            "token_uri": google.token_uri,
             "redirect_uris": [redirect_uri],
         }
     }
 
 
 def start_authorization(
-    settings: Settings, redirect_uri: str, *, login_hint: str | None = None
+    google: GoogleSettings, redirect_uri: str, *, login_hint: str | None = None
 ) -> AuthorizationRequest:
     """The Google consent URL, with its ``state`` and PKCE ``code_verifier`` to keep."""
     flow = Flow.from_client_config(
-        client_config(settings, redirect_uri),
+        client_config(google, redirect_uri),
         scopes=list(SCOPES),
         redirect_uri=redirect_uri,
         autogenerate_code_verifier=True,
@@ -105,7 +105,7 @@ def start_authorization(
 
 
 async def finish_authorization(
-    settings: Settings,
+    google: GoogleSettings,
     redirect_uri: str,
     state: str,
     code_verifier: str,
@@ -115,12 +115,12 @@ async def finish_authorization(
 
     Blocking network I/O (the token endpoint) runs in a worker thread.
     """
-    config = client_config(settings, redirect_uri)
+    config = client_config(google, redirect_uri)
     token = await anyio.to_thread.run_sync(
         _exchange, config, redirect_uri, state, code_verifier, authorization_response_url
     )
     tokens = _tokens_from(token)
-    email = _email_from_id_token(token.get("id_token"), settings.google_client_id or "")
+    email = _email_from_id_token(token.get("id_token"), google.client_id or "")
     if not tokens.refresh_token:
         raise AuthorizationFailed("Google issued no refresh token (offline access refused)")
     missing = REQUIRED_SCOPES - set(tokens.scopes)
@@ -128,7 +128,7 @@ async def finish_authorization(
         # Do not keep a grant that cannot do the job: the mentor reconnects with all boxes.
         # Best effort: if Google is unreachable the grant stays unused by us.
         with contextlib.suppress(CalendarUnavailable):
-            await GoogleCalendarProvider(settings, num_retries=1).revoke(tokens)
+            await GoogleCalendarProvider(google, num_retries=1).revoke(tokens)
         raise ScopesNotGranted(frozenset(missing))
     return tokens, email
 

@@ -39,7 +39,8 @@ from integrations.google._events import (
     rfc3339,
     synced_event,
 )
-from scheduler.ports import (
+from scheduler.booking import BookingView
+from scheduler.calendar import (
     CalendarInfo,
     CalendarNotFound,
     CalendarResult,
@@ -50,8 +51,7 @@ from scheduler.ports import (
     WatchChannel,
     event_id_for_series,
 )
-from scheduler.settings import Settings
-from scheduler.views import BookingView
+from scheduler.platform import GoogleSettings
 
 __all__ = ["FREE_BUSY_MAX_CALENDARS", "FREE_BUSY_MAX_RANGE", "GoogleCalendarProvider"]
 
@@ -78,7 +78,7 @@ class GoogleCalendarProvider:
 
     def __init__(
         self,
-        settings: Settings,
+        google: GoogleSettings,
         *,
         num_retries: int = 5,
         timeout_seconds: float = 20.0,
@@ -86,7 +86,7 @@ class GoogleCalendarProvider:
         meet_poll_delay_seconds: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._settings = settings
+        self._google = google
         self._num_retries = num_retries
         self._timeout = timeout_seconds
         self._meet_polls = meet_polls
@@ -96,12 +96,13 @@ class GoogleCalendarProvider:
 
     # --- plumbing -----------------------------------------------------------------------------
     def _credentials(self, tokens: GoogleTokens) -> Credentials:
+        # google-auth ships py.typed but leaves Credentials.__init__ unannotated.
         return Credentials(  # type: ignore[no-untyped-call]
             token=tokens.access_token,
             refresh_token=tokens.refresh_token,
-            token_uri=self._settings.google_token_uri,
-            client_id=self._settings.google_client_id,
-            client_secret=self._settings.google_client_secret,
+            token_uri=self._google.token_uri,
+            client_id=self._google.client_id,
+            client_secret=self._google.client_secret,
             expiry=_naive_utc(tokens.expiry),
         )
 
@@ -116,7 +117,7 @@ class GoogleCalendarProvider:
             static_discovery=True,
             cache_discovery=False,
             requestBuilder=self._request_class,
-            client_options={"api_endpoint": f"{self._settings.google_api_base}/calendar/v3/"},
+            client_options={"api_endpoint": f"{self._google.api_base}/calendar/v3/"},
         )
 
     async def _run(self, tokens: GoogleTokens, work: Callable[[Resource], T]) -> CalendarResult[T]:
@@ -357,7 +358,7 @@ class GoogleCalendarProvider:
             try:
                 with google_errors():
                     response, _ = http.request(
-                        self._settings.google_revoke_uri,
+                        self._google.revoke_uri,
                         "POST",
                         body=urlencode({"token": token}),
                         headers={"Content-Type": "application/x-www-form-urlencoded"},
@@ -405,6 +406,7 @@ def _refreshed(tokens: GoogleTokens, credentials: Credentials) -> GoogleTokens |
 def _request_class(sleep: Callable[[float], None]) -> type[HttpRequest]:
     """``HttpRequest`` whose retry back-off sleeps with ``sleep``."""
 
+    # googleapiclient is untyped (Any): strict mypy refuses subclassing Any.
     class Request(HttpRequest):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from scheduler.ports import WatchChannel
+from scheduler.calendar import WatchChannel
 
 __all__ = [
     "PushNotification",

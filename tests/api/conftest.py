@@ -15,11 +15,12 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from scheduler import catalog, schedules
-from scheduler.db import Database
-from scheduler.records import Actor
-from scheduler.settings import Settings
-from tests.scheduler.factories import Clock
+from api.wiring import build_parts
+from scheduler import catalog
+from scheduler.platform import Actor, Database, Settings
+from scheduler.schedules import rules as schedules
+from testkit.factories import Clock
+from testkit.settings import settings_of
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
+    return settings_of(
         database_url=database_url,
         public_url="http://testserver.local",
         cors_origins=("https://www.thotis.fr",),
@@ -44,7 +45,9 @@ def settings(database_url: str) -> Settings:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(settings: Settings, db: Database, clock: Clock) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    app = create_app(settings, database=Database.from_url(settings.database_url or ""), clock=clock)
+    app = create_app(
+        settings, build_parts(settings, Database.from_url(settings.db.url or ""), clock=clock)
+    )
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
 

@@ -4,7 +4,6 @@ requests succeed once the server is back, without restarting the service."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -13,12 +12,12 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from scheduler.db import Database
-from scheduler.records import MentorRecord
-from scheduler.settings import Settings
-from tests.api.conftest import Clock
+from api.wiring import build_parts
+from scheduler.catalog import MentorRecord
+from scheduler.platform import Database, Settings
+from testkit.factories import Clock, make_mentor
+from testkit.settings import changed
 from tests.database import Restartable
-from tests.scheduler.factories import make_mentor
 
 # The factories' mentor is free on weekday evenings; this Tuesday 18:00 in Paris is bookable
 # from the test clock's Monday morning.
@@ -38,8 +37,10 @@ async def mentor(restartable: Restartable) -> AsyncIterator[MentorRecord]:
 async def client(
     settings: Settings, restartable: Restartable, clock: Clock
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    settings = dataclasses.replace(settings, database_url=restartable.url)
-    app = create_app(settings, database=Database.from_url(restartable.url), clock=clock)
+    settings = changed(settings, database_url=restartable.url)
+    app = create_app(
+        settings, build_parts(settings, Database.from_url(restartable.url), clock=clock)
+    )
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
 

@@ -8,9 +8,10 @@ from pathlib import Path
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
+from api.wiring import build_parts
 from integrations.mail import FileMailer
-from scheduler.db import Database
-from scheduler.settings import Settings
+from scheduler.platform import Database
+from testkit.settings import settings_of
 
 
 def _letter(subject: str) -> EmailMessage:
@@ -27,9 +28,9 @@ def _letter(subject: str) -> EmailMessage:
 async def test_written_mail_is_listed_and_shown_in_a_sandbox(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(database_url=database_url, mail_dir=tmp_path, embedded_worker=False)
+    settings = settings_of(database_url=database_url, mail_dir=tmp_path, embedded_worker=False)
     await FileMailer(tmp_path).send(_letter("Votre rendez-vous est confirmé"))
-    app = create_app(settings, database=Database.from_url(database_url))
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         listing = await client.get("/dev/mail")
         assert listing.status_code == 200
@@ -43,10 +44,10 @@ async def test_written_mail_is_listed_and_shown_in_a_sandbox(
 async def test_the_page_refuses_names_outside_the_folder(database_url: str, tmp_path: Path) -> None:
     # A real message one folder up: only the name check keeps the page from showing it.
     (tmp_path / "secrets.eml").write_bytes(b"Subject: Mot de passe\r\n\r\nsecret\r\n")
-    settings = Settings(
+    settings = settings_of(
         database_url=database_url, mail_dir=tmp_path / "mail", embedded_worker=False
     )
-    app = create_app(settings, database=Database.from_url(database_url))
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         answer = await client.get("/dev/mail/..%2Fsecrets.eml")
         assert answer.status_code == 404
@@ -57,10 +58,10 @@ async def test_the_page_refuses_names_outside_the_folder(database_url: str, tmp_
 async def test_there_is_no_dev_page_when_smtp_is_configured(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(
+    settings = settings_of(
         database_url=database_url, mail_dir=tmp_path, smtp_host="127.0.0.1", embedded_worker=False
     )
-    app = create_app(settings, database=Database.from_url(database_url))
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         assert (await client.get("/dev/mail")).status_code == 404
 
@@ -68,12 +69,12 @@ async def test_there_is_no_dev_page_when_smtp_is_configured(
 async def test_there_is_no_dev_page_on_a_public_address_even_without_smtp(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(
+    settings = settings_of(
         database_url=database_url,
         mail_dir=tmp_path,
         public_url="https://rdv.thotis.fr",
         embedded_worker=False,
     )
-    app = create_app(settings, database=Database.from_url(database_url))
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         assert (await client.get("/dev/mail")).status_code == 404

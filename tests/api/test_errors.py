@@ -10,9 +10,8 @@ from uuid import uuid4
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
-from scheduler import credentials
-from scheduler.db import Database
-from scheduler.records import Actor
+from scheduler.identity import credentials as credentials
+from scheduler.platform import Actor, Database
 from tests.api.conftest import World
 
 Client = AsyncTestClient  # type: ignore[type-arg]

@@ -4,8 +4,8 @@ against the fake Google. Nothing is patched: the app's calendar adapter is the p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,21 +17,26 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from api.wiring import Adapters, build_handlers
+from api.wiring import Parts, build_handlers
 from integrations.google import GoogleCalendarProvider
-from scheduler import credentials, outbox
-from scheduler.calendar import CalendarService, calendar_handlers
-from scheduler.calendar_models import CalendarConnection
-from scheduler.db import Database
-from scheduler.models import BookingRow, BusyFetchState, ExternalBusy, OutboxRow
-from scheduler.ports import event_id_for_series
-from scheduler.records import Actor
-from scheduler.secrets import SecretBox, open_tokens
-from scheduler.settings import Settings
-from tests.api.conftest import Clock, World
-from tests.integrations.google.conftest import fake_google, google_settings  # noqa: F401
+from scheduler.booking import BookingRow
+from scheduler.calendar import (
+    BusyFetchState,
+    CalendarConnection,
+    CalendarService,
+    SecretBox,
+    calendar_handlers,
+    event_id_for_series,
+    open_tokens,
+)
+from scheduler.identity import credentials as credentials
+from scheduler.platform import Actor, Database, OutboxRow, Settings, outbox
+from scheduler.schedules import ExternalBusy
+from testkit.factories import Clock
+from testkit.fake_google import FakeGoogle
+from testkit.settings import changed
+from tests.api.conftest import World
 from tests.integrations.google.factories import Sleeps
-from tests.integrations.google.fake_google import FakeGoogle
 
 LEA = "lea@example.org"
 EVENTS = r"/calendar/v3/calendars/[^/]+/events"
@@ -41,8 +46,8 @@ FIRST = datetime.fromisoformat("2026-11-30T17:00:00+00:00")
 
 
 @pytest.fixture
-def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Settings:  # noqa: F811
-    return replace(
+def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Settings:
+    return changed(
         google_settings,
         database_url=database_url,
         public_url="https://thotis.test",
@@ -56,7 +61,7 @@ def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Se
 
 @pytest.fixture
 def provider(settings: Settings) -> GoogleCalendarProvider:
-    return GoogleCalendarProvider(settings, num_retries=2, timeout_seconds=5, sleep=Sleeps())
+    return GoogleCalendarProvider(settings.google, num_retries=2, timeout_seconds=5, sleep=Sleeps())
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -64,9 +69,11 @@ async def client(
     settings: Settings, db: Database, clock: Clock, provider: GoogleCalendarProvider
 ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     from api.app import create_app
+    from api.wiring import build_parts
 
-    app = create_app(settings, database=Database.from_url(settings.database_url or ""), clock=clock)
-    app.state.calendar_provider = provider
+    parts = build_parts(settings, Database.from_url(settings.db.url or ""), clock=clock)
+    parts = dataclasses.replace(parts, calendar=provider, calendar_check=provider)
+    app = create_app(settings, parts)
     async with AsyncTestClient(app=app, base_url="https://thotis.test") as test_client:
         yield test_client
 
@@ -159,7 +166,7 @@ async def calendar_rows(db: Database, booking_id: UUID) -> list[OutboxRow]:
 
 async def test_connect_end_to_end_stores_the_tokens_encrypted(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -176,7 +183,7 @@ async def test_connect_end_to_end_stores_the_tokens_encrypted(
     assert row.google_email == LEA and row.status == "active"
     # The primary calendar is the default for both busy time and events.
     assert row.busy_calendar_ids == [LEA] and row.events_calendar_id == LEA
-    tokens = open_tokens(SecretBox(settings), row.sealed_tokens)
+    tokens = open_tokens(SecretBox(settings.secrets), row.sealed_tokens)
     assert tokens.refresh_token and tokens.refresh_token not in row.sealed_tokens
     assert tokens.access_token and tokens.access_token not in row.sealed_tokens
 
@@ -186,7 +193,7 @@ async def test_connect_end_to_end_stores_the_tokens_encrypted(
 
 async def test_the_oauth_state_is_single_use(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
 ) -> None:
     fake_google.add_account(LEA)
@@ -210,7 +217,7 @@ async def test_connect_needs_a_mentor_token(client: AsyncTestClient) -> None:  #
 
 async def test_choose_calendars_validates_against_google(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
 ) -> None:
     await connect(client, lea_token, fake_google)
@@ -244,7 +251,7 @@ async def test_choose_calendars_validates_against_google(
 
 async def test_disconnect_revokes_and_forgets(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -271,7 +278,7 @@ async def test_disconnect_revokes_and_forgets(
 
 async def test_busy_time_removes_slots_without_calling_google_on_the_request(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     service: CalendarService,
@@ -293,7 +300,7 @@ async def test_busy_time_removes_slots_without_calling_google_on_the_request(
 
 async def test_refresh_all_due_picks_only_stale_caches(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     service: CalendarService,
     clock: Clock,
@@ -309,7 +316,7 @@ async def test_refresh_all_due_picks_only_stale_caches(
 
 async def test_booking_rechecks_fresh_busy_time(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
 ) -> None:
@@ -337,7 +344,7 @@ async def test_booking_rechecks_fresh_busy_time(
 
 async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -349,7 +356,9 @@ async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
     booking_id = UUID(booked["booking"]["id"])
     # The insert takes effect at Google, then its answer never comes: the client times out.
     fake_google.fail(EVENTS, "hang", method="POST")
-    impatient = GoogleCalendarProvider(settings, num_retries=0, timeout_seconds=1, sleep=Sleeps())
+    impatient = GoogleCalendarProvider(
+        settings.google, num_retries=0, timeout_seconds=1, sleep=Sleeps()
+    )
     first_try = CalendarService(db, impatient, settings, clock=clock)
     try:
         assert await drain_calendar(db, first_try, clock) == 1
@@ -360,9 +369,8 @@ async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
     assert row.status == "pending" and row.attempts == 1
 
     clock.now += timedelta(hours=1)
-    handlers = build_handlers(
-        settings, db, Adapters(mailer=_unused_mailer(), calendar=impatient), clock
-    )
+    parts = Parts(db, _unused_mailer(), calendar=impatient, clock=clock)
+    handlers = build_handlers(settings, parts, parts.calendar_service(settings))
     assert (
         await outbox.drain(
             db,
@@ -388,7 +396,7 @@ async def test_booking_makes_one_event_with_meet_even_when_a_delivery_times_out(
 
 async def test_reschedule_moves_the_event_and_cancel_deletes_it(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -421,7 +429,7 @@ async def test_reschedule_moves_the_event_and_cancel_deletes_it(
 
 async def test_without_a_connection_the_event_is_skipped(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     world: World,
     db: Database,
     service: CalendarService,
@@ -436,7 +444,7 @@ async def test_without_a_connection_the_event_is_skipped(
 
 async def test_a_revoked_grant_marks_the_connection_and_the_event_waits(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -468,7 +476,7 @@ async def test_a_revoked_grant_marks_the_connection_and_the_event_waits(
 
 async def test_google_down_never_breaks_slots_nor_booking(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -513,7 +521,7 @@ async def test_google_down_never_breaks_slots_nor_booking(
 
 async def test_sync_token_expiry_resyncs_and_a_deleted_event_is_a_warning(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -545,7 +553,7 @@ async def test_sync_token_expiry_resyncs_and_a_deleted_event_is_a_warning(
 
 async def test_an_event_the_mentor_moves_in_google_is_a_warning_and_the_booking_stays(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -573,9 +581,41 @@ async def test_an_event_the_mentor_moves_in_google_is_a_warning_and_the_booking_
     assert stored is not None and stored.status == "confirmed" and stored.start_at == FIRST
 
 
+async def test_an_event_moved_to_a_start_without_an_end_is_a_warning_and_the_sync_goes_on(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    fake_google: FakeGoogle,
+    lea_token: str,
+    world: World,
+    db: Database,
+    service: CalendarService,
+    clock: Clock,
+) -> None:
+    await connect(client, lea_token, fake_google)
+    booked = await book(client, world.mentor_id, FIRST)
+    booking_id = UUID(booked["booking"]["id"])
+    await drain_calendar(db, service, clock)
+    assert await service.sync(world.mentor_id) == []
+
+    later = FIRST + timedelta(hours=2)
+    fake_google.move_event(LEA, event_id_for_series(booking_id), later, None)
+    assert await service.sync(world.mentor_id) == [booking_id]
+    assert await service.sync(world.mentor_id) == []  # reported once, and the sync token moved on
+    status = (await client.get("/v1/me/google/status", headers=bearer(lea_token))).json()
+    (warning,) = status["warnings"]
+    assert warning["kind"] == "event_moved" and warning["booking_id"] == str(booking_id)
+    assert datetime.fromisoformat(warning["detail"].split("/")[0]) == later
+
+    # Back at the booking's own start, the end still without a time: nothing to tell.
+    await service.resolve_warning(world.mentor_id, warning["id"])
+    fake_google.move_event(LEA, event_id_for_series(booking_id), FIRST, None)
+    assert await service.sync(world.mentor_id) == []
+    status = (await client.get("/v1/me/google/status", headers=bearer(lea_token))).json()
+    assert status["warnings"] == []
+
+
 async def test_our_own_update_of_a_rescheduled_booking_is_no_move(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,
@@ -603,7 +643,7 @@ async def test_our_own_update_of_a_rescheduled_booking_is_no_move(
 
 async def test_push_channel_and_notifications(
     client: AsyncTestClient,  # type: ignore[type-arg]
-    fake_google: FakeGoogle,  # noqa: F811
+    fake_google: FakeGoogle,
     lea_token: str,
     world: World,
     db: Database,

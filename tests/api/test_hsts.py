@@ -3,22 +3,21 @@ would otherwise refuse plain http to 127.0.0.1 on a developer's machine for a ye
 
 from __future__ import annotations
 
-import dataclasses
-
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.hsts import HSTS_VALUE
-from scheduler.db import Database
-from scheduler.settings import Settings
-from tests.scheduler.factories import Clock
+from api.wiring import build_parts
+from scheduler.platform import Database, Settings
+from testkit.factories import Clock
+from testkit.settings import changed
 
 
 async def test_an_https_service_sends_hsts_on_every_response(
     settings: Settings, db: Database, clock: Clock
 ) -> None:
-    https = dataclasses.replace(settings, public_url="https://rendez-vous.thotis.fr")
-    app = create_app(https, database=Database.from_url(https.database_url or ""), clock=clock)
+    https = changed(settings, public_url="https://rendez-vous.thotis.fr")
+    app = create_app(https, build_parts(https, Database.from_url(https.db.url or ""), clock=clock))
     async with AsyncTestClient(app=app, base_url="https://rendez-vous.thotis.fr") as client:
         for path, status in (("/healthz", 200), ("/readyz", 200), ("/nowhere", 404)):
             response = await client.get(path)

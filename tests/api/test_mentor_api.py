@@ -12,10 +12,11 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from scheduler import booking as booking_service
-from scheduler import catalog, credentials
-from scheduler.db import Database
-from scheduler.records import Actor
-from tests.api.conftest import Clock, World
+from scheduler import catalog
+from scheduler.identity import credentials as credentials
+from scheduler.platform import Actor, Database
+from testkit.factories import Clock
+from tests.api.conftest import World
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 STAFF = Actor.staff("tests")

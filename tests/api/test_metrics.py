@@ -3,7 +3,6 @@ latency histogram by route template (never a raw path, which may carry a token).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import timedelta
 
@@ -11,10 +10,11 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from scheduler.db import Database
-from scheduler.settings import Settings
+from api.wiring import build_parts
+from scheduler.platform import Database, Settings
+from testkit.factories import Clock
+from testkit.settings import changed
 from tests.api.conftest import World
-from tests.scheduler.factories import Clock
 
 TOKEN = "metrics-token-for-the-tests-0123456789"
 
@@ -32,9 +32,9 @@ async def test_metrics_do_not_exist_without_the_token(client: AsyncTestClient) -
 async def test_metrics_tell_bookings_outbox_and_latency(
     settings: Settings, db: Database, clock: Clock, world: World
 ) -> None:
-    with_token = dataclasses.replace(settings, metrics_token=TOKEN)
+    with_token = changed(settings, metrics_token=TOKEN)
     app = create_app(
-        with_token, database=Database.from_url(settings.database_url or ""), clock=clock
+        with_token, build_parts(with_token, Database.from_url(settings.db.url or ""), clock=clock)
     )
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         assert (await client.get("/metrics")).status_code == 404

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +28,12 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy.engine import URL
 
 from api.app import create_app
-from scheduler import catalog, credentials
-from scheduler.db import Database
-from scheduler.records import Actor
-from scheduler.settings import Settings
-from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, running_fake
+from api.wiring import build_parts
+from scheduler import catalog
+from scheduler.identity import credentials as credentials
+from scheduler.platform import Actor, Database
+from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, running_fake
+from testkit.settings import settings_of
 from tests.live import running_service
 
 
@@ -69,7 +69,7 @@ def schema_target(postgres_admin_url: URL, template_database: str) -> Iterator[S
     os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
     try:
         with (
-            contextmanager(running_fake)() as fake,
+            running_fake() as fake,
             running_service(
                 postgres_admin_url,
                 template_database,
@@ -96,10 +96,9 @@ def schema_target(postgres_admin_url: URL, template_database: str) -> Iterator[S
 def _openapi() -> dict[str, Any]:
     """The schema the service publishes at /schema/openapi.json, read from the app itself (its
     engine connects lazily, so nothing is started to read it)."""
-    app = create_app(
-        Settings(smtp_host="127.0.0.1"),
-        database=Database.from_url("postgresql+psycopg://unused@/unused"),
-    )
+    settings = settings_of(smtp_host="127.0.0.1")
+    database = Database.from_url("postgresql+psycopg://unused@/unused")
+    app = create_app(settings, build_parts(settings, database))
     return app.openapi_schema.to_schema()
 
 

@@ -1,4 +1,10 @@
-"""Hypothesis strategies: schedules, policies, busy time and bookings around DST transitions."""
+"""Hypothesis strategies: schedules, policies, busy time and bookings around DST transitions.
+
+Most scenarios are steered so that they offer slots (the "every offered slot ..." properties
+check nothing on one that offers none): a range of the rules meets the query range, "now", the
+notice and the horizon leave room for a slot, and busy time and bookings are fewer. The rest
+(one in sixteen) are drawn as before, unsteered, where empty answers are common.
+"""
 
 from __future__ import annotations
 
@@ -113,9 +119,18 @@ _SLOT_MINUTES = st.sampled_from((15, 15, 15, 5, 10, 30, 45, 60))
 _BUFFER_MINUTES = st.sampled_from(_BUFFERS)
 _NOTICE_MINUTES = st.sampled_from((0, 0, 0, 0, 0, 120, 90, 600, 1440))
 _HORIZON_MINUTES = st.sampled_from((60 * 1440,) * 10 + (1, 45, 600, 1440, 2000, 4000))
-_DAY_CAPS = st.sampled_from((None,) * 6 + (0, 1, 2, 3))
-_WEEK_CAPS = st.sampled_from((None,) * 6 + (0, 1, 2, 4))
-_QUERY_MINUTES = st.sampled_from((60, 360, 1440, 2160, 2880, 4 * 1440))
+# Steered scenarios reach their caps slot by slot as bookings fill a day or a week; a cap of 0
+# (nothing offered at all) and tight week caps (any booking of the week closes it) are left to
+# the scenarios left to chance.
+_DAY_CAPS = {
+    True: st.sampled_from((None,) * 8 + (1, 2, 2, 3, 3, 4)),
+    False: st.sampled_from((None,) * 6 + (0, 1, 2, 3)),
+}
+_WEEK_CAPS = {
+    True: st.sampled_from((None,) * 10 + (3, 3, 4, 5, 6, 10)),
+    False: st.sampled_from((None,) * 6 + (0, 1, 2, 4)),
+}
+_QUERY_MINUTES = st.sampled_from((1440, 60, 360, 2160, 2880, 4 * 1440))
 _BUSY_MINUTES = st.sampled_from((0, 5, 15, 30, 45, 60, 90, 120, 7))
 _BOOKING_MINUTES = st.sampled_from((15, 15, 5, 30, 60))
 _BUSY_PLACEMENTS = st.sampled_from(("anywhere", "after", "before", "both sides"))
@@ -123,6 +138,15 @@ _BOOKING_PLACEMENTS = st.sampled_from(("anywhere", "week before", "touching", "o
 _OVERRIDE_SHIFTS = st.sampled_from((0, 0, -1, 1, 2))
 _WEEKDAYS = st.integers(0, 6)
 _OFF_DAYS = st.sets(_WEEKDAYS, max_size=2)
+# Steered towards offering slots, or left to chance (see the module's docstring).
+_STEERED = st.sampled_from((True,) * 15 + (False,))
+# Steered scenarios have fewer busy intervals and bookings, which can otherwise cover a short
+# query range entirely.
+_BUSY_COUNTS = {True: st.sampled_from((0, 0, 1, 1, 2, 2, 3, 4)), False: st.integers(0, 8)}
+_BOOKING_COUNTS = {True: st.sampled_from((0, 0, 0, 1, 1, 2, 2, 3, 4)), False: st.integers(0, 6)}
+_MEETING_BEFORE = st.sampled_from((0, 0, 15, 30, 60, 120, 240))
+_MEETING_AFTER = st.sampled_from((120, 60, 90, 180, 240, 480))
+_LEAD_SECONDS = st.sampled_from((0, 0, 0, 1, 60, 299, 300, 900, 3600, 7200, 36_000, 86_400))
 
 
 def _as_range(ends: tuple[int, int]) -> TimeRange:
@@ -163,18 +187,25 @@ def override_lists(
 
 
 @st.composite
-def policies(draw: st.DrawFn) -> Policy:
+def policies(draw: st.DrawFn, steered: bool = False) -> Policy:
+    """Any policy; a steered one can offer something: no cap of 0, week caps of 3 or more, and a
+    horizon that ends after the notice (a short one then leaves a narrow band past the notice)."""
+
     def minutes(strategy: st.SearchStrategy[int]) -> timedelta:
         return timedelta(minutes=draw(strategy))
 
+    notice = minutes(_NOTICE_MINUTES)
+    horizon = minutes(_HORIZON_MINUTES)
+    if steered and horizon <= notice:
+        horizon += notice
     return Policy(
         slot_length=minutes(_SLOT_MINUTES),
         buffer_before=minutes(_BUFFER_MINUTES),
         buffer_after=minutes(_BUFFER_MINUTES),
-        notice=minutes(_NOTICE_MINUTES),
-        horizon=minutes(_HORIZON_MINUTES),
-        day_cap=draw(_DAY_CAPS),
-        week_cap=draw(_WEEK_CAPS),
+        notice=notice,
+        horizon=horizon,
+        day_cap=draw(_DAY_CAPS[steered]),
+        week_cap=draw(_WEEK_CAPS[steered]),
     )
 
 
@@ -203,6 +234,42 @@ def anchors(draw: st.DrawFn, timezone: str) -> datetime:
     return datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=5 * draw(_integers(0, 105_000)))
 
 
+def _meeting_range(
+    draw: st.DrawFn, tz: ZoneInfo, start: datetime, span: int
+) -> tuple[date, TimeRange]:
+    """A range of the local date of an instant of the query range, around that wall time and at
+    least an hour long (the longest slot). The instant may fall in a DST gap or the repeated hour,
+    where the engine moves the range or takes the first occurrence."""
+    instant = start + timedelta(minutes=draw(_integers(0, max(0, span - 15))))
+    local = instant.astimezone(tz)
+    # Rounded up to the 5-minute grid, so that a range starting there starts inside the query.
+    seconds = local.hour * 3600 + local.minute * 60 + local.second
+    wall = min(1440, -(-seconds // 300) * 5)
+    high = min(1440, wall + draw(_MEETING_AFTER))
+    low = max(0, min(wall - draw(_MEETING_BEFORE), high - 60))
+    return local.date(), TimeRange(low, high)
+
+
+def _now(
+    draw: st.DrawFn,
+    start: datetime,
+    end: datetime,
+    policy: Policy,
+    open_slots: list[datetime],
+    steered: bool,
+) -> datetime:
+    """From a day before the query range to two hours into it; when steered, some time before
+    one of the first slots of the rules in the range, such that the notice and the horizon allow
+    that slot (a lead of 0 puts it exactly at the notice)."""
+    inside = [slot for slot in open_slots if start <= slot < end][:4] if steered else []
+    if not inside:
+        return _instant(draw, start, -1440, 120)
+    slot = inside[draw(_integers(0, len(inside) - 1))]
+    room = policy.horizon - policy.notice - timedelta(seconds=1)
+    lead = max(timedelta(0), min(timedelta(seconds=draw(_LEAD_SECONDS)), room))
+    return slot - policy.notice - lead
+
+
 def _instant(draw: st.DrawFn, around: datetime, before_min: int, after_min: int) -> datetime:
     """Mostly on the UTC quarter-hour grid, where slots start and end, so that things touch;
     sometimes on the 5-minute grid, sometimes to the second."""
@@ -223,8 +290,9 @@ def scenarios(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> Scenario:
     anchor = draw(anchors(timezone))
     focus = focus_minutes(timezone, anchor)
     start = _instant(draw, anchor, -36 * 60, 60)
-    end = start + timedelta(minutes=draw(_QUERY_MINUTES))
-    now = _instant(draw, start, -1440, 120)
+    span = draw(_QUERY_MINUTES)
+    end = start + timedelta(minutes=span)
+    steered = draw(_STEERED)
 
     # Most days share the same hours, as real schedules do; some days are off or have extras.
     daily = draw(range_lists(focus, 1, 3))
@@ -237,13 +305,21 @@ def scenarios(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> Scenario:
     for shift, ranges in draw(override_lists(focus)):
         day = local_anchor + timedelta(days=shift)
         overrides[day] = DateOverride(day, tuple(ranges))
+    if steered:
+        day, meeting = _meeting_range(draw, tz, start, span)
+        weekly.setdefault(day.weekday(), []).append(meeting)
+        # An override of that date replaces the weekly rules: it has the range too (the other
+        # overridden dates keep theirs, days off included).
+        if day in overrides:
+            overrides[day] = DateOverride(day, (*overrides[day].ranges, meeting))
     schedule = Schedule(timezone, WeeklyRules(weekly), overrides)
 
-    policy = draw(policies())
+    policy = draw(policies(steered))
     length = policy.slot_length
 
-    # Where slots would start with nothing busy: the engine itself only places the busy time
-    # and bookings below where they matter (touching, hugging a slot), never judges the answer.
+    # Where slots would start with nothing busy: the engine itself only places "now", the busy
+    # time and bookings below where they matter (touching, hugging a slot), never judges the
+    # answer.
     open_slots = free_slots(
         schedule,
         Policy(slot_length=length, notice=timedelta(0), horizon=timedelta(days=366)),
@@ -253,19 +329,25 @@ def scenarios(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> Scenario:
         start - timedelta(hours=12),
         end + timedelta(hours=12),
     )
+    now = _now(draw, start, end, policy, open_slots, steered)
+
+    # "Anywhere" is four hours around the query range; steered, at least a day in all, and an
+    # hour's range gets half the busy intervals and bookings, so that a few of them rarely
+    # cover a short range entirely.
+    pad = max(240, (1440 - span) // 2) if steered else 240
+    divisor = 2 if steered and span <= 60 else 1
 
     def near_a_slot() -> datetime:
         if not open_slots:
-            return _instant(draw, start, -240, span + 240)
+            return _instant(draw, start, -pad, span + pad)
         return draw(st.sampled_from(open_slots))
 
-    span = int((end - start) / timedelta(minutes=1))
     busy = []
-    for _ in range(draw(_integers(0, 8))):
+    for _ in range(-(-draw(_BUSY_COUNTS[steered]) // divisor)):
         duration = timedelta(minutes=draw(_BUSY_MINUTES))
         placement = draw(_BUSY_PLACEMENTS)
         if placement == "anywhere":
-            begin = _instant(draw, start, -240, span + 240)
+            begin = _instant(draw, start, -pad, span + pad)
             busy.append(Interval(begin, begin + duration))
             continue
         slot = near_a_slot()
@@ -276,13 +358,13 @@ def scenarios(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> Scenario:
             finish = slot - policy.buffer_before
             busy.append(Interval(finish - duration, finish))
     bookings = []
-    for _ in range(draw(_integers(0, 6))):
+    for _ in range(-(-draw(_BOOKING_COUNTS[steered]) // divisor)):
         duration = timedelta(minutes=draw(_BOOKING_MINUTES))
         before = timedelta(minutes=draw(_BUFFER_MINUTES))
         after = timedelta(minutes=draw(_BUFFER_MINUTES))
         placement = draw(_BOOKING_PLACEMENTS)
         if placement == "anywhere":
-            begin = _instant(draw, start, -240, span + 240)
+            begin = _instant(draw, start, -pad, span + pad)
         elif placement == "week before":  # counts towards the caps only
             begin = _instant(draw, start, -7 * 1440, 0)
         elif placement == "touching":  # its occupied range starts where a slot's ends

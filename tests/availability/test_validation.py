@@ -298,3 +298,28 @@ def test_any_policy_values_give_a_policy_or_invalid_policy(
     # Accepted: it holds what was given, within the contract's bounds.
     assert getattr(policy, name) == value and timedelta(0) <= value
     assert cap is None or cap >= 0
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**15), st.integers(0, 10**9), st.integers(1, 10**9)),
+        max_size=20,
+    )
+)
+def test_the_trusted_constructors_build_what_the_validating_ones_build(
+    rows: list[tuple[int, int, int]],
+) -> None:
+    """The loader's fast path (no re-validation of checked rows) gives equal values."""
+    starts = tuple(start for start, _, _ in rows)
+    occupied_starts = tuple(start - before for start, before, _ in rows)
+    occupied_ends = tuple(start + length for start, _, length in rows)
+    flat = [
+        value for row in zip(starts, occupied_starts, occupied_ends, strict=True) for value in row
+    ]
+    assert BookingSpans.trusted(flat) == BookingSpans(starts, occupied_starts, occupied_ends)
+    pairs = [value for start, _, length in rows for value in (start, start + length)]
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert Interval.trusted_many(pairs) == tuple(
+        Interval(epoch + timedelta(microseconds=a), epoch + timedelta(microseconds=b))
+        for a, b in zip(pairs[0::2], pairs[1::2], strict=True)
+    )

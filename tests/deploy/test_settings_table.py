@@ -3,14 +3,13 @@ variables that really set each field."""
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from scheduler.settings import PROJECT_ROOT, Settings
+from scheduler.platform import PROJECT_ROOT, Settings
 
 
 def _load() -> ModuleType:
@@ -24,7 +23,7 @@ def _load() -> ModuleType:
 
 
 settings_table = _load()
-FIELD_TYPES = {f.name: str(f.type) for f in dataclasses.fields(Settings)}
+FIELD_TYPES = {path: str(field.type) for path, field in settings_table.fields().items()}
 
 
 def _sample(field: str, default: object) -> str:
@@ -57,7 +56,7 @@ def test_every_setting_has_a_line() -> None:
 @pytest.mark.parametrize("variable", settings_table.VARIABLES, ids=lambda v: v.name)
 def test_each_variable_sets_its_field(variable: object) -> None:
     name, field = variable.name, variable.field  # type: ignore[attr-defined]
-    before = getattr(Settings.from_env({}), field)
-    after = getattr(Settings.from_env({name: _sample(field, before)}), field)
+    before = settings_table.value(Settings.from_env({}), field)
+    after = settings_table.value(Settings.from_env({name: _sample(field, before)}), field)
     assert after != before, f"{name} does not set Settings.{field}"
     assert isinstance(after, type(before)) or before is None or isinstance(before, Path)

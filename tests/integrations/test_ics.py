@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from integrations.ics import invite, uid
-from tests.integrations.booking_views import NOW, START, cancelled, make_view, rescheduled
+from testkit.booking_views import NOW, START, cancelled, make_view, rescheduled
 from tests.integrations.ical_rules import check_invite
 
 

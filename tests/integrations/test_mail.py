@@ -21,10 +21,10 @@ from integrations.mail import (
     read_message,
 )
 from integrations.messages import Brand, compose_one
-from scheduler.ports import PermanentDeliveryError
-from scheduler.settings import Settings
-from tests.integrations.booking_views import NOW, make_view
-from tests.integrations.smtp_server import (
+from scheduler.platform import PermanentDeliveryError, SmtpSettings
+from testkit.booking_views import NOW, make_view
+from testkit.settings import settings_of
+from testkit.smtp_sink import (
     SmtpServer,
     free_port,
     password_authenticator,
@@ -47,7 +47,7 @@ def _attachment(message: EmailMessage) -> bytes:
 
 async def test_accepted_message_arrives_intact(smtp: SmtpServer) -> None:
     message = _confirmation()
-    await SmtpMailer(smtp.settings()).send(message)
+    await SmtpMailer(smtp.settings().smtp).send(message)
 
     (received,) = smtp.received
     assert received.mail_from == "rendez-vous@thotis.fr"
@@ -63,7 +63,7 @@ async def test_accepted_message_arrives_intact(smtp: SmtpServer) -> None:
 
 
 async def test_several_messages_each_arrive_once(smtp: SmtpServer) -> None:
-    mailer = SmtpMailer(smtp.settings())
+    mailer = SmtpMailer(smtp.settings().smtp)
     view = make_view()
     messages = [
         compose_one("booked", "visitor", view, BRAND, now=NOW),
@@ -78,7 +78,7 @@ async def test_several_messages_each_arrive_once(smtp: SmtpServer) -> None:
 async def test_5xx_is_permanent_and_hides_the_address(smtp: SmtpServer, stage: str) -> None:
     smtp.fail_next("550 5.1.1 <camille@lycee.example>: mailbox unavailable", at=stage)  # type: ignore[arg-type]
     with pytest.raises(PermanentDeliveryError) as raised:
-        await SmtpMailer(smtp.settings()).send(_confirmation())
+        await SmtpMailer(smtp.settings().smtp).send(_confirmation())
     assert "550" in str(raised.value)
     assert "camille@lycee.example" not in str(raised.value)
     assert smtp.received == []
@@ -87,7 +87,7 @@ async def test_5xx_is_permanent_and_hides_the_address(smtp: SmtpServer, stage: s
 @pytest.mark.parametrize("stage", ["RCPT", "DATA"])
 async def test_4xx_is_transient(smtp: SmtpServer, stage: str) -> None:
     smtp.fail_next("451 4.3.0 Try again later", at=stage)  # type: ignore[arg-type]
-    mailer = SmtpMailer(smtp.settings())
+    mailer = SmtpMailer(smtp.settings().smtp)
     with pytest.raises(TransientDeliveryError) as raised:
         await mailer.send(_confirmation())
     assert raised.value.code == 451
@@ -100,7 +100,7 @@ async def test_4xx_is_transient(smtp: SmtpServer, stage: str) -> None:
 async def test_server_down_is_transient_then_delivers_once_when_up() -> None:
     server = SmtpServer()
     server.port = free_port()
-    mailer = SmtpMailer(server.settings())
+    mailer = SmtpMailer(server.settings().smtp)
     message = _confirmation()
     with pytest.raises(TransientDeliveryError):
         await mailer.send(message)
@@ -122,9 +122,9 @@ async def test_silent_server_times_out_as_transient() -> None:
     server = await asyncio.start_server(never_greet, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        settings = Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+        settings = settings_of(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
         with pytest.raises(TransientDeliveryError):
-            await SmtpMailer(settings, timeout=0.3).send(_confirmation())
+            await SmtpMailer(settings.smtp, timeout=0.3).send(_confirmation())
     finally:
         server.close()
         await server.wait_closed()
@@ -140,20 +140,20 @@ async def test_starttls_and_auth_against_a_real_tls_server() -> None:
     ).start()
     try:
         good = server.settings(smtp_starttls=True, smtp_username="thotis", smtp_password="s3cret")
-        await SmtpMailer(good, tls_context=tls.client).send(_confirmation())
+        await SmtpMailer(good.smtp, tls_context=tls.client).send(_confirmation())
         assert len(server.received) == 1
 
         # Bad credentials are a configuration problem: retried, not recorded as refused.
         bad = server.settings(smtp_starttls=True, smtp_username="thotis", smtp_password="nope")
         with pytest.raises(TransientDeliveryError):
-            await SmtpMailer(bad, tls_context=tls.client).send(_confirmation())
+            await SmtpMailer(bad.smtp, tls_context=tls.client).send(_confirmation())
         # A client that does not trust the certificate never sends anything.
         with pytest.raises(TransientDeliveryError):
-            await SmtpMailer(good).send(_confirmation())
+            await SmtpMailer(good.smtp).send(_confirmation())
         # Plain text is refused by a server that requires STARTTLS.
         plain = server.settings(smtp_username="thotis", smtp_password="s3cret")
         with pytest.raises((TransientDeliveryError, PermanentDeliveryError)):
-            await SmtpMailer(plain).send(_confirmation())
+            await SmtpMailer(plain.smtp).send(_confirmation())
         assert len(server.received) == 1
     finally:
         server.stop()
@@ -201,11 +201,11 @@ def test_dev_outbox_refuses_paths_and_tolerates_absence(tmp_path: Path) -> None:
 
 
 def test_mailer_from_settings(tmp_path: Path) -> None:
-    assert isinstance(mailer_from_settings(Settings(mail_dir=tmp_path)), FileMailer)
-    smtp = mailer_from_settings(Settings(smtp_host="127.0.0.1", mail_dir=tmp_path))
+    assert isinstance(mailer_from_settings(SmtpSettings(mail_dir=tmp_path)), FileMailer)
+    smtp = mailer_from_settings(SmtpSettings(host="127.0.0.1", mail_dir=tmp_path))
     assert isinstance(smtp, SmtpMailer)
     with pytest.raises(ValueError):
-        SmtpMailer(Settings())
+        SmtpMailer(SmtpSettings())
 
 
 async def test_logs_carry_no_personal_data(
@@ -214,10 +214,10 @@ async def test_logs_carry_no_personal_data(
     caplog.set_level(logging.DEBUG, logger="integrations")
     view = make_view(visitor_question="Ma question très personnelle")
     message = compose_one("booked", "mentor", view, BRAND, now=NOW)
-    await SmtpMailer(smtp.settings()).send(message)
+    await SmtpMailer(smtp.settings().smtp).send(message)
     smtp.fail_next("550 5.1.1 <lea.mentor@univ.example> unknown", at="RCPT")
     with pytest.raises(PermanentDeliveryError):
-        await SmtpMailer(smtp.settings()).send(message)
+        await SmtpMailer(smtp.settings().smtp).send(message)
     await FileMailer(tmp_path).send(message)
 
     ours = [r for r in caplog.records if r.name.startswith("integrations")]

@@ -13,15 +13,13 @@ from uuid import UUID
 from icalendar import Calendar
 from sqlalchemy import select
 
-from api.wiring import Adapters, build_handlers
+from api.wiring import Parts, build_handlers
 from integrations.mail import SmtpMailer
-from scheduler import booking, outbox
-from scheduler.db import Database
-from scheduler.models import OutboxRow
-from scheduler.settings import Settings
-from scheduler.worker import Worker
-from tests.integrations.smtp_server import SmtpServer, free_port
-from tests.scheduler.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from scheduler import booking
+from scheduler.platform import Database, OutboxRow, Worker, outbox
+from testkit.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from testkit.settings import settings_of
+from testkit.smtp_sink import SmtpServer, free_port
 
 PUBLIC = "https://rdv.thotis.test"
 
@@ -29,9 +27,9 @@ PUBLIC = "https://rdv.thotis.test"
 def _worker(
     db: Database, database_url: str, smtp: SmtpServer, clock: Clock, worker_id: str = "w1"
 ) -> Worker:
-    settings = Settings(database_url=database_url, public_url=PUBLIC, embedded_worker=False)
-    adapters = Adapters(mailer=SmtpMailer(smtp.settings(), timeout=5))
-    handlers = build_handlers(settings, db, adapters, clock)
+    settings = settings_of(database_url=database_url, public_url=PUBLIC, embedded_worker=False)
+    parts = Parts(db, SmtpMailer(smtp.settings().smtp, timeout=5), clock=clock)
+    handlers = build_handlers(settings, parts, None)
     return Worker(db, settings, handlers, worker_id=worker_id, clock=clock)
 
 

@@ -14,16 +14,16 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
-from api.wiring import Adapters, build_worker
+from api.wiring import Parts, build_worker
 from integrations.mail import SmtpMailer
-from scheduler import booking, invitations
-from scheduler import digest as mentor_digest
-from scheduler.db import Database
-from scheduler.session_models import MentorPreferences
-from scheduler.settings import Settings
-from scheduler.worker import Worker
-from tests.integrations.smtp_server import SmtpServer
-from tests.scheduler.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from scheduler import booking
+from scheduler.catalog import MentorPreferences
+from scheduler.identity import invitations
+from scheduler.messaging import digest as mentor_digest
+from scheduler.platform import Database, Worker
+from testkit.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
+from testkit.settings import settings_of
+from testkit.smtp_sink import SmtpServer
 
 PUBLIC = "https://rdv.thotis.test"
 # NOW is 09:00 in Paris on Monday 7 January 2030; the meeting is Tuesday 18:00 Paris.
@@ -32,9 +32,10 @@ TUESDAY_0730_PARIS = datetime.fromisoformat("2030-01-08T06:30:00+00:00")
 
 
 def _worker(db: Database, database_url: str, smtp: SmtpServer, clock: Clock) -> Worker:
-    settings = Settings(database_url=database_url, public_url=PUBLIC, embedded_worker=False)
-    adapters = Adapters(mailer=SmtpMailer(smtp.settings(), timeout=5))
-    return build_worker(settings, db, adapters, clock)
+    settings = settings_of(database_url=database_url, public_url=PUBLIC, embedded_worker=False)
+    return build_worker(
+        settings, Parts(db, SmtpMailer(smtp.settings().smtp, timeout=5), clock=clock)
+    )
 
 
 async def _run_digest(worker: Worker) -> None:

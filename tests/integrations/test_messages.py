@@ -21,8 +21,8 @@ from integrations.messages import (
     feedback_links,
 )
 from integrations.when import when_text
-from scheduler.settings import Settings
-from tests.integrations.booking_views import NOW, START, cancelled, make_view, rescheduled
+from testkit.booking_views import NOW, START, cancelled, make_view, rescheduled
+from testkit.settings import settings_of
 from tests.integrations.ical_rules import check_invite
 
 BRAND = Brand(
@@ -267,7 +267,7 @@ def test_branding_and_accessibility() -> None:
 
 
 def test_brand_from_settings_and_colour_guard() -> None:
-    settings = Settings(
+    settings = settings_of(
         mail_from="Thotis RDV <rdv@mail.thotis.fr>",
         public_url="https://x.example/",
         brand_primary_color="#000000",

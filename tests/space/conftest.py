@@ -27,10 +27,17 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from sqlalchemy.engine import URL
 
 from api.app import create_app
-from scheduler.db import normalize_url, url_to_string
-from scheduler.embedded_db import create_database, drop_database, libpq_params
-from tests.integrations.google.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle
-from tests.integrations.smtp_server import SmtpServer, free_port
+from api.wiring import build_parts
+from scheduler.platform import (
+    Database,
+    create_database,
+    drop_database,
+    libpq_params,
+    normalize_url,
+    url_to_string,
+)
+from testkit.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle
+from testkit.smtp_sink import SmtpServer, free_port
 from tests.live import _seed, _Server, _wait_until_ready
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "space"
@@ -122,7 +129,7 @@ def _running_space(admin: URL, template: str) -> Iterator[Space]:
     )
     server = _Server(
         uvicorn.Config(
-            lambda: create_app(settings),
+            lambda: create_app(settings, build_parts(settings, Database.from_url(database_url))),
             factory=True,
             host="127.0.0.1",
             port=port,

@@ -20,14 +20,14 @@ from litestar.testing import AsyncTestClient
 from api.widget import routes
 from api.widget.assets import CSS_PLACEHOLDER, STATIC_DIR, assemble, build_bundle, compact_css
 from api.widget.routes import SCRIPT_PATH, create_widget_router
-from scheduler.settings import Settings
+from testkit.settings import settings_of
 
 GZIP_BUDGET = 30 * 1024
 
 
 @pytest.fixture
 async def client() -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = Litestar([create_widget_router(Settings(personal_data_retention_days=42))])
+    app = Litestar([create_widget_router(settings_of(personal_data_retention_days=42))])
     async with AsyncTestClient(app) as test_client:
         yield test_client
 
@@ -118,7 +118,7 @@ def test_routes_module_serves_files_only() -> None:
         "litestar",
         "litestar.enums",
         "api.widget.assets",
-        "scheduler.settings",
+        "scheduler.platform",
     }
     assert imported <= allowed, imported - allowed
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from scheduler.ports import GoogleTokens
-from scheduler.views import BookingView
-from tests.integrations.google.fake_google import ALL_CALENDAR_SCOPES, FakeGoogle
+from scheduler.booking import BookingView
+from scheduler.calendar import GoogleTokens
+from testkit.fake_google import ALL_CALENDAR_SCOPES, FakeGoogle
 
 MENTOR = "camille.mentor@example.org"
 START = datetime(2031, 3, 10, 14, 0, tzinfo=UTC)

@@ -11,19 +11,17 @@ import pytest
 from availability import Interval
 from integrations.google import GoogleCalendarProvider
 from integrations.google.oauth import FREEBUSY
-from scheduler.ports import (
+from scheduler.calendar import (
     CalendarNotFound,
     CalendarUnavailable,
     GoogleTokens,
-    PermanentDeliveryError,
-    ReconnectRequired,
     WatchChannel,
     event_id_for_series,
     series_for_event_id,
 )
-from scheduler.settings import Settings
+from scheduler.platform import PermanentDeliveryError, ReconnectRequired, Settings
+from testkit.fake_google import FakeGoogle
 from tests.integrations.google.factories import MENTOR, START, Sleeps, booking_view, connected
-from tests.integrations.google.fake_google import FakeGoogle
 
 EVENTS = rf"/calendar/v3/calendars/{MENTOR}/events"
 EVENT = EVENTS + r"/[^/]+"
@@ -38,7 +36,9 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 def provider(google_settings: Settings, sleeps: Sleeps) -> GoogleCalendarProvider:
-    return GoogleCalendarProvider(google_settings, num_retries=3, timeout_seconds=5, sleep=sleeps)
+    return GoogleCalendarProvider(
+        google_settings.google, num_retries=3, timeout_seconds=5, sleep=sleeps
+    )
 
 
 @pytest.fixture
@@ -213,7 +213,7 @@ async def test_upsert_after_a_timeout_does_not_duplicate(
     fake_google: FakeGoogle, google_settings: Settings, tokens: GoogleTokens
 ) -> None:
     impatient = GoogleCalendarProvider(
-        google_settings, num_retries=2, timeout_seconds=0.3, sleep=Sleeps()
+        google_settings.google, num_retries=2, timeout_seconds=0.3, sleep=Sleeps()
     )
     fake_google.fail(EVENTS, "hang", method="POST")
     view = booking_view()
@@ -243,7 +243,7 @@ async def test_meet_still_pending_is_transient(
     fake_google: FakeGoogle, google_settings: Settings, tokens: GoogleTokens
 ) -> None:
     fake_google.meet_pending_reads = 10
-    hasty = GoogleCalendarProvider(google_settings, meet_polls=2, sleep=Sleeps())
+    hasty = GoogleCalendarProvider(google_settings.google, meet_polls=2, sleep=Sleeps())
     view = booking_view()
     with pytest.raises(CalendarUnavailable, match="pending"):
         await hasty.upsert_event(tokens, MENTOR, view)
@@ -254,7 +254,7 @@ async def test_meet_still_pending_is_transient(
 
 
 def provider_with_patience(settings: Settings) -> GoogleCalendarProvider:
-    return GoogleCalendarProvider(settings, meet_polls=20, sleep=Sleeps())
+    return GoogleCalendarProvider(settings.google, meet_polls=20, sleep=Sleeps())
 
 
 async def test_reschedule_moves_the_same_event_and_keeps_its_meet(

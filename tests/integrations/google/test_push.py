@@ -10,7 +10,7 @@ from integrations.google import (
     parse_notification,
     token_matches,
 )
-from scheduler.ports import WatchChannel
+from scheduler.calendar import WatchChannel
 
 NOW = datetime(2031, 3, 10, 12, 0, tzinfo=UTC)
 CHANNEL = WatchChannel(

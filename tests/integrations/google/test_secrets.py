@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.fernet import Fernet
 
-from scheduler.ports import GoogleTokens
-from scheduler.secrets import (
+from scheduler.calendar import (
+    GoogleTokens,
     SecretBox,
     SecretUnreadable,
     TokenKeyMissing,
@@ -16,7 +16,7 @@ from scheduler.secrets import (
     open_tokens,
     seal_tokens,
 )
-from scheduler.settings import Settings
+from scheduler.platform import SecretsSettings
 
 
 def _key() -> str:
@@ -24,7 +24,7 @@ def _key() -> str:
 
 
 def test_round_trip_hides_the_plaintext() -> None:
-    box = SecretBox(Settings(token_keys=(_key(),)))
+    box = SecretBox(SecretsSettings(token_keys=(_key(),)))
     sealed = box.encrypt("1//refresh-token-é")
     assert "refresh" not in sealed
     assert box.decrypt(sealed) == "1//refresh-token-é"
@@ -34,11 +34,11 @@ def test_round_trip_hides_the_plaintext() -> None:
 
 def test_rotation_old_key_still_decrypts_and_rotate_moves_to_the_newest() -> None:
     old, new = _key(), _key()
-    sealed_with_old = SecretBox(Settings(token_keys=(old,))).encrypt("secret")
-    both = SecretBox(Settings(token_keys=(new, old)))
+    sealed_with_old = SecretBox(SecretsSettings(token_keys=(old,))).encrypt("secret")
+    both = SecretBox(SecretsSettings(token_keys=(new, old)))
     assert both.decrypt(sealed_with_old) == "secret"
     rotated = both.rotate(sealed_with_old)
-    only_new = SecretBox(Settings(token_keys=(new,)))
+    only_new = SecretBox(SecretsSettings(token_keys=(new,)))
     assert only_new.decrypt(rotated) == "secret"
     with pytest.raises(SecretUnreadable):
         only_new.decrypt(sealed_with_old)
@@ -47,7 +47,7 @@ def test_rotation_old_key_still_decrypts_and_rotate_moves_to_the_newest() -> Non
 
 
 def test_tampered_or_foreign_ciphertext_is_refused() -> None:
-    box = SecretBox(Settings(token_keys=(_key(),)))
+    box = SecretBox(SecretsSettings(token_keys=(_key(),)))
     sealed = box.encrypt("secret")
     tampered = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
     for bad in (tampered, "not a token", "é"):
@@ -56,22 +56,22 @@ def test_tampered_or_foreign_ciphertext_is_refused() -> None:
 
 
 def test_dev_default_derives_a_key_from_the_secret_key() -> None:
-    dev = Settings()
+    dev = SecretsSettings()
     assert not dev.token_keys
     box = SecretBox(dev)
-    assert SecretBox(Settings()).decrypt(box.encrypt("s")) == "s"
+    assert SecretBox(SecretsSettings()).decrypt(box.encrypt("s")) == "s"
     assert Fernet(derive_dev_key(dev.secret_key)).decrypt(box.encrypt("s").encode()) == b"s"
 
 
 def test_no_key_outside_dev_is_a_clear_error() -> None:
     with pytest.raises(TokenKeyMissing, match="TOKEN_KEYS"):
-        SecretBox(Settings(secret_key="a-production-secret"))
+        SecretBox(SecretsSettings(secret_key="a-production-secret"))
     with pytest.raises(TokenKeyMissing, match="Fernet key"):
-        SecretBox(Settings(secret_key="a-production-secret", token_keys=("too-short",)))
+        SecretBox(SecretsSettings(secret_key="a-production-secret", token_keys=("too-short",)))
 
 
 def test_google_tokens_round_trip_sealed() -> None:
-    box = SecretBox(Settings(token_keys=(_key(),)))
+    box = SecretBox(SecretsSettings(token_keys=(_key(),)))
     tokens = GoogleTokens(
         access_token="ya29.a",
         refresh_token="1//r",

@@ -31,7 +31,7 @@ def test_public_names_are_the_intended_ones() -> None:
 
 def test_the_engine_interfaces_load_no_google_library() -> None:
     code = (
-        "import sys, scheduler.ports, scheduler.secrets; "
+        "import sys, scheduler.calendar.ports, scheduler.calendar.secrets; "
         "loaded = [m for m in sys.modules if m.split('.')[0] in "
         "('googleapiclient', 'google', 'google_auth_oauthlib', 'httplib2', 'oauthlib')]; "
         "assert not loaded, loaded"

@@ -1,0 +1,101 @@
+"""What the mentor space's pages share: who is signed in, the navigation, the flash messages
+and the page frame."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response
+
+from api.space import forms
+from api.space.forms import tr
+from api.space.web import Web, language
+from scheduler.calendar import CalendarService, ConnectionStatus
+from scheduler.catalog import MentorRecord
+
+FLASH = {
+    "saved": ("Enregistré.", "Saved."),
+    "cancelled": (
+        "Le rendez-vous est annulé ; le visiteur est prévenu par email.",
+        "The booking is cancelled; the visitor is told by email.",
+    ),
+    "no_show": ("Absence enregistrée.", "No-show recorded."),
+    "reported": (
+        "Merci : l'équipe Thotis va regarder ce rendez-vous.",
+        "Thank you: the Thotis team will look into this booking.",
+    ),
+    "welcome": (
+        "Bienvenue ! Ajoutez vos horaires : les visiteurs voient vos créneaux dès maintenant.",
+        "Welcome! Add your hours: visitors see your slots from now on.",
+    ),
+    "paused": (
+        "Vous êtes en pause : plus aucun créneau n'est proposé.",
+        "You are paused: no slot is offered any more.",
+    ),
+    "resumed": ("Vos créneaux sont de nouveau proposés.", "Your slots are offered again."),
+    "connected": ("Google Agenda est connecté.", "Google Calendar is connected."),
+    "disconnected": ("Google Agenda est déconnecté.", "Google Calendar is disconnected."),
+}
+
+
+@cache
+def all_zones() -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            z
+            for z in zoneinfo.available_timezones()
+            if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+        )
+    )
+
+
+def me(request: Request[Any, Any, Any]) -> UUID:
+    mentor_id: UUID | None = request.state.space.mentor_id
+    assert mentor_id is not None
+    return mentor_id
+
+
+def flash(request: Request[Any, Any, Any]) -> str | None:
+    found = FLASH.get(request.query_params.get("ok") or "")
+    return tr(language(request), *found) if found else None
+
+
+def nav(lang: str) -> list[tuple[str, str]]:
+    return [
+        ("/mentor", tr(lang, "Rendez-vous", "Bookings")),
+        ("/mentor/availability", tr(lang, "Disponibilités", "Availability")),
+        ("/mentor/calendar", tr(lang, "Agenda Google", "Google Calendar")),
+        ("/mentor/settings", tr(lang, "Profil et préférences", "Profile and settings")),
+    ]
+
+
+def page(
+    web: Web,
+    request: Request[Any, Any, Any],
+    template: str,
+    mentor: MentorRecord,
+    *,
+    http_status: int = 200,
+    **context: Any,
+) -> Response[str]:
+    lang = language(request)
+    context.setdefault("flash", flash(request))
+    return web.render(
+        request,
+        template,
+        http_status=http_status,
+        nav=nav(lang),
+        mentor=mentor,
+        tz=mentor.timezone,
+        weekdays=forms.WEEKDAYS_EN if lang == "en" else forms.WEEKDAYS_FR,
+        **context,
+    )
+
+
+async def calendar_status(
+    service: CalendarService | None, mentor_id: UUID
+) -> ConnectionStatus | None:
+    return None if service is None else await service.status(mentor_id)

@@ -1,0 +1,36 @@
+"""The staff console (``/staff``): mentors and their connection health, invitations, filières,
+moderation with the audit trail, statistics with charts and the visitors' questions, one
+controller per page group.
+
+Signed in with Google, for ``Settings.staff_emails`` or ``Settings.staff_domain`` only. Every
+change is recorded in the audit trail under the staff member's email.
+"""
+
+from __future__ import annotations
+
+from litestar import Router
+
+from api.space.staff.filieres import FilieresController
+from api.space.staff.invitations import InvitationsController
+from api.space.staff.mentors import StaffMentorsController
+from api.space.staff.moderation import ModerationController
+from api.space.staff.statistics import StatisticsController
+from api.space.web import SESSION_PATH, session_guard
+from scheduler.identity import Role
+
+__all__ = ["build_staff_router"]
+
+
+def build_staff_router() -> Router:
+    return Router(
+        path=SESSION_PATH[Role.STAFF],
+        guards=[session_guard(Role.STAFF)],
+        include_in_schema=False,
+        route_handlers=[
+            StaffMentorsController,
+            InvitationsController,
+            FilieresController,
+            ModerationController,
+            StatisticsController,
+        ],
+    )

@@ -1,0 +1,94 @@
+"""Moderation: the mentors' reports on bookings (dismiss, or block the visitor's address),
+blocking an address by hand, and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import Now, Session
+from api.space import forms
+from api.space.deps import Pages
+from api.space.staff.common import actor, page
+from api.space.web import Web, error_text, language
+from api.text import clean_text
+from scheduler.platform import NotFound, SchedulingError
+from scheduler.staff import moderation
+
+AUDIT_SHOWN = 60
+
+
+async def moderation_page(
+    web: Web,
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    *,
+    http_status: int = 200,
+    error: str | None = None,
+) -> Response[str]:
+    return page(
+        web,
+        request,
+        "staff/moderation.html",
+        http_status=http_status,
+        open_reports=await moderation.open_reports(session),
+        audit=await moderation.recent_audit(session, AUDIT_SHOWN),
+        error=error,
+    )
+
+
+class ModerationController(Controller):
+    path = "/"
+
+    @get("/moderation")
+    async def moderation_home(
+        self, request: Request[Any, Any, Any], session: Session, web: Pages
+    ) -> Response[str]:
+        return await moderation_page(web, request, session)
+
+    @post("/reports/{report_id:int}")
+    async def resolve(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session,
+        now: Now,
+        web: Pages,
+        report_id: int,
+    ) -> Response[str]:
+        form = await request.form()
+        resolution: moderation.Resolution = (
+            "blocked" if form.get("resolution") == "blocked" else "dismissed"
+        )
+        try:
+            await moderation.resolve_report(session, report_id, resolution, actor(request), now)
+        except NotFound:
+            raise
+        except SchedulingError as error:
+            return await moderation_page(
+                web,
+                request,
+                session,
+                http_status=error.status,
+                error=error_text(error, language(request)),
+            )
+        return web.redirect(f"/staff/moderation?ok={resolution}")
+
+    @post("/blocks")
+    async def block(
+        self, request: Request[Any, Any, Any], session: Session, web: Pages
+    ) -> Response[str]:
+        form = await request.form()
+        try:
+            await moderation.block_email(
+                session,
+                forms.field(form, "email", 320),
+                clean_text(forms.field(form, "reason", 600)),
+                actor(request),
+            )
+        except SchedulingError as error:
+            return await moderation_page(
+                web, request, session, http_status=422, error=error_text(error, language(request))
+            )
+        return web.redirect("/staff/moderation?ok=blocked")

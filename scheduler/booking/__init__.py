@@ -1,0 +1,57 @@
+"""The booking lifecycle: book, cancel, reschedule, no-show, manage tokens, reads, feedback after
+the call, the retention purge."""
+
+from scheduler.booking.book import book
+from scheduler.booking.changes import (
+    cancel_by_mentor,
+    cancel_by_staff,
+    cancel_by_token,
+    mark_no_show,
+    reschedule_by_mentor,
+    reschedule_by_token,
+)
+from scheduler.booking.feedback import record_feedback
+from scheduler.booking.models import BookingRow, EmailBlock, ManageToken
+from scheduler.booking.reads import (
+    get_booking,
+    get_booking_by_token,
+    list_mentor_bookings,
+    load_booking_view,
+    set_meeting_details,
+)
+from scheduler.booking.records import BookingRecord, BookResult
+from scheduler.booking.retention import purge_job, purge_personal_data
+from scheduler.booking.tokens import TOKEN_GRACE, booking_id_for_token, manage_url
+from scheduler.booking.views import BookingView
+from scheduler.booking.visitors import Visitor
+from scheduler.schedules import LIVE_STATUS, BookingStatus
+
+__all__ = [
+    "LIVE_STATUS",
+    "TOKEN_GRACE",
+    "BookResult",
+    "BookingRecord",
+    "BookingRow",
+    "BookingStatus",
+    "BookingView",
+    "EmailBlock",
+    "ManageToken",
+    "Visitor",
+    "book",
+    "booking_id_for_token",
+    "cancel_by_mentor",
+    "cancel_by_staff",
+    "cancel_by_token",
+    "get_booking",
+    "get_booking_by_token",
+    "list_mentor_bookings",
+    "load_booking_view",
+    "manage_url",
+    "mark_no_show",
+    "purge_job",
+    "purge_personal_data",
+    "record_feedback",
+    "reschedule_by_mentor",
+    "reschedule_by_token",
+    "set_meeting_details",
+]

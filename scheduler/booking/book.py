@@ -1,0 +1,279 @@
+"""Booking one slot: one transaction locks the mentor, re-runs the engine for the slot, inserts the booking with its token, outbox rows and audit entry."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from psycopg import AsyncConnection
+from sqlalchemy import (
+    LargeBinary,
+    Text,
+    Uuid,
+    bindparam,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from availability import SLOT_LENGTH, Interval, is_bookable
+from availability.intervals import as_utc
+from scheduler.booking.insert import insert_booking
+from scheduler.booking.models import EmailBlock, IdempotencyKey
+from scheduler.booking.ports import BusyCheck
+from scheduler.booking.reads import get_booking
+from scheduler.booking.records import BookResult
+from scheduler.booking.tokens import _issue_token
+from scheduler.booking.visitors import Visitor, _request_hash, _validated
+from scheduler.catalog import Filiere, Mentor, MentorFiliere, PolicyRow
+from scheduler.platform import (
+    IDEMPOTENCY_KEY_CONSTRAINT,
+    INTEGRITY_ERRORS,
+    Actor,
+    EmailBlocked,
+    IdempotencyConflict,
+    MentorUnavailable,
+    NotFound,
+    OutsideAvailability,
+    SlotTaken,
+    ValidationFailed,
+    compiled,
+    constraint_name,
+    driver_connection,
+    fetch_all,
+    unit_of_work,
+)
+from scheduler.schedules import (
+    MentorState,
+    load_states,
+    mentor_policy_query,
+)
+
+
+async def book(
+    session: AsyncSession,
+    *,
+    mentor_id: UUID,
+    slot_start: datetime,
+    visitor: Visitor,
+    now: datetime,
+    idempotency_key: str | None = None,
+    filiere: str | None = None,
+    busy_check: BusyCheck | None = None,
+) -> BookResult:
+    """Book the slot starting at ``slot_start`` with a mentor, in one transaction.
+
+    ``filiere``: slug of the page the visitor came from (one of the mentor's). With an
+    ``idempotency_key``, a retry with the same body returns the same booking (and a fresh manage
+    token) and a different body raises IdempotencyConflict.
+
+    Raises ValidationFailed / AvailabilityError (bad input), NotFound, MentorUnavailable,
+    EmailBlocked, OutsideAvailability (not offered), SlotTaken (taken by someone else, or the
+    day/week cap is reached), IdempotencyConflict.
+    """
+    slot_start = as_utc(slot_start, "slot_start")
+    now = as_utc(now, "now")
+    visitor = _validated(visitor)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
+    request_hash = _request_hash(mentor_id, slot_start, visitor, filiere)
+    try:
+        async with unit_of_work(session):
+            fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
+            # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
+            connection = await driver_connection(session)
+            mentor = await _lock_mentor(connection, mentor_id, visitor.email, filiere)
+            if idempotency_key is not None:
+                # After the lock: a retry that waited behind its first attempt finds it here.
+                replay = await _replay(session, idempotency_key, request_hash, now)
+                if replay is not None:
+                    return replay
+            _ensure_available(mentor)
+            if mentor.blocked:
+                raise EmailBlocked("this email address cannot book")
+            if filiere is not None and mentor.filiere_id is None:
+                raise ValidationFailed(f"the mentor is not in the filière {filiere!r}")
+            # Round trip 2 (a fresh snapshot, taken after the lock): rules, bookings, busy.
+            state = await _revalidate(session, connection, mentor, slot_start, now, fresh)
+            # Round trip 3: the booking, its token, outbox rows, audit and idempotency key.
+            booking_id = uuid4()
+            result = await insert_booking(
+                connection,
+                booking_id=booking_id,
+                series_id=booking_id,
+                sequence=0,
+                mentor_id=mentor_id,
+                filiere_id=mentor.filiere_id,
+                slot_start=slot_start,
+                state=state,
+                visitor=visitor,
+                consent_at=now,
+                now=now,
+                actor=Actor("visitor"),
+                action="book",
+                audit_details={"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
+                idempotency=(idempotency_key, request_hash) if idempotency_key else None,
+            )
+            return result
+    except ValidationFailed as error:
+        if idempotency_key is None or not _idempotency_race(error):
+            raise
+        race = error
+    # The same key committed concurrently for another mentor's booking: answer as its replay.
+    async with unit_of_work(session):
+        replay = await _replay(session, idempotency_key, request_hash, now)
+    if replay is None:
+        raise race
+    return replay
+
+
+def _idempotency_race(error: ValidationFailed) -> bool:
+    cause = error.__cause__
+    return (
+        isinstance(cause, INTEGRITY_ERRORS) and constraint_name(cause) == IDEMPOTENCY_KEY_CONSTRAINT
+    )
+
+
+def _lock_mentor_query() -> str:
+    """The mentor's loader columns (``loading.mentor_policy_query``), locked, with whether the
+    visitor's email is blocked and the id of the filière booked from (when the mentor is in it):
+    round trip 1 of a booking."""
+    blocked = (
+        select(EmailBlock.email_hash)
+        .where(EmailBlock.email_hash == bindparam("email_hash", type_=LargeBinary))
+        .exists()
+        .label("blocked")
+    )
+    filiere = (
+        select(Filiere.id)
+        .join(MentorFiliere, MentorFiliere.filiere_id == Filiere.id)
+        .where(Filiere.slug == bindparam("slug", type_=Text), MentorFiliere.mentor_id == Mentor.id)
+        .scalar_subquery()
+        .label("filiere_id")
+    )
+    return compiled(
+        mentor_policy_query()
+        .add_columns(blocked, filiere)
+        .where(Mentor.id == bindparam("id", type_=Uuid))
+        .with_for_update(of=Mentor)
+    )
+
+
+_LOCK_MENTOR = _lock_mentor_query()
+
+
+def _with_fresh_busy(
+    state: MentorState, fresh: tuple[Interval, list[Interval]] | None
+) -> MentorState:
+    if fresh is None:
+        return state
+    span, busy = fresh
+    # Fresh busy time replaces the cache where it was fetched, and only there.
+    return state.with_busy([b for b in state.busy if not b.overlaps(span)] + busy)
+
+
+async def _replay(
+    session: AsyncSession, key: str, request_hash: str, now: datetime
+) -> BookResult | None:
+    found = (
+        await session.execute(
+            select(IdempotencyKey.request_hash, IdempotencyKey.booking_id).where(
+                IdempotencyKey.key == key
+            )
+        )
+    ).first()
+    if found is None:
+        return None
+    if found.request_hash != request_hash:
+        raise IdempotencyConflict("this Idempotency-Key was used for a different request")
+    booking = await get_booking(session, found.booking_id)
+    # The first answer carried the only copy of the raw token; a retry gets a new one.
+    token = await _issue_token(session, booking.id, booking.end)
+    return BookResult(booking, token, replayed=True)
+
+
+async def _fresh_busy(
+    session: AsyncSession, busy_check: BusyCheck | None, mentor_id: UUID, slot_start: datetime
+) -> tuple[Interval, list[Interval]] | None:
+    """Fresh busy time over the slot's occupied range (with today's buffers), fetched before
+    any lock; the read transaction is closed first so nothing waits on the network."""
+    if busy_check is None:
+        return None
+    buffers = (
+        await session.execute(
+            select(PolicyRow.buffer_before_minutes, PolicyRow.buffer_after_minutes).where(
+                PolicyRow.mentor_id == mentor_id
+            )
+        )
+    ).first()
+    await session.commit()
+    before, after = (
+        (buffers.buffer_before_minutes, buffers.buffer_after_minutes) if buffers else (0, 0)
+    )
+    span = Interval(
+        slot_start - timedelta(minutes=before), slot_start + SLOT_LENGTH + timedelta(minutes=after)
+    )
+    busy = await busy_check.fresh_busy(mentor_id, span.start, span.end)
+    return None if busy is None else (span, list(busy))
+
+
+# A named tuple of _LOCK_MENTOR's columns (the driver path builds no ORM row).
+LockedMentor = Any
+
+
+async def _lock_mentor(
+    connection: AsyncConnection[Any], mentor_id: UUID, email: str, filiere: str | None
+) -> LockedMentor:
+    """Lock the mentor's row (one booking of a mentor at a time, book and reschedule alike)
+    and read what the engine and the checks need: the policy columns, whether ``email`` is
+    blocked, the id of ``filiere`` when the mentor is in it."""
+    found = await fetch_all(
+        connection,
+        _LOCK_MENTOR,
+        {"id": mentor_id, "email_hash": hashlib.sha256(email.encode()).digest(), "slug": filiere},
+    )
+    if not found:
+        raise NotFound("no such mentor")
+    return found[0]
+
+
+def _ensure_available(mentor: LockedMentor) -> None:
+    if not mentor.active or mentor.paused:
+        raise MentorUnavailable("this mentor is not taking bookings")
+
+
+async def _revalidate(
+    session: AsyncSession,
+    connection: AsyncConnection[Any],
+    mentor: LockedMentor,
+    slot_start: datetime,
+    now: datetime,
+    fresh: tuple[Interval, list[Interval]] | None,
+    exclude_booking: UUID | None = None,
+) -> MentorState:
+    """The engine again, on a snapshot taken under the lock: the slot must still be offered
+    (``exclude_booking``: the booking being moved, which no longer counts)."""
+    states = await load_states(
+        session,
+        [mentor],
+        now,
+        slot_start,
+        slot_start + SLOT_LENGTH,
+        connection=connection,
+        exclude_booking=exclude_booking,
+    )
+    state = _with_fresh_busy(states[mentor.id], fresh)
+    _ensure_bookable(state, slot_start, now)
+    return state
+
+
+def _ensure_bookable(state: MentorState, slot_start: datetime, now: datetime) -> None:
+    args = (state.schedule, state.policy, state.busy)
+    if is_bookable(*args, state.bookings, now, slot_start):
+        return
+    if state.bookings and is_bookable(*args, (), now, slot_start):
+        # Offered but for other live bookings: taken (overlap through buffers, or a full day or
+        # week).
+        raise SlotTaken("this slot has just been taken")
+    raise OutsideAvailability("this time is not offered by the mentor")

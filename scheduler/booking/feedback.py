@@ -1,0 +1,39 @@
+"""The visitor's feedback after the call, through a signed link."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduler.booking.models import BookingRow, Feedback
+from scheduler.platform import InvalidToken, NotFound, unit_of_work
+
+
+def feedback_token(secret_key: str, booking_id: UUID) -> str:
+    """A signature, not a stored secret: the follow-up link only proves it came from us."""
+    mac = hmac.new(secret_key.encode(), f"feedback:{booking_id}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+async def record_feedback(
+    session: AsyncSession, secret_key: str, booking_id: UUID, token: str, helpful: bool
+) -> None:
+    """Store (or change) the visitor's answer to "did the exchange help?"."""
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a link may carry anything.
+    if not hmac.compare_digest(feedback_token(secret_key, booking_id).encode(), token.encode()):
+        raise InvalidToken("this feedback link is not valid")
+    async with unit_of_work(session):
+        exists = await session.execute(select(BookingRow.id).where(BookingRow.id == booking_id))
+        if exists.first() is None:
+            raise NotFound("no such booking")
+        statement = pg_insert(Feedback).values(booking_id=booking_id, helpful=helpful)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Feedback.booking_id], set_={"helpful": helpful, "at": func.now()}
+            )
+        )

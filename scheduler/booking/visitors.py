@@ -1,0 +1,77 @@
+"""What a visitor types, checked once: first name, email, question, language, reasons."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from availability import zone
+from scheduler.catalog import normalize_email
+from scheduler.platform import (
+    ValidationFailed,
+)
+
+Language = Literal["fr", "en"]
+
+
+MAX_QUESTION = 1000
+
+
+MAX_REASON = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """What the visitor types in the booking form."""
+
+    first_name: str
+    email: str
+    question: str | None = None
+    timezone: str = "Europe/Paris"
+    language: Language = "fr"
+
+
+def _validated(visitor: Visitor) -> Visitor:
+    if not isinstance(visitor.first_name, str) or not 1 <= len(visitor.first_name.strip()) <= 60:
+        raise ValidationFailed("first_name must have 1 to 60 characters")
+    question = visitor.question.strip() if isinstance(visitor.question, str) else None
+    if question is not None and len(question) > MAX_QUESTION:
+        raise ValidationFailed(f"the question must have at most {MAX_QUESTION} characters")
+    if visitor.language not in ("fr", "en"):
+        raise ValidationFailed("language must be 'fr' or 'en'")
+    zone(visitor.timezone)  # InvalidTimezone propagates
+    return Visitor(
+        first_name=visitor.first_name.strip(),
+        email=normalize_email(visitor.email),
+        question=question or None,
+        timezone=visitor.timezone,
+        language=visitor.language,
+    )
+
+
+def _request_hash(
+    mentor_id: UUID, slot_start: datetime, visitor: Visitor, filiere: str | None
+) -> str:
+    body = {
+        "mentor_id": str(mentor_id),
+        "slot_start": slot_start.isoformat(),
+        "first_name": visitor.first_name,
+        "email": visitor.email,
+        "question": visitor.question,
+        "timezone": visitor.timezone,
+        "language": visitor.language,
+        "filiere": filiere,
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    if not isinstance(reason, str) or len(reason.strip()) > MAX_REASON:
+        raise ValidationFailed(f"the reason must have at most {MAX_REASON} characters")
+    return reason.strip() or None

@@ -1,0 +1,90 @@
+"""The scheduling error tree. Each error has a stable ``code`` and the HTTP status it maps to;
+the API has a single mapper from these (and ``availability.AvailabilityError``, 422) to RFC 9457
+problem JSON::
+
+    SchedulingError
+    ├── NotFound                 404 not_found
+    ├── Unauthorized             401 unauthorized
+    ├── Forbidden                403 forbidden
+    ├── ValidationFailed         422 validation_failed
+    ├── SlotTaken                409 slot_taken
+    ├── OutsideAvailability      409 outside_availability
+    ├── BookingNotLive           409 booking_not_live      (already cancelled, past, ...)
+    ├── IdempotencyConflict      409 idempotency_conflict  (same key, different body)
+    ├── MentorUnavailable        409 mentor_unavailable    (inactive or paused mentor)
+    ├── InvalidToken             403 invalid_token         (unknown, wrong purpose, other booking)
+    ├── TokenExpired             410 token_expired
+    ├── EmailBlocked             403 email_blocked
+    ├── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.platform.outage``)
+    │   defined by the HTTP shell (api.google), for the Google Calendar routes:
+    ├── GoogleNotConfigured      503 google_not_configured
+    ├── GoogleUnavailable        503 google_unavailable
+    └── GoogleReconnectRequired  409 reconnect_required
+"""
+
+from __future__ import annotations
+
+
+class SchedulingError(Exception):
+    code = "scheduling_error"
+    status = 400
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+
+
+class NotFound(SchedulingError):
+    code, status = "not_found", 404
+
+
+class Unauthorized(SchedulingError):
+    code, status = "unauthorized", 401
+
+
+class Forbidden(SchedulingError):
+    code, status = "forbidden", 403
+
+
+class ValidationFailed(SchedulingError):
+    code, status = "validation_failed", 422
+
+
+class SlotTaken(SchedulingError):
+    code, status = "slot_taken", 409
+
+
+class OutsideAvailability(SchedulingError):
+    code, status = "outside_availability", 409
+
+
+class BookingNotLive(SchedulingError):
+    code, status = "booking_not_live", 409
+
+
+class IdempotencyConflict(SchedulingError):
+    code, status = "idempotency_conflict", 409
+
+
+class MentorUnavailable(SchedulingError):
+    code, status = "mentor_unavailable", 409
+
+
+class InvalidToken(SchedulingError):
+    code, status = "invalid_token", 403
+
+
+class TokenExpired(SchedulingError):
+    code, status = "token_expired", 410
+
+
+class EmailBlocked(SchedulingError):
+    code, status = "email_blocked", 403
+
+
+class DatabaseUnavailable(SchedulingError):
+    """PostgreSQL does not answer (restarting, unreachable, out of connections): nothing was
+    stored, and the same request may simply be sent again."""
+
+    code, status = "database_unavailable", 503
+    retry_after_seconds = 5

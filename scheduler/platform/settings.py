@@ -1,0 +1,249 @@
+"""Typed settings, read once from the environment (12-factor).
+
+Only ``Settings.from_env`` reads ``os.environ``; the command line passes the result down, and
+each part is given only its group: the mailer ``settings.smtp``, the Google adapter
+``settings.google``, the token box ``settings.secrets``, and so on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None or value.strip() == "":
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    # None: start the embedded PostgreSQL kept under ``data_dir``.
+    url: str | None = None
+    data_dir: Path = PROJECT_ROOT / "var"
+    # Add the demo filières and mentors to an empty database at start.
+    seed_demo: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # HTTP processes of `thotis serve` (one per core is a good start).
+    web_concurrency: int = 1
+    # Proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated addresses or "*").
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Public base URL used in links sent to people (manage links, OAuth redirect).
+    public_url: str = "http://127.0.0.1:8000"
+    cors_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
+    booking_rate_limit_per_minute: int = 10
+    # How long a process may serve a filière page's list of next free slots before recomputing
+    # it (booking always re-validates, so this only bounds how stale the list may look).
+    filiere_cache_seconds: float = 2.0
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the public URL names this machine only (development, tests)."""
+        return urlsplit(self.public_url).hostname in _LOOPBACK
+
+
+@dataclass(frozen=True, slots=True)
+class SecretsSettings:
+    # Signs feedback links and derives the development token key. Set it in production.
+    secret_key: str = "dev-only-secret-change-me"
+    # Fernet keys, newest first; older ones still decrypt (key rotation).
+    token_keys: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    # None: mail is written to ``mail_dir`` (a dev outbox of .eml files), not sent.
+    host: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = True
+    tls: bool = False
+    mail_from: str = "Thotis <rendez-vous@thotis.fr>"
+    mail_dir: Path = PROJECT_ROOT / "var" / "mail"
+
+
+@dataclass(frozen=True, slots=True)
+class BrandSettings:
+    logo_url: str = "https://www.thotis.fr/logo.png"
+    primary_color: str = "#1d3a8a"
+    accent_color: str = "#f2b705"
+
+
+@dataclass(frozen=True, slots=True)
+class GoogleSettings:
+    # None: no Google sign-in and no calendar connection on this deployment.
+    client_id: str | None = None
+    client_secret: str | None = None
+    auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    token_uri: str = "https://oauth2.googleapis.com/token"
+    revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    api_base: str = "https://www.googleapis.com"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    # Run the outbox worker inside the web process (the one-process default of `make run`);
+    # with several API processes, set it false and run `thotis worker` instead.
+    embedded: bool = True
+    outbox_poll_seconds: float = 1.0
+    outbox_max_attempts: int = 8
+    busy_refresh_minutes: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySettings:
+    # Visitors' names and emails are erased this many days after the call.
+    retention_days: int = 180
+
+
+@dataclass(frozen=True, slots=True)
+class AccessSettings:
+    # Who may open the staff console: these addresses, and every address of this domain.
+    staff_emails: tuple[str, ...] = ()
+    staff_domain: str | None = None
+    # How long a signed-in browser stays signed in (then back to the sign-in page).
+    session_lifetime_hours: int = 12
+
+
+@dataclass(frozen=True, slots=True)
+class OpsSettings:
+    """How operators watch the service: every process's logs (serve, worker, the CLI alike) and
+    the Prometheus scrape of the whole database's state."""
+
+    # "json" (one object per line) or "text"; empty: json unless PUBLIC_URL is a loopback one.
+    log_format: str = ""
+    # Bearer token for /metrics; unset, /metrics answers 404.
+    metrics_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db: DatabaseSettings = field(default_factory=DatabaseSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    secrets: SecretsSettings = field(default_factory=SecretsSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    brand: BrandSettings = field(default_factory=BrandSettings)
+    google: GoogleSettings = field(default_factory=GoogleSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
+
+    @property
+    def dev_mail_page(self) -> bool:
+        """Whether ``/dev/mail`` shows the mail outbox: only without SMTP and only on a loopback
+        address. The outbox holds sign-in and manage links, so a public service that merely
+        forgot SMTP_HOST must not publish it."""
+        return not self.smtp.host and self.http.loopback
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value if value not in (None, "") else None
+
+        # The defaults, read from instances (a slotted dataclass keeps none on the class).
+        db, http, secrets, smtp = (
+            DatabaseSettings(),
+            HttpSettings(),
+            SecretsSettings(),
+            SmtpSettings(),
+        )
+        brand, google, worker = BrandSettings(), GoogleSettings(), WorkerSettings()
+        privacy, access, ops = PrivacySettings(), AccessSettings(), OpsSettings()
+        data_dir = Path(get("THOTIS_DATA_DIR") or db.data_dir)
+        port = int(get("PORT") or http.port)
+        public_url = (get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+        return cls(
+            db=DatabaseSettings(
+                url=get("DATABASE_URL"),
+                data_dir=data_dir,
+                seed_demo=_bool(get("SEED_DEMO"), db.seed_demo),
+            ),
+            http=HttpSettings(
+                host=get("HOST") or http.host,
+                port=port,
+                web_concurrency=int(get("WEB_CONCURRENCY") or http.web_concurrency),
+                forwarded_allow_ips=get("FORWARDED_ALLOW_IPS") or http.forwarded_allow_ips,
+                public_url=public_url,
+                cors_origins=_list(get("CORS_ORIGINS"), (public_url, f"http://localhost:{port}")),
+                booking_rate_limit_per_minute=int(
+                    get("BOOKING_RATE_LIMIT_PER_MINUTE") or http.booking_rate_limit_per_minute
+                ),
+                filiere_cache_seconds=float(
+                    get("FILIERE_CACHE_SECONDS") or http.filiere_cache_seconds
+                ),
+            ),
+            secrets=SecretsSettings(
+                secret_key=get("SECRET_KEY") or secrets.secret_key,
+                token_keys=_list(get("TOKEN_KEYS"), ()),
+            ),
+            smtp=SmtpSettings(
+                host=get("SMTP_HOST"),
+                port=int(get("SMTP_PORT") or smtp.port),
+                username=get("SMTP_USERNAME"),
+                password=get("SMTP_PASSWORD"),
+                starttls=_bool(get("SMTP_STARTTLS"), smtp.starttls),
+                tls=_bool(get("SMTP_TLS"), smtp.tls),
+                mail_from=get("MAIL_FROM") or smtp.mail_from,
+                mail_dir=Path(get("MAIL_DIR") or data_dir / "mail"),
+            ),
+            brand=BrandSettings(
+                logo_url=get("BRAND_LOGO_URL") or brand.logo_url,
+                primary_color=get("BRAND_PRIMARY_COLOR") or brand.primary_color,
+                accent_color=get("BRAND_ACCENT_COLOR") or brand.accent_color,
+            ),
+            google=GoogleSettings(
+                client_id=get("GOOGLE_CLIENT_ID"),
+                client_secret=get("GOOGLE_CLIENT_SECRET"),
+                auth_uri=get("GOOGLE_AUTH_URI") or google.auth_uri,
+                token_uri=get("GOOGLE_TOKEN_URI") or google.token_uri,
+                revoke_uri=get("GOOGLE_REVOKE_URI") or google.revoke_uri,
+                api_base=(get("GOOGLE_API_BASE") or google.api_base).rstrip("/"),
+            ),
+            worker=WorkerSettings(
+                embedded=_bool(get("EMBEDDED_WORKER"), worker.embedded),
+                outbox_poll_seconds=float(get("OUTBOX_POLL_SECONDS") or worker.outbox_poll_seconds),
+                outbox_max_attempts=int(get("OUTBOX_MAX_ATTEMPTS") or worker.outbox_max_attempts),
+                busy_refresh_minutes=int(
+                    get("BUSY_REFRESH_MINUTES") or worker.busy_refresh_minutes
+                ),
+            ),
+            privacy=PrivacySettings(
+                retention_days=int(get("PERSONAL_DATA_RETENTION_DAYS") or privacy.retention_days)
+            ),
+            access=AccessSettings(
+                staff_emails=_list(get("STAFF_EMAILS"), ()),
+                staff_domain=get("STAFF_DOMAIN"),
+                session_lifetime_hours=int(
+                    get("SESSION_LIFETIME_HOURS") or access.session_lifetime_hours
+                ),
+            ),
+            ops=OpsSettings(
+                log_format=(get("LOG_FORMAT") or ops.log_format).lower(),
+                metrics_token=get("METRICS_TOKEN"),
+            ),
+        )

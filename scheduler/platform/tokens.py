@@ -1,0 +1,22 @@
+"""Secrets handed to people once and stored only as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+# 32 random bytes: 256 bits, unguessable; URL-safe so it travels in links.
+SECRET_BYTES = 32
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def digest(raw: str) -> bytes:
+    return hashlib.sha256(raw.encode()).digest()
+
+
+def same_digest(raw: str, stored: bytes) -> bool:
+    return hmac.compare_digest(digest(raw), stored)

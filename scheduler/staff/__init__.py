@@ -1,0 +1,1 @@
+"""What the Thotis team reads and does: moderation, reports, statistics, frequent questions."""

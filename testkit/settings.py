@@ -1,0 +1,73 @@
+"""Settings for tests and benches, named by the flat names of the environment they mirror
+(``smtp_host`` for ``SMTP_HOST``) instead of spelling out each nested group."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from scheduler.platform import Settings
+
+# Flat name -> (group, field in the group).
+FIELDS: dict[str, tuple[str, str]] = {
+    "database_url": ("db", "url"),
+    "data_dir": ("db", "data_dir"),
+    "seed_demo": ("db", "seed_demo"),
+    "host": ("http", "host"),
+    "port": ("http", "port"),
+    "web_concurrency": ("http", "web_concurrency"),
+    "forwarded_allow_ips": ("http", "forwarded_allow_ips"),
+    "public_url": ("http", "public_url"),
+    "cors_origins": ("http", "cors_origins"),
+    "booking_rate_limit_per_minute": ("http", "booking_rate_limit_per_minute"),
+    "filiere_cache_seconds": ("http", "filiere_cache_seconds"),
+    "secret_key": ("secrets", "secret_key"),
+    "token_keys": ("secrets", "token_keys"),
+    "smtp_host": ("smtp", "host"),
+    "smtp_port": ("smtp", "port"),
+    "smtp_username": ("smtp", "username"),
+    "smtp_password": ("smtp", "password"),
+    "smtp_starttls": ("smtp", "starttls"),
+    "smtp_tls": ("smtp", "tls"),
+    "mail_from": ("smtp", "mail_from"),
+    "mail_dir": ("smtp", "mail_dir"),
+    "brand_logo_url": ("brand", "logo_url"),
+    "brand_primary_color": ("brand", "primary_color"),
+    "brand_accent_color": ("brand", "accent_color"),
+    "google_client_id": ("google", "client_id"),
+    "google_client_secret": ("google", "client_secret"),
+    "google_auth_uri": ("google", "auth_uri"),
+    "google_token_uri": ("google", "token_uri"),
+    "google_revoke_uri": ("google", "revoke_uri"),
+    "google_api_base": ("google", "api_base"),
+    "embedded_worker": ("worker", "embedded"),
+    "outbox_poll_seconds": ("worker", "outbox_poll_seconds"),
+    "outbox_max_attempts": ("worker", "outbox_max_attempts"),
+    "busy_refresh_minutes": ("worker", "busy_refresh_minutes"),
+    "personal_data_retention_days": ("privacy", "retention_days"),
+    "staff_emails": ("access", "staff_emails"),
+    "staff_domain": ("access", "staff_domain"),
+    "session_lifetime_hours": ("access", "session_lifetime_hours"),
+    "log_format": ("ops", "log_format"),
+    "metrics_token": ("ops", "metrics_token"),
+}
+
+
+def changed(settings: Settings, **flat: Any) -> Settings:
+    """``settings`` with the values given by their flat names."""
+    groups: dict[str, dict[str, Any]] = {}
+    for name, value in flat.items():
+        group, field = FIELDS[name]
+        groups.setdefault(group, {})[field] = value
+    return dataclasses.replace(
+        settings,
+        **{
+            group: dataclasses.replace(getattr(settings, group), **values)
+            for group, values in groups.items()
+        },
+    )
+
+
+def settings_of(**flat: Any) -> Settings:
+    """The default settings with the values given by their flat names."""
+    return changed(Settings(), **flat)
