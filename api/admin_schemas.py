@@ -116,7 +116,8 @@ class PolicyBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MentorBooking(msgspec.Struct):
-    """A booking as its mentor sees it (no visitor email: the meeting happens on Meet)."""
+    """A booking as its mentor sees it (no visitor email: the call happens through the join
+    link)."""
 
     id: UUID
     start: datetime
@@ -130,6 +131,8 @@ class MentorBooking(msgspec.Struct):
     meet_url: str | None
     cancelled_by: str | None
     cancel_reason: str | None
+    # The mentor's stable link to the call ({PUBLIC_URL}/join/{token}), whatever the venue.
+    join_url: str
 
 
 class MentorCancelRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -168,6 +171,14 @@ class MentorAccount(msgspec.Struct):
     active: bool
     paused: bool
     allow_reply_to: bool
+    # The mentor's own video call link (https), used instead of Google Meet or Jitsi.
+    meeting_url: str | None = None
+
+
+class MeetingLink(msgspec.Struct, forbid_unknown_fields=True):
+    """``null`` or ``""`` removes the mentor's own link (back to Meet or Jitsi)."""
+
+    meeting_url: Annotated[str, msgspec.Meta(max_length=500)] | None
 
 
 class MentorCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -204,10 +215,12 @@ class MentorUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MentorTokenIssued(msgspec.Struct):
-    """Shown once: only its SHA-256 is stored."""
+    """Shown once: only its SHA-256 is stored. The API refuses it (401) from ``expires_at``
+    on, or once revoked in the staff console."""
 
     mentor_id: UUID
     token: str
+    expires_at: datetime
 
 
 # --- staff: bookings, statistics, questions --------------------------------------------------

@@ -29,6 +29,7 @@ from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, home, readyz
 from api.hsts import add_hsts
+from api.join import create_join_router
 from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
 from api.openapi import document_problems
@@ -124,6 +125,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             BookingController,
             feedback,
             create_widget_router(settings),
+            create_join_router(settings),
             create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,

@@ -4,12 +4,13 @@ Guards run before the request body is read, so an unauthenticated caller learns 
 the input rules. A guard checks the secret (SHA-256 lookup, then a constant-time comparison in
 ``scheduler.identity.credentials``) and stores who is calling in ``connection.state``; the handlers get
 it through the ``me`` / ``staff`` dependencies. Any failure is the same 401 ``unauthorized``,
-whether the secret is missing, unknown, revoked or of the other kind (a mentor token on a staff
+whether the secret is missing, unknown, revoked, expired or of the other kind (a mentor token on a staff
 route, or the reverse).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -71,12 +72,18 @@ def _database(connection: ASGIConnection[Any, Any, Any, Any]) -> Database:
     return database
 
 
+def _now(connection: ASGIConnection[Any, Any, Any, Any]) -> datetime:
+    # The app's clock, not the database's: a test's frozen clock decides expiry too.
+    now: datetime = connection.app.state.clock()
+    return now
+
+
 async def mentor_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     token = bearer_token(connection.headers.get("authorization"))
     mentor_id = None
     if token is not None:
         async with _database(connection).session() as session:
-            mentor_id = await verify_mentor_token(session, token)
+            mentor_id = await verify_mentor_token(session, token, _now(connection))
     if mentor_id is None:
         raise _refused(MENTOR_SCHEME, "a valid mentor token is required (Authorization: Bearer)")
     connection.state.mentor_id = mentor_id
@@ -89,7 +96,7 @@ async def staff_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
     found = None
     if key:
         async with _database(connection).session() as session:
-            found = await verify_staff_api_key(session, key)
+            found = await verify_staff_api_key(session, key, _now(connection))
     if found is None:
         raise _refused(STAFF_SCHEME, f"a valid staff API key is required ({STAFF_KEY_HEADER})")
     connection.state.staff_actor = Actor.staff(str(found.id))

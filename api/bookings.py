@@ -47,6 +47,7 @@ def _created(settings: Settings, result: BookResult, mentor_name: str) -> schema
         manage_url=bookings.manage_url(base, booking.id, result.manage_token),
         manage_token=result.manage_token,
         ics_url=f"{base}/v1/bookings/manage/{result.manage_token}/invite.ics",
+        join_url=bookings.join_url(base, settings.secrets.secret_key, booking.series_id, "visitor"),
     )
 
 
@@ -92,19 +93,26 @@ class BookingController(Controller):
         return _created(settings, result, mentor.display_name)
 
     @get("/manage/{token:str}", summary="A booking, seen through the visitor's manage link")
-    async def view(self, session: Session, now: Now, token: str) -> schemas.ManagedBooking:
+    async def view(
+        self, session: Session, settings: AppSettings, now: Now, token: str
+    ) -> schemas.ManagedBooking:
         booking_id = await bookings.booking_id_for_token(session, token)
         record = await bookings.get_booking_by_token(session, booking_id, token, now)
-        return await self._managed(session, record, now)
+        return await self._managed(session, settings, record, now)
 
     @post("/manage/{token:str}/cancel", summary="Cancel through the manage link", status_code=200)
     async def cancel(
-        self, session: Session, now: Now, token: str, data: schemas.CancelRequest
+        self,
+        session: Session,
+        settings: AppSettings,
+        now: Now,
+        token: str,
+        data: schemas.CancelRequest,
     ) -> schemas.ManagedBooking:
         reason = clean_text(data.reason, multiline=True) if data.reason else None
         booking_id = await bookings.booking_id_for_token(session, token)
         record = await bookings.cancel_by_token(session, booking_id, token, now, reason or None)
-        return await self._managed(session, record, now)
+        return await self._managed(session, settings, record, now)
 
     @post(
         "/manage/{token:str}/reschedule",
@@ -138,7 +146,12 @@ class BookingController(Controller):
         booking_id = await bookings.booking_id_for_token(session, token)
         await bookings.get_booking_by_token(session, booking_id, token, now)
         view = await bookings.load_booking_view(
-            session, booking_id, settings.http.public_url, now, issue_manage_token=False
+            session,
+            booking_id,
+            settings.http.public_url,
+            now,
+            issue_manage_token=False,
+            secret_key=settings.secrets.secret_key,
         )
         method: Method = "REQUEST" if view.status == LIVE_STATUS else "CANCEL"
         return Response(
@@ -148,7 +161,7 @@ class BookingController(Controller):
         )
 
     async def _managed(
-        self, session: AsyncSession, record: BookingRecord, now: datetime
+        self, session: AsyncSession, settings: Settings, record: BookingRecord, now: datetime
     ) -> schemas.ManagedBooking:
         mentor = await catalog.get_mentor(session, record.mentor_id)
         live = record.status == LIVE_STATUS and record.start > now
@@ -159,4 +172,7 @@ class BookingController(Controller):
             question=record.visitor_question,
             can_cancel=live,
             can_reschedule=live and mentor.active and not mentor.paused,
+            join_url=bookings.join_url(
+                settings.http.public_url, settings.secrets.secret_key, record.series_id, "visitor"
+            ),
         )

@@ -10,6 +10,7 @@ hands them to the app or the worker.
     create-mentor-token EMAIL   a mentor's bearer token (shown once)
     backup FILE                 pg_dump the database into FILE
     restore FILE --yes          replace the database by FILE, then migrate
+    staff-link EMAIL            a one-time sign-in link to the staff console (a first sign-in)
 
 With DATABASE_URL unset, every command uses the embedded PostgreSQL kept in
 ``$THOTIS_DATA_DIR/pg`` (``var/pg``): started if needed, reused if another command (``serve``)
@@ -302,6 +303,32 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_staff_link(settings: Settings, args: argparse.Namespace) -> int:
+    """A link for the first sign-in on a new install, when no mail may leave yet and no
+    Google client is set: whoever runs the command already holds the server. Printed, never
+    logged; only for an address the settings make staff (exit 2 otherwise, nothing stored)."""
+    from datetime import UTC, datetime
+
+    from scheduler.identity import SIGN_IN_LINK_TTL, sessions, staff_allowed
+
+    email = args.email.strip().lower()
+    if not staff_allowed(settings, email):
+        say(
+            "error: this address is not in STAFF_EMAILS and not at STAFF_DOMAIN; add it to the "
+            "settings first, then run the command again"
+        )
+        return 2
+    with database(settings) as url:
+        _migrate(url)
+        raw = _with_session(
+            url, lambda s: sessions.issue_staff_sign_in_link(s, email, datetime.now(UTC))
+        )
+    minutes = int(SIGN_IN_LINK_TTL.total_seconds() // 60)
+    say(f"A sign-in link to the staff console; it works once, within {minutes} minutes:")
+    print(f"{settings.http.public_url.rstrip('/')}/staff/sign-in/link/{raw}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="thotis", description="Thotis booking engine")
     commands = top.add_subparsers(dest="command", required=True)
@@ -322,6 +349,8 @@ def parser() -> argparse.ArgumentParser:
     load = commands.add_parser("restore", help="replace the database by FILE (pg_restore)")
     load.add_argument("file")
     load.add_argument("--yes", action="store_true", help="yes, replace the whole database")
+    link = commands.add_parser("staff-link", help="print a one-time sign-in link to the console")
+    link.add_argument("email")
     return top
 
 
@@ -334,6 +363,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-mentor-token": cmd_create_mentor_token,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "staff-link": cmd_staff_link,
 }
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Language = Literal["fr", "en"]
+from scheduler.platform import Language
 
 
 def as_language(value: object) -> Language | None:

@@ -20,7 +20,7 @@ from api import admin_schemas as out
 from api import schemas
 from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
 from api.convert import response
-from api.deps import Now, Session
+from api.deps import AppSettings, Now, Session
 from api.text import clean_text
 from availability import TimeRange, group_by_local_date, zone
 from availability.rules import format_wall_time
@@ -28,7 +28,7 @@ from scheduler import booking as booking_service
 from scheduler import catalog
 from scheduler.booking import BookingRecord, BookingStatus
 from scheduler.catalog import MentorRecord
-from scheduler.platform import Actor, ValidationFailed
+from scheduler.platform import Actor, Settings, ValidationFailed
 from scheduler.schedules import mentor_slots
 from scheduler.schedules import rules as schedules
 
@@ -68,9 +68,14 @@ async def _slugs(session: AsyncSession) -> dict[UUID, str]:
     return {f.id: f.slug for f in await catalog.list_filieres(session)}
 
 
-def _booking_out(record: BookingRecord, slugs: dict[UUID, str]) -> out.MentorBooking:
+def _booking_out(
+    record: BookingRecord, slugs: dict[UUID, str], settings: Settings
+) -> out.MentorBooking:
     filiere = slugs.get(record.filiere_id) if record.filiere_id else None
-    return response(out.MentorBooking, record, filiere=filiere)
+    join = booking_service.join_url(
+        settings.http.public_url, settings.secrets.secret_key, record.series_id, "mentor"
+    )
+    return response(out.MentorBooking, record, filiere=filiere, join_url=join)
 
 
 class MentorController(Controller):
@@ -83,6 +88,21 @@ class MentorController(Controller):
     @get("", summary="My mentor account")
     async def account(self, session: Session, me: Me) -> out.MentorAccount:
         return mentor_account(await catalog.get_mentor(session, me))
+
+    @put(
+        "/meeting-link",
+        summary="Set or remove my own video call link",
+        description=(
+            'Body: {"meeting_url": "https://zoom.us/j/…"} — an https link used for all my calls '
+            "instead of Google Meet or Jitsi; null or an empty string removes it. Visitors "
+            "never see it before the call: their join link leads to it when the call opens."
+        ),
+    )
+    async def set_meeting_link(
+        self, session: Session, me: Me, data: out.MeetingLink
+    ) -> out.MentorAccount:
+        changes = catalog.MentorChanges(meeting_url=data.meeting_url or "")
+        return mentor_account(await catalog.update_mentor(session, me, changes, Actor.mentor(me)))
 
     # --- weekly rules ---------------------------------------------------------------------
 
@@ -195,7 +215,13 @@ class MentorController(Controller):
 
     @get("/bookings", summary="My upcoming or past bookings")
     async def bookings(
-        self, session: Session, now: Now, me: Me, when: Scope = "upcoming", limit: Limit = 100
+        self,
+        session: Session,
+        settings: AppSettings,
+        now: Now,
+        me: Me,
+        when: Scope = "upcoming",
+        limit: Limit = 100,
     ) -> list[out.MentorBooking]:
         if when == "upcoming":
             # From a day back: a meeting in progress has started but not ended.
@@ -209,7 +235,7 @@ class MentorController(Controller):
             )
             chosen = [b for b in reversed(found) if b.end <= now]
         slugs = await _slugs(session)
-        return [_booking_out(b, slugs) for b in chosen[:limit]]
+        return [_booking_out(b, slugs, settings) for b in chosen[:limit]]
 
     @post(
         "/bookings/{booking_id:uuid}/cancel",
@@ -219,6 +245,7 @@ class MentorController(Controller):
     async def cancel(
         self,
         session: Session,
+        settings: AppSettings,
         now: Now,
         me: Me,
         booking_id: UUID,
@@ -228,7 +255,7 @@ class MentorController(Controller):
         if not reason:
             raise ValidationFailed("reason: the visitor needs to know why")
         record = await booking_service.cancel_by_mentor(session, booking_id, me, now, reason)
-        return _booking_out(record, await _slugs(session))
+        return _booking_out(record, await _slugs(session), settings)
 
     @post(
         "/bookings/{booking_id:uuid}/no-show",
@@ -236,12 +263,12 @@ class MentorController(Controller):
         status_code=200,
     )
     async def no_show(
-        self, session: Session, now: Now, me: Me, booking_id: UUID
+        self, session: Session, settings: AppSettings, now: Now, me: Me, booking_id: UUID
     ) -> out.MentorBooking:
         record = await booking_service.mark_no_show(
             session, booking_id, now, Actor.mentor(me), mentor_id=me
         )
-        return _booking_out(record, await _slugs(session))
+        return _booking_out(record, await _slugs(session), settings)
 
     # --- preview --------------------------------------------------------------------------
 

@@ -31,9 +31,15 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from api.i18n import Language, negotiate
+from api.i18n import negotiate
 from availability import AvailabilityError
-from scheduler.platform import SchedulingError, database_outage, first_line, rejected_value
+from scheduler.platform import (
+    Language,
+    SchedulingError,
+    database_outage,
+    first_line,
+    rejected_value,
+)
 
 logger = logging.getLogger("thotis.api")
 

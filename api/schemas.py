@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from scheduler.catalog import SLUG_PATTERN
-
-Language = Literal["fr", "en"]
+from scheduler.platform import Language
 
 FirstName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
@@ -101,6 +100,9 @@ class BookingCreated(msgspec.Struct):
     manage_url: str
     manage_token: str
     ics_url: str
+    # The visitor's one link to the call ({PUBLIC_URL}/join/{token}): a waiting page until 15
+    # minutes before the start, then the video call itself.
+    join_url: str
 
 
 class ManagedBooking(msgspec.Struct):
@@ -110,6 +112,8 @@ class ManagedBooking(msgspec.Struct):
     question: str | None
     can_cancel: bool
     can_reschedule: bool
+    # The visitor's link to the call, the same for the whole series (reschedules included).
+    join_url: str
 
 
 class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from api import schemas
 from api.auth import STAFF_SCHEME, StaffActor, provide_staff_actor, staff_guard
 from api.convert import filiere_out, response
 from api.csv_cells import csv_cell
-from api.deps import Now, Session
+from api.deps import AppSettings, Now, Session
 from api.mentor import mentor_account
 from api.text import clean_text
 from scheduler import booking as booking_service
@@ -221,13 +221,22 @@ class StaffController(Controller):
         summary="Issue a bearer token for a mentor's own routes (shown once)",
     )
     async def issue_token(
-        self, session: Session, staff: StaffActor, mentor_id: UUID
+        self,
+        session: Session,
+        staff: StaffActor,
+        settings: AppSettings,
+        now: Now,
+        mentor_id: UUID,
     ) -> out.MentorTokenIssued:
         mentor = await catalog.get_mentor(session, mentor_id)
         if not mentor.active:
             raise MentorUnavailable("a deactivated mentor cannot receive a token")
-        token = await credentials.create_mentor_token(session, mentor_id, staff)
-        return out.MentorTokenIssued(mentor_id=mentor_id, token=token)
+        # The console's lifetime: a token handed out by the API expires as one made there does.
+        expires_at = now + timedelta(days=settings.access.credential_lifetime_days)
+        token = await credentials.create_mentor_token(
+            session, mentor_id, staff, expires_at=expires_at
+        )
+        return out.MentorTokenIssued(mentor_id=mentor_id, token=token, expires_at=expires_at)
 
     # --- bookings -------------------------------------------------------------------------
 

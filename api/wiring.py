@@ -114,6 +114,7 @@ def _mail_handler(
                 settings.http.public_url,
                 now,
                 issue_manage_token=kind != "cancelled",
+                secret_key=settings.secrets.secret_key,
             )
         if kind in _NEEDS_LIVE and view.status != LIVE_STATUS:
             log.info("skipped %s for booking %s: %s", kind, booking_id, view.status)
@@ -158,6 +159,11 @@ def digest_job(settings: Settings, database: Database, mailer: Mailer, clock: Cl
     their time (``scheduler.messaging.digest``), and none when there is nothing to say."""
     brand = Brand.from_settings(settings)
 
+    def mentor_join(series_id: UUID) -> str:
+        return booking.join_url(
+            settings.http.public_url, settings.secrets.secret_key, series_id, "mentor"
+        )
+
     async def run() -> None:
         now = clock()
         async with database.session() as session:
@@ -166,7 +172,9 @@ def digest_job(settings: Settings, database: Database, mailer: Mailer, clock: Cl
             try:
                 async with digest.claim(database, mentor_id, now) as content:
                     if content is not None and not content.empty:
-                        await mailer.send(compose_digest(content, brand, now=now))
+                        await mailer.send(
+                            compose_digest(content, brand, now=now, join_link=mentor_join)
+                        )
             except Exception as error:
                 # One mentor's refused mail must not hold back the others' digests; the
                 # day stays unclaimed and the next run tries again. The error's type only:

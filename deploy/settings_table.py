@@ -124,6 +124,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("GOOGLE_REVOKE_URI", "google.revoke_uri", "Google's revocation endpoint"),
     Variable("GOOGLE_API_BASE", "google.api_base", "Google's API base"),
     Variable(
+        "JITSI_BASE_URL",
+        "video.jitsi_base_url",
+        "the Jitsi Meet server of calls without Google Meet or a mentor's own link (room names derive from `SECRET_KEY`)",
+    ),
+    Variable(
         "STAFF_EMAILS", "access.staff_emails", "who may open the staff console (comma-separated)"
     ),
     Variable("STAFF_DOMAIN", "access.staff_domain", "or everybody of this Google Workspace domain"),
@@ -160,6 +165,11 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(
         "SESSION_LIFETIME_HOURS", "access.session_lifetime_hours", "mentor and staff sessions"
+    ),
+    Variable(
+        "CREDENTIAL_LIFETIME_DAYS",
+        "access.credential_lifetime_days",
+        "lifetime of a staff API key or mentor token made in the console or by the API",
     ),
     Variable(
         "SEED_DEMO",

@@ -7,11 +7,13 @@ questions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
+from uuid import UUID
 
 from integrations.ics import one_line
 from integrations.messages import MAIL_POLICY, Brand, multiline, templates
@@ -25,7 +27,14 @@ def _message_id(content: DigestContent, domain: str) -> str:
     return f"<digest.{content.mentor_id}.{content.day.isoformat()}@{domain}>"
 
 
-def compose_digest(content: DigestContent, brand: Brand, *, now: datetime) -> EmailMessage:
+def compose_digest(
+    content: DigestContent,
+    brand: Brand,
+    *,
+    now: datetime,
+    join_link: Callable[[UUID], str] | None = None,
+) -> EmailMessage:
+    """``join_link``: the mentor's join link of a booking series (the raw Meet link otherwise)."""
     if content.empty:
         raise ValueError("an empty digest is not sent")
     tz = content.mentor_timezone
@@ -39,8 +48,8 @@ def compose_digest(content: DigestContent, brand: Brand, *, now: datetime) -> Em
         "subject": subject,
         "mentor_name": one_line(content.mentor_name),
         "mentor_url": brand.mentor_url,
-        "booked": [_item(b, tz) for b in content.booked_since],
-        "upcoming": [_item(b, tz) for b in content.next_24h],
+        "booked": [_item(b, tz, join_link) for b in content.booked_since],
+        "upcoming": [_item(b, tz, join_link) for b in content.next_24h],
     }
     environment = templates()
     text = environment.get_template("mentor_digest.txt.j2").render(context)
@@ -63,7 +72,12 @@ def compose_digest(content: DigestContent, brand: Brand, *, now: datetime) -> Em
     return message
 
 
-def _item(booking: DigestBooking, tz: str) -> dict[str, Any]:
+def _item(
+    booking: DigestBooking, tz: str, join_link: Callable[[UUID], str] | None
+) -> dict[str, Any]:
+    link = booking.meet_url
+    if join_link is not None and booking.series_id is not None:
+        link = join_link(booking.series_id)
     return {
         "when_fr": when_text(booking.start, tz, "fr"),
         "when_en": when_text(booking.start, tz, "en"),
@@ -71,6 +85,6 @@ def _item(booking: DigestBooking, tz: str) -> dict[str, Any]:
         "filiere": one_line(booking.filiere_name_fr or ""),
         "filiere_en": one_line(booking.filiere_name_en or ""),
         "question": multiline(booking.visitor_question),
-        "meet_url": booking.meet_url,
+        "join_url": link,
         "rescheduled": booking.rescheduled,
     }

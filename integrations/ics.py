@@ -9,7 +9,10 @@ The organizer is Thotis (the sender of the mail), not the mentor: replies to the
 otherwise land in a mentor's mailbox as calendar noise. Both parties are attendees already
 ``ACCEPTED`` with ``RSVP=FALSE`` (a booking is confirmed when made; there is nothing to answer).
 The mentor's address appears in the visitor's copy only when the mentor allowed being
-contacted (``mentor_allows_reply_to``), the same consent that sets ``Reply-To``.
+contacted (``mentor_allows_reply_to``), the same consent that sets ``Reply-To``. The visitor's
+address never appears in the mentor's copy (they may be minors; the mentor has the first name).
+LOCATION and URL are the recipient's own join link (``{PUBLIC_URL}/join/{token}``), which opens
+the current venue when clicked.
 
 Times are written in UTC (``Z``): no VTIMEZONE to get wrong, and every calendar shows them in
 its owner's zone. The zone the recipient booked in is named in the description text.
@@ -24,8 +27,9 @@ from typing import Literal
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
-from integrations.when import Language, utc, when_text
+from integrations.when import utc, when_text
 from scheduler.booking import BookingView
+from scheduler.platform import Language
 
 Method = Literal["REQUEST", "CANCEL"]
 Audience = Literal["visitor", "mentor"]
@@ -87,9 +91,10 @@ def invite(
     event.add("description", _description(view, audience, language))
     event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
     event.add("transp", "OPAQUE")
-    if view.meet_url:
-        event.add("location", view.meet_url)
-        event.add("url", view.meet_url)
+    link = _link(view, audience)
+    if link:
+        event.add("location", link)
+        event.add("url", link)
     event.add("organizer", _address(organizer_name(organizer), organizer_email(organizer)))
     for attendee in _attendees(view, audience):
         event.add("attendee", attendee)
@@ -106,6 +111,14 @@ def organizer_email(address: str) -> str:
 
 def organizer_name(address: str) -> str:
     return parseaddr(address)[0] or "Thotis"
+
+
+def _link(view: BookingView, audience: Audience) -> str | None:
+    """The recipient's stable join link: it opens the current venue when clicked, so a Meet link
+    written back later or a reschedule needs no new invite. The raw video link only for a view
+    built without join links."""
+    join = view.visitor_join_url if audience == "visitor" else view.mentor_join_url
+    return join or view.meet_url
 
 
 def _filiere(view: BookingView, language: Language) -> str:
@@ -131,20 +144,22 @@ def _description(view: BookingView, audience: Audience, language: Language) -> s
             f"qui s'intéresse à la filière {_filiere(view, 'fr')}.",
             f"Heure : {when}.",
         ]
+        link = _link(view, "mentor")
         lines.append(
-            f"Lien de la visio : {view.meet_url}"
-            if view.meet_url
+            f"Lien de la visio : {link}"
+            if link
             else "Le lien de la visio sera ajouté à l'événement dès qu'il est prêt."
         )
         return "\n".join(lines)
     name = one_line(view.mentor_name)
     filiere = _filiere(view, language)
+    link = _link(view, "visitor")
     if language == "en":
         lines = [
             f"A {minutes}-minute video call on Thotis with {name}, who studies {filiere}.",
             f"Time: {when}.",
-            f"Video link: {view.meet_url}"
-            if view.meet_url
+            f"Video link: {link}"
+            if link
             else f"The video link will appear on your booking page: {view.manage_url}",
             f"Cancel or reschedule: {view.manage_url}",
         ]
@@ -152,8 +167,8 @@ def _description(view: BookingView, audience: Audience, language: Language) -> s
         lines = [
             f"Échange vidéo de {minutes} minutes sur Thotis avec {name}, qui étudie en {filiere}.",
             f"Heure : {when}.",
-            f"Lien de la visio : {view.meet_url}"
-            if view.meet_url
+            f"Lien de la visio : {link}"
+            if link
             else f"Le lien de la visio apparaîtra sur votre page de réservation : "
             f"{view.manage_url}",
             f"Annuler ou déplacer : {view.manage_url}",
@@ -162,10 +177,12 @@ def _description(view: BookingView, audience: Audience, language: Language) -> s
 
 
 def _attendees(view: BookingView, audience: Audience) -> list[vCalAddress]:
-    visitor = _address(view.visitor_first_name, view.visitor_email, attendee=True)
     mentor = _address(view.mentor_name, view.mentor_email, attendee=True)
     if audience == "mentor":
-        return [mentor, visitor]
+        # The visitor's address never reaches the mentor (nor the calendar the mentor's copy
+        # lands in): the summary names them by first name and the join link is the way in.
+        return [mentor]
+    visitor = _address(view.visitor_first_name, view.visitor_email, attendee=True)
     return [visitor, mentor] if view.mentor_allows_reply_to else [visitor]
 
 

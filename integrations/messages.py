@@ -33,9 +33,9 @@ from markupsafe import Markup, escape
 
 from integrations import ics
 from integrations.ics import one_line
-from integrations.when import Language, clock_text, day_text, short_when_text, when_text
+from integrations.when import clock_text, day_text, short_when_text, when_text
 from scheduler.booking import BookingView
-from scheduler.platform import Settings
+from scheduler.platform import Language, Settings
 
 Kind = Literal["booked", "rescheduled", "cancelled", "reminder_24h", "reminder_1h", "follow_up"]
 Recipient = Literal["visitor", "mentor"]
@@ -325,7 +325,10 @@ def _context(
         "when": when_text(view.start, tz_name, language),
         "day": day_text(view.start, tz_name, language),
         "previous_when": when_text(previous, tz_name, language) if previous else None,
-        "meet_url": view.meet_url,
+        # The party's stable join link (it opens the current venue at click time); the raw
+        # video link only for a view built without one (a test's, or a deployment's before).
+        "join_url": (view.visitor_join_url if recipient == "visitor" else view.mentor_join_url)
+        or view.meet_url,
         # The manage link is the visitor's credential: never in a mentor's mail.
         "manage_url": view.manage_url if recipient == "visitor" else None,
         "mentor_url": brand.mentor_url,

@@ -8,10 +8,9 @@ converts with zoneinfo; nothing reads the clock.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-Language = Literal["fr", "en"]
+from scheduler.platform import Language
 
 _DAYS = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),

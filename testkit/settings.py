@@ -40,6 +40,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "google_token_uri": ("google", "token_uri"),
     "google_revoke_uri": ("google", "revoke_uri"),
     "google_api_base": ("google", "api_base"),
+    "jitsi_base_url": ("video", "jitsi_base_url"),
     "embedded_worker": ("worker", "embedded"),
     "outbox_poll_seconds": ("worker", "outbox_poll_seconds"),
     "outbox_max_attempts": ("worker", "outbox_max_attempts"),
@@ -50,6 +51,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "session_lifetime_hours": ("access", "session_lifetime_hours"),
     "log_format": ("ops", "log_format"),
     "metrics_token": ("ops", "metrics_token"),
+    "credential_lifetime_days": ("access", "credential_lifetime_days"),
 }
 
 

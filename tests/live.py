@@ -25,7 +25,14 @@ from sqlalchemy.engine import URL
 
 from api.app import create_app
 from api.wiring import build_parts
-from scheduler.platform import Database, create_database, drop_database, url_to_string
+from scheduler.platform import (
+    Clock,
+    Database,
+    create_database,
+    drop_database,
+    system_clock,
+    url_to_string,
+)
 from scheduler.schedules import seed
 from testkit.smtp_sink import SmtpServer, free_port
 
@@ -57,9 +64,15 @@ class _Server(uvicorn.Server):
 
 @contextmanager
 def running_service(
-    admin_url: URL, template: str, name: str, **settings_changes: Any
+    admin_url: URL,
+    template: str,
+    name: str,
+    *,
+    clock: Clock = system_clock,
+    **settings_changes: Any,
 ) -> Iterator[LiveServer]:
-    """The app under uvicorn on a fresh seeded database ``name``, mail to a local aiosmtpd."""
+    """The app under uvicorn on a fresh seeded database ``name``, mail to a local aiosmtpd.
+    ``clock``: the service's "now" (a test that must be at a given time passes its own)."""
     drop_database(admin_url, name)
     create_database(admin_url, name, template=template)
     database_url = url_to_string(admin_url.set(database=name))
@@ -84,7 +97,9 @@ def running_service(
     settings = smtp.settings(**values)
     server = _Server(
         uvicorn.Config(
-            lambda: create_app(settings, build_parts(settings, Database.from_url(database_url))),
+            lambda: create_app(
+                settings, build_parts(settings, Database.from_url(database_url), clock=clock)
+            ),
             factory=True,
             host="127.0.0.1",
             port=port,

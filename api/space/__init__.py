@@ -12,7 +12,12 @@ from __future__ import annotations
 from litestar import Router
 from litestar.static_files import create_static_files_router
 
-from api.space.auth import GoogleSignInController, SignInLinkController, SignOutController
+from api.space.auth import (
+    GoogleSignInController,
+    SignInLinkController,
+    SignOutController,
+    StaffSignInLinkController,
+)
 from api.space.deps import space_dependencies
 from api.space.mentor import build_mentor_router
 from api.space.staff import build_staff_router
@@ -38,6 +43,7 @@ def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Rou
         path="/",
         route_handlers=[
             SignInLinkController,
+            StaffSignInLinkController,
             GoogleSignInController,
             SignOutController,
             build_mentor_router(),

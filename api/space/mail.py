@@ -32,9 +32,16 @@ def sign_in_message(
     invitation: bool,
     valid_for: str,
     valid_for_en: str,
+    staff: bool = False,
 ) -> EmailMessage:
+    """The link mail. ``name`` may be empty (a member of staff is an address, not a profile):
+    the greeting then has no name."""
     name = one_line(name)
-    if invitation:
+    if staff:
+        subject = "Votre lien de connexion à la console Thotis / Your Thotis console sign-in link"
+        intro_fr = "Voici le lien pour vous connecter à la console de l'équipe Thotis."
+        intro_en = "Here is the link to sign in to the Thotis team console."
+    elif invitation:
         subject = "Votre espace mentor Thotis vous attend / Your Thotis mentor space"
         intro_fr = (
             "L'équipe Thotis vous invite à rejoindre les mentors : des lycéens pourront réserver "
@@ -48,12 +55,13 @@ def sign_in_message(
         subject = "Votre lien de connexion Thotis / Your Thotis sign-in link"
         intro_fr = "Voici le lien pour vous connecter à votre espace mentor."
         intro_en = "Here is the link to sign in to your mentor space."
+    hello_fr, hello_en = (f"Bonjour {name}", f"Hello {name}") if name else ("Bonjour", "Hello")
     text = (
-        f"Bonjour {name},\n\n{intro_fr}\n\n{url}\n\n"
+        f"{hello_fr},\n\n{intro_fr}\n\n{url}\n\n"
         f"Ce lien ne sert qu'une fois et expire dans {valid_for}. "
         "Si vous n'avez rien demandé, ignorez ce message.\n\n"
         "— English —\n\n"
-        f"Hello {name},\n\n{intro_en}\n\n{url}\n\n"
+        f"{hello_en},\n\n{intro_en}\n\n{url}\n\n"
         f"This link works once and expires in {valid_for_en}. "
         "If you did not ask for it, ignore this message.\n\nThotis\n"
     )
@@ -69,12 +77,12 @@ def sign_in_message(
         'sans-serif;color:#1f2430;line-height:1.5;">'
         '<div style="max-width:560px;margin:0 auto;background:#fff;border-radius:8px;'
         f'border-top:6px solid {brand.accent_color};padding:24px 32px;">'
-        f"<p>Bonjour {escape(name)},</p><p>{escape(intro_fr)}</p>"
+        f"<p>{escape(hello_fr)},</p><p>{escape(intro_fr)}</p>"
         + button.format(label="Me connecter")
         + f'<p style="font-size:14px;color:#5b6170;">Ce lien ne sert qu\'une fois et expire dans '
         f"{escape(valid_for)}. Si vous n'avez rien demandé, ignorez ce message.</p>"
         '<hr style="border:0;border-top:1px solid #e6e8ef;margin:24px 0;">'
-        f'<div lang="en"><p>Hello {escape(name)},</p><p>{escape(intro_en)}</p>'
+        f'<div lang="en"><p>{escape(hello_en)},</p><p>{escape(intro_en)}</p>'
         + button.format(label="Sign in")
         + '<p style="font-size:14px;color:#5b6170;">This link works once and expires in '
         f"{escape(valid_for_en)}. If you did not ask for it, ignore this message.</p></div>"
@@ -88,7 +96,9 @@ def sign_in_message(
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=brand.domain)
     message["Auto-Submitted"] = "auto-generated"
-    message["X-Thotis-Kind"] = "invitation" if invitation else "sign_in_link"
+    message["X-Thotis-Kind"] = (
+        "staff_sign_in_link" if staff else "invitation" if invitation else "sign_in_link"
+    )
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
     message["Content-Language"] = "fr, en"

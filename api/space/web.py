@@ -29,15 +29,24 @@ from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ExceptionHandlersMap
 
-from api.i18n import Language, as_language, negotiate
+from api.i18n import as_language, negotiate
 from api.problems import as_domain_error, handle_exception, retry_after, title_for
 from availability import AvailabilityError
 from integrations.when import clock_text, day_text, when_text, zone_label
-from scheduler.identity import Role, SpaceSession, csrf_matches, find_session
+from scheduler.booking import join_url
+from scheduler.identity import (
+    Role,
+    SpaceSession,
+    csrf_matches,
+    end_session,
+    find_session,
+    staff_allowed,
+)
 from scheduler.platform import (
     OUTAGE_ERRORS,
     Database,
     DatabaseUnavailable,
+    Language,
     SchedulingError,
     Settings,
 )
@@ -69,11 +78,12 @@ PAGE_HEADERS = {
 
 
 class SignInRequired(Exception):
-    def __init__(self, role: Role, next_path: str, expired: bool) -> None:
+    def __init__(self, role: Role, next_path: str, expired: bool, error: str | None = None) -> None:
         super().__init__(role)
         self.role = role
         self.next_path = next_path
         self.expired = expired
+        self.error = error  # a key of the sign-in page's messages, when there is more to say
 
 
 class CsrfRefused(Exception):
@@ -126,6 +136,11 @@ class Web:
         )
         # Instants in data attributes are UTC (what the API and the widget call a slot's id).
         self.env.filters["utc"] = lambda instant: instant.astimezone(UTC).isoformat()
+        # A booking's link to the call for its mentor: the same stable link as in their mails
+        # and calendar, which opens Meet, Jitsi or their own link when the call opens.
+        self.env.filters["mentor_join"] = lambda b: join_url(
+            self.settings.http.public_url, self.settings.secrets.secret_key, b.series_id, "mentor"
+        )
         self.env.globals.update(
             static=STATIC_PATH,
             primary=self.settings.brand.primary_color,
@@ -228,9 +243,21 @@ def session_guard(role: Role) -> Any:
         app_state = connection.app.state
         database: Database = app_state.database
         now: datetime = app_state.clock()
+        settings: Settings = app_state.settings
         raw = connection.cookies.get(SESSION_COOKIE[role])
+        removed = False
         async with database.session() as session:
             found = await find_session(session, raw, role, now)
+            # Membership lives in the settings, not in the session: an address taken out of
+            # STAFF_EMAILS / STAFF_DOMAIN (and the service restarted) is out on its next
+            # request, and its session is ended rather than left to expire.
+            if (
+                found is not None
+                and role == Role.STAFF
+                and not staff_allowed(settings, found.staff_email or "")
+            ):
+                await end_session(session, found.id_hash)
+                found, removed = None, True
         # A WebSocket scope has no method: none is served here, and one would go through the
         # CSRF check below like a form post (closed by default, as the KeyError it raised was).
         scope = connection.scope
@@ -239,6 +266,8 @@ def session_guard(role: Role) -> Any:
             path = connection.url.path
             if method == "GET" and connection.url.query:
                 path = f"{path}?{connection.url.query}"
+            if removed:
+                raise SignInRequired(role, path, expired=False, error="not_staff_any_more")
             raise SignInRequired(role, path, expired=bool(raw))
         connection.state.space = found
         if method not in ("GET", "HEAD", "OPTIONS"):
@@ -258,6 +287,8 @@ def exception_handlers(web: Web) -> ExceptionHandlersMap:
         target = f"{SESSION_PATH[exc.role]}/sign-in?next={quote(exc.next_path, safe='/')}"
         if exc.expired:
             target += "&expired=1"
+        if exc.error:
+            target += f"&error={exc.error}"
         cookies = [web.expired_cookie(SESSION_COOKIE[exc.role], SESSION_PATH[exc.role])]
         return web.redirect(target, cookies)
 

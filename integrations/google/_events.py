@@ -43,6 +43,8 @@ def _description(view: BookingView) -> str:
     ]
     if view.visitor_question:
         lines.append(f"Their question: {view.visitor_question}")
+    if view.mentor_join_url:
+        lines += ["", f"Rejoindre l'appel / Join the call : {view.mentor_join_url}"]
     return "\n".join(lines)
 
 
@@ -56,7 +58,10 @@ def event_body(view: BookingView) -> JSON:
         # Restores the event if the mentor deleted it in Google and the booking still stands.
         "status": "confirmed",
         "transparency": "opaque",
-        "attendees": [{"email": view.visitor_email, "displayName": view.visitor_first_name}],
+        "location": view.mentor_join_url or "",
+        # No attendee: the visitor's address is never given to the mentor's calendar (nor to
+        # Google). The description names them by first name and carries the mentor's join link.
+        "attendees": [],
         "guestsCanInviteOthers": False,
         "guestsCanSeeOtherGuests": False,
         "guestsCanModify": False,

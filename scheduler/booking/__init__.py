@@ -10,7 +10,8 @@ from scheduler.booking.changes import (
     reschedule_by_mentor,
     reschedule_by_token,
 )
-from scheduler.booking.feedback import record_feedback
+from scheduler.booking.feedback import feedback_token, record_feedback
+from scheduler.booking.join import JoinState, JoinTarget, resolve_join
 from scheduler.booking.models import BookingRow, EmailBlock, ManageToken
 from scheduler.booking.reads import (
     get_booking,
@@ -22,12 +23,25 @@ from scheduler.booking.reads import (
 from scheduler.booking.records import BookingRecord, BookResult
 from scheduler.booking.retention import purge_job, purge_personal_data
 from scheduler.booking.tokens import TOKEN_GRACE, booking_id_for_token, manage_url
+from scheduler.booking.venue import (
+    OPENS_BEFORE,
+    Party,
+    Venue,
+    VenueKind,
+    choose_venue,
+    jitsi_url,
+    join_phase,
+    join_token,
+    join_url,
+    read_join_token,
+)
 from scheduler.booking.views import BookingView
 from scheduler.booking.visitors import Visitor
 from scheduler.schedules import LIVE_STATUS, BookingStatus
 
 __all__ = [
     "LIVE_STATUS",
+    "OPENS_BEFORE",
     "TOKEN_GRACE",
     "BookResult",
     "BookingRecord",
@@ -35,23 +49,36 @@ __all__ = [
     "BookingStatus",
     "BookingView",
     "EmailBlock",
+    "JoinState",
+    "JoinTarget",
     "ManageToken",
+    "Party",
+    "Venue",
+    "VenueKind",
     "Visitor",
     "book",
     "booking_id_for_token",
     "cancel_by_mentor",
     "cancel_by_staff",
     "cancel_by_token",
+    "choose_venue",
+    "feedback_token",
     "get_booking",
     "get_booking_by_token",
+    "jitsi_url",
+    "join_phase",
+    "join_token",
+    "join_url",
     "list_mentor_bookings",
     "load_booking_view",
     "manage_url",
     "mark_no_show",
     "purge_job",
     "purge_personal_data",
+    "read_join_token",
     "record_feedback",
     "reschedule_by_mentor",
     "reschedule_by_token",
+    "resolve_join",
     "set_meeting_details",
 ]

@@ -18,6 +18,7 @@ from availability.intervals import as_utc
 from scheduler.booking.models import BookingRow
 from scheduler.booking.records import BookingRecord
 from scheduler.booking.tokens import _check_token, _issue_token, manage_url
+from scheduler.booking.venue import join_url
 from scheduler.booking.views import BookingView
 from scheduler.catalog import Filiere, Mentor, MentorFiliere
 from scheduler.platform import (
@@ -141,12 +142,14 @@ async def load_booking_view(
     now: datetime,
     *,
     issue_manage_token: bool = True,
+    secret_key: str | None = None,
 ) -> BookingView:
     """Everything an email, an invite or a calendar event needs about a booking.
 
     The raw manage token is never stored, so a live booking's view carries a *new* manage link:
     its token is written and **committed here** (each message its own link, all expiring a day
     after the meeting). Pass ``issue_manage_token=False`` to get the site's address instead.
+    With ``secret_key``, the view carries both parties' join links (derived, nothing written).
     """
     row = (
         await session.execute(
@@ -211,6 +214,12 @@ async def load_booking_view(
         cancel_reason=row.cancel_reason,
         cancelled_by=row.cancelled_by,
         previous_start=previous_start,
+        visitor_join_url=(
+            join_url(public_url, secret_key, row.series_id, "visitor") if secret_key else None
+        ),
+        mentor_join_url=(
+            join_url(public_url, secret_key, row.series_id, "mentor") if secret_key else None
+        ),
     )
 
 

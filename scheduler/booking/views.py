@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-Language = Literal["fr", "en"]
+from scheduler.platform import Language
+
 BookingStatus = Literal["confirmed", "cancelled", "rescheduled", "no_show"]
 
 
@@ -40,6 +41,10 @@ class BookingView:
     language: Language
     manage_url: str
     meet_url: str | None = None
+    # Each party's stable join link ({PUBLIC_URL}/join/{token}, scheduler/booking/venue.py):
+    # what mails, invites and calendar events show instead of a video link that may change.
+    visitor_join_url: str | None = None
+    mentor_join_url: str | None = None
     cancel_reason: str | None = None
     cancelled_by: Literal["visitor", "mentor", "staff"] | None = None
     # For a reschedule: the booking this one replaces (its UID continues in the invite).

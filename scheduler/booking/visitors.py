@@ -6,17 +6,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 from availability import zone
 from scheduler.catalog import normalize_email
 from scheduler.platform import (
+    Language,
     ValidationFailed,
 )
-
-Language = Literal["fr", "en"]
-
 
 MAX_QUESTION = 1000
 

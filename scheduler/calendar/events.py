@@ -44,6 +44,8 @@ class EventWriter:
                 links.settings.http.public_url,
                 links.clock(),
                 issue_manage_token=False,
+                # The event carries the mentor's join link (never the visitor's address).
+                secret_key=links.settings.secrets.secret_key,
             )
             placed = await session.get(CalendarEvent, view.series_id)
             placed_calendar = placed.calendar_id if placed else None

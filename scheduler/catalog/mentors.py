@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import zone
 from scheduler.catalog.filieres import _LANGUAGE, _filiere_ids, _text, normalize_email
+from scheduler.catalog.links import valid_meeting_link
 from scheduler.catalog.models import Filiere, Mentor, MentorFiliere, PolicyRow
 from scheduler.catalog.records import MentorRecord
 from scheduler.platform import Actor, NotFound, ValidationFailed, record, unit_of_work
@@ -49,6 +50,8 @@ class MentorChanges:
     timezone: str | None = None
     allow_reply_to: bool | None = None
     paused: bool | None = None
+    # The mentor's own meeting link, used instead of Meet or Jitsi ("" removes it).
+    meeting_url: str | None = None
 
 
 def _validated(name: str, value: Any) -> Any:
@@ -72,6 +75,8 @@ def _validated(name: str, value: Any) -> Any:
         if not value.startswith(("https://", "http://")):
             raise ValidationFailed("photo_url must be an http(s) URL")
         return value
+    if name == "meeting_url":
+        return None if value in (None, "") else valid_meeting_link(value)
     if name == "languages":
         languages = tuple(dict.fromkeys(value))
         if not languages or not all(isinstance(x, str) and _LANGUAGE.match(x) for x in languages):
@@ -105,6 +110,7 @@ _MENTOR_COLUMNS = (
     Mentor.active,
     Mentor.paused,
     Mentor.allow_reply_to,
+    Mentor.meeting_url,
 )
 
 
@@ -137,6 +143,7 @@ def mentor_record(row: Row[*tuple[Any, ...]]) -> MentorRecord:
         paused=row.paused,
         allow_reply_to=row.allow_reply_to,
         filieres=tuple(row.filiere_slugs or ()),
+        meeting_url=row.meeting_url,
     )
 
 

@@ -52,6 +52,9 @@ class Mentor(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     paused: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     allow_reply_to: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The mentor's own meeting link (migration 0007), https only (scheduler/catalog/links.py):
+    # when set, every booking's join links lead there instead of Meet or Jitsi.
+    meeting_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = server_now()
     updated_at: Mapped[datetime] = server_now()
 

@@ -29,3 +29,5 @@ class MentorRecord:
     paused: bool
     allow_reply_to: bool
     filieres: tuple[str, ...]  # slugs
+    # The mentor's own meeting link (https), when they prefer it to Meet or Jitsi.
+    meeting_url: str | None = None

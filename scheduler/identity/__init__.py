@@ -2,8 +2,14 @@
 invitations."""
 
 from scheduler.identity.credentials import (
+    MentorTokenLine,
+    StaffKeyLine,
     create_mentor_token,
     create_staff_api_key,
+    list_mentor_tokens,
+    list_staff_api_keys,
+    revoke_mentor_token,
+    revoke_staff_api_key,
     verify_mentor_token,
     verify_staff_api_key,
 )
@@ -13,7 +19,9 @@ from scheduler.identity.sessions import (
     SIGN_IN_LINK_TTL,
     SpaceSession,
     csrf_matches,
+    end_session,
     find_session,
+    staff_allowed,
 )
 
 __all__ = [
@@ -21,13 +29,21 @@ __all__ = [
     "SIGN_IN_LINK_TTL",
     "MentorInvitation",
     "MentorToken",
+    "MentorTokenLine",
     "Role",
     "SpaceSession",
     "StaffApiKey",
+    "StaffKeyLine",
     "create_mentor_token",
     "create_staff_api_key",
     "csrf_matches",
+    "end_session",
     "find_session",
+    "list_mentor_tokens",
+    "list_staff_api_keys",
+    "revoke_mentor_token",
+    "revoke_staff_api_key",
+    "staff_allowed",
     "verify_mentor_token",
     "verify_staff_api_key",
 ]

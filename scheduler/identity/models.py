@@ -27,6 +27,8 @@ class StaffApiKey(Base):
     key_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
     created_at: Mapped[datetime] = server_now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Null: made before credentials expired (kept working until revoked).
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MentorToken(Base):
@@ -39,6 +41,8 @@ class MentorToken(Base):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
     created_at: Mapped[datetime] = server_now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Null: made before credentials expired (kept working until revoked).
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Role(StrEnum):
@@ -86,6 +90,20 @@ class SignInLink(Base):
     mentor_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("mentors.id", ondelete="CASCADE"), index=True
     )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = server_now()
+
+
+class StaffSignInLink(Base):
+    """A one-time sign-in link for a member of staff (a console without Google). Apart from
+    the mentors' links: a staff member is an address in the settings, not a row to point at."""
+
+    __tablename__ = "staff_sign_in_links"
+    __table_args__ = (Index("ix_staff_sign_in_links_email_created", "staff_email", "created_at"),)
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    staff_email: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = server_now()

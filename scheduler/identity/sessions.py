@@ -19,8 +19,15 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.catalog import Mentor
-from scheduler.identity.models import Role, SignInLink, SignInState, WebSession
-from scheduler.platform import InvalidToken, Settings, TokenExpired, digest, new_secret
+from scheduler.identity.models import Role, SignInLink, SignInState, StaffSignInLink, WebSession
+from scheduler.platform import (
+    InvalidToken,
+    Settings,
+    TokenExpired,
+    digest,
+    new_secret,
+    unit_of_work,
+)
 
 SIGN_IN_LINK_TTL = timedelta(minutes=15)
 # An invitation is read when the person reads their mail, not within a quarter of an hour.
@@ -43,7 +50,9 @@ __all__ = [
     "end_session",
     "find_session",
     "issue_sign_in_link",
+    "issue_staff_sign_in_link",
     "may_send_sign_in_link",
+    "may_send_staff_sign_in_link",
     "open_session",
     "purge_expired",
     "remember_sign_in",
@@ -51,6 +60,7 @@ __all__ = [
     "staff_allowed",
     "take_sign_in",
     "use_sign_in_link",
+    "use_staff_sign_in_link",
 ]
 
 
@@ -112,18 +122,18 @@ async def open_session(
         expires_at=now + lifetime,
         id_hash=digest(raw),
     )
-    await session.execute(
-        insert(WebSession).values(
-            id_hash=opened.id_hash,
-            role=role,
-            mentor_id=mentor_id,
-            staff_email=opened.staff_email,
-            csrf_token=opened.csrf_token,
-            created_at=now,
-            expires_at=opened.expires_at,
+    async with unit_of_work(session):
+        await session.execute(
+            insert(WebSession).values(
+                id_hash=opened.id_hash,
+                role=role,
+                mentor_id=mentor_id,
+                staff_email=opened.staff_email,
+                csrf_token=opened.csrf_token,
+                created_at=now,
+                expires_at=opened.expires_at,
+            )
         )
-    )
-    await session.commit()
     return raw, opened
 
 
@@ -157,8 +167,8 @@ async def find_session(
 
 
 async def end_session(session: AsyncSession, id_hash: bytes) -> None:
-    await session.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
-    await session.commit()
+    async with unit_of_work(session):
+        await session.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
 
 
 async def end_all_sessions(
@@ -172,19 +182,20 @@ async def end_all_sessions(
         if mentor_id is not None
         else and_(WebSession.role == "staff", WebSession.staff_email == (staff_email or "").lower())
     )
-    result = await session.execute(
-        delete(WebSession).where(condition).returning(WebSession.id_hash)
-    )
-    await session.commit()
+    async with unit_of_work(session):
+        result = await session.execute(
+            delete(WebSession).where(condition).returning(WebSession.id_hash)
+        )
     return len(result.all())
 
 
 async def purge_expired(session: AsyncSession, now: datetime) -> None:
     """Forget expired sessions, links and sign-ins in flight (they are refused anyway)."""
-    await session.execute(delete(WebSession).where(WebSession.expires_at <= now))
-    await session.execute(delete(SignInLink).where(SignInLink.expires_at <= now))
-    await session.execute(delete(SignInState).where(SignInState.expires_at <= now))
-    await session.commit()
+    async with unit_of_work(session):
+        await session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+        await session.execute(delete(SignInLink).where(SignInLink.expires_at <= now))
+        await session.execute(delete(SignInState).where(SignInState.expires_at <= now))
+        await session.execute(delete(StaffSignInLink).where(StaffSignInLink.expires_at <= now))
 
 
 # --- one-time sign-in links ------------------------------------------------------------------
@@ -223,12 +234,12 @@ async def issue_sign_in_link(
 ) -> str:
     """A new single-use link token for the mentor (the raw token, to send now). Committed."""
     raw = new_secret()
-    await session.execute(
-        insert(SignInLink).values(
-            token_hash=digest(raw), mentor_id=mentor_id, expires_at=now + ttl, created_at=now
+    async with unit_of_work(session):
+        await session.execute(
+            insert(SignInLink).values(
+                token_hash=digest(raw), mentor_id=mentor_id, expires_at=now + ttl, created_at=now
+            )
         )
-    )
-    await session.commit()
     return raw
 
 
@@ -237,28 +248,95 @@ async def use_sign_in_link(session: AsyncSession, raw: str, now: datetime) -> UU
     is deactivated; TokenExpired: too late). Committed."""
     if not raw or len(raw) > 200:
         raise InvalidToken("this sign-in link is not valid")
-    used = (
-        await session.execute(
-            update(SignInLink)
-            .where(
-                SignInLink.token_hash == digest(raw),
-                SignInLink.used_at.is_(None),
-                SignInLink.mentor_id.in_(select(Mentor.id).where(Mentor.active.is_(True))),
+    async with unit_of_work(session):
+        used = (
+            await session.execute(
+                update(SignInLink)
+                .where(
+                    SignInLink.token_hash == digest(raw),
+                    SignInLink.used_at.is_(None),
+                    SignInLink.mentor_id.in_(select(Mentor.id).where(Mentor.active.is_(True))),
+                )
+                .values(used_at=now)
+                .returning(SignInLink.mentor_id, SignInLink.expires_at)
             )
-            .values(used_at=now)
-            .returning(SignInLink.mentor_id, SignInLink.expires_at)
-        )
-    ).first()
-    if used is None:
-        await session.rollback()
-        raise InvalidToken("this sign-in link is not valid or was already used")
-    # Unpacked rather than read by name: a Row's named attributes are untyped, its items are not.
-    mentor_id, expires_at = used
-    if expires_at <= now:
-        await session.rollback()
-        raise TokenExpired("this sign-in link has expired")
-    await session.commit()
+        ).first()
+        if used is None:
+            raise InvalidToken("this sign-in link is not valid or was already used")
+        # Unpacked rather than read by name: a Row's named attributes are untyped, its items are not.
+        mentor_id, expires_at = used
+        if expires_at <= now:
+            raise TokenExpired("this sign-in link has expired")
     return mentor_id
+
+
+# --- one-time sign-in links for staff ---------------------------------------------------------
+#
+# The same rules as the mentors' links, for a console that has no Google to sign in with: the
+# caller sends one only to an address ``staff_allowed`` accepts, at most
+# SIGN_IN_LINKS_PER_WINDOW per address per SIGN_IN_LINK_TTL, and checks membership again when
+# the link is used (an address removed from the settings in between signs nobody in).
+
+
+async def may_send_staff_sign_in_link(session: AsyncSession, email: str, now: datetime) -> bool:
+    """Whether one more link may go to this staff address. There is no row to lock for an
+    address, so a transaction-scoped advisory lock on it makes racing requests count one by
+    one (released when ``issue_staff_sign_in_link`` commits, or the request's session ends)."""
+    email = email.strip().lower()
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended("staff-link:" + email, 0)))
+    )
+    recent = (
+        await session.execute(
+            select(func.count())
+            .select_from(StaffSignInLink)
+            .where(
+                StaffSignInLink.staff_email == email,
+                StaffSignInLink.created_at > now - SIGN_IN_LINK_TTL,
+            )
+        )
+    ).scalar_one()
+    return recent < SIGN_IN_LINKS_PER_WINDOW
+
+
+async def issue_staff_sign_in_link(
+    session: AsyncSession, email: str, now: datetime, ttl: timedelta = SIGN_IN_LINK_TTL
+) -> str:
+    """A new single-use link for this staff address (the raw token). Committed. The caller
+    decides the address is staff: this module holds no settings."""
+    raw = new_secret()
+    async with unit_of_work(session):
+        await session.execute(
+            insert(StaffSignInLink).values(
+                token_hash=digest(raw),
+                staff_email=email.strip().lower(),
+                expires_at=now + ttl,
+                created_at=now,
+            )
+        )
+    return raw
+
+
+async def use_staff_sign_in_link(session: AsyncSession, raw: str, now: datetime) -> str:
+    """The staff address a link signs in, marking it used (InvalidToken: unknown or used;
+    TokenExpired: too late). Committed. The caller checks the address is still staff."""
+    if not raw or len(raw) > 200:
+        raise InvalidToken("this sign-in link is not valid")
+    async with unit_of_work(session):
+        used = (
+            await session.execute(
+                update(StaffSignInLink)
+                .where(StaffSignInLink.token_hash == digest(raw), StaffSignInLink.used_at.is_(None))
+                .values(used_at=now)
+                .returning(StaffSignInLink.staff_email, StaffSignInLink.expires_at)
+            )
+        ).first()
+        if used is None:
+            raise InvalidToken("this sign-in link is not valid or was already used")
+        email, expires_at = used
+        if expires_at <= now:
+            raise TokenExpired("this sign-in link has expired")
+    return str(email)
 
 
 # --- Google sign-ins in flight ---------------------------------------------------------------
@@ -273,36 +351,36 @@ async def remember_sign_in(
     nonce: str,
     now: datetime,
 ) -> None:
-    await session.execute(
-        insert(SignInState).values(
-            state_hash=digest(state),
-            role=role,
-            code_verifier=code_verifier,
-            nonce=nonce,
-            expires_at=now + SIGN_IN_STATE_TTL,
-            created_at=now,
+    async with unit_of_work(session):
+        await session.execute(
+            insert(SignInState).values(
+                state_hash=digest(state),
+                role=role,
+                code_verifier=code_verifier,
+                nonce=nonce,
+                expires_at=now + SIGN_IN_STATE_TTL,
+                created_at=now,
+            )
         )
-    )
-    await session.commit()
 
 
 async def take_sign_in(session: AsyncSession, state: str, now: datetime) -> PendingSignIn | None:
     """The sign-in this ``state`` started, deleted as it is read (a replay finds nothing)."""
     if not state or len(state) > 200:
         return None
-    found = (
-        await session.execute(
-            delete(SignInState)
-            .where(SignInState.state_hash == digest(state))
-            .returning(
-                SignInState.role,
-                SignInState.code_verifier,
-                SignInState.nonce,
-                SignInState.expires_at,
+    async with unit_of_work(session):
+        found = (
+            await session.execute(
+                delete(SignInState)
+                .where(SignInState.state_hash == digest(state))
+                .returning(
+                    SignInState.role,
+                    SignInState.code_verifier,
+                    SignInState.nonce,
+                    SignInState.expires_at,
+                )
             )
-        )
-    ).first()
-    await session.commit()
+        ).first()
     if found is None or found.expires_at <= now:
         return None
     return PendingSignIn(found.role, found.code_verifier, found.nonce)

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.platform import Base
+from scheduler.platform import Base, unit_of_work
 
 
 class SentMessage(Base):
@@ -28,9 +28,9 @@ async def already_sent(session: AsyncSession, message_id: str) -> bool:
 
 
 async def mark_sent(session: AsyncSession, message_id: str, outbox_id: int | None) -> None:
-    await session.execute(
-        pg_insert(SentMessage)
-        .values(message_id=message_id, outbox_id=outbox_id)
-        .on_conflict_do_nothing()
-    )
-    await session.commit()
+    async with unit_of_work(session):
+        await session.execute(
+            pg_insert(SentMessage)
+            .values(message_id=message_id, outbox_id=outbox_id)
+            .on_conflict_do_nothing()
+        )

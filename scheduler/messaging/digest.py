@@ -55,6 +55,8 @@ class DigestBooking:
     meet_url: str | None
     # A later booking of a series (sequence > 0) is a reschedule.
     rescheduled: bool
+    # The series (the mentor's join link derives from it).
+    series_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,7 @@ async def _bookings(
             BookingRow.visitor_question,
             BookingRow.meet_url,
             BookingRow.sequence,
+            BookingRow.series_id,
             Filiere.name_fr,
             Filiere.name_en,
         )
@@ -211,6 +214,7 @@ async def _bookings(
             filiere_name_en=r.name_en,
             meet_url=r.meet_url,
             rescheduled=r.sequence > 0,
+            series_id=r.series_id,
         )
         for r in rows
     )

@@ -25,6 +25,7 @@ from scheduler.platform.errors import (
     TokenExpired,
     ValidationFailed,
 )
+from scheduler.platform.language import Language
 from scheduler.platform.locks import SEED_LOCK, advisory_lock
 from scheduler.platform.logs import config as logging_config
 from scheduler.platform.logs import configure as configure_logging
@@ -51,6 +52,7 @@ from scheduler.platform.settings import (
     SecretsSettings,
     Settings,
     SmtpSettings,
+    VideoSettings,
     WorkerSettings,
 )
 from scheduler.platform.tokens import digest, new_secret, same_digest
@@ -89,6 +91,7 @@ __all__ = [
     "HttpSettings",
     "IdempotencyConflict",
     "InvalidToken",
+    "Language",
     "MentorUnavailable",
     "NotFound",
     "OpsSettings",
@@ -106,6 +109,7 @@ __all__ = [
     "SmtpSettings",
     "TokenExpired",
     "ValidationFailed",
+    "VideoSettings",
     "Worker",
     "WorkerSettings",
     "advisory_lock",

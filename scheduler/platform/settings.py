@@ -102,6 +102,13 @@ class GoogleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VideoSettings:
+    # Where a booking without Google Meet or a mentor's own link meets: a Jitsi Meet server,
+    # its room names derived from the secret key and the booking series.
+    jitsi_base_url: str = "https://meet.jit.si"
+
+
+@dataclass(frozen=True, slots=True)
 class WorkerSettings:
     # Run the outbox worker inside the web process (the one-process default of `make run`);
     # with several API processes, set it false and run `thotis worker` instead.
@@ -124,6 +131,9 @@ class AccessSettings:
     staff_domain: str | None = None
     # How long a signed-in browser stays signed in (then back to the sign-in page).
     session_lifetime_hours: int = 12
+    # How long a staff API key or a mentor token made in the console lives: a forgotten one
+    # stops working by itself instead of staying a way in for ever.
+    credential_lifetime_days: int = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +155,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
     google: GoogleSettings = field(default_factory=GoogleSettings)
+    video: VideoSettings = field(default_factory=VideoSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     access: AccessSettings = field(default_factory=AccessSettings)
@@ -172,7 +183,8 @@ class Settings:
             SecretsSettings(),
             SmtpSettings(),
         )
-        brand, google, worker = BrandSettings(), GoogleSettings(), WorkerSettings()
+        brand, google, video = BrandSettings(), GoogleSettings(), VideoSettings()
+        worker = WorkerSettings()
         privacy, access, ops = PrivacySettings(), AccessSettings(), OpsSettings()
         data_dir = Path(get("THOTIS_DATA_DIR") or db.data_dir)
         port = int(get("PORT") or http.port)
@@ -224,6 +236,9 @@ class Settings:
                 revoke_uri=get("GOOGLE_REVOKE_URI") or google.revoke_uri,
                 api_base=(get("GOOGLE_API_BASE") or google.api_base).rstrip("/"),
             ),
+            video=VideoSettings(
+                jitsi_base_url=(get("JITSI_BASE_URL") or video.jitsi_base_url).rstrip("/"),
+            ),
             worker=WorkerSettings(
                 embedded=_bool(get("EMBEDDED_WORKER"), worker.embedded),
                 outbox_poll_seconds=float(get("OUTBOX_POLL_SECONDS") or worker.outbox_poll_seconds),
@@ -240,6 +255,9 @@ class Settings:
                 staff_domain=get("STAFF_DOMAIN"),
                 session_lifetime_hours=int(
                     get("SESSION_LIFETIME_HOURS") or access.session_lifetime_hours
+                ),
+                credential_lifetime_days=int(
+                    get("CREDENTIAL_LIFETIME_DAYS") or access.credential_lifetime_days
                 ),
             ),
             ops=OpsSettings(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.booking import BookingRow, EmailBlock
 from scheduler.catalog import Mentor, normalize_email
-from scheduler.platform import Actor, AuditEntry, NotFound, ValidationFailed, record
+from scheduler.platform import Actor, AuditEntry, NotFound, ValidationFailed, record, unit_of_work
 from scheduler.staff.models import BookingReport
 
 MAX_REASON = 500
@@ -55,22 +55,22 @@ async def report_booking(
 ) -> int:
     """The mentor reports one of their bookings (another mentor's is 'not found')."""
     reason = _reason(reason)
-    owner = (
-        await session.execute(select(BookingRow.mentor_id).where(BookingRow.id == booking_id))
-    ).scalar()
-    if owner is None or owner != mentor_id:
-        raise NotFound("no such booking")
-    report_id = (
-        await session.execute(
-            insert(BookingReport)
-            .values(booking_id=booking_id, mentor_id=mentor_id, reason=reason, created_at=now)
-            .returning(BookingReport.id)
+    async with unit_of_work(session):
+        owner = (
+            await session.execute(select(BookingRow.mentor_id).where(BookingRow.id == booking_id))
+        ).scalar()
+        if owner is None or owner != mentor_id:
+            raise NotFound("no such booking")
+        report_id = (
+            await session.execute(
+                insert(BookingReport)
+                .values(booking_id=booking_id, mentor_id=mentor_id, reason=reason, created_at=now)
+                .returning(BookingReport.id)
+            )
+        ).scalar_one()
+        await record(
+            session, Actor.mentor(mentor_id), "report", "booking", booking_id, {"report": report_id}
         )
-    ).scalar_one()
-    await record(
-        session, Actor.mentor(mentor_id), "report", "booking", booking_id, {"report": report_id}
-    )
-    await session.commit()
     return int(report_id)
 
 
@@ -160,8 +160,8 @@ async def _block(
 async def block_email(session: AsyncSession, email: str, reason: str | None, actor: Actor) -> None:
     """Refuse bookings from this address from now on (existing bookings stay)."""
     reason = (reason or "").strip()[:MAX_REASON] or None
-    await _block(session, email_hash(email), reason, actor, {"source": "form"})
-    await session.commit()
+    async with unit_of_work(session):
+        await _block(session, email_hash(email), reason, actor, {"source": "form"})
 
 
 async def resolve_report(
@@ -170,29 +170,27 @@ async def resolve_report(
     """Close a report; ``blocked`` also blocks the reported visitor's address."""
     if resolution not in ("blocked", "dismissed"):
         raise ValidationFailed("resolution must be 'blocked' or 'dismissed'")
-    found = (
-        await session.execute(
-            update(BookingReport)
-            .where(BookingReport.id == report_id, BookingReport.resolved_at.is_(None))
-            .values(resolved_at=now, resolved_by=actor.id, resolution=resolution)
-            .returning(BookingReport.booking_id, BookingReport.reason)
-        )
-    ).first()
-    if found is None:
-        await session.rollback()
-        raise NotFound("no such open report")
-    if resolution == "blocked":
-        email = (
+    async with unit_of_work(session):
+        found = (
             await session.execute(
-                select(BookingRow.visitor_email).where(BookingRow.id == found.booking_id)
+                update(BookingReport)
+                .where(BookingReport.id == report_id, BookingReport.resolved_at.is_(None))
+                .values(resolved_at=now, resolved_by=actor.id, resolution=resolution)
+                .returning(BookingReport.booking_id, BookingReport.reason)
             )
-        ).scalar()
-        if not email:
-            await session.rollback()
-            raise ValidationFailed("the visitor's address was already purged")
-        await _block(session, email_hash(email), found.reason, actor, {"report": report_id})
-    await record(session, actor, resolution, "booking_report", report_id)
-    await session.commit()
+        ).first()
+        if found is None:
+            raise NotFound("no such open report")
+        if resolution == "blocked":
+            email = (
+                await session.execute(
+                    select(BookingRow.visitor_email).where(BookingRow.id == found.booking_id)
+                )
+            ).scalar()
+            if not email:
+                raise ValidationFailed("the visitor's address was already purged")
+            await _block(session, email_hash(email), found.reason, actor, {"report": report_id})
+        await record(session, actor, resolution, "booking_report", report_id)
 
 
 @dataclass(frozen=True, slots=True)

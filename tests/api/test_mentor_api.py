@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from scheduler import booking as booking_service
 from scheduler import catalog
 from scheduler.identity import credentials as credentials
-from scheduler.platform import Actor, Database
+from scheduler.platform import Actor, Database, SecretsSettings
 from testkit.factories import Clock
 from tests.api.conftest import World
 
@@ -82,6 +82,7 @@ MENTOR_ROUTES = [
     ("POST", f"/v1/me/bookings/{uuid4()}/cancel"),
     ("POST", f"/v1/me/bookings/{uuid4()}/no-show"),
     ("GET", "/v1/me/slots/preview"),
+    ("PUT", "/v1/me/meeting-link"),
 ]
 
 
@@ -129,6 +130,27 @@ async def test_the_account_is_the_token_holders(
     hugo = (await client.get("/v1/me", headers=tokens.hugo)).json()
     assert (lea["id"], lea["email"]) == (str(world.mentor_id), "lea@example.org")
     assert (hugo["id"], hugo["email"]) == (str(world.other_mentor_id), "hugo@example.org")
+
+
+async def test_a_mentor_sets_and_removes_their_own_meeting_link(
+    client: Client, world: World, tokens: Tokens
+) -> None:
+    assert (await client.get("/v1/me", headers=tokens.lea)).json()["meeting_url"] is None
+    link = "https://zoom.us/j/123456?pwd=abc"
+    saved = await client.put("/v1/me/meeting-link", json={"meeting_url": link}, headers=tokens.lea)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["meeting_url"] == link
+    assert (await client.get("/v1/me", headers=tokens.hugo)).json()["meeting_url"] is None
+    for refused in ("http://zoom.us/j/1", "javascript:alert(1)", "https://zoom.us/j 1", "zoom"):
+        answer = await client.put(
+            "/v1/me/meeting-link", json={"meeting_url": refused}, headers=tokens.lea
+        )
+        assert problem_code(answer, 422) == "validation_failed", refused
+    assert (await client.get("/v1/me", headers=tokens.lea)).json()["meeting_url"] == link
+    removed = await client.put(
+        "/v1/me/meeting-link", json={"meeting_url": None}, headers=tokens.lea
+    )
+    assert removed.json()["meeting_url"] is None
 
 
 # --- weekly rules ----------------------------------------------------------------------------
@@ -320,6 +342,10 @@ async def test_bookings_upcoming_and_past_are_the_mentors_own(
     assert first["visitor_first_name"] == "Camille1"
     assert first["visitor_question"] == "Combien d'heures de cours par semaine ?"
     assert "visitor_email" not in first
+    # The mentor's own join link (the series' second token), never the visitor's.
+    assert first["join_url"].startswith("http://testserver.local/join/")
+    token = first["join_url"].rsplit("/", 1)[1]
+    assert booking_service.read_join_token(SecretsSettings().secret_key, token)[1] == "mentor"
     assert [b["id"] for b in (await client.get("/v1/me/bookings", headers=tokens.hugo)).json()] == [
         str(hugos)
     ]

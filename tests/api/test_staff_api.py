@@ -284,6 +284,7 @@ async def test_a_mentor_token_is_issued_once_and_opens_the_mentors_routes_only(
     issued = await client.post(f"/v1/staff/mentors/{world.mentor_id}/tokens", headers=key)
     assert issued.status_code == 201, issued.text
     token = issued.json()["token"]
+    assert issued.json()["expires_at"]  # it expires, as one made in the console does
     mine = await client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert mine.json()["id"] == str(world.mentor_id)
     staff = await client.get("/v1/staff/mentors", headers={"Authorization": f"Bearer {token}"})

@@ -216,3 +216,39 @@ def test_the_rule_checker_rejects_broken_documents(breakage: object) -> None:
     check_invite(data, "REQUEST")
     with pytest.raises(AssertionError):
         check_invite(breakage(data), "REQUEST")  # type: ignore[operator]
+
+
+VISITOR_JOIN = "https://rdv.thotis.fr/join/visitor-token"
+MENTOR_JOIN = "https://rdv.thotis.fr/join/mentor-token"
+
+
+@pytest.mark.parametrize("meet_url", [None, "https://meet.google.com/abc-defg-hij"])
+def test_each_partys_invite_points_to_its_own_join_link(meet_url: str | None) -> None:
+    view = make_view(meet_url=meet_url, visitor_join_url=VISITOR_JOIN, mentor_join_url=MENTOR_JOIN)
+    for audience, link, other in (
+        ("visitor", VISITOR_JOIN, MENTOR_JOIN),
+        ("mentor", MENTOR_JOIN, VISITOR_JOIN),
+    ):
+        data = invite(view, "REQUEST", NOW, audience=audience)  # type: ignore[arg-type]
+        check_invite(data, "REQUEST")
+        _, event = _event(data)
+        assert str(event["LOCATION"]) == link  # type: ignore[index]
+        assert str(event["URL"]) == link  # type: ignore[index]
+        assert link in str(event["DESCRIPTION"])  # type: ignore[index]
+        assert other.encode() not in data
+        if meet_url:
+            # The join link resolves to Meet when opened; the invite never needs to change.
+            assert meet_url.encode() not in data
+
+
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+def test_the_mentors_invite_never_carries_the_visitors_address(method: str) -> None:
+    view = make_view(mentor_allows_reply_to=True, mentor_join_url=MENTOR_JOIN)
+    data = invite(view, method, NOW, audience="mentor")  # type: ignore[arg-type]
+    check_invite(data, method)
+    assert view.visitor_email.encode() not in data
+    _, event = _event(data)
+    attendees = event["ATTENDEE"]  # type: ignore[index]
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    assert [str(a) for a in attendees] == [f"mailto:{view.mentor_email}"]
+    assert "Camille" in str(event["SUMMARY"])  # type: ignore[index]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from api.wiring import Parts, build_handlers
 from integrations.mail import SmtpMailer
 from scheduler import booking
-from scheduler.platform import Database, OutboxRow, Worker, outbox
+from scheduler.platform import Database, OutboxRow, SecretsSettings, Worker, outbox
 from testkit.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
 from testkit.settings import settings_of
 from testkit.smtp_sink import SmtpServer, free_port
@@ -248,3 +248,28 @@ async def test_reminders_go_once_with_two_workers_and_never_for_a_cancelled_book
     text = follow_up.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert f"{PUBLIC}/v1/feedback/{kept.booking.id}?token=" in text
     assert "&helpful=yes" in text and "&helpful=no" in text
+
+
+async def test_the_mails_carry_each_partys_join_link_and_the_mentor_never_the_visitors_address(
+    db: Database, database_url: str, smtp: SmtpServer
+) -> None:
+    mentor = await make_mentor(db, name="Léa")
+    made = await _book(db, mentor.id, first_name="Camille")
+    await _worker(db, database_url, smtp, Clock()).drain_outbox()
+    secret = SecretsSettings().secret_key
+    series = made.booking.series_id
+    links = {
+        made.booking.visitor_email: booking.join_url(PUBLIC, secret, series, "visitor"),
+        mentor.email: booking.join_url(PUBLIC, secret, series, "mentor"),
+    }
+    for message in _messages(smtp):
+        decoded = b"".join(
+            part.get_payload(decode=True) or b""
+            for part in message.walk()
+            if not part.is_multipart()
+        ).decode()
+        mine = links[_to(message)]
+        assert mine in decoded
+        assert all(link not in decoded for link in links.values() if link != mine)
+        if _to(message) == mentor.email:
+            assert made.booking.visitor_email not in decoded + str(message)

@@ -20,7 +20,7 @@ from scheduler import booking
 from scheduler.catalog import MentorPreferences
 from scheduler.identity import invitations
 from scheduler.messaging import digest as mentor_digest
-from scheduler.platform import Database, Worker
+from scheduler.platform import Database, SecretsSettings, Worker
 from testkit.factories import NOW, TUESDAY_18H, Clock, make_mentor, visitor
 from testkit.settings import settings_of
 from testkit.smtp_sink import SmtpServer
@@ -145,6 +145,10 @@ async def test_digest_mentor_gets_no_booking_mail_but_one_digest(
     # 19:00 Paris is within the next 24 hours of 07:30.
     upcoming = text.split("Vos échanges des prochaines 24 heures")[1].split("----")[0]
     assert "mardi 8 janvier 2030 à 19:00" in upcoming
+    # Each coming call with the mentor's own join link (Jitsi here: no Meet link to show).
+    series = made.booking.series_id
+    assert booking.join_url(PUBLIC, SecretsSettings().secret_key, series, "mentor") in upcoming
+    assert booking.join_url(PUBLIC, SecretsSettings().secret_key, series, "visitor") not in text
 
     # A visitor's cancellation still reaches the digest mentor at once.
     async with db.sessions() as session:

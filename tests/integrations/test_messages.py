@@ -385,3 +385,29 @@ def test_any_form_text_composes_safe_messages(
             assert len(reparsed.get_all("To")) == 1
             assert reparsed["Bcc"] is None
             assert "<script>" not in _html(message)
+
+
+@pytest.mark.parametrize("kind", ["booked", "rescheduled", "reminder_24h", "reminder_1h"])
+def test_every_mail_about_a_coming_call_carries_the_readers_own_join_link(kind: str) -> None:
+    visitor_join = "https://rdv.thotis.fr/join/visitor-token"
+    mentor_join = "https://rdv.thotis.fr/join/mentor-token"
+    view = make_view(
+        meet_url=None,
+        visitor_join_url=visitor_join,
+        mentor_join_url=mentor_join,
+        previous_start=START - timedelta(days=1),
+    )
+    for message in compose(kind, view, BRAND, now=NOW):  # type: ignore[arg-type]
+        mentor = "univ.example" in str(message["To"])
+        mine, theirs = (mentor_join, visitor_join) if mentor else (visitor_join, mentor_join)
+        assert mine in _text(message) and f'href="{mine}"' in _html(message)
+        # Every part decoded (the invites travel in base64).
+        decoded = b"".join(
+            part.get_payload(decode=True) or b""
+            for part in message.walk()
+            if not part.is_multipart()
+        ).decode()
+        assert mine in decoded and theirs not in decoded
+        if mentor:
+            # The visitor's address never reaches the mentor, mail or invite.
+            assert view.visitor_email not in decoded + str(message)

@@ -13,7 +13,7 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import psycopg
 import pytest
 import uvicorn
 from cryptography.fernet import Fernet
+from litestar import Litestar
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from sqlalchemy.engine import URL
 
@@ -58,6 +59,9 @@ class Space:
     database_url: str
     smtp: SmtpServer
     google: FakeGoogle
+    # The app uvicorn built (once it has): a test may swap its settings, as a restart with
+    # another environment would, and must put them back.
+    apps: list[Litestar] = field(default_factory=list)
 
     def mail_to(self, address: str) -> list[EmailMessage]:
         return [
@@ -98,8 +102,14 @@ def space(postgres_admin_url: URL, template_database: str) -> Iterator[Space]:
         yield from _running_space(postgres_admin_url, template_database)
 
 
-def _running_space(admin: URL, template: str) -> Iterator[Space]:
-    name = f"t_space_{os.getpid()}"
+@pytest.fixture(scope="session")
+def console(postgres_admin_url: URL, template_database: str) -> Iterator[Space]:
+    """The same service with no Google client configured: staff sign in by link only."""
+    yield from _running_space(postgres_admin_url, template_database, google_client=False)
+
+
+def _running_space(admin: URL, template: str, *, google_client: bool = True) -> Iterator[Space]:
+    name = f"t_space_{os.getpid()}{'' if google_client else '_nog'}"
     drop_database(admin, name)
     create_database(admin, name, template=template)
     database_url = url_to_string(admin.set(database=name))
@@ -117,8 +127,8 @@ def _running_space(admin: URL, template: str) -> Iterator[Space]:
         seed_demo=False,
         embedded_worker=True,
         outbox_poll_seconds=0.2,
-        google_client_id=CLIENT_ID,
-        google_client_secret=CLIENT_SECRET,
+        google_client_id=CLIENT_ID if google_client else None,
+        google_client_secret=CLIENT_SECRET if google_client else None,
         google_auth_uri=google.auth_uri,
         google_token_uri=google.token_uri,
         google_revoke_uri=google.revoke_uri,
@@ -127,9 +137,16 @@ def _running_space(admin: URL, template: str) -> Iterator[Space]:
         staff_emails=(STAFF_EMAIL,),
         staff_domain=STAFF_DOMAIN,
     )
+    apps: list[Litestar] = []
+
+    def build() -> Litestar:
+        app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
+        apps.append(app)
+        return app
+
     server = _Server(
         uvicorn.Config(
-            lambda: create_app(settings, build_parts(settings, Database.from_url(database_url))),
+            build,
             factory=True,
             host="127.0.0.1",
             port=port,
@@ -141,7 +158,7 @@ def _running_space(admin: URL, template: str) -> Iterator[Space]:
     thread.start()
     try:
         _wait_until_ready(url, thread)
-        yield Space(url=url, database_url=database_url, smtp=smtp, google=google)
+        yield Space(url=url, database_url=database_url, smtp=smtp, google=google, apps=apps)
     finally:
         server.should_exit = True
         thread.join(timeout=15)

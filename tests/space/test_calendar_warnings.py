@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from scheduler.booking import join_token, read_join_token
+from scheduler.platform import SecretsSettings
 from tests.space.conftest import Space
 from tests.space.flows import book, http_client, http_google_sign_in, mark_onboarded, mentor_id
 
@@ -39,3 +41,21 @@ async def test_a_booking_moved_in_google_says_where_and_that_the_visitor_was_not
         assert "supprimé de votre Google Agenda" not in html
     assert "You moved this booking" in english.text
     assert "Tuesday 5 March 2030 at 15:00" in english.text
+
+
+async def test_the_mentor_space_links_each_coming_call_to_the_mentors_join_link(
+    space: Space,
+) -> None:
+    mark_onboarded(space, LUCAS)
+    booked = await book(space, LUCAS, "Jade", "Et les stages ?", "medecine")
+    booking_id = booked["booking"]["id"]
+    visitor_token = booked["join_url"].rsplit("/", 1)[1]
+    series, _ = read_join_token(SecretsSettings().secret_key, visitor_token)
+    mentor_link = f"/join/{join_token(SecretsSettings().secret_key, series, 'mentor')}"
+    async with http_client(space) as client:
+        await http_google_sign_in(client, space, "mentor", LUCAS)
+        home = await client.get("/mentor")
+        page = await client.get(f"/mentor/bookings/{booking_id}")
+    for html in (home.text, page.text):
+        assert mentor_link in html and "Rejoindre l&#39;appel" in html
+        assert visitor_token not in html

@@ -112,11 +112,26 @@ async def test_the_profile_form_shows_the_catalogs_limits_next_to_their_fields(
         )
         assert space.sql("SELECT bio FROM mentors WHERE email = %s", INES) == bio_before
 
+        plain_http = await client.post(
+            "/mentor/settings/profile",
+            data=profile_form(token, meeting_url="http://zoom.us/j/1", filieres=[filiere]),
+        )
+        assert plain_http.status_code == 422
+        assert 'id="err-meeting_url">Un lien de visio complet qui commence par https://' in (
+            plain_http.text
+        )
+
         fine = await client.post(
             "/mentor/settings/profile",
-            data=profile_form(token, bio="x" * 1200, filieres=[filiere]),
+            data=profile_form(
+                token, bio="x" * 1200, meeting_url="https://zoom.us/j/42", filieres=[filiere]
+            ),
         )
         assert fine.status_code == 200 and fine.url.params.get("ok") == "saved"
+        assert space.sql("SELECT meeting_url FROM mentors WHERE email = %s", INES) == [
+            ("https://zoom.us/j/42",)
+        ]
+        assert 'value="https://zoom.us/j/42"' in fine.text
 
 
 async def test_an_unknown_timezone_is_refused_next_to_the_field(space: Space) -> None:

@@ -60,6 +60,10 @@ SIGN_IN_ERRORS = {
         "Ce lien de connexion a expiré. Demandez-en un nouveau.",
         "This sign-in link has expired. Ask for a new one.",
     ),
+    "not_staff_any_more": (
+        "Cette adresse ne fait plus partie de l'équipe Thotis : la session est terminée.",
+        "This address is no longer part of the Thotis team: the session has ended.",
+    ),
     "not_configured": (
         "La connexion avec Google n'est pas configurée sur ce serveur.",
         "Signing in with Google is not configured on this server.",
@@ -71,21 +75,38 @@ def redirect_uri(web: Web) -> str:
     return f"{web.settings.http.public_url.rstrip('/')}{CALLBACK_PATH}"
 
 
-def link_url(web: Web, raw: str) -> str:
-    return f"{web.settings.http.public_url.rstrip('/')}/mentor/sign-in/link/{raw}"
+def link_url(web: Web, raw: str, role: Role = Role.MENTOR) -> str:
+    return f"{web.settings.http.public_url.rstrip('/')}{SESSION_PATH[role]}/sign-in/link/{raw}"
 
 
 def link_mail_task(
-    web: Web, mailer: Mailer, *, email: str, name: str, raw: str, now: Any, invitation: bool
+    web: Web,
+    mailer: Mailer,
+    *,
+    email: str,
+    name: str,
+    raw: str,
+    now: Any,
+    invitation: bool,
+    role: Role = Role.MENTOR,
 ) -> BackgroundTask:
     """The link sent after the response: a failure is logged and the person asks again (the
     public form must answer the same whatever happens, so it cannot wait for the mail)."""
-    message = link_message(web, email=email, name=name, raw=raw, now=now, invitation=invitation)
+    message = link_message(
+        web, email=email, name=name, raw=raw, now=now, invitation=invitation, role=role
+    )
     return BackgroundTask(send_reporting, mailer, message)
 
 
 def link_message(
-    web: Web, *, email: str, name: str, raw: str, now: Any, invitation: bool
+    web: Web,
+    *,
+    email: str,
+    name: str,
+    raw: str,
+    now: Any,
+    invitation: bool,
+    role: Role = Role.MENTOR,
 ) -> EmailMessage:
     ttl = INVITATION_LINK_TTL if invitation else SIGN_IN_LINK_TTL
     minutes = int(ttl.total_seconds() // 60)
@@ -98,11 +119,12 @@ def link_message(
         Brand.from_settings(web.settings),
         to_email=email,
         name=name,
-        url=link_url(web, raw),
+        url=link_url(web, raw, role),
         now=now,
         invitation=invitation,
         valid_for=valid_fr,
         valid_for_en=valid_en,
+        staff=role == Role.STAFF,
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Now, Session
 from api.space import oidc
-from api.space.auth.common import CALLBACK_PATH, log, open_space, redirect_uri, sign_in_page
+from api.space.auth.common import CALLBACK_PATH, log, open_space, redirect_uri
 from api.space.deps import MaybeCalendar, Pages
 from api.space.web import BIND_COOKIE, BIND_PATH, SESSION_PATH, Web, language
 from integrations.google import AuthorizationFailed, ScopesNotGranted, finish_authorization
@@ -53,10 +53,6 @@ def _not_started_here(web: Web, request: Request[Any, Any, Any]) -> Response[str
 
 class GoogleSignInController(Controller):
     path = "/"
-
-    @get("/staff/sign-in")
-    async def staff_sign_in(self, request: Request[Any, Any, Any], web: Pages) -> Response[str]:
-        return sign_in_page(web, request, Role.STAFF)
 
     @get("/mentor/sign-in/google")
     async def mentor_google(self, session: Session, now: Now, web: Pages) -> Response[str]:

@@ -10,7 +10,6 @@ from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Now, Session
-from api.i18n import Language
 from api.space import forms
 from api.space.deps import Pages
 from api.space.forms import tr
@@ -20,7 +19,7 @@ from api.text import clean_text
 from availability import AvailabilityError
 from scheduler import catalog
 from scheduler.identity import invitations
-from scheduler.platform import Actor, SchedulingError, ValidationFailed
+from scheduler.platform import Actor, Language, SchedulingError, ValidationFailed
 
 # What a mentor reads next to a field the catalog refused. The limits themselves (a bio of
 # 1,200 characters at most, a photo at an http(s) address) are the catalog's rule
@@ -30,6 +29,10 @@ REFUSED = {
     "photo_url": (
         "Une adresse d'image qui commence par https://",
         "An image address starting with https://",
+    ),
+    "meeting_url": (
+        "Un lien de visio complet qui commence par https:// (sans espace).",
+        "A full video call link starting with https:// (no spaces).",
     ),
 }
 
@@ -51,6 +54,8 @@ def profile_changes(form: Any, lang: str) -> tuple[catalog.MentorChanges | None,
     university = clean_text(forms.field(form, "university", 200))
     bio = clean_text(forms.field(form, "bio", 1500), multiline=True)
     photo = forms.field(form, "photo_url", 600)
+    # Empty removes the mentor's own link: the engine's venue (Meet or Jitsi) applies again.
+    meeting = forms.field(form, "meeting_url", 600).strip()
     year = forms.whole(form, "year_of_study", errors, lang, low=1, high=12)
     filieres = tuple(str(v) for v in form.getall("filieres", []))
     languages = tuple(str(v) for v in form.getall("languages", []) if str(v) in forms.LANGUAGES)
@@ -79,6 +84,7 @@ def profile_changes(form: Any, lang: str) -> tuple[catalog.MentorChanges | None,
         university=university,
         bio=bio,
         photo_url=photo,
+        meeting_url=meeting,
         year_of_study=year,
         filieres=filieres,
         languages=languages,

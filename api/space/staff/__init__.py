@@ -2,7 +2,8 @@
 moderation with the audit trail, statistics with charts and the visitors' questions, one
 controller per page group.
 
-Signed in with Google, for ``Settings.staff_emails`` or ``Settings.staff_domain`` only. Every
+Signed in with Google or a one-time link by email, for ``Settings.staff_emails`` or
+``Settings.staff_domain`` only (checked again on every request). Every
 change is recorded in the audit trail under the staff member's email.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from api.space.staff.credentials import CredentialsController
 from api.space.staff.filieres import FilieresController
 from api.space.staff.invitations import InvitationsController
 from api.space.staff.mentors import StaffMentorsController
@@ -32,5 +34,6 @@ def build_staff_router() -> Router:
             FilieresController,
             ModerationController,
             StatisticsController,
+            CredentialsController,
         ],
     )

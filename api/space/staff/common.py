@@ -19,6 +19,10 @@ FLASH = {
         "Address blocked: it can no longer book.",
     ),
     "dismissed": ("Signalement classé.", "Report dismissed."),
+    "revoked": (
+        "Révoqué : l'API le refuse désormais.",
+        "Revoked: the API now refuses it.",
+    ),
 }
 
 
@@ -43,6 +47,7 @@ def nav(lang: str) -> list[tuple[str, str]]:
         ("/staff/moderation", tr(lang, "Modération", "Moderation")),
         ("/staff/stats", tr(lang, "Statistiques", "Statistics")),
         ("/staff/questions", tr(lang, "Questions", "Questions")),
+        ("/staff/credentials", tr(lang, "Clés et jetons", "Keys and tokens")),
     ]
 
 

@@ -11,11 +11,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import Now, Session
 from api.space import forms
 from api.space.deps import Pages
+from api.space.staff.audit import Sentence, sentence
 from api.space.staff.common import actor, page
 from api.space.web import Web, error_text, language
 from api.text import clean_text
-from scheduler.platform import NotFound, SchedulingError
-from scheduler.staff import moderation
+from scheduler.platform import Language, NotFound, SchedulingError
+from scheduler.staff import moderation, trail
+
+
+async def audit_sentences(
+    session: AsyncSession, lines: list[moderation.AuditLine], lang: Language
+) -> list[tuple[moderation.AuditLine, Sentence]]:
+    """Each entry with its sentence, the names looked up once for the whole page."""
+    names = await trail.trail_names(session, lines)
+    return [(line, sentence(line, names, lang)) for line in lines]
+
 
 AUDIT_SHOWN = 60
 
@@ -28,13 +38,14 @@ async def moderation_page(
     http_status: int = 200,
     error: str | None = None,
 ) -> Response[str]:
+    lines = await moderation.recent_audit(session, AUDIT_SHOWN)
     return page(
         web,
         request,
         "staff/moderation.html",
         http_status=http_status,
         open_reports=await moderation.open_reports(session),
-        audit=await moderation.recent_audit(session, AUDIT_SHOWN),
+        audit=await audit_sentences(session, lines, language(request)),
         error=error,
     )
 

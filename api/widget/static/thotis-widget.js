@@ -82,6 +82,9 @@
       doneTitle: 'C’est réservé !',
       doneWhen: 'Votre échange avec {name} : {when}.',
       doneEmail: 'Un e-mail de confirmation part vers {email}.',
+      joinLabel: 'Votre lien pour rejoindre la visio :',
+      joinHint: 'Il ouvre l’appel 15 minutes avant le début. Il est aussi dans l’e-mail et dans l’invitation.',
+      joinCall: 'Rejoindre la visio',
       addCal: 'Ajouter à mon agenda',
       manage: 'Gérer ou annuler',
       withMentor: 'Échange vidéo de 15 min avec {name}',
@@ -163,6 +166,9 @@
       doneTitle: 'You’re booked!',
       doneWhen: 'Your call with {name}: {when}.',
       doneEmail: 'A confirmation email is on its way to {email}.',
+      joinLabel: 'Your link to join the video call:',
+      joinHint: 'It opens the call 15 minutes before the start. It is also in the email and the invitation.',
+      joinCall: 'Join the video call',
       addCal: 'Add to my calendar',
       manage: 'Manage or cancel',
       withMentor: '15-minute video call with {name}',
@@ -1060,6 +1066,11 @@
         h('p', {}, t('doneWhen', { name: r.booking.mentor_name || (this.mentor && this.mentor.display_name) || '', when })),
         h('p', { class: 'meta' }, tzLabel(this.tzValue)),
         h('p', { class: 'meta' }, t('doneEmail', { email: this.form.email.trim() })),
+        // The visitor's one link to the call (the same in every mail): a waiting page until
+        // 15 minutes before the start, then the video call itself.
+        r.join_url ? h('p', { class: 'join' }, t('joinLabel'), ' ',
+          h('a', { id: 'done-join', part: 'link', href: r.join_url, target: '_blank', rel: 'noopener' }, r.join_url, h('span', { class: 'sr-only' }, ` ${t('newTab')}`))) : null,
+        r.join_url ? h('p', { class: 'meta' }, t('joinHint')) : null,
         h('div', { class: 'actions' },
           h('a', { class: 'btn primary', part: 'button', href: r.ics_url, download: 'thotis.ics' }, t('addCal')),
           h('a', { class: 'btn secondary', part: 'button', href: r.manage_url, target: '_blank', rel: 'noopener' }, t('manage'), h('span', { class: 'sr-only' }, ` ${t('newTab')}`))),
@@ -1141,6 +1152,7 @@
       root.append(card);
       if (live && this.mode === 'view') {
         const actions = h('div', { class: 'actions' },
+          d.join_url ? h('a', { class: 'btn primary', part: 'button', id: 'm-join', href: d.join_url, target: '_blank', rel: 'noopener' }, t('joinCall'), h('span', { class: 'sr-only' }, ` ${t('newTab')}`)) : null,
           h('a', { class: 'btn secondary', part: 'button', href: `${this.api.base}/v1/bookings/manage/${enc(this.token)}/invite.ics`, download: 'thotis.ics' }, t('addCal')),
           d.can_reschedule ? h('button', { type: 'button', class: 'btn primary', part: 'button', id: 'm-reschedule', onclick: () => this.setMode('reschedule') }, t('reschedule')) : null,
           d.can_cancel ? h('button', { type: 'button', class: 'btn danger', part: 'button', id: 'm-cancel', onclick: () => this.setMode('cancel') }, t('cancel')) : null);

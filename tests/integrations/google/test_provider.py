@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -176,7 +177,7 @@ async def test_upsert_creates_one_event_with_a_meet_link(
     sleeps: Sleeps,
 ) -> None:
     fake_google.meet_pending_reads = 3
-    view = booking_view()
+    view = booking_view(mentor_join_url="https://thotis.test/join/mentor-token")
     ref = (await provider.upsert_event(tokens, MENTOR, view)).value
     assert ref.event_id == event_id_for_series(view.series_id) == view.series_id.hex
     assert series_for_event_id(ref.event_id) == view.series_id
@@ -184,9 +185,13 @@ async def test_upsert_creates_one_event_with_a_meet_link(
     assert ref.html_link
     [event] = fake_google.live_events(MENTOR)
     assert event["hangoutLink"] == ref.meet_url
-    assert event["attendees"] == [
-        {"email": view.visitor_email, "displayName": view.visitor_first_name}
-    ]
+    # The visitor's address never reaches the mentor's calendar: no attendee, and nowhere in
+    # what was sent; the mentor reads the first name, the question and their join link.
+    assert event["attendees"] == []
+    assert view.visitor_email not in json.dumps(event, ensure_ascii=False)
+    assert "Léa" in event["description"] and view.visitor_question in event["description"]
+    assert "https://thotis.test/join/mentor-token" in event["description"]
+    assert event["location"] == "https://thotis.test/join/mentor-token"
     assert event["start"] == {"dateTime": "2031-03-10T14:00:00Z", "timeZone": "Europe/Paris"}
     assert event["_send_updates"] == "none"  # Thotis sends its own invitations
     assert "Droit" in event["summary"] and "Léa" in event["summary"]
@@ -570,3 +575,17 @@ async def test_revoke_ends_the_grant_and_is_idempotent(
     with pytest.raises(CalendarUnavailable):
         await provider.revoke(tokens)
     fake_google.come_back()
+
+
+def test_the_event_body_never_carries_the_visitors_address() -> None:
+    """What the engine sends to the mentor's Google calendar, on insert and on patch alike."""
+    from integrations.google._events import event_body, insert_body
+
+    view = booking_view(mentor_join_url="https://thotis.test/join/m")
+    for body in (event_body(view), insert_body(view)):
+        text = json.dumps(body, ensure_ascii=False)
+        assert view.visitor_email not in text
+        assert body["attendees"] == []
+        assert "https://thotis.test/join/m" in body["description"]
+        assert view.visitor_first_name in body["summary"]
+        assert view.manage_url not in text  # the visitor's credential stays theirs

@@ -41,3 +41,39 @@ async def test_mentor_tokens(db: Database) -> None:
             == 1
         )
         assert await credentials.verify_mentor_token(session, raw) is None
+
+
+async def test_an_expired_key_or_token_is_refused_and_an_old_one_without_expiry_is_not(
+    db: Database,
+) -> None:
+    mentor = await make_mentor(db)
+    later = NOW + timedelta(days=90)
+    async with db.sessions() as session:
+        key, raw_key = await credentials.create_staff_api_key(
+            session, "site", STAFF, expires_at=later
+        )
+        raw_token = await credentials.create_mentor_token(
+            session, mentor.id, STAFF, expires_at=later
+        )
+        _, forever = await credentials.create_staff_api_key(session, "old", STAFF)
+        almost = later - timedelta(seconds=1)
+        assert await credentials.verify_staff_api_key(session, raw_key, almost) == key
+        assert await credentials.verify_mentor_token(session, raw_token, almost) == mentor.id
+        # Expiry is exclusive: at ``expires_at`` it is over.
+        assert await credentials.verify_staff_api_key(session, raw_key, later) is None
+        assert await credentials.verify_mentor_token(session, raw_token, later) is None
+        assert await credentials.verify_staff_api_key(session, forever, later) is not None
+
+
+async def test_one_token_is_revoked_and_the_listing_names_its_mentor(db: Database) -> None:
+    mentor = await make_mentor(db)
+    async with db.sessions() as session:
+        first = await credentials.create_mentor_token(session, mentor.id, STAFF)
+        second = await credentials.create_mentor_token(session, mentor.id, STAFF)
+        listed = await credentials.list_mentor_tokens(session, mentor.id)
+        assert {line.mentor_name for line in listed} == {mentor.display_name}
+        hashes = dict((await session.execute(select(MentorToken.token_hash, MentorToken.id))).all())
+        token_id = hashes[tokens.digest(first)]
+        assert await credentials.revoke_mentor_token(session, token_id, NOW, STAFF) == mentor.id
+        assert await credentials.verify_mentor_token(session, first) is None
+        assert await credentials.verify_mentor_token(session, second) == mentor.id
