@@ -12,6 +12,7 @@ from uuid import UUID
 
 import msgspec
 
+from api.decoding import TIMEZONE_PATTERN
 from api.schemas import WallTime
 from scheduler.catalog import SLUG_PATTERN
 
@@ -36,7 +37,7 @@ DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 Bio = Annotated[str, msgspec.Meta(max_length=1200)]
 Url = Annotated[str, msgspec.Meta(max_length=500)]
 LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2}$")]
-Timezone = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Timezone = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=TIMEZONE_PATTERN)]
 MentorReason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 

@@ -23,6 +23,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from api.auth import SECURITY_COMPONENTS
 from api.bookings import BookingController
 from api.cache import TtlCache
+from api.decoding import MAX_BODY_BYTES, DecodingRequest
 from api.deps import client_address, provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
 from api.feedback import feedback
@@ -162,6 +163,9 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
         # Logging is configured once per process by the CLI (scheduler/platform/logs.py: JSON
         # lines, secrets redacted); Litestar's default would reconfigure the root logger here.
         logging_config=None,
+        # The one decoding policy (api.decoding): bounded body size and JSON depth.
+        request_class=DecodingRequest,
+        request_max_body_size=MAX_BODY_BYTES,
     )
     document_problems(app)
     return app

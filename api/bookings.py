@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import schemas
 from api.convert import booking_out, mentor_profile, public_mentor
+from api.decoding import instant
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
 from api.text import clean_text
@@ -77,7 +78,7 @@ class BookingController(Controller):
         result = await bookings.book(
             session,
             mentor_id=data.mentor_id,
-            slot_start=data.start,
+            slot_start=instant(data.start, "start"),
             visitor=bookings.Visitor(
                 first_name=first_name,
                 email=_email(data.email),
@@ -130,7 +131,7 @@ class BookingController(Controller):
     ) -> schemas.BookingCreated:
         booking_id = await bookings.booking_id_for_token(session, token)
         result = await bookings.reschedule_by_token(
-            session, booking_id, token, data.start, now, busy_check=busy_check
+            session, booking_id, token, instant(data.start, "start"), now, busy_check=busy_check
         )
         mentor = await catalog.get_mentor(session, result.booking.mentor_id)
         return _created(settings, result, mentor.display_name)

@@ -6,12 +6,22 @@ OAuth callback is reached by the mentor's browser coming back from Google, witho
 token: the single-use ``state`` stored at ``connect`` names the mentor. It answers with a small
 HTML page (French first), since a person reads it.
 
+The state alone is not enough (RFC 6749 §10.12): a mentor could hand the consent link to someone
+else, whose calendar would then be attached to the mentor's account (and the mentor would read
+their free/busy time and write into their calendar). So ``connect`` also sets a cookie holding
+the state, scoped to the callback's path, and the callback attaches a calendar only for the user
+agent that carries it — the one that asked for the link. Without it (or with another state's),
+the state is left untouched, so the mentor's own browser can still finish. The mentor space has
+its own flow, bound the same way by its sign-in cookie (``api.space``); this one completes only
+in a browser that called ``connect`` itself (same site: the API shares no cookies across sites).
+
 The calendar service lives in the app's state, built on first use from the settings (a test
 may put its own ``calendar_provider`` there first: the same adapter, pointed at a fake Google).
 """
 
 from __future__ import annotations
 
+import hmac
 import html
 import logging
 from datetime import datetime
@@ -20,6 +30,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
@@ -39,6 +50,10 @@ from scheduler.platform import ReconnectRequired, SchedulingError, Settings
 log = logging.getLogger("thotis.api.google")
 
 CALLBACK_PATH = "/v1/google/callback"
+# Binds a connection to the browser that started it (see the module docstring). As long as the
+# state lives (scheduler.calendar keeps it 15 minutes).
+CONNECT_COOKIE = "thotis_google_connect"
+CONNECT_COOKIE_SECONDS = 900
 
 
 class GoogleNotConfigured(SchedulingError):
@@ -79,6 +94,26 @@ Calendars = NamedDependency[CalendarService]
 
 def _redirect_uri(settings: Settings) -> str:
     return f"{settings.http.public_url.rstrip('/')}{CALLBACK_PATH}"
+
+
+def _connect_cookie(settings: Settings, state: str, max_age: int) -> Cookie:
+    # Lax: sent on Google's redirect back (a top-level navigation), never on a cross-site
+    # request. HttpOnly: no script of any page reads it.
+    return Cookie(
+        key=CONNECT_COOKIE,
+        value=state,
+        path=CALLBACK_PATH,
+        max_age=max_age,
+        httponly=True,
+        secure=settings.http.public_url.startswith("https://"),
+        samesite="lax",
+    )
+
+
+def _bound(request: Request[Any, Any, Any], state: str) -> bool:
+    """Whether this user agent is the one that asked for ``state`` (constant-time)."""
+    cookie = request.cookies.get(CONNECT_COOKIE) or ""
+    return bool(state) and hmac.compare_digest(cookie.encode(), state.encode())
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -166,16 +201,28 @@ class MentorGoogleController(Controller):
     }
     security = [{MENTOR_SCHEME: []}]
 
-    @get("/connect", summary="Start connecting my Google Calendar")
+    @get(
+        "/connect",
+        summary="Start connecting my Google Calendar",
+        description=(
+            "Le lien Google ne vaut que dans ce navigateur : la réponse pose un cookie que le "
+            "retour de Google doit présenter. / The Google link only works in this browser: "
+            "the response sets a cookie that Google's redirect back must carry."
+        ),
+    )
     async def connect(
         self, session: Session, settings: AppSettings, me: Me, calendar: Calendars
-    ) -> AuthorizationUrl:
+    ) -> Response[AuthorizationUrl]:
         mentor = await get_mentor(session, me)
         request = start_authorization(
             settings.google, _redirect_uri(settings), login_hint=mentor.email
         )
         await calendar.remember_state(me, request.state, request.code_verifier)
-        return AuthorizationUrl(request.url)
+        return Response(
+            AuthorizationUrl(request.url),
+            cookies=[_connect_cookie(settings, request.state, CONNECT_COOKIE_SECONDS)],
+            headers={"Cache-Control": "no-store"},
+        )
 
     @get("/status", summary="My Google Calendar connection and its warnings")
     async def status(self, me: Me, calendar: Calendars) -> StatusOut:
@@ -228,7 +275,12 @@ padding: 0 1rem"><h1>{title_fr}</h1><p>{body_fr}</p><hr><h2 lang="en">{title_en}
 <p lang="en">{body_en}</p></body></html>"""
 
 
-def _page(status: int, title: tuple[str, str], body: tuple[str, str]) -> Response[str]:
+def _page(
+    status: int,
+    title: tuple[str, str],
+    body: tuple[str, str],
+    cookies: list[Cookie] | None = None,
+) -> Response[str]:
     text = _PAGE.format(
         title_fr=html.escape(title[0]),
         body_fr=html.escape(body[0]),
@@ -240,6 +292,7 @@ def _page(status: int, title: tuple[str, str], body: tuple[str, str]) -> Respons
         status_code=status,
         media_type="text/html",
         headers={"Cache-Control": "no-store"},
+        cookies=cookies,
     )
 
 
@@ -270,14 +323,24 @@ class GoogleController(Controller):
         service = calendar_service
         if service is None:
             return _page(503, _FAILED, ("Google Agenda n'est pas configuré.", "Not configured."))
-        pending = await service.take_state(oauth_state) if oauth_state else None
+        # Checked before the state is taken: a browser that did not ask for this connection
+        # neither completes it nor spoils it for the mentor who did.
+        bound = oauth_state is not None and _bound(request, oauth_state)
+        pending = await service.take_state(oauth_state) if bound and oauth_state else None
         if pending is None:
+            if oauth_state and not bound:
+                log.info("google callback refused: not the browser that started the connection")
             return _page(
                 400,
-                ("Lien expiré ou déjà utilisé", "Expired or already used link"),
+                (
+                    "Lien expiré, déjà utilisé ou ouvert dans un autre navigateur",
+                    "Link expired, already used or opened in another browser",
+                ),
                 _RETRY,
             )
         mentor_id, verifier = pending
+        # The state is spent: the binding goes with it, whatever the outcome.
+        clear = [_connect_cookie(settings, "", 0)]
         if error or not code:
             return _page(
                 400,
@@ -286,6 +349,7 @@ class GoogleController(Controller):
                     "Google n'a pas donné l'accès. " + _RETRY[0],
                     "Google did not grant access. " + _RETRY[1],
                 ),
+                cookies=clear,
             )
         redirect_uri = _redirect_uri(settings)
         response_url = f"{redirect_uri}?{request.url.query}"
@@ -302,15 +366,17 @@ class GoogleController(Controller):
                     "liste des agendas). " + _RETRY[0],
                     "Tick every permission asked (free/busy, events, calendar list). " + _RETRY[1],
                 ),
+                cookies=clear,
             )
         except AuthorizationFailed as failure:
             log.info("google connect of mentor %s failed: %s", mentor_id, failure)
-            return _page(400, _FAILED, _RETRY)
+            return _page(400, _FAILED, _RETRY, cookies=clear)
         except CalendarUnavailable:
             return _page(
                 503,
                 _FAILED,
                 ("Google ne répond pas. " + _RETRY[0], "Google does not answer. " + _RETRY[1]),
+                cookies=clear,
             )
         await service.connect(mentor_id, tokens, email)
         log.info("mentor %s connected Google Calendar", mentor_id)
@@ -323,6 +389,7 @@ class GoogleController(Controller):
                 f"Account: {email}. Your Thotis meetings will appear in your calendar, with a "
                 "Google Meet link. You can close this page.",
             ),
+            cookies=clear,
         )
 
     @post(

@@ -20,9 +20,10 @@ from api import admin_schemas as out
 from api import schemas
 from api.auth import MENTOR_SCHEME, Me, mentor_guard, provide_mentor_id
 from api.convert import response
+from api.decoding import TIMEZONE_PATTERN
 from api.deps import AppSettings, Now, Session
 from api.text import clean_text
-from availability import TimeRange, group_by_local_date, zone
+from availability import TimeRange, group_by_local_date, supported_date, zone
 from availability.rules import format_wall_time
 from scheduler import booking as booking_service
 from scheduler import catalog
@@ -146,6 +147,8 @@ class MentorController(Controller):
             QueryParameter(name="from", description="First local date; default today (mine)"),
         ] = None,
     ) -> out.Overrides:
+        if since is not None:
+            supported_date(since, "from")
         # A day of margin: "today" is the mentor's local date, which UTC may not have reached.
         first = since or (now - timedelta(days=1)).date()
         stored = await schedules.load_availability(session, me, overrides_from=first)
@@ -283,7 +286,12 @@ class MentorController(Controller):
         me: Me,
         tz: Annotated[
             str | None,
-            Parameter(description="IANA timezone to group by; default mine", max_length=64),
+            Parameter(
+                description="IANA timezone to group by; default mine",
+                min_length=1,
+                max_length=64,
+                pattern=TIMEZONE_PATTERN,
+            ),
         ] = None,
     ) -> schemas.MentorSlots:
         mentor = await catalog.get_mentor(session, me)

@@ -7,10 +7,19 @@ each handler.
 
 from __future__ import annotations
 
-from litestar import Litestar
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
-from litestar.openapi.spec.enums import OpenAPIType
+from typing import Any
 
+from litestar import Litestar
+from litestar.openapi.spec import (
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Reference,
+    Schema,
+)
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
+
+from api.decoding import INSTANT_DESCRIPTION, INSTANT_PATTERN
 from api.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_SCHEMA = Schema(
@@ -34,13 +43,14 @@ PROBLEM_SCHEMA = Schema(
 )
 
 ERRORS: dict[str, str] = {
-    "400": "Malformed request (problem JSON)",
+    "400": "Malformed request: `http_error`, `json_too_deep` (more than 32 levels)",
     "401": "Missing or invalid credentials: `unauthorized`",
     "403": "Not allowed: `forbidden`, `invalid_token`, `email_blocked`",
     "404": "Unknown resource: `not_found`",
-    "405": "Method not allowed",
+    "405": "Method not allowed: `method_not_allowed` (`Allow` names the methods of the path)",
     "409": "Conflict: `slot_taken`, `outside_availability`, `booking_not_live`, …",
     "410": "Expired link: `token_expired`",
+    "413": "Body larger than 64 KiB: `body_too_large`",
     "422": "Invalid input: `validation_failed`, `invalid_timezone`, …",
     "429": "Too many requests: `rate_limited`",
     "503": (
@@ -66,5 +76,38 @@ def document_problems(app: Litestar) -> None:
             responses = operation.responses if operation.responses is not None else {}
             for status, description in ERRORS.items():
                 # Litestar's own 400 says application/json; ours is problem JSON like the rest.
-                responses[status] = OpenAPIResponse(description=description, content=content)
+                responses[status] = OpenAPIResponse(
+                    description=description, content=content, headers=_HEADERS.get(status)
+                )
             operation.responses = responses
+            for parameter in operation.parameters or ():
+                if not isinstance(parameter, Reference):
+                    _mark_instants(parameter.schema)
+    for component in schema.components.schemas.values():
+        _mark_instants(component)
+
+
+_HEADERS: dict[str, dict[str, OpenAPIHeader | Reference]] = {
+    "405": {
+        "Allow": OpenAPIHeader(
+            schema=Schema(type=OpenAPIType.STRING), description="The methods of this path"
+        )
+    }
+}
+
+
+def _mark_instants(schema: Any) -> None:
+    """``format: date-time`` and ``api.decoding.INSTANT_PATTERN`` on every instant, which
+    ``api.decoding.instant`` holds to them: msgspec's ``extra_json_schema`` does not reach
+    Litestar's document, and the format is what tells a client (and schemathesis) the value is
+    an instant."""
+    if not isinstance(schema, Schema):
+        return
+    if schema.pattern == INSTANT_PATTERN or schema.description == INSTANT_DESCRIPTION:
+        schema.format = OpenAPIFormat.DATE_TIME
+        schema.pattern = INSTANT_PATTERN
+    for child in (schema.properties or {}).values():
+        _mark_instants(child)
+    for child in (*(schema.one_of or ()), *(schema.any_of or ()), *(schema.all_of or ())):
+        _mark_instants(child)
+    _mark_instants(schema.items)

@@ -10,6 +10,8 @@ The codes come from the error trees drawn in ``scheduler/platform/errors.py`` an
     HTTP layer (no domain error behind it)
     ├── rate_limited             429
     ├── method_not_allowed       405
+    ├── body_too_large           413  (more than api.decoding.MAX_BODY_BYTES)
+    ├── json_too_deep            400  (nested deeper than api.decoding.MAX_JSON_DEPTH)
     ├── service_unavailable      503
     ├── http_error               4xx  (any other refusal of the framework)
     └── internal_error           500  (a bug: logged, never detailed)
@@ -29,8 +31,10 @@ from litestar.exceptions import (
     TooManyRequestsException,
     ValidationException,
 )
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.decoding import JsonTooDeep
 from api.i18n import negotiate
 from availability import AvailabilityError
 from scheduler.platform import (
@@ -107,6 +111,11 @@ TITLES: dict[str, tuple[str, str]] = {
         "Google Calendar is not configured on this service",
     ),
     "method_not_allowed": ("Méthode non autorisée", "Method not allowed"),
+    "body_too_large": ("Requête trop volumineuse", "Request body too large"),
+    "json_too_deep": (
+        "Données trop imbriquées",
+        "JSON nested too deeply",
+    ),
     "http_error": ("Requête refusée", "Request refused"),
     "internal_error": ("Erreur interne", "Internal error"),
     "service_unavailable": (
@@ -170,6 +179,10 @@ def _http_code(exc: HTTPException) -> str:
         return "forbidden"
     if isinstance(exc, TooManyRequestsException):
         return "rate_limited"
+    if isinstance(exc, RequestEntityTooLarge):
+        return "body_too_large"
+    if isinstance(exc, JsonTooDeep):
+        return "json_too_deep"
     if exc.status_code == 405:
         return "method_not_allowed"
     if exc.status_code == 503:

@@ -8,15 +8,15 @@ from uuid import UUID
 
 from litestar import Controller, get
 from litestar.datastructures import State
-from litestar.params import Parameter, PathParameter, QueryParameter
+from litestar.params import Parameter, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import schemas
 from api.cache import TtlCache
 from api.convert import filiere_out, mentor_profile, public_mentor
+from api.decoding import TIMEZONE_PATTERN, instant, instant_query
 from api.deps import Now, Session
 from availability import group_by_local_date, zone
-from availability.intervals import as_utc
 from scheduler import catalog
 from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import ValidationFailed
@@ -33,16 +33,16 @@ Timezone = Annotated[
     str,
     Parameter(
         description="IANA timezone in which to group and label the slots (the visitor's).",
+        min_length=1,
         max_length=64,
+        pattern=TIMEZONE_PATTERN,
     ),
 ]
 
 
-def _query_range(
-    now: datetime, start: datetime | None, end: datetime | None
-) -> tuple[datetime, datetime]:
-    begin = as_utc(start, "from") if start is not None else now
-    finish = as_utc(end, "to") if end is not None else begin + timedelta(days=DEFAULT_DAYS)
+def _query_range(now: datetime, start: str | None, end: str | None) -> tuple[datetime, datetime]:
+    begin = instant(start, "from") if start is not None else now
+    finish = instant(end, "to") if end is not None else begin + timedelta(days=DEFAULT_DAYS)
     if finish <= begin:
         raise ValidationFailed("'to' must be after 'from'")
     if finish - begin > MAX_RANGE:
@@ -104,14 +104,11 @@ class PublicController(Controller):
         mentor_id: UUID,
         tz: Timezone = "Europe/Paris",
         start: Annotated[
-            datetime | None,
-            QueryParameter(name="from", description="Start (ISO 8601 with offset); default now"),
+            str | None, instant_query("from", "Début ; par défaut maintenant / Start; default now")
         ] = None,
         end: Annotated[
-            datetime | None,
-            QueryParameter(
-                name="to", description="End (ISO 8601 with offset); default from + 14 days"
-            ),
+            str | None,
+            instant_query("to", "Fin ; par défaut from + 14 jours / End; default from + 14 days"),
         ] = None,
     ) -> schemas.MentorSlots:
         visitor_zone = zone(tz)

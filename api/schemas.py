@@ -8,14 +8,24 @@ from uuid import UUID
 
 import msgspec
 
+from api.decoding import TIMEZONE_PATTERN, Instant
 from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import Language
 
-FirstName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+# "At least one letter" is checked by the service (scheduler.booking): JSON Schema has no
+# portable way to say "a Unicode letter", so the schema says it in words.
+FirstName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=60,
+        description="Prénom, avec au moins une lettre / First name, with at least one letter",
+    ),
+]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
 Question = Annotated[str, msgspec.Meta(max_length=1000)]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
-TimezoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+TimezoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=TIMEZONE_PATTERN)]
 WallTime = Annotated[str, msgspec.Meta(pattern=r"^\d{2}:\d{2}$")]
 
 
@@ -73,7 +83,7 @@ class MentorSlots(msgspec.Struct):
 
 class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
     mentor_id: UUID
-    start: datetime
+    start: Instant
     first_name: FirstName
     email: Email
     consent: bool
@@ -121,7 +131,7 @@ class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
-    start: datetime
+    start: Instant
 
 
 class Health(msgspec.Struct):

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
-from litestar.params import Parameter, QueryParameter
+from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import admin_schemas as out
@@ -21,6 +21,7 @@ from api import schemas
 from api.auth import STAFF_SCHEME, StaffActor, provide_staff_actor, staff_guard
 from api.convert import filiere_out, response
 from api.csv_cells import csv_cell
+from api.decoding import instant_query, optional_instant
 from api.deps import AppSettings, Now, Session
 from api.mentor import mentor_account
 from api.text import clean_text
@@ -33,11 +34,11 @@ from scheduler.platform import MentorUnavailable, ValidationFailed
 from scheduler.staff import reports
 
 From = Annotated[
-    datetime | None,
-    QueryParameter(name="from", description="Bookings starting at or after (ISO 8601, offset)"),
+    str | None,
+    instant_query("from", "Rendez-vous commençant à partir de / Bookings starting at or after"),
 ]
 To = Annotated[
-    datetime | None, QueryParameter(name="to", description="Bookings starting before (ISO 8601)")
+    str | None, instant_query("to", "Rendez-vous commençant avant / Bookings starting before")
 ]
 FiliereFilter = Annotated[
     str | None,
@@ -252,7 +253,9 @@ class StaffController(Controller):
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> list[out.StaffBooking]:
-        flt = reports.BookingFilter(start, end, filiere, mentor, status)
+        flt = reports.BookingFilter(
+            optional_instant(start, "from"), optional_instant(end, "to"), filiere, mentor, status
+        )
         lines = await reports.list_bookings(session, flt, limit=limit, offset=offset)
         return [_staff_booking(line) for line in lines]
 
@@ -270,7 +273,9 @@ class StaffController(Controller):
         mentor: Annotated[UUID | None, Parameter(description="Mentor id")] = None,
         status: out.BookingStatus | None = None,
     ) -> Response[bytes]:
-        flt = reports.BookingFilter(start, end, filiere, mentor, status)
+        flt = reports.BookingFilter(
+            optional_instant(start, "from"), optional_instant(end, "to"), filiere, mentor, status
+        )
         lines = await reports.export_bookings(session, flt)
         return Response(
             bookings_csv(lines),
@@ -310,7 +315,9 @@ class StaffController(Controller):
     async def stats(
         self, session: Session, now: Now, start: From = None, end: To = None
     ) -> out.Stats:
-        found = await reports.statistics(session, now, start, end)
+        found = await reports.statistics(
+            session, now, optional_instant(start, "from"), optional_instant(end, "to")
+        )
         return out.Stats(
             start=found.start,
             end=found.end,
@@ -345,8 +352,8 @@ class StaffController(Controller):
             session,
             filiere=filiere,
             search=search or None,
-            start=start,
-            end=end,
+            start=optional_instant(start, "from"),
+            end=optional_instant(end, "to"),
             limit=limit,
             offset=offset,
         )

@@ -16,7 +16,16 @@ from availability.errors import (
     RangeNotOn5Minutes,
     RangeOutOfOrder,
 )
-from availability.intervals import Booking, BookingSpans, Interval, merge
+from availability.intervals import (
+    SUPPORTED_FROM,
+    SUPPORTED_UNTIL,
+    Booking,
+    BookingSpans,
+    Interval,
+    merge,
+    supported_date,
+    supported_instant,
+)
 from availability.multi import MentorInput, MentorSlots, free_slots_for_many
 from availability.policy import SLOT_LENGTH, Policy
 from availability.rules import (
@@ -32,6 +41,8 @@ from availability.slots import MAX_QUERY_RANGE_DAYS, bookings_window, free_slots
 __all__ = [
     "MAX_QUERY_RANGE_DAYS",
     "SLOT_LENGTH",
+    "SUPPORTED_FROM",
+    "SUPPORTED_UNTIL",
     "AvailabilityError",
     "Booking",
     "BookingSpans",
@@ -58,5 +69,7 @@ __all__ = [
     "is_bookable",
     "merge",
     "parse_wall_time",
+    "supported_date",
+    "supported_instant",
     "zone",
 ]

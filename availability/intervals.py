@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from operator import le, lt
 
 from availability._clock import EPOCH, ONE_US, duration_us, to_us
@@ -19,6 +19,46 @@ def as_utc(instant: datetime, name: str = "instant") -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise NaiveDatetime(f"{name} {instant.isoformat()} has no UTC offset")
     return instant.astimezone(UTC)
+
+
+# The instants and dates the service accepts from outside (a visitor's slot, a query's range, a
+# mentor's special day). The engine itself reaches the years 2..9997; the window is narrower so
+# that no arithmetic an input leads to (offsets, buffers, horizons, ISO weeks, a month view) can
+# leave what datetime represents, and so that nobody stores a day in the year 9999.
+SUPPORTED_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+SUPPORTED_UNTIL = datetime(2100, 1, 1, tzinfo=UTC)
+# UTC offsets stay within a day: a wall-clock reading this far outside the window is outside
+# it whatever its offset, and is refused before astimezone (which overflows near year 1/9999).
+_MARGIN = timedelta(days=2)
+_WALL_FROM = SUPPORTED_FROM.replace(tzinfo=None) - _MARGIN
+_WALL_UNTIL = SUPPORTED_UNTIL.replace(tzinfo=None) + _MARGIN
+_WINDOW = f"{SUPPORTED_FROM.date().isoformat()} .. {SUPPORTED_UNTIL.date().isoformat()}"
+
+
+def supported_instant(instant: datetime, name: str = "instant") -> datetime:
+    """``instant`` in UTC, if it carries an offset (else NaiveDatetime) and lies in the supported
+    window ``[SUPPORTED_FROM, SUPPORTED_UNTIL)`` (else InvalidQueryRange). Every instant that
+    comes from outside passes here before any arithmetic is done with it."""
+    if not isinstance(instant, datetime):
+        raise NaiveDatetime(f"{name} must be a datetime with an offset, got {type(instant)!r}")
+    if instant.tzinfo is None:
+        raise NaiveDatetime(f"{name} has no UTC offset")
+    if not _WALL_FROM <= instant.replace(tzinfo=None) <= _WALL_UNTIL:
+        raise InvalidQueryRange(f"{name} must lie between {_WINDOW}")
+    utc = as_utc(instant, name)
+    if not SUPPORTED_FROM <= utc < SUPPORTED_UNTIL:
+        raise InvalidQueryRange(f"{name} must lie between {_WINDOW}")
+    return utc
+
+
+def supported_date(day: date, name: str = "date") -> date:
+    """``day`` if it lies in the supported window (else InvalidQueryRange): a local date such as
+    a special day, kept away from ``date.min`` / ``date.max`` where a day either side overflows."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise InvalidQueryRange(f"{name} must be a date")
+    if not SUPPORTED_FROM.date() <= day < SUPPORTED_UNTIL.date():
+        raise InvalidQueryRange(f"{name} must lie between {_WINDOW}")
+    return day
 
 
 @dataclass(frozen=True, slots=True, order=True)

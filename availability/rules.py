@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from availability.errors import (
     InvalidRange,
@@ -117,9 +118,24 @@ class DateOverride:
         object.__setattr__(self, "ranges", _normalized(self.ranges))
 
 
+# Names the tz database ships that are no place: "localtime" is whatever the machine is set to
+# (so an answer would depend on the host), "Factory" is a placeholder zone, "posixrules" a
+# template for POSIX strings.
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def _canonical_names() -> frozenset[str]:
+    # Walks the tz database once per process (it reads directories); the set is then a lookup.
+    return frozenset(available_timezones()) - _NOT_PLACES
+
+
 def zone(name: str) -> ZoneInfo:
-    """The IANA timezone ``name``, or InvalidTimezone."""
-    if not isinstance(name, str) or not name or name != name.strip():
+    """The IANA timezone ``name``, or InvalidTimezone: only names of the tz database's index
+    (``zoneinfo.available_timezones()``) that are a place, never a file path ZoneInfo would
+    also open."""
+    # The type first: an unhashable value would make the set lookup raise TypeError.
+    if not isinstance(name, str) or name not in _canonical_names():
         raise InvalidTimezone(f"{name!r} is not an IANA timezone")
     try:
         return ZoneInfo(name)

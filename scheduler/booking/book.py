@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability import SLOT_LENGTH, Interval, is_bookable
+from availability import SLOT_LENGTH, Interval, is_bookable, supported_instant
 from availability.intervals import as_utc
 from scheduler.booking.insert import insert_booking
 from scheduler.booking.models import EmailBlock, IdempotencyKey
@@ -72,7 +72,7 @@ async def book(
     EmailBlocked, OutsideAvailability (not offered), SlotTaken (taken by someone else, or the
     day/week cap is reached), IdempotencyConflict.
     """
-    slot_start = as_utc(slot_start, "slot_start")
+    slot_start = supported_instant(slot_start, "slot_start")
     now = as_utc(now, "now")
     visitor = _validated(visitor)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:

@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from availability import supported_instant
 from availability.intervals import as_utc
 from scheduler.booking.book import (
     _ensure_available,
@@ -184,7 +185,7 @@ async def _reschedule(
     mentor_id: UUID | None,
     busy_check: BusyCheck | None,
 ) -> BookResult:
-    new_start = as_utc(new_start, "new_start")
+    new_start = supported_instant(new_start, "new_start")
     now = as_utc(now, "now")
     async with unit_of_work(session):
         if check is not None:

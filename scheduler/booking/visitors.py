@@ -35,6 +35,10 @@ class Visitor:
 def _validated(visitor: Visitor) -> Visitor:
     if not isinstance(visitor.first_name, str) or not 1 <= len(visitor.first_name.strip()) <= 60:
         raise ValidationFailed("first_name must have 1 to 60 characters")
+    # The mentor greets the visitor by this name: one made of invisible characters (zero-width
+    # spaces, joiners, marks alone) or of punctuation only would show as nothing, or mislead.
+    if not any(character.isalpha() for character in visitor.first_name):
+        raise ValidationFailed("first_name must contain a letter")
     question = visitor.question.strip() if isinstance(visitor.question, str) else None
     if question is not None and len(question) > MAX_QUESTION:
         raise ValidationFailed(f"the question must have at most {MAX_QUESTION} characters")

@@ -17,7 +17,15 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability import DateOverride, InvalidRange, Policy, Schedule, TimeRange, WeeklyRules
+from availability import (
+    DateOverride,
+    InvalidRange,
+    Policy,
+    Schedule,
+    TimeRange,
+    WeeklyRules,
+    supported_date,
+)
 from scheduler.catalog import Mentor, PolicyRow
 from scheduler.platform import Actor, NotFound, ValidationFailed, record, unit_of_work
 from scheduler.schedules.models import AvailabilityRule, DateOverrideRow
@@ -141,6 +149,7 @@ async def set_date_override(
     """Replace the weekly rules of one local date; no ranges = day off."""
     if not isinstance(day, date):
         raise ValidationFailed("an override needs a date")
+    supported_date(day, "day")
     override = DateOverride(day, tuple(time_range(r) for r in ranges))
     stored = [[r.start, r.end] for r in override.ranges]
     async with unit_of_work(session):
@@ -166,6 +175,7 @@ async def set_date_override(
 async def delete_date_override(
     session: AsyncSession, mentor_id: UUID, day: date, actor: Actor
 ) -> None:
+    supported_date(day, "day")
     async with unit_of_work(session):
         result = await session.execute(
             delete(DateOverrideRow)

@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from availability import supported_instant
 from availability.intervals import as_utc
 from scheduler.booking import BookingRow, BookingStatus
 from scheduler.catalog import Filiere, Mentor
@@ -31,10 +32,7 @@ _Columns = TypeVarTuple("_Columns")
 
 
 def _instant(value: datetime, name: str) -> datetime:
-    try:
-        return as_utc(value, name)
-    except OverflowError as error:  # e.g. 0001-01-01T00:00+14:00 has no UTC instant
-        raise ValidationFailed(f"{name} is out of range") from error
+    return supported_instant(value, name)
 
 
 @dataclass(frozen=True, slots=True)

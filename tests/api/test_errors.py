@@ -131,29 +131,13 @@ def _hostile(booking: str) -> list[tuple[str, str, str, dict[str, Any]]]:
             "staff",
             "POST",
             "/v1/staff/mentors",
-            {
-                "json": {
-                    "display_name": "X",
-                    "email": f"x{nul}@example.org",
-                    "university": "U",
-                    "year_of_study": 2**70,
-                    "filieres": [nul],
-                }
-            },
+            {"json": _new_mentor(email=f"x{nul}@example.org", year_of_study=2**70, filieres=[nul])},
         ),
         (
             "staff",
             "POST",
             "/v1/staff/mentors",
-            {
-                "json": {
-                    "display_name": "X",
-                    "email": f"x{nul}@example.org",
-                    "university": "U",
-                    "year_of_study": 3,
-                    "filieres": ["droit"],
-                }
-            },
+            {"json": _new_mentor(email=f"x{nul}@example.org")},
         ),
         ("staff", "PATCH", "/v1/staff/mentors/{mentor}", {"json": {"timezone": nul}}),
         (
@@ -166,6 +150,17 @@ def _hostile(booking: str) -> list[tuple[str, str, str, dict[str, Any]]]:
         ("staff", "PATCH", "/v1/staff/mentors/{mentor}", {"json": {"year_of_study": True}}),
         ("staff", "POST", f"/v1/staff/bookings/{booking}/cancel", {"json": {"reason": ["x"]}}),
     ]
+
+
+def _new_mentor(**changes: Any) -> dict[str, Any]:
+    """A valid new mentor for the staff route, but for ``changes``."""
+    return {
+        "display_name": "X",
+        "email": "x@example.org",
+        "university": "U",
+        "year_of_study": 3,
+        "filieres": ["droit"],
+    } | changes
 
 
 async def _snapshot(client: Client, auth: dict[str, dict[str, str]]) -> list[Any]:

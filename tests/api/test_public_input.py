@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -32,19 +34,10 @@ async def test_a_booking_without_consent_is_refused_and_stores_nothing(
     client: AsyncTestClient,  # type: ignore[type-arg]
     world: World,
 ) -> None:
-    slots = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
-    start = slots["days"][0]["slots"][0]["start"]
-    body = {
-        "mentor_id": str(world.mentor_id),
-        "start": start,
-        "first_name": "Camille",
-        "email": "camille@example.fr",
-        "consent": False,
-    }
-    refused = await client.post("/v1/bookings", json=body)
+    start = await _first_start(client, world)
+    refused = await client.post("/v1/bookings", json=_booking(world, start, consent=False))
     assert refused.status_code == 422 and refused.json()["code"] == "validation_failed"
-    again = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
-    assert again["days"][0]["slots"][0]["start"] == start
+    assert await _first_start(client, world) == start
 
 
 async def test_problem_titles_follow_accept_language(
@@ -63,18 +56,26 @@ async def test_a_nul_character_in_the_filiere_is_a_422_and_stores_nothing(
     world: World,
 ) -> None:
     # (Names and questions are cleaned of control characters before they get this far.)
+    start = await _first_start(client, world)
+    refused = await client.post("/v1/bookings", json=_booking(world, start, filiere="droit\u0000"))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "validation_failed"
+    assert await _first_start(client, world) == start
+
+
+async def _first_start(client: AsyncTestClient, world: World) -> str:  # type: ignore[type-arg]
+    """The start of the mentor's first open slot: it stays open when a booking is refused."""
     slots = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
-    start = slots["days"][0]["slots"][0]["start"]
-    body = {
+    start: str = slots["days"][0]["slots"][0]["start"]
+    return start
+
+
+def _booking(world: World, start: str, **changes: Any) -> dict[str, Any]:
+    """A valid booking of ``start`` with Léa, but for ``changes``."""
+    return {
         "mentor_id": str(world.mentor_id),
         "start": start,
         "first_name": "Camille",
         "email": "camille@example.fr",
         "consent": True,
-        "filiere": "droit\u0000",
-    }
-    refused = await client.post("/v1/bookings", json=body)
-    assert refused.status_code == 422, refused.text
-    assert refused.json()["code"] == "validation_failed"
-    again = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
-    assert again["days"][0]["slots"][0]["start"] == start
+    } | changes

@@ -19,6 +19,8 @@ def test_the_public_names_are_exactly_the_intended_ones() -> None:
         [
             "MAX_QUERY_RANGE_DAYS",
             "SLOT_LENGTH",
+            "SUPPORTED_FROM",
+            "SUPPORTED_UNTIL",
             "AvailabilityError",
             "Booking",
             "BookingSpans",
@@ -45,6 +47,8 @@ def test_the_public_names_are_exactly_the_intended_ones() -> None:
             "is_bookable",
             "merge",
             "parse_wall_time",
+            "supported_date",
+            "supported_instant",
             "zone",
         ]
     )

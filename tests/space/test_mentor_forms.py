@@ -142,3 +142,24 @@ async def test_an_unknown_timezone_is_refused_next_to_the_field(space: Space) ->
         )
         assert refused.status_code == 422
         assert 'id="err-timezone">Choisissez un fuseau horaire de la liste.' in refused.text
+
+
+async def test_a_special_day_outside_the_supported_years_is_refused_on_the_page(
+    space: Space,
+) -> None:
+    async with http_client(space) as client:
+        token = await signed_in(client, space)
+        for day in ("9999-12-31", "0001-01-01", "2100-01-01"):
+            off = await client.post(
+                f"/mentor/availability/overrides/{day}", data={"mode": "off", "csrf_token": token}
+            )
+            assert off.status_code == 422, day
+            assert off.headers["content-type"].startswith("text/html")
+            cleared = await client.post(
+                f"/mentor/availability/overrides/{day}",
+                data={"mode": "clear", "csrf_token": token},
+            )
+            assert cleared.status_code == 422, day
+    assert space.sql(
+        "SELECT count(*) FROM date_overrides WHERE day < '2000-01-01' OR day >= '2100-01-01'"
+    ) == [(0,)]

@@ -17,7 +17,7 @@ from api.space.deps import Pages
 from api.space.forms import tr
 from api.space.mentor.common import me, page
 from api.space.web import Web, error_text, language
-from availability import AvailabilityError, zone
+from availability import AvailabilityError, InvalidQueryRange, supported_date, zone
 from integrations.when import month_names
 from scheduler import catalog
 from scheduler.platform import Actor, NotFound, SchedulingError
@@ -116,6 +116,13 @@ class MentorOverridesController(Controller):
     ) -> Response[str]:
         form = await request.form()
         lang = language(request)
+        try:
+            supported_date(day, "day")
+        except InvalidQueryRange as error:
+            # Shown on this month's page: a month at the ends of the calendar has no grid.
+            return await month_page(
+                web, request, session, now, status=422, error=error_text(error, lang)
+            )
         mode = form.get("mode")
         actor = Actor.mentor(me(request))
         back = f"/mentor/availability/overrides?month={day:%Y-%m}&day={day.isoformat()}&ok=saved"

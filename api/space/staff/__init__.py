@@ -2,8 +2,8 @@
 moderation with the audit trail, statistics with charts and the visitors' questions, one
 controller per page group.
 
-Signed in with Google or a one-time link by email, for ``Settings.staff_emails`` or
-``Settings.staff_domain`` only (checked again on every request). Every
+Signed in with Google or a one-time link by email, for ``settings.access.staff_emails`` or
+``settings.access.staff_domain`` only (checked again on every request). Every
 change is recorded in the audit trail under the staff member's email.
 """
 

@@ -1,7 +1,7 @@
 """« Clés et jetons »: the staff API keys and the mentors' tokens, listed with their expiry,
 made (the secret shown once, on the page that made it) and revoked behind a confirmation.
 
-A new key or token expires after ``Settings.credential_lifetime_days`` unless the member of
+A new key or token expires after ``settings.access.credential_lifetime_days`` unless the member of
 staff picks another lifetime from the form's short list: a forgotten credential stops working
 by itself. The list never holds a secret (only its SHA-256 is stored).
 """

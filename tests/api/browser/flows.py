@@ -48,6 +48,17 @@ async def fill_form(page: Page, first_name: str, email: str, question: str | Non
     await page.locator("thotis-dialog #f-consent").check()
 
 
+async def fill_booking(
+    page: Page, url: str, first_name: str, email: str, question: str | None = None
+) -> str:
+    """From the demo page to a filled form for the first mentor's first free slot: its start."""
+    await open_demo(page, url)
+    await open_mentor(page)
+    start = await pick_slot(page)
+    await fill_form(page, first_name, email, question)
+    return start
+
+
 async def submit(page: Page) -> None:
     await page.locator("thotis-dialog #submit").click()
 

@@ -14,7 +14,7 @@ from tests.api.browser.flows import (
     card_button,
     confirmed,
     deep_focus,
-    fill_form,
+    fill_booking,
     free_starts,
     host_events,
     open_demo,
@@ -30,10 +30,9 @@ pytestmark = pytest.mark.browser
 async def test_book_end_to_end_from_the_demo_page(
     page: Page, site: Site, visitor_email: str
 ) -> None:
-    await open_demo(page, site.url)
-    await open_mentor(page)
-    start = await pick_slot(page)
-    await fill_form(page, "Camille", visitor_email, "Comment se passe la première année ?")
+    start = await fill_booking(
+        page, site.url, "Camille", visitor_email, "Comment se passe la première année ?"
+    )
     await submit(page)
     await confirmed(page)
 
@@ -137,11 +136,8 @@ async def test_focus_stays_in_the_dialog(page: Page, site: Site) -> None:
 async def test_slot_taken_between_view_and_submit(
     page: Page, site: Site, visitor_email: str
 ) -> None:
-    await open_demo(page, site.url)
-    await open_mentor(page)
-    start = await pick_slot(page)
+    start = await fill_booking(page, site.url, "Léna", visitor_email)
     mentor_id = (await host_events(page, "slot-selected"))[0]["mentorId"]
-    await fill_form(page, "Léna", visitor_email)
 
     # Someone else books the same slot through the API behind the widget's back.
     async with site.api() as client:
@@ -180,10 +176,9 @@ async def test_slot_taken_between_view_and_submit(
 async def test_network_failure_keeps_the_form_and_retries_with_the_same_key(
     page: Page, site: Site, visitor_email: str
 ) -> None:
-    await open_demo(page, site.url)
-    await open_mentor(page)
-    await pick_slot(page)
-    await fill_form(page, "Sacha", visitor_email, "Y a-t-il des partiels en décembre ?")
+    await fill_booking(
+        page, site.url, "Sacha", visitor_email, "Y a-t-il des partiels en décembre ?"
+    )
 
     keys: list[str | None] = []
 
@@ -213,10 +208,7 @@ async def test_network_failure_keeps_the_form_and_retries_with_the_same_key(
 async def test_a_database_outage_keeps_the_form_and_says_to_retry(
     page: Page, site: Site, visitor_email: str
 ) -> None:
-    await open_demo(page, site.url)
-    await open_mentor(page)
-    await pick_slot(page)
-    await fill_form(page, "Sacha", visitor_email)
+    await fill_booking(page, site.url, "Sacha", visitor_email)
     attempts: list[str] = []
 
     async def restarting(route: Route, request: Request) -> None:
@@ -249,10 +241,7 @@ async def test_a_database_outage_keeps_the_form_and_says_to_retry(
 
 
 async def test_double_submit_sends_one_booking(page: Page, site: Site, visitor_email: str) -> None:
-    await open_demo(page, site.url)
-    await open_mentor(page)
-    await pick_slot(page)
-    await fill_form(page, "Maël", visitor_email)
+    await fill_booking(page, site.url, "Maël", visitor_email)
 
     posts: list[str] = []
     release = asyncio.Event()

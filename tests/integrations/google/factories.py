@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from scheduler.booking import BookingView
 from scheduler.calendar import GoogleTokens
+from testkit.booking_views import make_view
 from testkit.fake_google import ALL_CALENDAR_SCOPES, FakeGoogle
 
 MENTOR = "camille.mentor@example.org"
@@ -17,29 +17,18 @@ START = datetime(2031, 3, 10, 14, 0, tzinfo=UTC)
 def booking_view(
     series_id: UUID | None = None, start: datetime = START, **changes: object
 ) -> BookingView:
-    series = series_id or uuid4()
-    view = BookingView(
-        booking_id=series,
-        series_id=series,
-        sequence=0,
-        status="confirmed",
-        start=start,
-        end=start + timedelta(minutes=15),
-        mentor_id=uuid4(),
-        mentor_name="Camille",
-        mentor_email=MENTOR,
-        mentor_timezone="Europe/Paris",
-        mentor_allows_reply_to=False,
-        filiere_name_fr="Droit",
-        filiere_name_en="Law",
-        visitor_first_name="Léa",
-        visitor_email="lea.visitor@example.org",
-        visitor_question="Comment se passe la première année ?",
-        visitor_timezone="Europe/Paris",
-        language="fr",
-        manage_url="https://thotis.test/b/manage/abc",
-    )
-    return replace(view, **changes)  # type: ignore[arg-type]
+    """testkit's booking view, as the Google tests know it: Camille the mentor at MENTOR, Léa the
+    visitor, no Meet link yet."""
+    values: dict[str, object] = {
+        "mentor_id": uuid4(),
+        "mentor_name": "Camille",
+        "mentor_email": MENTOR,
+        "visitor_first_name": "Léa",
+        "visitor_email": "lea.visitor@example.org",
+        "manage_url": "https://thotis.test/b/manage/abc",
+        "meet_url": None,
+    }
+    return make_view(series_id=series_id, start=start, **(values | changes))
 
 
 def connected(

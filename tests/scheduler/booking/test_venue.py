@@ -143,6 +143,6 @@ def test_other_links_are_refused(link: str) -> None:
 def test_the_jitsi_server_is_a_setting() -> None:
     from scheduler.platform import Settings
 
-    assert Settings.from_env({}).jitsi_base_url == "https://meet.jit.si"
+    assert Settings.from_env({}).video.jitsi_base_url == "https://meet.jit.si"
     custom = Settings.from_env({"JITSI_BASE_URL": "https://visio.thotis.fr/"})
-    assert custom.jitsi_base_url == "https://visio.thotis.fr"
+    assert custom.video.jitsi_base_url == "https://visio.thotis.fr"
