@@ -3,15 +3,32 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv installs exactly what uv.lock says (hashes checked), here, in CI and in the image alike.
+# It comes from PyPI through pip into a bootstrap virtualenv of its own, because `uv sync`
+# removes from .venv whatever the lock does not list (uv itself included).
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+# The system python3.11, never one uv would download.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench install clean worker migrate demo
+.PHONY: run test lint bench install clean worker migrate demo lock
 
-$(STAMP): pyproject.toml
-	@echo "→ creating the virtualenv in $(VENV) and installing (first time only)…"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(UV):
+	@echo "→ installing uv $(UV_VERSION) into $(TOOLS) (first time only)…"
+	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@touch $(UV)
+
+$(STAMP): uv.lock pyproject.toml $(UV)
+	@echo "→ installing the locked dependencies into $(VENV)…"
+	@$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet
 	@touch $(STAMP)
+
+# After editing the dependencies in pyproject.toml: `make lock` (see README, "Dependencies").
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
 
 # axe-core (accessibility checks in the browser tests), from the npm registry.
 AXE := tests/api/browser/node_modules/axe-core/axe.min.js
@@ -32,6 +49,7 @@ migrate: $(STAMP)
 	$(BIN)/python -m api migrate
 
 lint: $(STAMP)
+	$(UV) lock --check --python $(PYTHON) --quiet
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -49,4 +67,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

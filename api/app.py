@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -29,8 +29,10 @@ from api.devmail import create_devmail_router
 from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
 from api.health import healthz, home, readyz
+from api.hsts import add_hsts
 from api.join import create_join_router
 from api.mentor import MentorController
+from api.metrics import latency_middleware, metrics
 from api.openapi import document_problems
 from api.problems import handle_exception
 from api.public import PublicController
@@ -57,12 +59,7 @@ def _booking_requests_only(request: Request[Any, Any, Any]) -> bool:
     return request.method == "POST" and request.url.path.startswith("/v1/bookings")
 
 
-def create_app(settings: Settings, parts: Parts) -> Litestar:
-    # APScheduler logs every tick of the outbox clock at INFO; only its problems matter.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    database, clock = parts.database, parts.clock
-    calendar = parts.calendar_service(settings)
-
+def _lifespan(settings: Settings, parts: Parts) -> Callable[[Litestar], Any]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if gc.get_freeze_count() == 0:
@@ -82,8 +79,35 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             stop.set()
             if worker_task is not None:
                 await asyncio.gather(worker_task, return_exceptions=True)
-            await database.dispose()
+            await parts.database.dispose()
 
+    return lifespan
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Thotis booking engine",
+        version="1.0.0",
+        description="Mentors' availability and 15-minute bookings for the Thotis site.",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+        components=[SECURITY_COMPONENTS],
+    )
+
+
+def _cors(settings: Settings) -> CORSConfig:
+    return CORSConfig(
+        allow_origins=list(settings.http.cors_origins),
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Content-Type", "Idempotency-Key", "Accept-Language", "Authorization"],
+        max_age=600,
+    )
+
+
+def create_app(settings: Settings, parts: Parts) -> Litestar:
+    # APScheduler logs every tick of the outbox clock at INFO; only its problems matter.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    calendar = parts.calendar_service(settings)
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.http.booking_rate_limit_per_minute),
         check_throttle_handler=_booking_requests_only,
@@ -97,6 +121,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             home,
             healthz,
             readyz,
+            metrics,
             PublicController,
             BookingController,
             feedback,
@@ -118,34 +143,26 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
         state=State(
             {
                 "settings": settings,
-                "database": database,
-                "clock": clock,
+                "database": parts.database,
+                "clock": parts.clock,
                 "filiere_cache": TtlCache(settings.http.filiere_cache_seconds),
             }
         ),
         exception_handlers={Exception: handle_exception},
-        cors_config=CORSConfig(
-            allow_origins=list(settings.http.cors_origins),
-            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Content-Type", "Idempotency-Key", "Accept-Language", "Authorization"],
-            max_age=600,
-        ),
-        middleware=[rate_limit.middleware],
+        cors_config=_cors(settings),
+        middleware=[latency_middleware, rate_limit.middleware],
         # Not the signed-in pages: they carry a CSRF token next to reflected input (the staff
         # search), which compression would let an eavesdropper guess (BREACH).
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=1024, exclude=["^/mentor", "^/staff"]
         ),
         response_headers=SECURITY_HEADERS,
-        openapi_config=OpenAPIConfig(
-            title="Thotis booking engine",
-            version="1.0.0",
-            description="Mentors' availability and 15-minute bookings for the Thotis site.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-            components=[SECURITY_COMPONENTS],
-        ),
-        lifespan=[lifespan],
+        openapi_config=_openapi(),
+        lifespan=[_lifespan(settings, parts)],
+        before_send=[add_hsts] if settings.http.public_url.startswith("https://") else [],
+        # Logging is configured once per process by the CLI (scheduler/platform/logs.py: JSON
+        # lines, secrets redacted); Litestar's default would reconfigure the root logger here.
+        logging_config=None,
         # The one decoding policy (api.decoding): bounded body size and JSON depth.
         request_class=DecodingRequest,
         request_max_body_size=MAX_BODY_BYTES,

@@ -8,6 +8,8 @@ hands them to the app or the worker.
     demo                        add the demo filières and mentors
     create-api-key NAME         a staff API key (shown once)
     create-mentor-token EMAIL   a mentor's bearer token (shown once)
+    backup FILE                 pg_dump the database into FILE
+    restore FILE --yes          replace the database by FILE, then migrate
     staff-link EMAIL            a one-time sign-in link to the staff console (a first sign-in)
 
 With DATABASE_URL unset, every command uses the embedded PostgreSQL kept in
@@ -21,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -34,7 +37,11 @@ T = TypeVar("T")
 
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    # Through logging once main() configured it, so that production gets JSON lines.
+    if logging.getLogger().handlers:
+        logging.getLogger("thotis.cli").info(message)
+    else:
+        print(message, file=sys.stderr, flush=True)
 
 
 def _exit_on_sigterm() -> None:
@@ -100,7 +107,10 @@ def _seed(url: str, only_if_empty: bool) -> int:
             return 0
         return await demo.seed(session)
 
-    added = _with_session(url, work)
+    from scheduler.platform import SEED_LOCK, advisory_lock
+
+    with advisory_lock(url, SEED_LOCK):
+        added = _with_session(url, work)
     if added:
         say(f"Added {added} demo mentors.")
     return added
@@ -124,7 +134,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from api.wiring import build_parts
-    from scheduler.platform import Database
+    from scheduler.platform import Database, logging_config
 
     with database(settings) as url:
         _migrate(url)
@@ -143,6 +153,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             port=settings.http.port,
             log_level="warning" if args.quiet else "info",
             access_log=not args.quiet,
+            # JSON lines with URL secrets redacted (scheduler/platform/logs.py), in every worker.
+            log_config=logging_config(settings),
+            # Behind Coolify's proxy: the visitor's address (rate limits) and scheme.
+            proxy_headers=True,
+            forwarded_allow_ips=settings.http.forwarded_allow_ips,
         )
         workers = args.workers or settings.http.web_concurrency
         _announce(settings)
@@ -259,6 +274,35 @@ def cmd_create_mentor_token(settings: Settings, args: argparse.Namespace) -> int
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scheduler.platform import backup
+
+    with database(settings) as url:
+        backup(url, Path(args.file))
+    say(f"Sauvegarde écrite dans {args.file} / Backup written to {args.file}.")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scheduler.platform import restore
+
+    if not args.yes:
+        say(
+            "La restauration remplace toute la base : ajoutez --yes. / "
+            "Restoring replaces the whole database: add --yes."
+        )
+        return 2
+    with database(settings) as url:
+        restore(url, Path(args.file))
+        say(f"Base restaurée depuis {args.file} / Database restored from {args.file}.")
+        _migrate(url)  # an archive from an older release is brought to the current schema
+    return 0
+
+
 def cmd_staff_link(settings: Settings, args: argparse.Namespace) -> int:
     """A link for the first sign-in on a new install, when no mail may leave yet and no
     Google client is set: whoever runs the command already holds the server. Printed, never
@@ -300,6 +344,11 @@ def parser() -> argparse.ArgumentParser:
     key.add_argument("name")
     token = commands.add_parser("create-mentor-token", help="create a mentor's bearer token")
     token.add_argument("email")
+    dump = commands.add_parser("backup", help="pg_dump the database into FILE")
+    dump.add_argument("file")
+    load = commands.add_parser("restore", help="replace the database by FILE (pg_restore)")
+    load.add_argument("file")
+    load.add_argument("--yes", action="store_true", help="yes, replace the whole database")
     link = commands.add_parser("staff-link", help="print a one-time sign-in link to the console")
     link.add_argument("email")
     return top
@@ -312,6 +361,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "create-api-key": cmd_create_api_key,
     "create-mentor-token": cmd_create_mentor_token,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "staff-link": cmd_staff_link,
 }
 
@@ -319,14 +370,27 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _exit_on_sigterm()
-    from scheduler.platform import EmbeddedPostgresError, SchedulingError
+    from scheduler.platform import (
+        BackupError,
+        EmbeddedPostgresError,
+        SchedulingError,
+        check_production,
+        configure_logging,
+        report_production,
+    )
 
+    settings = Settings.from_env()
+    configure_logging(settings)
+    if args.command in {"serve", "worker"}:
+        refused = report_production(check_production(settings))
+        if refused:
+            return refused
     try:
-        return COMMANDS[args.command](Settings.from_env(), args)
+        return COMMANDS[args.command](settings, args)
     except SchedulingError as error:
         say(f"error: {error.detail or error.code}")
         return 1
-    except EmbeddedPostgresError as error:
+    except (EmbeddedPostgresError, BackupError) as error:
         say(f"error: {error}")
         return 1
     except KeyboardInterrupt:

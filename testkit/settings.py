@@ -16,6 +16,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "host": ("http", "host"),
     "port": ("http", "port"),
     "web_concurrency": ("http", "web_concurrency"),
+    "forwarded_allow_ips": ("http", "forwarded_allow_ips"),
     "public_url": ("http", "public_url"),
     "cors_origins": ("http", "cors_origins"),
     "booking_rate_limit_per_minute": ("http", "booking_rate_limit_per_minute"),
@@ -48,6 +49,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "staff_emails": ("access", "staff_emails"),
     "staff_domain": ("access", "staff_domain"),
     "session_lifetime_hours": ("access", "session_lifetime_hours"),
+    "log_format": ("ops", "log_format"),
+    "metrics_token": ("ops", "metrics_token"),
     "credential_lifetime_days": ("access", "credential_lifetime_days"),
 }
 

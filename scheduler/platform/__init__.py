@@ -4,6 +4,7 @@ outbox, the worker loop, migrations and the embedded PostgreSQL. Imports no doma
 
 from scheduler.platform.actor import Actor
 from scheduler.platform.audit import AuditEntry, audit_values, record
+from scheduler.platform.backup import BackupError, backup, restore
 from scheduler.platform.clock import Clock, system_clock
 from scheduler.platform.databases import create_database, drop_database, libpq_params
 from scheduler.platform.db import Database, normalize_url, url_to_string
@@ -25,7 +26,10 @@ from scheduler.platform.errors import (
     ValidationFailed,
 )
 from scheduler.platform.language import Language
-from scheduler.platform.migrations import upgrade
+from scheduler.platform.locks import SEED_LOCK, advisory_lock
+from scheduler.platform.logs import config as logging_config
+from scheduler.platform.logs import configure as configure_logging
+from scheduler.platform.migrations import MIGRATION_LOCK, upgrade
 from scheduler.platform.models import Base, one_of, server_now, sql_literal, uuid_pk
 from scheduler.platform.outage import OUTAGE_ERRORS, database_outage, first_line
 from scheduler.platform.outbox import (
@@ -34,6 +38,8 @@ from scheduler.platform.outbox import (
     PermanentDeliveryError,
     ReconnectRequired,
 )
+from scheduler.platform.production import check as check_production
+from scheduler.platform.production import report as report_production
 from scheduler.platform.settings import (
     PROJECT_ROOT,
     AccessSettings,
@@ -41,6 +47,7 @@ from scheduler.platform.settings import (
     DatabaseSettings,
     GoogleSettings,
     HttpSettings,
+    OpsSettings,
     PrivacySettings,
     SecretsSettings,
     Settings,
@@ -62,11 +69,14 @@ from scheduler.platform.worker import PeriodicJob, Worker
 __all__ = [
     "IDEMPOTENCY_KEY_CONSTRAINT",
     "INTEGRITY_ERRORS",
+    "MIGRATION_LOCK",
     "OUTAGE_ERRORS",
     "PROJECT_ROOT",
+    "SEED_LOCK",
     "AccessSettings",
     "Actor",
     "AuditEntry",
+    "BackupError",
     "Base",
     "BookingNotLive",
     "BrandSettings",
@@ -84,6 +94,7 @@ __all__ = [
     "Language",
     "MentorUnavailable",
     "NotFound",
+    "OpsSettings",
     "OutboxRow",
     "OutboxStatus",
     "OutsideAvailability",
@@ -101,8 +112,12 @@ __all__ = [
     "VideoSettings",
     "Worker",
     "WorkerSettings",
+    "advisory_lock",
     "audit_values",
+    "backup",
+    "check_production",
     "compiled",
+    "configure_logging",
     "constraint_name",
     "create_database",
     "database_outage",
@@ -112,11 +127,14 @@ __all__ = [
     "fetch_all",
     "first_line",
     "libpq_params",
+    "logging_config",
     "new_secret",
     "normalize_url",
     "one_of",
     "record",
     "rejected_value",
+    "report_production",
+    "restore",
     "same_digest",
     "server_now",
     "sql_literal",

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import URL
 
 from scheduler.platform.db import normalize_url
 from scheduler.platform.settings import PROJECT_ROOT
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+# Every replica of `serve` and `worker` migrates as it starts: under this advisory lock they do it
+# one after the other, and the later ones find the schema at head with nothing to do. ("thotis"
+# in ASCII; any constant no other code of the database's users takes.)
+MIGRATION_LOCK = 0x74686F746973
 
 
 def _config() -> Config:
@@ -23,6 +27,9 @@ def _run(url: str | URL, action: str, revision: str) -> None:
     engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
     try:
         with engine.begin() as connection:
+            # Session-level, held across Alembic's per-migration commits; released when the
+            # connection closes (NullPool) right after, also if a migration fails.
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
             config = _config()
             config.attributes["connection"] = connection
             getattr(command, action)(config, revision)

@@ -46,6 +46,8 @@ class HttpSettings:
     port: int = 8000
     # HTTP processes of `thotis serve` (one per core is a good start).
     web_concurrency: int = 1
+    # Proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated addresses or "*").
+    forwarded_allow_ips: str = "127.0.0.1"
     # Public base URL used in links sent to people (manage links, OAuth redirect).
     public_url: str = "http://127.0.0.1:8000"
     cors_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
@@ -135,6 +137,17 @@ class AccessSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class OpsSettings:
+    """How operators watch the service: every process's logs (serve, worker, the CLI alike) and
+    the Prometheus scrape of the whole database's state."""
+
+    # "json" (one object per line) or "text"; empty: json unless PUBLIC_URL is a loopback one.
+    log_format: str = ""
+    # Bearer token for /metrics; unset, /metrics answers 404.
+    metrics_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
@@ -146,6 +159,7 @@ class Settings:
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     access: AccessSettings = field(default_factory=AccessSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
 
     @property
     def dev_mail_page(self) -> bool:
@@ -171,7 +185,7 @@ class Settings:
         )
         brand, google, video = BrandSettings(), GoogleSettings(), VideoSettings()
         worker = WorkerSettings()
-        privacy, access = PrivacySettings(), AccessSettings()
+        privacy, access, ops = PrivacySettings(), AccessSettings(), OpsSettings()
         data_dir = Path(get("THOTIS_DATA_DIR") or db.data_dir)
         port = int(get("PORT") or http.port)
         public_url = (get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
@@ -185,6 +199,7 @@ class Settings:
                 host=get("HOST") or http.host,
                 port=port,
                 web_concurrency=int(get("WEB_CONCURRENCY") or http.web_concurrency),
+                forwarded_allow_ips=get("FORWARDED_ALLOW_IPS") or http.forwarded_allow_ips,
                 public_url=public_url,
                 cors_origins=_list(get("CORS_ORIGINS"), (public_url, f"http://localhost:{port}")),
                 booking_rate_limit_per_minute=int(
@@ -244,5 +259,9 @@ class Settings:
                 credential_lifetime_days=int(
                     get("CREDENTIAL_LIFETIME_DAYS") or access.credential_lifetime_days
                 ),
+            ),
+            ops=OpsSettings(
+                log_format=(get("LOG_FORMAT") or ops.log_format).lower(),
+                metrics_token=get("METRICS_TOKEN"),
             ),
         )
