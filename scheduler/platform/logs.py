@@ -16,6 +16,7 @@ import json
 import logging
 import logging.config
 import re
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -125,6 +126,16 @@ def log_format(settings: Settings) -> str:
     return "text" if settings.http.loopback else "json"
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the ``sys.stderr`` of the moment a record is emitted: a test's capture or a
+    wrapper may replace it after logging is configured, and a handler that kept the old one
+    would write to a closed file."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def config(settings: Settings, level: str = "INFO") -> dict[str, Any]:
     """A ``logging.config.dictConfig`` dictionary; uvicorn applies it in each of its worker
     processes too (``uvicorn.run(log_config=…)``), so every process writes the same lines."""
@@ -132,16 +143,9 @@ def config(settings: Settings, level: str = "INFO") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"redact": {"()": f"{__name__}.RedactSecrets"}},
-        "formatters": {"line": {"()": f"{formatter.__module__}.{formatter.__qualname__}"}},
-        "handlers": {
-            "stderr": {
-                "class": "logging.StreamHandler",
-                "stream": "ext://sys.stderr",
-                "formatter": "line",
-                "filters": ["redact"],
-            }
-        },
+        "filters": {"redact": {"()": RedactSecrets}},
+        "formatters": {"line": {"()": formatter}},
+        "handlers": {"stderr": {"()": StderrHandler, "formatter": "line", "filters": ["redact"]}},
         "loggers": {
             # uvicorn's own handlers would print a second, unredacted, differently shaped line.
             "uvicorn": {"handlers": [], "propagate": True, "level": level},
