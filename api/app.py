@@ -11,12 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
@@ -24,7 +23,7 @@ from api.auth import SECURITY_COMPONENTS
 from api.bookings import BookingController
 from api.cache import TtlCache
 from api.decoding import MAX_BODY_BYTES, DecodingRequest
-from api.deps import client_address, provide_now, provide_session, provide_settings
+from api.deps import provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
 from api.feedback import feedback
 from api.google import GoogleController, MentorGoogleController
@@ -52,11 +51,6 @@ SECURITY_HEADERS = [
     ResponseHeader(name="Cross-Origin-Opener-Policy", value="same-origin"),
     ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=()"),
 ]
-
-
-def _booking_requests_only(request: Request[Any, Any, Any]) -> bool:
-    """Rate limiting applies to the requests that create or change bookings."""
-    return request.method == "POST" and request.url.path.startswith("/v1/bookings")
 
 
 def _lifespan(settings: Settings, parts: Parts) -> Callable[[Litestar], Any]:
@@ -108,11 +102,6 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
     # APScheduler logs every tick of the outbox clock at INFO; only its problems matter.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     calendar = parts.calendar_service(settings)
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.http.booking_rate_limit_per_minute),
-        check_throttle_handler=_booking_requests_only,
-        identifier_for_request=client_address,
-    )
     handlers: list[Any] = []
     if settings.dev_mail_page:
         handlers.append(create_devmail_router(settings))
@@ -150,7 +139,8 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
         ),
         exception_handlers={Exception: handle_exception},
         cors_config=_cors(settings),
-        middleware=[latency_middleware, rate_limit.middleware],
+        # Booking limits are kept in PostgreSQL, across processes: api.limits, in the routes.
+        middleware=[latency_middleware],
         # Not the signed-in pages: they carry a CSRF token next to reflected input (the staff
         # search), which compression would let an eavesdropper guess (BREACH).
         compression_config=CompressionConfig(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,7 @@ from api.convert import booking_out, mentor_profile, public_mentor
 from api.decoding import instant
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
+from api.limits import check_booking, check_reschedule
 from api.text import clean_text
 from integrations.ics import Method, invite
 from scheduler import booking as bookings
@@ -61,6 +62,7 @@ class BookingController(Controller):
     @post("", summary="Book a slot", status_code=201)
     async def create(
         self,
+        request: Request[Any, Any, Any],
         session: Session,
         settings: AppSettings,
         now: Now,
@@ -74,14 +76,25 @@ class BookingController(Controller):
         if not first_name:
             raise ValidationFailed("first_name: required")
         question = clean_text(data.question, multiline=True) if data.question else None
+        email = _email(data.email)
+        slot_start = instant(data.start, "start")
+        await check_booking(
+            request,
+            session,
+            settings,
+            now,
+            email=email,
+            mentor_id=data.mentor_id,
+            slot_start=slot_start,
+        )
         mentor = await public_mentor(session, data.mentor_id)
         result = await bookings.book(
             session,
             mentor_id=data.mentor_id,
-            slot_start=instant(data.start, "start"),
+            slot_start=slot_start,
             visitor=bookings.Visitor(
                 first_name=first_name,
-                email=_email(data.email),
+                email=email,
                 question=question or None,
                 timezone=data.timezone,
                 language=data.language,
@@ -122,6 +135,7 @@ class BookingController(Controller):
     )
     async def reschedule(
         self,
+        request: Request[Any, Any, Any],
         session: Session,
         settings: AppSettings,
         now: Now,
@@ -130,8 +144,10 @@ class BookingController(Controller):
         busy_check: BusyChecker,
     ) -> schemas.BookingCreated:
         booking_id = await bookings.booking_id_for_token(session, token)
+        start = instant(data.start, "start")
+        await check_reschedule(request, session, settings, now, booking_id=booking_id)
         result = await bookings.reschedule_by_token(
-            session, booking_id, token, instant(data.start, "start"), now, busy_check=busy_check
+            session, booking_id, token, start, now, busy_check=busy_check
         )
         mentor = await catalog.get_mentor(session, result.booking.mentor_id)
         return _created(settings, result, mentor.display_name)

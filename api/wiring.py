@@ -32,6 +32,7 @@ from scheduler.platform import (
     Settings,
     Worker,
     outbox,
+    rate_limits,
     system_clock,
 )
 
@@ -213,6 +214,7 @@ def build_worker(settings: Settings, parts: Parts) -> Worker:
     periodic: list[PeriodicJob] = [
         purge_job(database, settings.privacy.retention_days, clock),
         digest_job(settings, database, parts.mailer, clock),
+        rate_limits.purge_job(database, clock),
     ]
     service = parts.calendar_service(settings)
     if service is not None:

@@ -154,9 +154,19 @@ VARIABLES: tuple[Variable, ...] = (
         "how long a process reuses a filière page's list",
     ),
     Variable(
-        "BOOKING_RATE_LIMIT_PER_MINUTE",
-        "http.booking_rate_limit_per_minute",
-        "booking requests per client address and process",
+        "BOOKING_LIMIT_PER_ADDRESS",
+        "http.booking_limit_per_address",
+        "booking and reschedule requests per client address and minute, across all processes (kept in PostgreSQL; `0`: no limit); replaces `BOOKING_RATE_LIMIT_PER_MINUTE`, still read when this one is unset",
+    ),
+    Variable(
+        "BOOKING_LIMIT_PER_EMAIL",
+        "http.booking_limit_per_email",
+        "booking requests per visitor email and hour (counted under a SHA-256 of the address; `0`: no limit)",
+    ),
+    Variable(
+        "BOOKING_LIMIT_PER_SLOT",
+        "http.booking_limit_per_slot",
+        "booking requests per mentor and slot, and reschedule requests per booking, per minute (`0`: no limit)",
     ),
     Variable(
         "PERSONAL_DATA_RETENTION_DAYS",

@@ -12,7 +12,7 @@ from scheduler.calendar import models as calendar_models
 from scheduler.catalog import models as catalog_models
 from scheduler.identity import models as identity_models
 from scheduler.messaging import delivery as messaging_models
-from scheduler.platform import Base, audit, outbox
+from scheduler.platform import Base, audit, outbox, rate_limits
 from scheduler.schedules import models as schedules_models
 from scheduler.staff import models as staff_models
 
@@ -22,6 +22,7 @@ metadata = Base.metadata
 TABLE_MODULES = (
     audit,
     outbox,
+    rate_limits,
     catalog_models,
     schedules_models,
     booking_models,

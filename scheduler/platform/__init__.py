@@ -2,6 +2,7 @@
 the raw driver path, transactions, outage detection, the error tree, the model base, audit, the
 outbox, the worker loop, migrations and the embedded PostgreSQL. Imports no domain."""
 
+from scheduler.platform import rate_limits
 from scheduler.platform.actor import Actor
 from scheduler.platform.audit import AuditEntry, audit_values, record
 from scheduler.platform.backup import BackupError, backup, restore
@@ -40,6 +41,7 @@ from scheduler.platform.outbox import (
 )
 from scheduler.platform.production import check as check_production
 from scheduler.platform.production import report as report_production
+from scheduler.platform.rate_limits import BookingLimits, Limit, booking_limits
 from scheduler.platform.settings import (
     PROJECT_ROOT,
     AccessSettings,
@@ -78,6 +80,7 @@ __all__ = [
     "AuditEntry",
     "BackupError",
     "Base",
+    "BookingLimits",
     "BookingNotLive",
     "BrandSettings",
     "Clock",
@@ -92,6 +95,7 @@ __all__ = [
     "IdempotencyConflict",
     "InvalidToken",
     "Language",
+    "Limit",
     "MentorUnavailable",
     "NotFound",
     "OpsSettings",
@@ -115,6 +119,7 @@ __all__ = [
     "advisory_lock",
     "audit_values",
     "backup",
+    "booking_limits",
     "check_production",
     "compiled",
     "configure_logging",
@@ -131,6 +136,7 @@ __all__ = [
     "new_secret",
     "normalize_url",
     "one_of",
+    "rate_limits",
     "record",
     "rejected_value",
     "report_production",

@@ -51,7 +51,16 @@ class HttpSettings:
     # Public base URL used in links sent to people (manage links, OAuth redirect).
     public_url: str = "http://127.0.0.1:8000"
     cors_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
-    booking_rate_limit_per_minute: int = 10
+    # Requests that create or move bookings, counted in PostgreSQL across every process
+    # (scheduler.platform.rate_limits; 0 turns a limit off). Per client address and minute: a
+    # high ceiling, since a whole school may share one NAT address (it replaces the former
+    # per-process BOOKING_RATE_LIMIT_PER_MINUTE, still read when BOOKING_LIMIT_PER_ADDRESS is
+    # unset).
+    booking_limit_per_address: int = 60
+    # Per visitor email and hour (counted under a SHA-256 of the address, never the address).
+    booking_limit_per_email: int = 5
+    # Per mentor and slot start, and minute (a booking being moved: per booking).
+    booking_limit_per_slot: int = 10
     # How long a process may serve a filière page's list of next free slots before recomputing
     # it (booking always re-validates, so this only bounds how stale the list may look).
     filiere_cache_seconds: float = 2.0
@@ -202,8 +211,16 @@ class Settings:
                 forwarded_allow_ips=get("FORWARDED_ALLOW_IPS") or http.forwarded_allow_ips,
                 public_url=public_url,
                 cors_origins=_list(get("CORS_ORIGINS"), (public_url, f"http://localhost:{port}")),
-                booking_rate_limit_per_minute=int(
-                    get("BOOKING_RATE_LIMIT_PER_MINUTE") or http.booking_rate_limit_per_minute
+                booking_limit_per_address=int(
+                    get("BOOKING_LIMIT_PER_ADDRESS")
+                    or get("BOOKING_RATE_LIMIT_PER_MINUTE")
+                    or http.booking_limit_per_address
+                ),
+                booking_limit_per_email=int(
+                    get("BOOKING_LIMIT_PER_EMAIL") or http.booking_limit_per_email
+                ),
+                booking_limit_per_slot=int(
+                    get("BOOKING_LIMIT_PER_SLOT") or http.booking_limit_per_slot
                 ),
                 filiere_cache_seconds=float(
                     get("FILIERE_CACHE_SECONDS") or http.filiere_cache_seconds

@@ -35,7 +35,9 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         public_url="http://testserver.local",
         cors_origins=("https://www.thotis.fr",),
-        booking_rate_limit_per_minute=1000,
+        booking_limit_per_address=0,
+        booking_limit_per_email=0,
+        booking_limit_per_slot=0,
         filiere_cache_seconds=0,
         seed_demo=False,
         # Tests that need the worker run it themselves, so each one controls when mail goes.

@@ -1,0 +1,72 @@
+"""The booking limits at the HTTP door (issue 15), kept in PostgreSQL so that they hold across
+processes and replicas (``scheduler.platform.rate_limits``).
+
+Keyed so that one client cannot lock out a whole school behind one NAT address: a high ceiling
+per client address, a low one per visitor email (under its SHA-256), and one per mentor and slot
+(per booking for a reschedule). A refusal is a 429 ``rate_limited`` with ``Retry-After``, raised
+before the booking service runs, so nothing but the counters is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Request
+from litestar.exceptions import TooManyRequestsException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import client_address
+from scheduler.platform import Limit, Settings, booking_limits, rate_limits
+
+
+async def _enforce(session: AsyncSession, checks: list[tuple[str, Limit]], now: datetime) -> None:
+    wait = await rate_limits.exceeded(session, checks, now)
+    if wait is not None:
+        raise TooManyRequestsException(
+            detail="rate limit exceeded", headers={"Retry-After": str(wait)}
+        )
+
+
+async def check_booking(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    *,
+    email: str,
+    mentor_id: UUID,
+    slot_start: datetime,
+) -> None:
+    """Count a booking request; 429 when its address, email or slot is over its limit."""
+    limits = booking_limits(settings.http)
+    await _enforce(
+        session,
+        [
+            (f"address:{client_address(request)}", limits.per_address),
+            (rate_limits.email_key(email), limits.per_email),
+            (f"slot:{mentor_id}:{slot_start.isoformat()}", limits.per_slot),
+        ],
+        now,
+    )
+
+
+async def check_reschedule(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    *,
+    booking_id: UUID,
+) -> None:
+    """Count a reschedule request; 429 when its address or booking is over its limit."""
+    limits = booking_limits(settings.http)
+    await _enforce(
+        session,
+        [
+            (f"address:{client_address(request)}", limits.per_address),
+            (f"booking:{booking_id}", limits.per_slot),
+        ],
+        now,
+    )
