@@ -26,7 +26,8 @@ from api.decoding import MAX_BODY_BYTES, DecodingRequest
 from api.deps import provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
 from api.feedback import feedback
-from api.google import GoogleController, MentorGoogleController
+from api.google import MentorGoogleController
+from api.google_callback import GoogleController
 from api.health import healthz, home, readyz
 from api.hsts import add_hsts
 from api.join import create_join_router

@@ -29,20 +29,19 @@ from googleapiclient.http import HttpRequest
 
 from availability import Interval, merge
 from availability.intervals import as_utc
+from integrations.google._calls import busy_of, refreshed, request_class
 from integrations.google._errors import google_errors, status_of
 from integrations.google._events import (
     conference_status,
     event_body,
     insert_body,
     meet_url,
-    parse_rfc3339,
     rfc3339,
     synced_event,
 )
 from scheduler.booking import BookingView
 from scheduler.calendar import (
     CalendarInfo,
-    CalendarNotFound,
     CalendarResult,
     CalendarUnavailable,
     EventRef,
@@ -92,7 +91,7 @@ class GoogleCalendarProvider:
         self._meet_polls = meet_polls
         self._meet_delay = meet_poll_delay_seconds
         self._sleep = sleep
-        self._request_class = _request_class(sleep)
+        self._request_class = request_class(sleep)
 
     # --- plumbing -----------------------------------------------------------------------------
     def _credentials(self, tokens: GoogleTokens) -> Credentials:
@@ -129,7 +128,7 @@ class GoogleCalendarProvider:
                 return work(service)
 
         value = await anyio.to_thread.run_sync(blocking)
-        return CalendarResult(value, _refreshed(tokens, credentials))
+        return CalendarResult(value, refreshed(tokens, credentials))
 
     def _execute(self, request: HttpRequest) -> Any:
         return request.execute(num_retries=self._num_retries)
@@ -181,7 +180,7 @@ class GoogleCalendarProvider:
                         "items": [{"id": calendar_id} for calendar_id in batch],
                     }
                     answer = self._execute(service.freebusy().query(body=body))
-                    busy += _busy_of(answer, batch)
+                    busy += busy_of(answer, batch)
                 chunk_start = chunk_end
             return merge(busy)
 
@@ -371,45 +370,3 @@ class GoogleCalendarProvider:
             # 400 invalid_token: revoked already (by the mentor, or an earlier attempt).
 
         await anyio.to_thread.run_sync(blocking)
-
-
-def _busy_of(answer: dict[str, Any], asked: Sequence[str]) -> list[Interval]:
-    busy: list[Interval] = []
-    calendars = answer.get("calendars", {})
-    for calendar_id in asked:
-        data = calendars.get(calendar_id)
-        if data is None:
-            raise CalendarUnavailable(f"no free/busy answer for calendar {calendar_id}")
-        reasons = {error.get("reason") for error in data.get("errors", [])}
-        if "notFound" in reasons:
-            raise CalendarNotFound(calendar_id)
-        if reasons:
-            # Google could not compute this calendar (backendError, ...): not "free".
-            raise CalendarUnavailable(f"free/busy failed for {calendar_id}: {sorted(reasons)}")
-        for span in data.get("busy", []):
-            busy.append(Interval(parse_rfc3339(span["start"]), parse_rfc3339(span["end"])))
-    return busy
-
-
-def _refreshed(tokens: GoogleTokens, credentials: Credentials) -> GoogleTokens | None:
-    if credentials.token == tokens.access_token:
-        return None
-    expiry = credentials.expiry
-    return GoogleTokens(
-        access_token=credentials.token,
-        refresh_token=credentials.refresh_token or tokens.refresh_token,
-        expiry=None if expiry is None else expiry.replace(tzinfo=UTC),
-        scopes=tokens.scopes,
-    )
-
-
-def _request_class(sleep: Callable[[float], None]) -> type[HttpRequest]:
-    """``HttpRequest`` whose retry back-off sleeps with ``sleep``."""
-
-    # googleapiclient is untyped (Any): strict mypy refuses subclassing Any.
-    class Request(HttpRequest):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._sleep = sleep
-
-    return Request
