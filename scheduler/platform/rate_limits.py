@@ -89,24 +89,42 @@ def email_key(email: str) -> str:
     return "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-_HIT = text(
-    "INSERT INTO rate_limits (key, window_start, hits) VALUES (:key, :window_start, 1) "
-    "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1 "
-    "RETURNING hits"
+# Every key of one request in one statement (one round trip on the booking path): count the
+# hit in each key's current window, and drop that key's older windows (cheap: the primary key).
+_HITS = text(
+    """
+    WITH counted AS (
+      INSERT INTO rate_limits (key, window_start, hits)
+      SELECT key, start, 1 FROM unnest(CAST(:keys AS text[]), CAST(:starts AS timestamptz[]))
+                                AS k(key, start)
+      ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+      RETURNING key, hits
+    ), dropped AS (
+      DELETE FROM rate_limits AS r
+       USING unnest(CAST(:keys AS text[]), CAST(:starts AS timestamptz[])) AS k(key, start)
+       WHERE r.key = k.key AND r.window_start < k.start
+    )
+    SELECT key, hits FROM counted
+    """
 )
 
 
-async def hit(session: AsyncSession, key: str, window: timedelta, now: datetime) -> int:
-    """Count one hit on ``key`` in the window ``now`` falls in; the hits so far, this one
-    included. Committed at once, so that a refused request still counts."""
-    start = window_start(now, window)
+async def hit_all(
+    session: AsyncSession, hits: Iterable[tuple[str, timedelta]], now: datetime
+) -> dict[str, int]:
+    """Count one hit on each ``(key, window)`` in the window ``now`` falls in; each key's hits
+    so far, this one included. Committed at once, so that a refused request still counts."""
+    starts = {key: window_start(now, window) for key, window in hits}
+    if not starts:
+        return {}
     async with unit_of_work(session):
-        hits = (await session.execute(_HIT, {"key": key, "window_start": start})).scalar_one()
-        # The key's older windows: cheap (the primary key) and keeps a busy key's rows at one.
-        await session.execute(
-            delete(RateLimitRow).where(RateLimitRow.key == key, RateLimitRow.window_start < start)
-        )
-    return int(hits)
+        rows = await session.execute(_HITS, {"keys": list(starts), "starts": list(starts.values())})
+        return {key: int(count) for key, count in rows}
+
+
+async def hit(session: AsyncSession, key: str, window: timedelta, now: datetime) -> int:
+    """Count one hit on ``key``; its hits so far in the current window."""
+    return (await hit_all(session, [(key, window)], now))[key]
 
 
 async def exceeded(
@@ -114,13 +132,10 @@ async def exceeded(
 ) -> int | None:
     """Hit every enabled ``(key, limit)``; the seconds to wait (Retry-After) when one of them is
     over its limit, else None. Every key is hit, so a refused request counts everywhere."""
-    wait: int | None = None
-    for key, limit in checks:
-        if not limit.enabled:
-            continue
-        if await hit(session, key, limit.window, now) > limit.hits:
-            wait = max(wait or 0, seconds_left(now, limit.window))
-    return wait
+    enabled = [(key, limit) for key, limit in checks if limit.enabled]
+    counts = await hit_all(session, [(key, limit.window) for key, limit in enabled], now)
+    waits = [seconds_left(now, limit.window) for key, limit in enabled if counts[key] > limit.hits]
+    return max(waits) if waits else None
 
 
 async def purge_expired(session: AsyncSession, now: datetime) -> int:
