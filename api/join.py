@@ -20,7 +20,7 @@ from litestar.response import Redirect
 
 from api.deps import AppSettings, Now, Session
 from api.i18n import as_language, negotiate
-from api.widget.routes import PRIVATE_PAGE_HEADERS, _templates
+from api.widget.routes import PRIVATE_PAGE_HEADERS, widget_templates
 from api.wiring import feedback_url
 from integrations.messages import feedback_links
 from integrations.when import when_text
@@ -72,7 +72,7 @@ def _language(request: Request[Any, Any, Any], lang: str | None, fallback: Langu
 
 
 def create_join_router(settings: Settings) -> Router:
-    env = _templates()
+    env = widget_templates()
 
     def page(
         state: str,

@@ -53,7 +53,7 @@ def _etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def _templates() -> Environment:
+def widget_templates() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"]),
@@ -65,7 +65,7 @@ def _templates() -> Environment:
 def create_widget_router(settings: Settings, bundle: WidgetBundle | None = None) -> Router:
     """The widget's routes, bound to one built script (its hash is computed here, once)."""
     script = bundle or build_bundle()
-    env = _templates()
+    env = widget_templates()
     common: dict[str, Any] = {
         "script_path": SCRIPT_PATH,
         "integrity": script.integrity,
