@@ -11,6 +11,7 @@ from scheduler.booking.changes import (
     reschedule_by_token,
 )
 from scheduler.booking.feedback import feedback_token, record_feedback
+from scheduler.booking.first_free import FiliereCalendar, book_first_free, filiere_calendar
 from scheduler.booking.join import JoinState, JoinTarget, resolve_join
 from scheduler.booking.models import BookingRow, EmailBlock, ManageToken
 from scheduler.booking.reads import (
@@ -49,6 +50,7 @@ __all__ = [
     "BookingStatus",
     "BookingView",
     "EmailBlock",
+    "FiliereCalendar",
     "JoinState",
     "JoinTarget",
     "ManageToken",
@@ -57,12 +59,14 @@ __all__ = [
     "VenueKind",
     "Visitor",
     "book",
+    "book_first_free",
     "booking_id_for_token",
     "cancel_by_mentor",
     "cancel_by_staff",
     "cancel_by_token",
     "choose_venue",
     "feedback_token",
+    "filiere_calendar",
     "get_booking",
     "get_booking_by_token",
     "jitsi_url",

@@ -17,7 +17,12 @@ from scheduler.schedules.models import (
     ExternalBusy,
 )
 from scheduler.schedules.rules import PolicySettings, time_range
-from scheduler.schedules.slots import filiere_next_free, filiere_slots, mentor_slots
+from scheduler.schedules.slots import (
+    filiere_next_free,
+    filiere_slots,
+    filiere_states,
+    mentor_slots,
+)
 
 __all__ = [
     "IS_LIVE",
@@ -30,6 +35,7 @@ __all__ = [
     "PolicySettings",
     "filiere_next_free",
     "filiere_slots",
+    "filiere_states",
     "load_mentor_states",
     "load_states",
     "mentor_policy_query",

@@ -26,7 +26,12 @@ from scheduler.catalog import (
     mentor_record,
 )
 from scheduler.platform import NotFound, compiled, driver_connection, fetch_all
-from scheduler.schedules.loading import load_states, mentor_policy_query, mentor_rows
+from scheduler.schedules.loading import (
+    MentorState,
+    load_states,
+    mentor_policy_query,
+    mentor_rows,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,3 +173,13 @@ async def filiere_next_free(session: AsyncSession, slug: str, now: datetime) -> 
         {mid: state.engine_input for mid, state in states.items()}, now, now, now + SLOT_LENGTH
     )
     return _offer(filiere, {row.id: mentor_record(row) for row in rows}, answer, now)
+
+
+async def filiere_states(
+    session: AsyncSession, slug: str, now: datetime, start: datetime, end: datetime
+) -> tuple[FiliereRecord, dict[UUID, MentorState]]:
+    """A filière (NotFound for an unknown slug) and the engine inputs over ``[start, end)`` of
+    its active, unpaused mentors, in two round trips: what the merged calendar and the
+    first-available booking of a filière start from."""
+    filiere, rows = await _filiere_mentors(session, slug)
+    return filiere, await load_states(session, rows, now, start, end)
