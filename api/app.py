@@ -26,6 +26,7 @@ from api.decoding import MAX_BODY_BYTES, DecodingRequest
 from api.deps import provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
 from api.feedback import feedback
+from api.first_free import FirstAvailableController
 from api.google import MentorGoogleController
 from api.google_callback import GoogleController
 from api.health import healthz, home, readyz
@@ -114,6 +115,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             metrics,
             PublicController,
             BookingController,
+            FirstAvailableController,
             feedback,
             create_widget_router(settings),
             create_join_router(settings),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -9,6 +11,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import schemas
+from availability import group_by_local_date, zone
 from scheduler import catalog
 from scheduler.booking import BookingRecord
 from scheduler.catalog import FiliereRecord, MentorRecord
@@ -55,3 +58,22 @@ def booking_out(record: BookingRecord, mentor_name: str) -> schemas.Booking:
     return response(
         schemas.Booking, record, mentor_name=mentor_name, timezone=record.visitor_timezone
     )
+
+
+def slot_days(slots: Iterable[datetime], tz: str) -> list[schemas.SlotDay]:
+    """Slots (aware UTC starts) grouped by the local date of ``tz``, labelled in it."""
+    visitor_zone = zone(tz)
+    return [
+        schemas.SlotDay(
+            date=day,
+            slots=[
+                schemas.Slot(
+                    start=slot.astimezone(UTC),
+                    local_start=slot.astimezone(visitor_zone),
+                    label=slot.astimezone(visitor_zone).strftime("%H:%M"),
+                )
+                for slot in found
+            ],
+        )
+        for day, found in group_by_local_date(slots, tz).items()
+    ]

@@ -70,3 +70,27 @@ async def check_reschedule(
         ],
         now,
     )
+
+
+async def check_first_available(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    *,
+    email: str,
+    filiere: str,
+    slot_start: datetime,
+) -> None:
+    """Count a first-available booking request: its address and email as any booking, and the
+    filière's time as one slot (each request may lock every free mentor of it in turn)."""
+    limits = booking_limits(settings.http)
+    await _enforce(
+        session,
+        [
+            (f"address:{client_address(request)}", limits.per_address),
+            (rate_limits.email_key(email), limits.per_email),
+            (f"filiere-slot:{filiere}:{slot_start.isoformat()}", limits.per_slot),
+        ],
+        now,
+    )

@@ -136,3 +136,25 @@ class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class Health(msgspec.Struct):
     status: str
+
+
+class FiliereSlots(msgspec.Struct):
+    """Every time at which at least one mentor of the filière is free ("Le premier étudiant
+    disponible"), by the visitor's local date."""
+
+    filiere: Filiere
+    timezone: str
+    days: list[SlotDay]
+
+
+class FirstAvailableRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A booking with whichever mentor of ``filiere`` is free at ``start``."""
+
+    filiere: Annotated[str, msgspec.Meta(max_length=60, pattern=SLUG_PATTERN)]
+    start: Instant
+    first_name: FirstName
+    email: Email
+    consent: bool
+    question: Question | None = None
+    timezone: TimezoneName = "Europe/Paris"
+    language: Language = "fr"

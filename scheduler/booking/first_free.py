@@ -147,9 +147,17 @@ def _free_at(states: Mapping[UUID, MentorState], slot_start: datetime, now: date
 async def candidates(
     session: AsyncSession, slug: str, slot_start: datetime, now: datetime, request_key: str
 ) -> list[UUID]:
-    """The filière's mentors free at ``slot_start`` on one snapshot, in the order to try them."""
+    """The filière's mentors free at ``slot_start`` on one snapshot, in the order to try them.
+    None free: SlotTaken when some mentor offers the time but for their bookings (taken, or a
+    full day or week), OutsideAvailability otherwise."""
     _, states = await filiere_states(session, slug, now, slot_start, slot_start + SLOT_LENGTH)
     free = _free_at(states, slot_start, now)
+    if not free:
+        if any(
+            is_bookable(s.schedule, s.policy, s.busy, (), now, slot_start) for s in states.values()
+        ):
+            raise SlotTaken("every mentor free at this time has just been taken")
+        raise OutsideAvailability("no mentor of this filière is free at this time")
     zones = {mid: states[mid].schedule.timezone for mid in free}
     counts = await week_counts(session, [(mid, zones[mid]) for mid in free], slot_start)
     return ranked(counts, request_key)
@@ -198,8 +206,6 @@ async def book_first_free(
             if replay is not None:
                 return replay
         order = await candidates(session, filiere, slot_start, now, idempotency_key or uuid4().hex)
-    if not order:
-        raise OutsideAvailability("no mentor of this filière is free at this time")
     attempt = _Attempt(session, filiere, slot_start, visitor, now, idempotency_key, request_hash)
     for mentor_id in order:
         try:

@@ -1,0 +1,105 @@
+"""Public routes of "Le premier étudiant disponible": a filière's merged calendar, and a booking
+with whichever of its mentors is free at the chosen time (``scheduler.booking.first_free``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+
+from api import schemas
+from api.bookings import IdempotencyKey, _created, _email
+from api.convert import filiere_out, slot_days
+from api.decoding import instant, instant_query
+from api.deps import AppSettings, Now, Session
+from api.google import BusyChecker, provide_busy_check
+from api.limits import check_first_available
+from api.public import Slug, Timezone, _query_range
+from api.text import clean_text
+from availability import zone
+from scheduler import booking as bookings
+from scheduler import catalog
+from scheduler.platform import ValidationFailed
+
+
+class FirstAvailableController(Controller):
+    path = "/v1"
+    tags = ["first available"]
+    dependencies = {"busy_check": Provide(provide_busy_check, sync_to_thread=False)}
+
+    @get(
+        "/filieres/{slug:str}/slots",
+        summary="Every time at which a mentor of the field of study is free, by local date",
+    )
+    async def filiere_slots(
+        self,
+        session: Session,
+        now: Now,
+        slug: Slug,
+        tz: Timezone = "Europe/Paris",
+        start: Annotated[
+            str | None, instant_query("from", "Début ; par défaut maintenant / Start; default now")
+        ] = None,
+        end: Annotated[
+            str | None,
+            instant_query("to", "Fin ; par défaut from + 14 jours / End; default from + 14 days"),
+        ] = None,
+    ) -> schemas.FiliereSlots:
+        zone(tz)
+        begin, finish = _query_range(now, start, end)
+        found = await bookings.filiere_calendar(session, slug, now, begin, finish)
+        return schemas.FiliereSlots(
+            filiere=filiere_out(found.filiere), timezone=tz, days=slot_days(found.slots, tz)
+        )
+
+    @post(
+        "/bookings/first-available",
+        summary="Book a time with the first available mentor of a field of study",
+        status_code=201,
+    )
+    async def book(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session,
+        settings: AppSettings,
+        now: Now,
+        data: schemas.FirstAvailableRequest,
+        busy_check: BusyChecker,
+        idempotency_key: IdempotencyKey = None,
+    ) -> schemas.BookingCreated:
+        if not data.consent:
+            raise ValidationFailed("consent: the visitor must accept how their data is used")
+        first_name = clean_text(data.first_name)
+        if not first_name:
+            raise ValidationFailed("first_name: required")
+        question = clean_text(data.question, multiline=True) if data.question else None
+        email = _email(data.email)
+        slot_start = instant(data.start, "start")
+        await check_first_available(
+            request,
+            session,
+            settings,
+            now,
+            email=email,
+            filiere=data.filiere,
+            slot_start=slot_start,
+        )
+        result = await bookings.book_first_free(
+            session,
+            filiere=data.filiere,
+            slot_start=slot_start,
+            visitor=bookings.Visitor(
+                first_name=first_name,
+                email=email,
+                question=question or None,
+                timezone=data.timezone,
+                language=data.language,
+            ),
+            now=now,
+            idempotency_key=idempotency_key,
+            busy_check=busy_check,
+        )
+        # The confirmation names the mentor the request went to.
+        mentor = await catalog.get_mentor(session, result.booking.mentor_id)
+        return _created(settings, result, mentor.display_name)
