@@ -203,6 +203,22 @@
     database_unavailable: 'unavailable',
   };
 
+  // "Le premier étudiant disponible" (the `first-available` attribute of the mentor list).
+  Object.assign(STRINGS.fr, {
+    firstTitle: 'Le premier étudiant disponible',
+    firstIntro: 'Choisissez un horaire : vous échangerez avec un étudiant de la filière libre à ce moment-là.',
+    firstButton: 'Voir tous les horaires',
+    firstDialogTitle: 'Échange de 15 min avec le premier étudiant disponible',
+    firstDialogIntro: 'Tous les horaires où au moins un étudiant de la filière est libre. Nous choisissons l’étudiant pour vous.',
+  });
+  Object.assign(STRINGS.en, {
+    firstTitle: 'The first available student',
+    firstIntro: 'Pick a time: you will talk with a student of this field who is free then.',
+    firstButton: 'See every time',
+    firstDialogTitle: '15-minute call with the first available student',
+    firstDialogIntro: 'Every time at which at least one student of this field is free. We choose the student for you.',
+  });
+
   const langOf = (el) => {
     const v = ((el && (el.getAttribute('lang') || (el.closest && el.closest('[lang]')?.getAttribute('lang')))) || 'fr').toLowerCase();
     return v.startsWith('en') ? 'en' : 'fr';
@@ -393,8 +409,8 @@
   // Shared by the booking dialog and the manage page (reschedule). Owns its DOM subtree;
   // days and slots are roving-tabindex groups (one Tab stop each, arrows move, Enter picks).
   class Calendar {
-    constructor({ api, mentorId, lang, tz, hint, onPick, onTz, onLoaded, signal }) {
-      Object.assign(this, { api, mentorId, lang, tz, hint, onPick, onTz, onLoaded, signal });
+    constructor({ api, mentorId, filiere, lang, tz, hint, onPick, onTz, onLoaded, signal }) {
+      Object.assign(this, { api, mentorId, filiere, lang, tz, hint, onPick, onTz, onLoaded, signal });
       this.el = h('div', { class: 'cal', part: 'calendar' });
       this.reset();
     }
@@ -411,7 +427,7 @@
     }
     async fetchChunk(fromMs, toMs) {
       const q = `from=${enc(isoUtc(fromMs))}&to=${enc(isoUtc(toMs))}&tz=${enc(this.tz)}`;
-      const data = await this.api.get(`/v1/mentors/${enc(this.mentorId)}/slots?${q}`, { signal: this.signal });
+      const data = await this.api.get(this.slotsPath(q), { signal: this.signal });
       let found = 0;
       for (const day of data.days || []) {
         const known = this.days.get(day.date) || [];
@@ -425,6 +441,10 @@
       }
       this.loadedUntil = toMs;
       if (!found) this.exhausted = true;
+    }
+    // A filière's merged calendar (first available student) or one mentor's slots.
+    slotsPath(q) {
+      return this.filiere ? `/v1/filieres/${enc(this.filiere)}/slots?${q}` : `/v1/mentors/${enc(this.mentorId)}/slots?${q}`;
     }
     // Loads enough to show `week` whole (a day ends at most 14 h after UTC midnight).
     async ensureWeek(week) {
@@ -651,7 +671,7 @@
   /* ---------------------------------------------------------------- <thotis-mentor-list> */
   class MentorList extends Base {
     static get observedAttributes() {
-      return ['filiere', 'lang', 'api-base', 'tz'];
+      return ['filiere', 'lang', 'api-base', 'tz', 'first-available'];
     }
     connectedCallback() {
       this.load();
@@ -696,6 +716,7 @@
         root.append(h('div', { class: 'state empty', part: 'empty' }, h('p', {}, this.t('emptyMentors'))));
       } else {
         const tz = this.tz;
+        if (this.hasAttribute('first-available')) root.append(this.firstAvailableEntry());
         root.append(h('ul', { class: 'grid', role: 'list' }, this.data.mentors.map((m) => {
           const button = h('button', {
             type: 'button', class: 'btn primary', part: 'button card-button',
@@ -715,6 +736,20 @@
       this.shadowRoot.replaceChildren(root);
     }
   }
+
+  // The "Le premier étudiant disponible" entry above the cards: opens the filière's merged
+  // calendar and books without choosing a mentor.
+  MentorList.prototype.firstAvailableEntry = function firstAvailableEntry() {
+    const button = h('button', {
+      type: 'button', class: 'btn primary', part: 'button card-button first-available-button', id: 'first-available',
+      onclick: () => open({ filiere: this.getAttribute('filiere'), lang: this.lang_, apiBase: this.apiBase, tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url') }),
+    }, this.t('firstButton'));
+    return h('section', { class: 'card first-available', part: 'card first-available', 'aria-labelledby': 'first-available-title' },
+      h('div', { class: 'card-body' },
+        h('h3', { class: 'name', part: 'name', id: 'first-available-title' }, this.t('firstTitle')),
+        h('p', { class: 'meta' }, this.t('firstIntro'))),
+      button);
+  };
 
   /* ---------------------------------------------------------------- <thotis-booking> */
   class BookingButton extends Base {
@@ -775,7 +810,7 @@
       this.openedAt = performance.now();
       this.interactiveAt = null;
       this.calendar = new Calendar({
-        api: this.api, mentorId: opts.mentorId, lang, tz: this.tzValue,
+        api: this.api, mentorId: opts.mentorId, filiere: opts.filiere, lang, tz: this.tzValue,
         hint: this.mentor && this.mentor.next_free_slot, signal: this.abort.signal,
         onPick: (slot) => this.pick(slot),
         onTz: (tz) => { this.tzValue = tz; },
@@ -789,7 +824,7 @@
       this.dialog.showModal();
       this.titleEl.focus();
       emit(this.eventTarget, 'open', { mentorId: opts.mentorId });
-      if (!this.mentor) this.loadMentor();
+      if (!this.mentor && !opts.filiere) this.loadMentor();
       this.calendar.load();
     }
     copyBranding(source) {
@@ -871,6 +906,7 @@
       this.renderStep();
     }
     renderHeader() {
+      if (this.opts && this.opts.filiere) return this.renderFirstHeader();
       const m = this.mentor;
       const name = m ? m.display_name : '';
       this.titleEl.textContent = m ? this.t('dialogTitle', { name }) : this.mentorError ? this.t('generic') : this.t('loadingMentor');
@@ -882,6 +918,14 @@
       this.bioEl.textContent = (m && m.bio) || '';
       this.bioEl.hidden = !(m && m.bio);
     }
+    // The header of a first-available booking: the filière until a mentor is chosen, then them.
+    renderFirstHeader() {
+      const booked = this.result && this.result.booking;
+      this.titleEl.textContent = booked ? this.t('dialogTitle', { name: booked.mentor_name }) : this.t('firstDialogTitle');
+      this.headerEl.replaceChildren(avatar(booked ? { display_name: booked.mentor_name } : null, 56), h('div', { class: 'profile-text' }, this.titleEl));
+      this.bioEl.textContent = '';
+      this.bioEl.hidden = true;
+    }
     renderStep() {
       const t = (k, v) => this.t(k, v);
       const body = this.bodyEl;
@@ -889,7 +933,7 @@
       if (this.step === 'calendar') this.dialog.setAttribute('aria-describedby', 'dlg-intro');
       else this.dialog.removeAttribute('aria-describedby');
       if (this.step === 'calendar') {
-        body.append(h('p', { id: 'dlg-intro', class: 'intro' }, t('dialogIntro')), this.bioEl);
+        body.append(h('p', { id: 'dlg-intro', class: 'intro' }, t(this.opts.filiere ? 'firstDialogIntro' : 'dialogIntro')), this.bioEl);
         if (this.notice) body.append(h('div', { class: 'banner warn', role: 'alert', part: 'alert' }, this.notice));
         body.append(this.calendar.el);
       } else if (this.step === 'form') {
@@ -986,7 +1030,7 @@
       }
       const f = this.form;
       const payload = {
-        mentor_id: this.opts.mentorId, start: this.chosen.start, first_name: f.first_name.trim(),
+        ...(this.opts.filiere ? { filiere: this.opts.filiere } : { mentor_id: this.opts.mentorId }), start: this.chosen.start, first_name: f.first_name.trim(),
         email: f.email.trim(), question: f.question.trim() || null, consent: true,
         timezone: this.tzValue, language: this.lang_,
       };
@@ -1002,7 +1046,7 @@
       button.setAttribute('aria-busy', 'true');
       button.textContent = this.t('sending');
       try {
-        this.result = await this.api.post('/v1/bookings', payload, { 'Idempotency-Key': this.idemKey });
+        this.result = await this.api.post(this.opts.filiere ? '/v1/bookings/first-available' : '/v1/bookings', payload, { 'Idempotency-Key': this.idemKey });
       } catch (err) {
         this.inflight = false;
         this.failed(err, button);
@@ -1013,6 +1057,7 @@
       emit(this.eventTarget, 'booked', { bookingId: b.id, mentorId: b.mentor_id, start: b.start });
       if (this.closed) return;
       this.step = 'done';
+      if (this.opts.filiere) this.renderHeader();
       this.renderStep();
       this.bodyEl.querySelector('#done-title').focus();
     }
@@ -1260,7 +1305,7 @@
   /* ---------------------------------------------------------------- public surface */
   let dialogEl = null;
   function open(opts) {
-    if (!opts || !opts.mentorId) throw new TypeError('Thotis.open({ mentorId }) needs a mentorId');
+    if (!opts || (!opts.mentorId && !opts.filiere)) throw new TypeError('Thotis.open({ mentorId }) needs a mentorId (or a filiere)');
     if (!dialogEl || !dialogEl.isConnected) {
       dialogEl = document.createElement('thotis-dialog');
       document.body.append(dialogEl);
