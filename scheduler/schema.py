@@ -7,6 +7,7 @@ have autogenerate propose dropping its live tables).
 
 from __future__ import annotations
 
+from scheduler.booking import attestations as attestation_models
 from scheduler.booking import models as booking_models
 from scheduler.calendar import models as calendar_models
 from scheduler.catalog import models as catalog_models
@@ -26,6 +27,7 @@ TABLE_MODULES = (
     catalog_models,
     schedules_models,
     booking_models,
+    attestation_models,
     calendar_models,
     messaging_models,
     identity_models,

@@ -1,6 +1,13 @@
 """The booking lifecycle: book, cancel, reschedule, no-show, manage tokens, reads, feedback after
 the call, the retention purge."""
 
+from scheduler.booking.attestations import (
+    Attestation,
+    AttestationRow,
+    find_attestation,
+    issue_attestation,
+    mentor_attestations,
+)
 from scheduler.booking.book import book
 from scheduler.booking.changes import (
     cancel_by_mentor,
@@ -12,6 +19,7 @@ from scheduler.booking.changes import (
 )
 from scheduler.booking.feedback import feedback_token, record_feedback
 from scheduler.booking.first_free import FiliereCalendar, book_first_free, filiere_calendar
+from scheduler.booking.impact import Impact, mentor_impact
 from scheduler.booking.join import JoinState, JoinTarget, resolve_join
 from scheduler.booking.models import BookingRow, EmailBlock, ManageToken
 from scheduler.booking.reads import (
@@ -44,6 +52,8 @@ __all__ = [
     "LIVE_STATUS",
     "OPENS_BEFORE",
     "TOKEN_GRACE",
+    "Attestation",
+    "AttestationRow",
     "BookResult",
     "BookingRecord",
     "BookingRow",
@@ -51,6 +61,7 @@ __all__ = [
     "BookingView",
     "EmailBlock",
     "FiliereCalendar",
+    "Impact",
     "JoinState",
     "JoinTarget",
     "ManageToken",
@@ -67,8 +78,10 @@ __all__ = [
     "choose_venue",
     "feedback_token",
     "filiere_calendar",
+    "find_attestation",
     "get_booking",
     "get_booking_by_token",
+    "issue_attestation",
     "jitsi_url",
     "join_phase",
     "join_token",
@@ -77,6 +90,8 @@ __all__ = [
     "load_booking_view",
     "manage_url",
     "mark_no_show",
+    "mentor_attestations",
+    "mentor_impact",
     "purge_job",
     "purge_personal_data",
     "read_join_token",

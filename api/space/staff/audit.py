@@ -137,6 +137,10 @@ PHRASES: dict[tuple[str, str], Phrase] = {
         "{who} a effacé les données personnelles de rendez-vous passés",
         "{who} erased the personal data of past calls",
     ),
+    ("issue_attestation", "attestation"): Phrase(
+        "{who} a téléchargé une attestation de mentorat bénévole",
+        "{who} downloaded an attestation of volunteer mentoring",
+    ),
 }
 
 UNKNOWN = Phrase("{who} : {what}", "{who}: {what}")
