@@ -19,6 +19,7 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from api.attestation import create_attestation_router
 from api.auth import SECURITY_COMPONENTS
 from api.bookings import BookingController
 from api.cache import TtlCache
@@ -119,6 +120,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             feedback,
             create_widget_router(settings),
             create_join_router(settings),
+            create_attestation_router(settings),
             create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,

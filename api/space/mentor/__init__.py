@@ -13,6 +13,7 @@ from litestar import Router
 from api.space.mentor.availability import MentorAvailabilityController
 from api.space.mentor.bookings import MentorBookingsController
 from api.space.mentor.calendar import MentorCalendarController
+from api.space.mentor.impact import MentorImpactController
 from api.space.mentor.onboarding import MentorOnboardingController
 from api.space.mentor.overrides import MentorOverridesController
 from api.space.mentor.profile import MentorNotificationsController, MentorProfileController
@@ -32,4 +33,5 @@ def build_mentor_router() -> Router:
         MentorOverridesController,
         MentorProfileController,
         MentorNotificationsController,
+        MentorImpactController,
     )

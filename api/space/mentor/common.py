@@ -71,6 +71,7 @@ def nav(lang: str) -> list[tuple[str, str]]:
         ("/mentor/availability", tr(lang, "Disponibilités", "Availability")),
         ("/mentor/calendar", tr(lang, "Agenda Google", "Google Calendar")),
         ("/mentor/settings", tr(lang, "Profil et préférences", "Profile and settings")),
+        ("/mentor/impact", tr(lang, "Mon impact", "My impact")),
     ]
 
 
