@@ -14,7 +14,8 @@ tried on the free mentors in the order of a fairness rule, stopping at the first
   not queue on the same mentor's lock;
 - each candidate is tried in its own transaction (one mentor locked at a time: no deadlock,
   and a taken mentor's lock is released before the next is taken); one that is no longer free
-  at that instant (a concurrent booking, a pause, a cap) passes the request to the next.
+  at that instant (a concurrent booking, a pause, a cap) passes the request to the next free
+  one of a fresh snapshot (re-ranked, the mentors already tried left out), until none is left.
 
 One request makes at most one booking: it stops at its first insert, and with an
 Idempotency-Key the key is written in the booking's own statement (a concurrent duplicate finds
@@ -33,7 +34,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability import SLOT_LENGTH, free_slots, is_bookable, supported_instant, zone
+from availability import SLOT_LENGTH, free_slots_for_many, is_bookable, supported_instant, zone
 from availability.intervals import as_utc
 from scheduler.booking.book import (
     _ensure_available,
@@ -76,13 +77,17 @@ class FiliereCalendar:
 async def filiere_calendar(
     session: AsyncSession, slug: str, now: datetime, start: datetime, end: datetime
 ) -> FiliereCalendar:
-    """The merged calendar of a filière over ``[start, end)`` (NotFound for an unknown slug)."""
+    """The merged calendar of a filière over ``[start, end)`` (NotFound for an unknown slug).
+
+    The engine's many-mentor call shares each timezone's conversions between the mentors; its
+    ``next_free`` (unused here) is not looked for beyond what was loaded."""
     filiere, states = await filiere_states(session, slug, now, start, end)
+    answer = free_slots_for_many(
+        {mid: state.engine_input for mid, state in states.items()}, now, start, end
+    )
     merged: set[datetime] = set()
-    for state in states.values():
-        merged.update(
-            free_slots(state.schedule, state.policy, state.busy, state.bookings, now, start, end)
-        )
+    for found in answer.values():
+        merged.update(found.slots)
     return FiliereCalendar(filiere, tuple(sorted(merged)))
 
 
@@ -205,13 +210,16 @@ async def book_first_free(
             replay = await _replay(session, idempotency_key, request_hash, now)
             if replay is not None:
                 return replay
-        order = await candidates(session, filiere, slot_start, now, idempotency_key or uuid4().hex)
+        request_key = idempotency_key or uuid4().hex
+        order = await candidates(session, filiere, slot_start, now, request_key)
     attempt = _Attempt(session, filiere, slot_start, visitor, now, idempotency_key, request_hash)
-    for mentor_id in order:
+    tried: set[UUID] = set()
+    while order:
+        mentor_id = order[0]
         try:
             return await attempt.with_mentor(mentor_id, busy_check)
         except _PASS_ON:
-            continue
+            tried.add(mentor_id)
         except ValidationFailed as error:
             if idempotency_key is None or not _idempotency_race(error):
                 raise
@@ -221,6 +229,12 @@ async def book_first_free(
             if replay is None:
                 raise
             return replay
+        # Lost that mentor to a concurrent booking (its lock was waited for): a fresh snapshot,
+        # without locks, sees every booking committed meanwhile, so a visitor who lost the race
+        # learns it from one read instead of queueing on each remaining mentor's lock.
+        async with unit_of_work(session):
+            fresh = await candidates(session, filiere, slot_start, now, request_key)
+        order = [m for m in fresh if m not in tried]
     raise SlotTaken("every mentor free at this time has just been taken")
 
 
