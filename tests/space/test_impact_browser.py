@@ -19,7 +19,14 @@ from scheduler.platform import Actor, Database
 from scheduler.schedules import rules as schedules
 from tests.space.a11y import assert_accessible
 from tests.space.conftest import Space
-from tests.space.flows import book, google_sign_in, mark_onboarded
+from tests.space.flows import (
+    book,
+    csrf_of,
+    google_sign_in,
+    http_client,
+    http_google_sign_in,
+    mark_onboarded,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -139,3 +146,28 @@ async def test_a_made_up_or_broken_verification_link_says_so_without_error(
     broken = await page.goto(f"{space.url}/attestation/pas-un-numero%00?lang=en")
     assert broken is not None and broken.status == 404
     await expect(page.locator("#verdict")).to_have_text("Invalid link")
+
+
+async def test_another_mentors_attestation_is_not_found_and_issuing_needs_the_form_token(
+    space: Space,
+) -> None:
+    owner = f"owner-{uuid.uuid4().hex[:6]}@etu.example.fr"
+    other = f"other-{uuid.uuid4().hex[:6]}@etu.example.fr"
+    for email in (owner, other):
+        await _new_mentor(space, email)
+        mark_onboarded(space, email)
+        space.google.add_account(email)
+    async with http_client(space) as client:
+        await http_google_sign_in(client, space, "mentor", owner)
+        token = csrf_of((await client.get("/mentor/impact")).text)
+        refused = await client.post("/mentor/impact/attestations", data={})
+        assert refused.status_code == 403
+        made = await client.post("/mentor/impact/attestations", data={"csrf_token": token})
+        assert made.status_code == 200
+        assert made.headers["content-type"] == "application/pdf"
+        own = str(made.url)
+    async with http_client(space) as client:
+        await http_google_sign_in(client, space, "mentor", other)
+        stolen = await client.get(own)
+        assert stolen.status_code == 404
+        assert b"%PDF" not in stolen.content
