@@ -3,10 +3,15 @@ the problems a visitor can meet."""
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from scheduler import catalog
+from scheduler.platform import Actor, Database
+from scheduler.schedules import rules as schedules
 from tests.api.conftest import World
 
 Client = AsyncTestClient  # type: ignore[type-arg]
@@ -87,3 +92,43 @@ async def test_an_unknown_filiere_is_a_404_and_a_bad_zone_a_422(
         "/v1/bookings/first-available", json=_request(start) | {"consent": False}
     )
     assert refused.status_code in (400, 422)
+
+
+async def test_64_visitors_racing_through_http_get_5_bookings_and_59_clear_409s(
+    client: Client, db: Database
+) -> None:
+    staff = Actor.staff("tests")
+    async with db.session() as session:
+        await catalog.create_filiere(session, "course", "Course", "Race", staff)
+        for n in range(5):
+            mentor = await catalog.create_mentor(
+                session,
+                catalog.MentorFields(
+                    display_name=f"Coureur {n}",
+                    email=f"coureur{n}@example.org",
+                    university="Université de Lille",
+                    year_of_study=2,
+                    filieres=("course",),
+                ),
+                staff,
+            )
+            await schedules.set_weekly_rules(
+                session, mentor.id, {d: [("08:00", "22:00")] for d in range(7)}, staff
+            )
+        await session.commit()
+    start = _starts((await client.get("/v1/filieres/course/slots")).json())[8]
+
+    async def visitor(n: int) -> Any:
+        return await client.post(
+            "/v1/bookings/first-available",
+            json=_request(start, n) | {"filiere": "course"},
+            headers={"Idempotency-Key": f"visitor-{n}"},
+        )
+
+    answers = await asyncio.gather(*(visitor(n) for n in range(64)))
+    assert Counter(a.status_code for a in answers) == Counter({201: 5, 409: 59})
+    won = [a.json()["booking"]["mentor_id"] for a in answers if a.status_code == 201]
+    assert len(set(won)) == 5
+    for lost in (a for a in answers if a.status_code == 409):
+        assert lost.headers["content-type"].startswith("application/problem+json")
+        assert lost.json()["code"] == "slot_taken"
