@@ -1,4 +1,4 @@
-""""Le premier étudiant disponible" in a real chromium against the real app: the filière's
+""" "Le premier étudiant disponible" in a real chromium against the real app: the filière's
 merged calendar books end to end without choosing a mentor, and the confirmation names the
 mentor the booking went to."""
 
