@@ -126,4 +126,5 @@ class PublicController(Controller):
         # now and is reused for a second or two, like the filière page (booking re-checks).
         # Already-encoded bytes: the per-slot Structs and their encoding were most of the cost.
         body = await cache.get((mentor_id, tz, start, end), answer)
-        return Response(body, media_type=MediaType.JSON)
+        # The body is a MentorSlots already encoded; the annotation keeps it in the OpenAPI.
+        return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]
