@@ -62,7 +62,7 @@ INSERT INTO availability_rules (mentor_id, weekday, start_minute, end_minute)
 SELECT m.id, d, r.s, r.e
   FROM mentors m, generate_series(0, 4) d, (VALUES (540, 720), (840, 1080)) r(s, e);
 
--- Past bookings: per mentor, one every 90 minutes back from yesterday (no overlap).
+-- Past bookings: per mentor, one every 44 hours back from yesterday (two years, no overlap).
 INSERT INTO bookings (series_id, mentor_id, start_at, end_at, buffer_before_minutes,
                       buffer_after_minutes, status, visitor_first_name, visitor_email,
                       visitor_timezone, consent_at, personal_data_purged_at)
@@ -72,7 +72,7 @@ SELECT gen_random_uuid(), m.id, t, t + interval '15 min', 5, 5, 'confirmed',
        'Europe/Paris', t - interval '2 days',
        CASE WHEN t <= %(cutoff)s THEN t + interval '181 days' END
   FROM mentors m,
-       LATERAL (SELECT %(yesterday)s::timestamptz - n * interval '90 min' AS t
+       LATERAL (SELECT %(yesterday)s::timestamptz - n * interval '44 hours' AS t
                   FROM generate_series(0, %(past_each)s - 1) n) s;
 
 -- Live bookings: per mentor, in the next four weeks, one every 6 hours.
