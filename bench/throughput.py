@@ -27,13 +27,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.api import seed, start_server, wait_ready  # noqa: E402
+from bench.api import seed, start_server  # noqa: E402
 from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, url_to_string  # noqa: E402
 from scheduler.platform import migrations as migrate  # noqa: E402
 
@@ -72,6 +73,20 @@ def wrk(
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rate, (f"{errors.group(1)} non-2xx" if errors else "")
+
+
+async def wait_ready(base: str, seconds: float = 180) -> None:
+    """Like bench/api.py's, with room for a loaded machine (three processes to import)."""
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(base_url=base) as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the service did not start")
 
 
 async def booking_bodies(base: str, path: Path) -> int:
