@@ -140,6 +140,10 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
                 "database": parts.database,
                 "clock": parts.clock,
                 "filiere_cache": TtlCache(settings.http.filiere_cache_seconds),
+                # A mentor's calendar answers, as bytes, keyed by mentor, zone and range.
+                "slots_cache": TtlCache[bytes](
+                    settings.http.filiere_cache_seconds, max_entries=4096
+                ),
             }
         ),
         exception_handlers={Exception: handle_exception},

@@ -17,8 +17,15 @@ V = TypeVar("V")
 
 
 class TtlCache(Generic[V]):
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_entries: int | None = None,
+    ) -> None:
         self.seconds = seconds
+        # Keys a client chooses (a calendar's range) must not grow the memory without end.
+        self.max_entries = max_entries
         self._clock = clock
         self._values: dict[Hashable, tuple[float, V]] = {}
         # Computations under way, one per key, gone once done: a burst of requests after expiry
@@ -42,5 +49,10 @@ class TtlCache(Generic[V]):
 
     async def _fill(self, key: Hashable, compute: Callable[[], Awaitable[V]]) -> V:
         value = await compute()
+        if self.max_entries is not None and len(self._values) >= self.max_entries:
+            now = self._clock()
+            self._values = {k: v for k, v in self._values.items() if now - v[0] < self.seconds}
+            if len(self._values) >= self.max_entries:
+                self._values.clear()
         self._values[key] = (self._clock(), value)
         return value

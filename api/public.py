@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get
+from litestar import Controller, MediaType, Response, get
 from litestar.datastructures import State
 from litestar.params import Parameter, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,8 @@ from api.cache import TtlCache
 from api.convert import filiere_out, mentor_profile, public_mentor
 from api.decoding import TIMEZONE_PATTERN, instant, instant_query
 from api.deps import Now, Session
-from availability import group_by_local_date, zone
+from api.slot_json import slots_answer
+from availability import zone
 from scheduler import catalog
 from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import ValidationFailed
@@ -99,6 +100,7 @@ class PublicController(Controller):
     )
     async def slots(
         self,
+        state: State,
         session: Session,
         now: Now,
         mentor_id: UUID,
@@ -110,23 +112,19 @@ class PublicController(Controller):
             str | None,
             instant_query("to", "Fin ; par défaut from + 14 jours / End; default from + 14 days"),
         ] = None,
-    ) -> schemas.MentorSlots:
-        visitor_zone = zone(tz)
+    ) -> Response[schemas.MentorSlots]:
+        zone(tz)  # an unknown zone is a 400 before anything else
         begin, finish = _query_range(now, start, end)
-        await public_mentor(session, mentor_id)
-        found = await mentor_slots(session, mentor_id, now, begin, finish)
-        days = [
-            schemas.SlotDay(
-                date=day,
-                slots=[
-                    schemas.Slot(
-                        start=slot.astimezone(UTC),
-                        local_start=slot.astimezone(visitor_zone),
-                        label=slot.astimezone(visitor_zone).strftime("%H:%M"),
-                    )
-                    for slot in slots
-                ],
-            )
-            for day, slots in group_by_local_date(found.slots, tz).items()
-        ]
-        return schemas.MentorSlots(mentor_id=mentor_id, timezone=tz, days=days)
+        cache: TtlCache[bytes] = state.slots_cache
+
+        async def answer() -> bytes:
+            await public_mentor(session, mentor_id)
+            found = await mentor_slots(session, mentor_id, now, begin, finish)
+            return slots_answer(mentor_id, tz, found.slots)
+
+        # Keyed by the query as written: without 'from' the answer starts at the first request's
+        # now and is reused for a second or two, like the filière page (booking re-checks).
+        # Already-encoded bytes: the per-slot Structs and their encoding were most of the cost.
+        body = await cache.get((mentor_id, tz, start, end), answer)
+        # The body is a MentorSlots already encoded; the annotation keeps it in the OpenAPI.
+        return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]

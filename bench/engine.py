@@ -106,6 +106,37 @@ def many(days: int, mixed_hours: bool = False, count: int = 100) -> tuple[float,
     return (*medians_ms(call, 21), sum(len(r.slots) for r in result.values()))
 
 
+def answers(days: int, count: int) -> None:
+    """The engine call against the full answer the API returns: the same call, then the slots
+    grouped by the visitor's dates and serialised (``api.slot_json``), fast and straightforward."""
+    from uuid import UUID
+
+    from api.slot_json import plain_answer, slots_answer
+
+    mentors = {UUID(int=i): mentor(i, days) for i in range(count)}
+    end = START + timedelta(days=days)
+
+    def engine() -> object:
+        return free_slots_for_many(mentors, NOW, START, end)
+
+    def full(encode: Callable[[UUID, str, list[datetime]], bytes]) -> Callable[[], object]:
+        def call() -> object:
+            found = free_slots_for_many(mentors, NOW, START, end)
+            return [encode(mid, "Europe/Paris", list(f.slots)) for mid, f in found.items()]
+
+        return call
+
+    repeat = 300 if count == 1 else 21
+    _, engine_cpu = medians_ms(engine, repeat)
+    _, fast_cpu = medians_ms(full(slots_answer), repeat)
+    _, plain_cpu = medians_ms(full(plain_answer), repeat)
+    print(
+        f"{count:>3} mentor(s) x {days} days: engine {engine_cpu:7.3f} ms | full answer "
+        f"{fast_cpu:7.3f} ms = {fast_cpu / engine_cpu:4.2f} x engine (target <= 1.5) | "
+        f"straightforward {plain_cpu:7.3f} ms = {plain_cpu / engine_cpu:4.2f} x"
+    )
+
+
 def main() -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"availability engine, {os.cpu_count()} cores, load average {load}")
@@ -128,6 +159,11 @@ def main() -> None:
             f" | {multi_wall:>6.1f} / {multi_cpu:>6.1f} | {multi_cpu * 1000 / (100 * days):>13.2f}"
         )
     print("\n(µs/day columns from CPU time)")
+    print(
+        "\nFull answer (date-grouped, serialised JSON bytes) against the engine call, CPU medians:"
+    )
+    answers(60, 1)
+    answers(30, 100)
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "FILIERE_CACHE_SECONDS",
         "http.filiere_cache_seconds",
-        "how long a process reuses a filière page's list",
+        "how long a process reuses a filière page's list and a mentor's calendar answer (per zone and range)",
     ),
     Variable(
         "BOOKING_LIMIT_PER_ADDRESS",

@@ -92,8 +92,14 @@ def classify(exc: aiosmtplib.SMTPException) -> PermanentDeliveryError | Transien
 
 
 class SmtpMailer:
-    """One SMTP connection per message: a worker sends a few messages a second at most, and a
-    fresh connection never trips over a server's idle timeout."""
+    """With ``reuse_connections`` (the worker's mailer, ``mailer_from_settings``), SMTP
+    connections are kept open and reused, one per delivery in flight: opening one (TCP, EHLO,
+    STARTTLS, AUTH) cost more than the message. A connection that fails is closed and never
+    reused (the outbox retries the message on a fresh one), and one idle for longer than
+    ``IDLE_SECONDS`` is closed before a server's idle timeout can drop it under a message.
+    Without it, one connection per message, closed after it (QUIT)."""
+
+    IDLE_SECONDS = 20.0
 
     def __init__(
         self,
@@ -101,9 +107,11 @@ class SmtpMailer:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         tls_context: ssl.SSLContext | None = None,
+        reuse_connections: bool = False,
     ) -> None:
         if not smtp.host:
             raise ValueError("SmtpMailer needs an SMTP host")
+        self._reuse = reuse_connections
         self._host = smtp.host
         self._port = smtp.port
         self._username = smtp.username
@@ -113,21 +121,46 @@ class SmtpMailer:
         self._start_tls = smtp.starttls and not smtp.tls
         self._timeout = timeout
         self._tls_context = tls_context
+        # Open connections not in use, with when each was last used (the loop's clock).
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        now = asyncio.get_running_loop().time()
+        while self._idle:
+            client, used = self._idle.pop()
+            if client.is_connected and now - used < self.IDLE_SECONDS:
+                return client
+            await _close(client)
+        client = aiosmtplib.SMTP(
+            hostname=self._host,
+            port=self._port,
+            use_tls=self._use_tls,
+            start_tls=self._start_tls,
+            tls_context=self._tls_context,
+            timeout=self._timeout,
+        )
+        try:
+            await client.connect()
+            if self._username:
+                await client.login(self._username, self._password or "")
+        except BaseException:
+            await _close(client)  # a greeting, TLS or login that failed leaves a socket open
+            raise
+        return client
+
+    async def close(self) -> None:
+        """Close the connections kept open (a process that ends need not)."""
+        idle, self._idle = self._idle, []
+        for client, _ in idle:
+            await _quit(client)
 
     async def send(self, message: EmailMessage) -> None:
+        client: aiosmtplib.SMTP | None = None
         try:
-            errors, _ = await aiosmtplib.send(
-                message,
-                hostname=self._host,
-                port=self._port,
-                username=self._username if self._username else None,
-                password=self._password if self._username else None,
-                use_tls=self._use_tls,
-                start_tls=self._start_tls,
-                tls_context=self._tls_context,
-                timeout=self._timeout,
-            )
+            client = await self._connection()
+            errors, _ = await client.send_message(message)
         except aiosmtplib.SMTPException as exc:
+            await _close(client)
             error = classify(exc)
             log.warning(
                 "mail not delivered",
@@ -139,8 +172,16 @@ class SmtpMailer:
             )
             raise error from exc
         except (OSError, ssl.SSLError, TimeoutError) as exc:
+            await _close(client)
             log.warning("mail not delivered", extra={"message_id": _message_id(message)})
             raise TransientDeliveryError(f"{type(exc).__name__}: {_mask(str(exc))}") from exc
+        except BaseException:
+            await _close(client)  # cancelled mid-conversation: the connection's state is unknown
+            raise
+        if self._reuse:
+            self._idle.append((client, asyncio.get_running_loop().time()))
+        else:
+            await _quit(client)
         if errors:
             # Some recipients refused while others accepted: our messages have one recipient,
             # so this only happens to hand-built messages. Retrying would duplicate for the rest.
@@ -152,6 +193,26 @@ class SmtpMailer:
                 },
             )
         log.info("mail accepted", extra={"message_id": _message_id(message)})
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    try:
+        await client.quit()
+    except (
+        aiosmtplib.SMTPException,
+        OSError,
+        TimeoutError,
+    ):  # the message went: only the goodbye failed
+        await _close(client)
+
+
+async def _close(client: aiosmtplib.SMTP | None) -> None:
+    if client is None:
+        return
+    try:
+        client.close()
+    except Exception:  # already broken: nothing more to release
+        return
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +301,7 @@ def read_message(directory: Path, file_name: str) -> EmailMessage:
 def mailer_from_settings(smtp: SmtpSettings) -> Mailer:
     """SMTP when a host is configured, else the dev outbox folder (the ``make run`` default)."""
     if smtp.host:
-        return SmtpMailer(smtp)
+        return SmtpMailer(smtp, reuse_connections=True)
     return FileMailer(smtp.mail_dir)
 
 

@@ -22,6 +22,7 @@ from availability.intervals import as_utc
 from scheduler.booking.insert import insert_booking
 from scheduler.booking.models import EmailBlock, IdempotencyKey
 from scheduler.booking.ports import BusyCheck
+from scheduler.booking.precheck import taken_already
 from scheduler.booking.reads import get_booking
 from scheduler.booking.records import BookResult
 from scheduler.booking.tokens import _issue_token
@@ -81,8 +82,16 @@ async def book(
     try:
         async with unit_of_work(session):
             fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
-            # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
             connection = await driver_connection(session)
+            if await taken_already(connection, mentor_id, slot_start):
+                # A lost race, answered before the lock, unless the booking is this request's
+                # own (a retry: the key commits with it, and this later statement sees it).
+                if idempotency_key is not None:
+                    replay = await _replay(session, idempotency_key, request_hash, now)
+                    if replay is not None:
+                        return replay
+                raise SlotTaken("this slot has just been taken")
+            # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
             mentor = await _lock_mentor(connection, mentor_id, visitor.email, filiere)
             if idempotency_key is not None:
                 # After the lock: a retry that waited behind its first attempt finds it here.

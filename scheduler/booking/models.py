@@ -54,6 +54,12 @@ class BookingRow(Base):
             postgresql_where=text(IS_LIVE),
         ),
         Index("ix_bookings_end_at", "end_at"),
+        # The retention purge's daily search: only bookings still holding personal data.
+        Index(
+            "ix_bookings_unpurged_end_at",
+            "end_at",
+            postgresql_where=text("personal_data_purged_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

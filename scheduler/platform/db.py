@@ -53,7 +53,11 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str | URL, **engine_options: Any) -> Database:
-        options: dict[str, Any] = {"pool_size": 10, "max_overflow": 20}
+        # At most 15 connections a process, and a request beyond them waits in the pool's queue
+        # (up to pool_timeout, 30 s) rather than opening more: six processes (web and worker)
+        # stay under PostgreSQL's default max_connections of 100, where 30 each passed it at
+        # three web processes and a worker under a rush (connection refused, 503).
+        options: dict[str, Any] = {"pool_size": 10, "max_overflow": 5}
         options.update(engine_options)
         engine = create_async_engine(normalize_url(url), **options)
         if not options.get("pool_pre_ping"):

@@ -46,7 +46,7 @@ class Worker:
         periodic: Sequence[PeriodicJob] = (),
         *,
         worker_id: str | None = None,
-        concurrency: int = 4,
+        concurrency: int = 8,
         clock: Clock = system_clock,
     ) -> None:
         self.db = db

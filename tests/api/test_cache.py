@@ -84,3 +84,14 @@ async def test_a_key_whose_computation_fails_leaves_nothing_behind() -> None:
         with pytest.raises(LookupError):
             await cache.get(slug, unknown)
     assert cache._pending == {} and cache._values == {}
+
+
+async def test_keys_chosen_by_clients_never_hold_more_than_max_entries() -> None:
+    cache: TtlCache[int] = TtlCache(60.0, FakeClock(), max_entries=3)
+
+    async def compute() -> int:
+        return 1
+
+    for key in range(50):
+        await cache.get(key, compute)
+        assert len(cache._values) <= 3
