@@ -103,6 +103,7 @@ class BookingController(Controller):
             idempotency_key=idempotency_key,
             filiere=data.filiere,
             busy_check=busy_check,
+            request_secret=settings.secrets.secret_key,
         )
         return _created(settings, result, mentor.display_name)
 

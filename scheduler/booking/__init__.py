@@ -12,7 +12,15 @@ from scheduler.booking.changes import (
 )
 from scheduler.booking.feedback import feedback_token, record_feedback
 from scheduler.booking.join import JoinState, JoinTarget, resolve_join
-from scheduler.booking.models import BookingRow, EmailBlock, ManageToken
+from scheduler.booking.models import (
+    BookingRow,
+    EmailBlock,
+    Feedback,
+    FeedbackTally,
+    IdempotencyKey,
+    ManageToken,
+    RetainedQuestion,
+)
 from scheduler.booking.reads import (
     get_booking,
     get_booking_by_token,
@@ -21,7 +29,7 @@ from scheduler.booking.reads import (
     set_meeting_details,
 )
 from scheduler.booking.records import BookingRecord, BookResult
-from scheduler.booking.retention import purge_job, purge_personal_data
+from scheduler.booking.retention import PurgeCounts, erase_bookings, purge_job, purge_personal_data
 from scheduler.booking.tokens import TOKEN_GRACE, booking_id_for_token, manage_url
 from scheduler.booking.venue import (
     OPENS_BEFORE,
@@ -49,10 +57,15 @@ __all__ = [
     "BookingStatus",
     "BookingView",
     "EmailBlock",
+    "Feedback",
+    "FeedbackTally",
+    "IdempotencyKey",
     "JoinState",
     "JoinTarget",
     "ManageToken",
     "Party",
+    "PurgeCounts",
+    "RetainedQuestion",
     "Venue",
     "VenueKind",
     "Visitor",
@@ -62,6 +75,7 @@ __all__ = [
     "cancel_by_staff",
     "cancel_by_token",
     "choose_venue",
+    "erase_bookings",
     "feedback_token",
     "get_booking",
     "get_booking_by_token",
