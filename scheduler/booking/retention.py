@@ -130,18 +130,23 @@ _EMPTY = """
 """
 
 
-async def erase_bookings(session: AsyncSession, ids: Sequence[UUID], now: datetime) -> PurgeCounts:
-    """Unlink ``ids`` from their visitor (the steps above), inside the caller's transaction."""
+async def erase_bookings(
+    session: AsyncSession, ids: Sequence[UUID], now: datetime, *, keep_questions: bool = True
+) -> PurgeCounts:
+    """Unlink ``ids`` from their visitor (the steps above), inside the caller's transaction.
+    ``keep_questions=False`` (a visitor asked for erasure): the questions go too."""
     if not ids:
         return PurgeCounts()
     params = {"ids": list(ids), "id_texts": [str(i) for i in ids], "now": now}
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = {"questions_kept_anonymously": 0}
     for name, statement in _STEPS:
+        if name == "questions_kept_anonymously" and not keep_questions:
+            continue
         result = await session.execute(text(statement), params)
         if statement.strip().startswith("WITH"):
             counts[name] = int(result.scalar_one())
         else:
-            counts[name] = int(result.rowcount)  # type: ignore[attr-defined]
+            counts[name] = int(getattr(result, "rowcount", 0) or 0)
     await session.execute(text(_EMPTY), params)
     return PurgeCounts(bookings=len(ids), **counts)
 

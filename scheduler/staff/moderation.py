@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.booking import BookingRow, EmailBlock
+from scheduler.booking import BookingRow, EmailBlock, booking_id_for_token
 from scheduler.catalog import Mentor, normalize_email
 from scheduler.platform import Actor, AuditEntry, NotFound, ValidationFailed, record, unit_of_work
 from scheduler.staff.models import BookingReport
@@ -34,6 +34,8 @@ __all__ = [
     "open_reports",
     "recent_audit",
     "report_booking",
+    "report_by_visitor",
+    "report_visitor",
     "reported_booking_ids",
     "resolve_report",
 ]
@@ -71,6 +73,68 @@ async def report_booking(
         await record(
             session, Actor.mentor(mentor_id), "report", "booking", booking_id, {"report": report_id}
         )
+    return int(report_id)
+
+
+# A visitor's reports of one booking (a form anyone holding the manage link can send).
+VISITOR_REPORTS_PER_BOOKING = 3
+
+
+async def report_visitor(
+    session: AsyncSession, booking_id: UUID, manage_token: str, reason: str, now: datetime
+) -> int | None:
+    """The visitor reports a problem with their booking, through its manage link (or the join
+    page's, which names the booking); None past ``VISITOR_REPORTS_PER_BOOKING`` open ones."""
+    reason = _reason(reason)
+    async with unit_of_work(session):
+        if await booking_id_for_token(session, manage_token) != booking_id:
+            raise NotFound("no such booking")
+        return await _visitor_report(session, booking_id, reason, now)
+
+
+async def report_by_visitor(
+    session: AsyncSession, booking_id: UUID, reason: str, now: datetime
+) -> int | None:
+    """``report_visitor`` for a caller that has already proved the link (the join page's
+    token names the series, not a manage token)."""
+    reason = _reason(reason)
+    async with unit_of_work(session):
+        return await _visitor_report(session, booking_id, reason, now)
+
+
+async def _visitor_report(
+    session: AsyncSession, booking_id: UUID, reason: str, now: datetime
+) -> int | None:
+    mentor_id = (
+        await session.execute(select(BookingRow.mentor_id).where(BookingRow.id == booking_id))
+    ).scalar()
+    if mentor_id is None:
+        raise NotFound("no such booking")
+    open_ones = (
+        await session.execute(
+            select(func.count()).where(
+                BookingReport.booking_id == booking_id,
+                BookingReport.reporter == "visitor",
+                BookingReport.resolved_at.is_(None),
+            )
+        )
+    ).scalar_one()
+    if open_ones >= VISITOR_REPORTS_PER_BOOKING:
+        return None
+    report_id = (
+        await session.execute(
+            insert(BookingReport)
+            .values(
+                booking_id=booking_id,
+                mentor_id=mentor_id,
+                reason=reason,
+                reporter="visitor",
+                created_at=now,
+            )
+            .returning(BookingReport.id)
+        )
+    ).scalar_one()
+    await record(session, Actor("visitor"), "report", "booking", booking_id, {"report": report_id})
     return int(report_id)
 
 
