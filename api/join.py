@@ -106,6 +106,7 @@ def create_join_router(settings: Settings) -> Router:
             self_url=f"{JOIN_PATH}/{token}?lang={language}",
             other_lang=other,
             other_lang_url=f"{JOIN_PATH}/{token}?lang={other}",
+            report_action=f"{JOIN_PATH}/{token}/report",
             nonce=nonce,
             **context,
         )

@@ -18,13 +18,21 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.booking import BookingRow, EmailBlock, booking_id_for_token
+from scheduler.booking import BookingRow, BookingStatus, EmailBlock, booking_id_for_token
 from scheduler.catalog import Mentor, normalize_email
-from scheduler.platform import Actor, AuditEntry, NotFound, ValidationFailed, record, unit_of_work
+from scheduler.platform import (
+    Actor,
+    AuditEntry,
+    BookingGone,
+    NotFound,
+    ValidationFailed,
+    record,
+    unit_of_work,
+)
 from scheduler.staff.models import BookingReport
 
 MAX_REASON = 500
-Resolution = Literal["blocked", "dismissed"]
+Resolution = Literal["blocked", "dismissed", "handled"]
 
 __all__ = [
     "AuditLine",
@@ -34,9 +42,10 @@ __all__ = [
     "open_reports",
     "recent_audit",
     "report_booking",
-    "report_by_visitor",
+    "report_series",
     "report_visitor",
     "reported_booking_ids",
+    "reported_future_bookings",
     "resolve_report",
 ]
 
@@ -92,14 +101,26 @@ async def report_visitor(
         return await _visitor_report(session, booking_id, reason, now)
 
 
-async def report_by_visitor(
-    session: AsyncSession, booking_id: UUID, reason: str, now: datetime
+async def report_series(
+    session: AsyncSession, series_id: UUID, reason: str, now: datetime
 ) -> int | None:
-    """``report_visitor`` for a caller that has already proved the link (the join page's
-    token names the series, not a manage token)."""
+    """``report_visitor`` from the join page, whose link names the series: the report is of
+    the series' current booking."""
     reason = _reason(reason)
     async with unit_of_work(session):
-        return await _visitor_report(session, booking_id, reason, now)
+        found = (
+            await session.execute(
+                select(BookingRow.id, BookingRow.personal_data_purged_at)
+                .where(BookingRow.series_id == series_id)
+                .order_by(BookingRow.sequence.desc(), BookingRow.created_at.desc())
+                .limit(1)
+            )
+        ).first()
+        if found is None:
+            raise NotFound("no such booking")
+        if found.personal_data_purged_at is not None:
+            raise BookingGone("this booking's data has been erased")
+        return await _visitor_report(session, found.id, reason, now)
 
 
 async def _visitor_report(
@@ -159,6 +180,8 @@ class ReportLine:
     reason: str
     created_at: datetime
     blocked: bool  # the visitor's address is already blocked
+    reporter: str = "mentor"  # or "visitor"
+    mentor_email: str | None = None  # to contact them
 
 
 async def open_reports(session: AsyncSession, limit: int = 100) -> list[ReportLine]:
@@ -184,6 +207,8 @@ async def open_reports(session: AsyncSession, limit: int = 100) -> list[ReportLi
             BookingReport.reason,
             BookingReport.created_at,
             blocked.label("blocked"),
+            BookingReport.reporter,
+            Mentor.email.label("mentor_email"),
         )
         .join(BookingRow, BookingRow.id == BookingReport.booking_id)
         .join(Mentor, Mentor.id == BookingReport.mentor_id)
@@ -205,6 +230,8 @@ async def open_reports(session: AsyncSession, limit: int = 100) -> list[ReportLi
             reason=row.reason,
             created_at=row.created_at,
             blocked=bool(row.blocked),
+            reporter=row.reporter,
+            mentor_email=row.mentor_email,
         )
         for row in rows
     ]
@@ -231,9 +258,10 @@ async def block_email(session: AsyncSession, email: str, reason: str | None, act
 async def resolve_report(
     session: AsyncSession, report_id: int, resolution: Resolution, actor: Actor, now: datetime
 ) -> None:
-    """Close a report; ``blocked`` also blocks the reported visitor's address."""
-    if resolution not in ("blocked", "dismissed"):
-        raise ValidationFailed("resolution must be 'blocked' or 'dismissed'")
+    """Close a report; ``blocked`` also blocks the reported visitor's address; ``handled``: the
+    team acted otherwise (contacted someone, cancelled bookings, deactivated the mentor)."""
+    if resolution not in ("blocked", "dismissed", "handled"):
+        raise ValidationFailed("resolution must be 'blocked', 'dismissed' or 'handled'")
     async with unit_of_work(session):
         found = (
             await session.execute(
@@ -255,6 +283,32 @@ async def resolve_report(
                 raise ValidationFailed("the visitor's address was already purged")
             await _block(session, email_hash(email), found.reason, actor, {"report": report_id})
         await record(session, actor, resolution, "booking_report", report_id)
+
+
+async def reported_future_bookings(
+    session: AsyncSession, report_id: int, now: datetime
+) -> list[UUID]:
+    """The live bookings to come of whoever a report is about: the mentor's when the visitor
+    reported, the visitor's (same address) when the mentor did."""
+    found = (
+        await session.execute(
+            select(BookingReport.reporter, BookingRow.mentor_id, BookingRow.visitor_email)
+            .join(BookingRow, BookingRow.id == BookingReport.booking_id)
+            .where(BookingReport.id == report_id)
+        )
+    ).first()
+    if found is None:
+        raise NotFound("no such report")
+    query = select(BookingRow.id).where(
+        BookingRow.status == BookingStatus.CONFIRMED, BookingRow.start_at > now
+    )
+    if found.reporter == "visitor":
+        query = query.where(BookingRow.mentor_id == found.mentor_id)
+    elif found.visitor_email:
+        query = query.where(BookingRow.visitor_email == found.visitor_email)
+    else:
+        return []
+    return list((await session.execute(query.order_by(BookingRow.start_at))).scalars())
 
 
 @dataclass(frozen=True, slots=True)

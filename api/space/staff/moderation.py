@@ -15,7 +15,8 @@ from api.space.staff.audit import Sentence, sentence
 from api.space.staff.common import actor, page
 from api.space.web import Web, error_text, language
 from api.text import clean_text
-from scheduler.platform import Language, NotFound, SchedulingError
+from scheduler.booking import cancel_by_staff
+from scheduler.platform import BookingNotLive, Language, NotFound, SchedulingError
 from scheduler.staff import moderation, trail
 
 
@@ -69,8 +70,9 @@ class ModerationController(Controller):
         report_id: int,
     ) -> Response[str]:
         form = await request.form()
+        chosen = form.get("resolution")
         resolution: moderation.Resolution = (
-            "blocked" if form.get("resolution") == "blocked" else "dismissed"
+            "blocked" if chosen == "blocked" else "handled" if chosen == "handled" else "dismissed"
         )
         try:
             await moderation.resolve_report(session, report_id, resolution, actor(request), now)
@@ -85,6 +87,41 @@ class ModerationController(Controller):
                 error=error_text(error, language(request)),
             )
         return web.redirect(f"/staff/moderation?ok={resolution}")
+
+    @post("/reports/{report_id:int}/cancel-future")
+    async def cancel_future(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session,
+        now: Now,
+        web: Pages,
+        report_id: int,
+    ) -> Response[str]:
+        """Cancel the bookings to come of whoever the report is about, with the team's message
+        in the cancellation mails; the report is then handled. The form's required box is the
+        confirmation."""
+        form = await request.form()
+        message = clean_text(forms.field(form, "message", 600), multiline=True) or None
+        if form.get("confirm") != "yes":
+            return await moderation_page(
+                web,
+                request,
+                session,
+                http_status=422,
+                error=forms.tr(
+                    language(request),
+                    "Cochez la case pour confirmer l'annulation.",
+                    "Tick the box to confirm the cancellation.",
+                ),
+            )
+        who = actor(request)
+        for booking_id in await moderation.reported_future_bookings(session, report_id, now):
+            try:
+                await cancel_by_staff(session, booking_id, now, message, who)
+            except BookingNotLive:
+                continue  # cancelled meanwhile
+        await moderation.resolve_report(session, report_id, "handled", who, now)
+        return web.redirect("/staff/moderation?ok=handled")
 
     @post("/blocks")
     async def block(
