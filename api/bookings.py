@@ -72,6 +72,7 @@ class BookingController(Controller):
     ) -> schemas.BookingCreated:
         if not data.consent:
             raise ValidationFailed("consent: the visitor must accept how their data is used")
+        basis = bookings.consent_basis(data.age, data.parent_agreed)
         first_name = clean_text(data.first_name)
         if not first_name:
             raise ValidationFailed("first_name: required")
@@ -98,6 +99,7 @@ class BookingController(Controller):
                 question=question or None,
                 timezone=data.timezone,
                 language=data.language,
+                consent_basis=basis,
             ),
             now=now,
             idempotency_key=idempotency_key,

@@ -10,6 +10,7 @@ from scheduler.booking.changes import (
     reschedule_by_mentor,
     reschedule_by_token,
 )
+from scheduler.booking.consent import DIGITAL_CONSENT_AGE, consent_basis
 from scheduler.booking.feedback import feedback_token, record_feedback
 from scheduler.booking.join import JoinState, JoinTarget, resolve_join
 from scheduler.booking.models import (
@@ -48,6 +49,7 @@ from scheduler.booking.visitors import Visitor
 from scheduler.schedules import LIVE_STATUS, BookingStatus
 
 __all__ = [
+    "DIGITAL_CONSENT_AGE",
     "LIVE_STATUS",
     "OPENS_BEFORE",
     "TOKEN_GRACE",
@@ -75,6 +77,7 @@ __all__ = [
     "cancel_by_staff",
     "cancel_by_token",
     "choose_venue",
+    "consent_basis",
     "erase_bookings",
     "feedback_token",
     "get_booking",

@@ -31,6 +31,8 @@ class Visitor:
     question: str | None = None
     timezone: str = "Europe/Paris"
     language: Language = "fr"
+    # scheduler.booking.consent decides it from the age question.
+    consent_basis: str | None = None
 
 
 def _validated(visitor: Visitor) -> Visitor:
@@ -52,6 +54,7 @@ def _validated(visitor: Visitor) -> Visitor:
         question=question or None,
         timezone=visitor.timezone,
         language=visitor.language,
+        consent_basis=visitor.consent_basis,
     )
 
 
