@@ -37,8 +37,10 @@ Resolution = Literal["blocked", "dismissed", "handled"]
 __all__ = [
     "AuditLine",
     "ReportLine",
+    "audit_count",
     "block_email",
     "email_hash",
+    "open_report_count",
     "open_reports",
     "recent_audit",
     "report_booking",
@@ -184,7 +186,14 @@ class ReportLine:
     mentor_email: str | None = None  # to contact them
 
 
-async def open_reports(session: AsyncSession, limit: int = 100) -> list[ReportLine]:
+async def open_report_count(session: AsyncSession) -> int:
+    query = select(func.count(BookingReport.id)).where(BookingReport.resolved_at.is_(None))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def open_reports(
+    session: AsyncSession, limit: int = 100, *, offset: int = 0, oldest_first: bool = False
+) -> list[ReportLine]:
     blocked = (
         select(EmailBlock.email_hash)
         .where(
@@ -213,8 +222,15 @@ async def open_reports(session: AsyncSession, limit: int = 100) -> list[ReportLi
         .join(BookingRow, BookingRow.id == BookingReport.booking_id)
         .join(Mentor, Mentor.id == BookingReport.mentor_id)
         .where(BookingReport.resolved_at.is_(None))
-        .order_by(BookingReport.created_at.desc(), BookingReport.id.desc())
+        .order_by(
+            *(
+                (BookingReport.created_at.asc(), BookingReport.id.asc())
+                if oldest_first
+                else (BookingReport.created_at.desc(), BookingReport.id.desc())
+            )
+        )
         .limit(limit)
+        .offset(offset)
     )
     return [
         ReportLine(
@@ -322,8 +338,17 @@ class AuditLine:
     details: dict[str, Any]
 
 
+async def audit_count(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count(AuditEntry.id)))).scalar_one())
+
+
 async def recent_audit(
-    session: AsyncSession, limit: int = 50, actions: tuple[str, ...] | None = None
+    session: AsyncSession,
+    limit: int = 50,
+    actions: tuple[str, ...] | None = None,
+    *,
+    offset: int = 0,
+    oldest_first: bool = False,
 ) -> list[AuditLine]:
     query = select(
         AuditEntry.at,
@@ -336,7 +361,8 @@ async def recent_audit(
     )
     if actions:
         query = query.where(AuditEntry.action.in_(actions))
-    rows = await session.execute(query.order_by(AuditEntry.id.desc()).limit(limit))
+    order = AuditEntry.id.asc() if oldest_first else AuditEntry.id.desc()
+    rows = await session.execute(query.order_by(order).limit(limit).offset(offset))
     return [
         AuditLine(r.at, r.actor_kind, r.actor_id, r.action, r.entity, r.entity_id, r.details)
         for r in rows

@@ -101,7 +101,7 @@ class BookingLine:
     created_at: datetime
 
 
-def _ledger_query(flt: BookingFilter) -> Select[*tuple[Any, ...]]:
+def _ledger_query(flt: BookingFilter, newest_first: bool = False) -> Select[*tuple[Any, ...]]:
     query = (
         select(
             BookingRow.id,
@@ -125,6 +125,8 @@ def _ledger_query(flt: BookingFilter) -> Select[*tuple[Any, ...]]:
         .join(Mentor, Mentor.id == BookingRow.mentor_id)
         .outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
     )
+    if newest_first:
+        return flt.apply(query).order_by(BookingRow.start_at.desc(), BookingRow.id.desc())
     return flt.apply(query).order_by(BookingRow.start_at, BookingRow.id)
 
 
@@ -151,12 +153,25 @@ def _line(row: Any) -> BookingLine:
 
 
 async def list_bookings(
-    session: AsyncSession, flt: BookingFilter, *, limit: int = 100, offset: int = 0
+    session: AsyncSession,
+    flt: BookingFilter,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    newest_first: bool = False,
 ) -> list[BookingLine]:
     """One page of the ledger, by start time."""
     _page(limit, offset)
-    rows = await session.execute(_ledger_query(flt).limit(limit).offset(offset))
+    rows = await session.execute(_ledger_query(flt, newest_first).limit(limit).offset(offset))
     return [_line(row) for row in rows]
+
+
+async def count_bookings(session: AsyncSession, flt: BookingFilter) -> int:
+    """How many bookings the ledger holds under ``flt`` (for its pages)."""
+    query = flt.apply(
+        select(func.count(BookingRow.id)).outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
+    )
+    return int((await session.execute(query)).scalar_one())
 
 
 async def export_bookings(

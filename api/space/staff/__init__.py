@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from api.space.staff.bookings import StaffBookingsController
 from api.space.staff.credentials import CredentialsController
 from api.space.staff.filieres import FilieresController
 from api.space.staff.invitations import InvitationsController
@@ -34,4 +35,5 @@ def build_staff_router() -> Router:
         StatisticsController,
         CredentialsController,
         PrivacyController,
+        StaffBookingsController,
     )

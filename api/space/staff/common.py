@@ -49,6 +49,7 @@ def nav(lang: str) -> list[tuple[str, str]]:
     return [
         ("/staff", tr(lang, "Mentors", "Mentors")),
         ("/staff/filieres", tr(lang, "Filières", "Fields of study")),
+        ("/staff/bookings", tr(lang, "Rendez-vous", "Bookings")),
         ("/staff/moderation", tr(lang, "Modération", "Moderation")),
         ("/staff/stats", tr(lang, "Statistiques", "Statistics")),
         ("/staff/questions", tr(lang, "Questions", "Questions")),
