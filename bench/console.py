@@ -59,6 +59,10 @@ PAGES = (
     "/staff/questions",
     "/staff/credentials",
     "/staff/privacy",
+    "/staff/bookings",
+    "/staff/bookings?page=150",
+    "/staff/audit",
+    "/staff/audit?page=5",
 )
 
 
