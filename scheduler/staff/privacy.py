@@ -23,6 +23,7 @@ The trail names no address: its entries say how much was found or erased.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,8 +46,11 @@ from scheduler.catalog import Filiere, Mentor, normalize_email
 from scheduler.messaging import SentMessage
 from scheduler.platform import (
     Actor,
+    Clock,
+    Database,
     InvalidToken,
     OutboxRow,
+    PeriodicJob,
     TokenExpired,
     ValidationFailed,
     digest,
@@ -59,6 +63,7 @@ from scheduler.platform import (
 from scheduler.staff.models import BookingReport, PrivacyRequest
 
 RateLimitRow = rate_limits.RateLimitRow
+log = logging.getLogger("thotis.privacy")
 
 __all__ = [
     "REQUEST_LINK_TTL",
@@ -70,6 +75,8 @@ __all__ = [
     "export",
     "find",
     "peek_request",
+    "purge_expired_requests",
+    "purge_requests_job",
     "request_by_visitor",
     "use_request",
 ]
@@ -420,6 +427,26 @@ async def use_request(session: AsyncSession, token: str, now: datetime) -> Confi
         found = await _request(session, token, now)
         await session.execute(delete(PrivacyRequest).where(PrivacyRequest.id == found.id))
     return ConfirmedRequest(found.kind, found.email, found.language)
+
+
+async def purge_expired_requests(session: AsyncSession, now: datetime) -> int:
+    """Delete the requests whose link expired unused (each holds an address)."""
+    async with unit_of_work(session):
+        return await _changed(
+            session, delete(PrivacyRequest).where(PrivacyRequest.expires_at <= as_utc(now, "now"))
+        )
+
+
+def purge_requests_job(db: Database, clock: Clock) -> PeriodicJob:
+    """The worker's hourly clean-up of expired requests (counts only in its log line)."""
+
+    async def run() -> None:
+        async with db.sessions() as session:
+            count = await purge_expired_requests(session, clock())
+        if count:
+            log.info("deleted %d expired privacy requests", count)
+
+    return PeriodicJob("privacy-request-purge", run, timedelta(hours=1))
 
 
 async def _request(session: AsyncSession, token: str, now: datetime) -> PrivacyRequest:

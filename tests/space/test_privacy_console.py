@@ -105,6 +105,17 @@ async def test_a_visitor_report_is_handled_then_their_data_exported_and_erased(
     await expect(page.locator("#audit")).to_contain_text(
         f"{STAFF_EMAIL} a effacé les données d'un visiteur"
     )
+    # The other new pages: the whole trail and the ledger, at both widths.
+    await page.get_by_role("link", name="Tout le journal").click()
+    await expect(page.get_by_role("heading", name="Journal des actions")).to_be_visible()
+    await shoot(page, artifacts, "staff-audit")
+    await page.get_by_role("link", name="Rendez-vous", exact=True).click()
+    await expect(page.locator("#bookings")).to_contain_text("Thomas Girard")
+    await shoot(page, artifacts, "staff-bookings")
+    other = await book(console, THOMAS, "Léo", "Et la prépa ?", "informatique")
+    await page.goto(other["join_url"])
+    await expect(page.get_by_role("heading", name="Signaler un problème")).to_be_visible()
+    await shoot(page, artifacts, "visitor-join-report")
 
 
 @pytest.mark.browser

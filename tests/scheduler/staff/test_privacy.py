@@ -23,6 +23,7 @@ from scheduler.platform import (
 )
 from scheduler.schema import metadata
 from scheduler.staff import moderation, privacy
+from scheduler.staff.models import PrivacyRequest
 from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
 STAFF = Actor.staff("equipe@thotis.fr")
@@ -161,3 +162,11 @@ async def test_a_visitor_may_ask_three_times_an_hour(db: Database) -> None:
             for _ in range(3)
         ]
     assert [a is not None for a in answers] == [True, True, False]
+
+
+async def test_expired_requests_are_deleted_with_their_address(db: Database) -> None:
+    await _held_everywhere(db)  # one request, made at NOW
+    async with db.sessions() as session:
+        assert await privacy.purge_expired_requests(session, NOW + timedelta(hours=1)) == 0
+        assert await privacy.purge_expired_requests(session, NOW + timedelta(days=2)) == 1
+    assert await count(db, PrivacyRequest) == 0
