@@ -66,6 +66,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/widget.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/first_free.py
+	$(BIN)/python bench/console.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

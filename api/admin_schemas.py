@@ -287,11 +287,14 @@ class Stats(msgspec.Struct):
 
 
 class VisitorQuestion(msgspec.Struct):
-    booking_id: UUID
+    """Once its booking's personal data is erased, a question is kept alone: no booking,
+    status or mentor, and ``start`` is the first day of its month."""
+
+    booking_id: UUID | None
     start: datetime
-    status: BookingStatus
+    status: BookingStatus | None
     filiere: str | None
-    mentor_id: UUID
-    mentor_name: str
+    mentor_id: UUID | None
+    mentor_name: str | None
     question: str
     language: str

@@ -40,6 +40,7 @@ from api.problems import handle_exception
 from api.public import PublicController
 from api.space import create_space_router
 from api.staff import StaffController
+from api.visitor_requests import create_visitor_requests_router
 from api.widget.routes import create_widget_router
 from api.wiring import Parts, build_worker
 from scheduler.platform import Settings
@@ -121,6 +122,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             create_widget_router(settings),
             create_join_router(settings),
             create_attestation_router(settings),
+            create_visitor_requests_router(settings, parts.mailer),
             create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,

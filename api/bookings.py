@@ -72,6 +72,7 @@ class BookingController(Controller):
     ) -> schemas.BookingCreated:
         if not data.consent:
             raise ValidationFailed("consent: the visitor must accept how their data is used")
+        basis = bookings.consent_basis(data.age, data.parent_agreed)
         first_name = clean_text(data.first_name)
         if not first_name:
             raise ValidationFailed("first_name: required")
@@ -98,11 +99,13 @@ class BookingController(Controller):
                 question=question or None,
                 timezone=data.timezone,
                 language=data.language,
+                consent_basis=basis,
             ),
             now=now,
             idempotency_key=idempotency_key,
             filiere=data.filiere,
             busy_check=busy_check,
+            request_secret=settings.secrets.secret_key,
         )
         return _created(settings, result, mentor.display_name)
 

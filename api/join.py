@@ -25,7 +25,7 @@ from api.wiring import feedback_url
 from integrations.messages import feedback_links
 from integrations.when import when_text
 from scheduler.booking import OPENS_BEFORE, JoinTarget, VenueKind, resolve_join
-from scheduler.platform import InvalidToken, Language, Settings
+from scheduler.platform import BookingGone, InvalidToken, Language, Settings
 
 JOIN_PATH = "/join"
 
@@ -33,6 +33,7 @@ _TITLES: dict[str, dict[Language, str]] = {
     "unknown": {"fr": "Ce lien n’est pas valide", "en": "This link is not valid"},
     "cancelled": {"fr": "Cet échange a été annulé", "en": "This call was cancelled"},
     "expired": {"fr": "Ce lien a expiré", "en": "This link has expired"},
+    "gone": {"fr": "Ce rendez-vous a été effacé", "en": "This booking was erased"},
     "ended": {"fr": "Échange terminé", "en": "Call ended"},
 }
 _MESSAGES: dict[str, dict[Language, str]] = {
@@ -49,7 +50,18 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The call took place more than a day ago: this link leads nowhere any more.",
     },
 }
-_STATUS = {"unknown": 404, "cancelled": 410, "expired": 410, "ended": 200, "waiting": 200}
+_MESSAGES["gone"] = {
+    "fr": "Ses données ont été effacées (durée de conservation ou demande) : ce lien ne mène plus nulle part.",
+    "en": "Its data was erased (retention period or a request): this link leads nowhere any more.",
+}
+_STATUS = {
+    "unknown": 404,
+    "cancelled": 410,
+    "expired": 410,
+    "gone": 410,
+    "ended": 200,
+    "waiting": 200,
+}
 
 
 def _countdown(seconds: int, language: Language) -> str:
@@ -94,6 +106,7 @@ def create_join_router(settings: Settings) -> Router:
             self_url=f"{JOIN_PATH}/{token}?lang={language}",
             other_lang=other,
             other_lang_url=f"{JOIN_PATH}/{token}?lang={other}",
+            report_action=f"{JOIN_PATH}/{token}/report",
             nonce=nonce,
             **context,
         )
@@ -166,6 +179,8 @@ def create_join_router(settings: Settings) -> Router:
         except InvalidToken:
             language = _language(request, lang, "fr")
             return page("unknown", language, token, party=None)
+        except BookingGone:
+            return page("gone", _language(request, lang, "fr"), token, party=None)
         language = _language(request, lang, target.language)
         if target.state == "open":
             return Redirect(

@@ -49,7 +49,7 @@ ERRORS: dict[str, str] = {
     "404": "Unknown resource: `not_found`",
     "405": "Method not allowed: `method_not_allowed` (`Allow` names the methods of the path)",
     "409": "Conflict: `slot_taken`, `outside_availability`, `booking_not_live`, …",
-    "410": "Expired link: `token_expired`",
+    "410": "Expired link: `token_expired`; erased booking: `booking_gone`",
     "413": "Body larger than 64 KiB: `body_too_large`",
     "422": "Invalid input: `validation_failed`, `invalid_timezone`, …",
     "429": "Too many requests: `rate_limited`",

@@ -69,6 +69,10 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "invalid_token": ("Lien invalide", "Invalid link"),
     "token_expired": ("Ce lien a expiré", "This link has expired"),
+    "booking_gone": (
+        "Les données de ce rendez-vous ont été effacées",
+        "This booking's data has been erased",
+    ),
     "email_blocked": (
         "Cette adresse ne peut pas réserver",
         "This address cannot make bookings",

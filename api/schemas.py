@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -88,6 +88,9 @@ class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
     consent: bool
     question: Question | None = None
+    # The age question (scheduler.booking.consent): under 15, ``parent_agreed`` must be true.
+    age: Literal["15_or_older", "under_15"] | None = None
+    parent_agreed: bool = False
     timezone: TimezoneName = "Europe/Paris"
     language: Language = "fr"
     # The field-of-study page the visitor booked from (for Thotis's statistics).

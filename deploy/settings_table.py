@@ -174,6 +174,11 @@ VARIABLES: tuple[Variable, ...] = (
         "visitors' names and emails are erased this long after the call",
     ),
     Variable(
+        "PRIVACY_CONTACT_EMAIL",
+        "privacy.contact_email",
+        "where visitors and their parents write about their data (shown on `/privacy`)",
+    ),
+    Variable(
         "SESSION_LIFETIME_HOURS", "access.session_lifetime_hours", "mentor and staff sessions"
     ),
     Variable(

@@ -48,6 +48,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "outbox_max_attempts": ("worker", "outbox_max_attempts"),
     "busy_refresh_minutes": ("worker", "busy_refresh_minutes"),
     "personal_data_retention_days": ("privacy", "retention_days"),
+    "privacy_contact_email": ("privacy", "contact_email"),
     "staff_emails": ("access", "staff_emails"),
     "staff_domain": ("access", "staff_domain"),
     "session_lifetime_hours": ("access", "session_lifetime_hours"),

@@ -20,6 +20,7 @@ from litestar import Request, Response, Router, get
 from litestar.enums import MediaType
 
 from api.widget.assets import WidgetBundle, build_bundle
+from api.widget.privacy_facts import privacy_facts
 from scheduler.platform import Settings
 
 SCRIPT_PATH = "/widget/v1/thotis-widget.js"
@@ -132,6 +133,7 @@ def create_widget_router(settings: Settings, bundle: WidgetBundle | None = None)
             {"Cache-Control": "public, max-age=3600"},
             page_lang=_language(lang),
             retention_days=settings.privacy.retention_days,
+            facts=privacy_facts(settings),
         )
 
     return Router(

@@ -17,11 +17,20 @@ from scheduler.booking.changes import (
     reschedule_by_mentor,
     reschedule_by_token,
 )
+from scheduler.booking.consent import DIGITAL_CONSENT_AGE, consent_basis
 from scheduler.booking.feedback import feedback_token, record_feedback
 from scheduler.booking.first_free import FiliereCalendar, book_first_free, filiere_calendar
 from scheduler.booking.impact import Impact, mentor_impact
 from scheduler.booking.join import JoinState, JoinTarget, resolve_join
-from scheduler.booking.models import BookingRow, EmailBlock, ManageToken
+from scheduler.booking.models import (
+    BookingRow,
+    EmailBlock,
+    Feedback,
+    FeedbackTally,
+    IdempotencyKey,
+    ManageToken,
+    RetainedQuestion,
+)
 from scheduler.booking.reads import (
     get_booking,
     get_booking_by_token,
@@ -30,7 +39,7 @@ from scheduler.booking.reads import (
     set_meeting_details,
 )
 from scheduler.booking.records import BookingRecord, BookResult
-from scheduler.booking.retention import purge_job, purge_personal_data
+from scheduler.booking.retention import PurgeCounts, erase_bookings, purge_job, purge_personal_data
 from scheduler.booking.tokens import TOKEN_GRACE, booking_id_for_token, manage_url
 from scheduler.booking.venue import (
     OPENS_BEFORE,
@@ -49,6 +58,7 @@ from scheduler.booking.visitors import Visitor
 from scheduler.schedules import LIVE_STATUS, BookingStatus
 
 __all__ = [
+    "DIGITAL_CONSENT_AGE",
     "LIVE_STATUS",
     "OPENS_BEFORE",
     "TOKEN_GRACE",
@@ -62,10 +72,15 @@ __all__ = [
     "EmailBlock",
     "FiliereCalendar",
     "Impact",
+    "Feedback",
+    "FeedbackTally",
+    "IdempotencyKey",
     "JoinState",
     "JoinTarget",
     "ManageToken",
     "Party",
+    "PurgeCounts",
+    "RetainedQuestion",
     "Venue",
     "VenueKind",
     "Visitor",
@@ -76,6 +91,8 @@ __all__ = [
     "cancel_by_staff",
     "cancel_by_token",
     "choose_venue",
+    "consent_basis",
+    "erase_bookings",
     "feedback_token",
     "filiere_calendar",
     "find_attestation",

@@ -32,6 +32,7 @@ from scheduler.platform import (
     IDEMPOTENCY_KEY_CONSTRAINT,
     INTEGRITY_ERRORS,
     Actor,
+    BookingGone,
     EmailBlocked,
     IdempotencyConflict,
     MentorUnavailable,
@@ -62,12 +63,15 @@ async def book(
     idempotency_key: str | None = None,
     filiere: str | None = None,
     busy_check: BusyCheck | None = None,
+    request_secret: str | None = None,
 ) -> BookResult:
     """Book the slot starting at ``slot_start`` with a mentor, in one transaction.
 
     ``filiere``: slug of the page the visitor came from (one of the mentor's). With an
     ``idempotency_key``, a retry with the same body returns the same booking (and a fresh manage
-    token) and a different body raises IdempotencyConflict.
+    token) and a different body raises IdempotencyConflict; ``request_secret`` (the service's
+    ``SECRET_KEY``) keys the hash of the body kept with the key, and is required with it. A key
+    whose booking's personal data was erased raises BookingGone.
 
     Raises ValidationFailed / AvailabilityError (bad input), NotFound, MentorUnavailable,
     EmailBlocked, OutsideAvailability (not offered), SlotTaken (taken by someone else, or the
@@ -78,7 +82,9 @@ async def book(
     visitor = _validated(visitor)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
-    request_hash = _request_hash(mentor_id, slot_start, visitor, filiere)
+    if idempotency_key is not None and not request_secret:
+        raise ValueError("an Idempotency-Key needs the request secret to key its hash")
+    request_hash = _request_hash(request_secret or "", mentor_id, slot_start, visitor, filiere)
     try:
         async with unit_of_work(session):
             fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
@@ -194,6 +200,9 @@ async def _replay(
     ).first()
     if found is None:
         return None
+    if found.booking_id is None:
+        # A tombstone: the booking's data was erased; nothing is issued for it again.
+        raise BookingGone("the booking made with this Idempotency-Key has been erased")
     if found.request_hash != request_hash:
         raise IdempotencyConflict("this Idempotency-Key was used for a different request")
     booking = await get_booking(session, found.booking_id)

@@ -226,6 +226,7 @@ async def _reschedule(
                 old.visitor_question,
                 old.visitor_timezone,
                 old.language,
+                old.consent_basis,
             ),
             consent_at=old.consent_at,
             now=now,

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.booking.models import BookingRow, Feedback
-from scheduler.platform import InvalidToken, NotFound, unit_of_work
+from scheduler.platform import BookingGone, InvalidToken, NotFound, unit_of_work
 
 
 def feedback_token(secret_key: str, booking_id: UUID) -> str:
@@ -28,9 +28,16 @@ async def record_feedback(
     if not hmac.compare_digest(feedback_token(secret_key, booking_id).encode(), token.encode()):
         raise InvalidToken("this feedback link is not valid")
     async with unit_of_work(session):
-        exists = await session.execute(select(BookingRow.id).where(BookingRow.id == booking_id))
-        if exists.first() is None:
+        found = (
+            await session.execute(
+                select(BookingRow.personal_data_purged_at).where(BookingRow.id == booking_id)
+            )
+        ).first()
+        if found is None:
             raise NotFound("no such booking")
+        if found.personal_data_purged_at is not None:
+            # Feedback is only counted once its booking is forgotten: no new row names it.
+            raise BookingGone("this booking's data has been erased")
         statement = pg_insert(Feedback).values(booking_id=booking_id, helpful=helpful)
         await session.execute(
             statement.on_conflict_do_update(

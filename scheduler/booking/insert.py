@@ -23,11 +23,11 @@ _INSERT_BOOKING = f"""
       INSERT INTO bookings (id, series_id, sequence, mentor_id, filiere_id, start_at, end_at,
                             buffer_before_minutes, buffer_after_minutes, status,
                             visitor_first_name, visitor_email, visitor_question,
-                            visitor_timezone, language, consent_at, created_at)
+                            visitor_timezone, language, consent_at, created_at, consent_basis)
       VALUES (%(id)s, %(series_id)s, %(sequence)s, %(mentor_id)s, %(filiere_id)s::uuid,
               %(start_at)s, %(end_at)s, %(buffer_before)s, %(buffer_after)s, {sql_literal(LIVE_STATUS)},
               %(first_name)s, %(email)s, %(question)s::text, %(timezone)s, %(language)s,
-              %(consent_at)s, %(now)s)
+              %(consent_at)s, %(now)s, %(consent_basis)s::text)
       RETURNING id
     ), token AS (
       INSERT INTO manage_tokens (token_hash, booking_id, purpose, expires_at)
@@ -103,6 +103,7 @@ async def insert_booking(
             "timezone": visitor.timezone,
             "language": visitor.language,
             "consent_at": consent_at,
+            "consent_basis": visitor.consent_basis,
             "now": now,
             "token_hash": digest(token),
             "token_expires": slot_end + TOKEN_GRACE,
@@ -172,4 +173,5 @@ def _new_record(
         rescheduled_to=None,
         meet_url=None,
         created_at=now,
+        consent_basis=visitor.consent_basis,
     )

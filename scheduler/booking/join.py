@@ -27,7 +27,7 @@ from scheduler.booking.venue import (
     read_join_token,
 )
 from scheduler.catalog import Mentor
-from scheduler.platform import InvalidToken
+from scheduler.platform import BookingGone, InvalidToken
 from scheduler.schedules import BookingStatus
 
 # ``cancelled``: the series was cancelled; ``expired``: a day after the call's end.
@@ -57,7 +57,8 @@ async def resolve_join(
     jitsi_base_url: str,
     now: datetime,
 ) -> JoinTarget:
-    """The join link's target now; InvalidToken for a token no series was given."""
+    """The join link's target now; InvalidToken for a token no series was given, BookingGone
+    once the series' personal data is erased (its page names the mentor and the time)."""
     now = as_utc(now, "now")
     try:
         series_id, party = read_join_token(secret, token)
@@ -73,6 +74,7 @@ async def resolve_join(
                 BookingRow.meet_url,
                 BookingRow.visitor_timezone,
                 BookingRow.language,
+                BookingRow.personal_data_purged_at,
                 Mentor.display_name,
                 Mentor.timezone,
                 Mentor.meeting_url,
@@ -87,6 +89,8 @@ async def resolve_join(
     if row is None:
         # A token signed with our key for a series that no longer exists (or never did).
         raise InvalidToken("this join link is not valid")
+    if row.personal_data_purged_at is not None:
+        raise BookingGone("this call's data has been erased")
     state: JoinState
     phase: Phase = join_phase(row.start_at, row.end_at, now)
     if row.status == BookingStatus.CANCELLED:

@@ -1,9 +1,11 @@
-"""The booking tables: bookings, manage tokens, idempotency keys, blocked visitor emails and feedback."""
+"""The booking tables: bookings, manage tokens, idempotency keys, blocked visitor emails and
+feedback; and what the retention purge keeps of them with no link to anyone (questions by
+filière and month, feedback counted per mentor and month)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
@@ -11,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Computed,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -37,6 +40,10 @@ class BookingRow(Base):
         CheckConstraint(
             "cancelled_by IS NULL OR cancelled_by IN ('visitor', 'mentor', 'staff')",
             name="cancelled_by",
+        ),
+        CheckConstraint(
+            "consent_basis IS NULL OR consent_basis IN ('own', 'parental')",
+            name="consent_basis",
         ),
         # The last line of defence against double booking: two live bookings of one mentor
         # never overlap, buffers included. Touching ranges ('[)') do not overlap.
@@ -94,6 +101,9 @@ class BookingRow(Base):
     calendar_event_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = server_now()
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Whose agreement the booking rests on: the visitor's own (15 or older), or a parent's
+    # (under 15, French law's age of digital consent). NULL for bookings made before it was asked.
+    consent_basis: Mapped[str | None] = mapped_column(Text)
 
 
 class ManageToken(Base):
@@ -113,11 +123,18 @@ class ManageToken(Base):
 
 
 class IdempotencyKey(Base):
+    """A booking request's key. ``request_hash`` is an HMAC (keyed with ``SECRET_KEY``) of the
+    request's body, which holds the visitor's email. When the booking's personal data is erased
+    the hash and the booking go (both NULL) and the key stays as a tombstone: a replay of it
+    answers ``booking_gone`` instead of booking again."""
+
     __tablename__ = "idempotency_keys"
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
-    request_hash: Mapped[str] = mapped_column(Text)
-    booking_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    request_hash: Mapped[str | None] = mapped_column(Text)
+    booking_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = server_now()
 
 
@@ -139,3 +156,32 @@ class Feedback(Base):
     )
     helpful: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RetainedQuestion(Base):
+    """A visitor's question once its booking's personal data is erased: the text, the filière
+    and the month, with no booking, mentor or visitor behind it (the frequent questions)."""
+
+    __tablename__ = "retained_questions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    filiere_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("filieres.id", ondelete="SET NULL")
+    )
+    month: Mapped[date] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+
+
+class FeedbackTally(Base):
+    """Answers to "did the exchange help?" once their bookings' personal data is erased:
+    counted per mentor and month, no longer one row per visitor."""
+
+    __tablename__ = "feedback_tallies"
+
+    mentor_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mentors.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    helpful: Mapped[int] = mapped_column(Integer, server_default="0")
+    not_helpful: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -51,6 +51,7 @@ _BOOKING_COLUMNS = (
     BookingRow.rescheduled_to,
     BookingRow.meet_url,
     BookingRow.created_at,
+    BookingRow.consent_basis,
 )
 
 
@@ -78,6 +79,7 @@ def _record(row: Row[*tuple[Any, ...]]) -> BookingRecord:
         rescheduled_to=row.rescheduled_to,
         meet_url=row.meet_url,
         created_at=row.created_at,
+        consent_basis=row.consent_basis,
     )
 
 

@@ -31,6 +31,7 @@ class BookingRecord:
     rescheduled_to: UUID | None
     meet_url: str | None
     created_at: datetime
+    consent_basis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

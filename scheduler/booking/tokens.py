@@ -13,9 +13,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.booking.models import (
+    BookingRow,
     ManageToken,
 )
 from scheduler.platform import (
+    BookingGone,
     InvalidToken,
     TokenExpired,
     digest,
@@ -41,12 +43,17 @@ async def booking_id_for_token(session: AsyncSession, token: str) -> UUID:
         raise InvalidToken("a manage token is required")
     found = (
         await session.execute(
-            select(ManageToken.booking_id).where(ManageToken.token_hash == digest(token))
+            select(ManageToken.booking_id, BookingRow.personal_data_purged_at)
+            .join(BookingRow, BookingRow.id == ManageToken.booking_id)
+            .where(ManageToken.token_hash == digest(token))
         )
-    ).scalar()
+    ).first()
     if found is None:
         raise InvalidToken("this link is not valid")
-    return found
+    if found.personal_data_purged_at is not None:
+        raise BookingGone("this booking's data has been erased")
+    booking_id: UUID = found.booking_id
+    return booking_id
 
 
 async def _issue_token(session: AsyncSession, booking_id: UUID, end: datetime) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,8 @@ class Visitor:
     question: str | None = None
     timezone: str = "Europe/Paris"
     language: Language = "fr"
+    # scheduler.booking.consent decides it from the age question.
+    consent_basis: str | None = None
 
 
 def _validated(visitor: Visitor) -> Visitor:
@@ -51,12 +54,15 @@ def _validated(visitor: Visitor) -> Visitor:
         question=question or None,
         timezone=visitor.timezone,
         language=visitor.language,
+        consent_basis=visitor.consent_basis,
     )
 
 
 def _request_hash(
-    mentor_id: UUID, slot_start: datetime, visitor: Visitor, filiere: str | None
+    secret: str, mentor_id: UUID, slot_start: datetime, visitor: Visitor, filiere: str | None
 ) -> str:
+    """An HMAC of the request under ``secret``: the body holds the email, and a plain digest
+    of it could be matched against guessed addresses by whoever reads the table."""
     body = {
         "mentor_id": str(mentor_id),
         "slot_start": slot_start.isoformat(),
@@ -67,7 +73,8 @@ def _request_hash(
         "language": visitor.language,
         "filiere": filiere,
     }
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    message = json.dumps(body, sort_keys=True).encode()
+    return hmac.new(f"idempotency:{secret}".encode(), message, hashlib.sha256).hexdigest()
 
 
 def _reason(reason: str | None) -> str | None:

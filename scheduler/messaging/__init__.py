@@ -1,6 +1,7 @@
 """What is sent and to whom: once-only delivery of each message and the mentors' daily digest,
 behind ``Mailer``."""
 
+from scheduler.messaging.delivery import SentMessage
 from scheduler.messaging.digest import DigestBooking, DigestContent
 from scheduler.messaging.ports import Mailer
 
@@ -8,4 +9,5 @@ __all__ = [
     "DigestBooking",
     "DigestContent",
     "Mailer",
+    "SentMessage",
 ]

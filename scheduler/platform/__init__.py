@@ -13,6 +13,7 @@ from scheduler.platform.driver import compiled, driver_connection, fetch_all
 from scheduler.platform.embedded_db import EmbeddedPostgres
 from scheduler.platform.embedded_host import EmbeddedPostgresError
 from scheduler.platform.errors import (
+    BookingGone,
     BookingNotLive,
     DatabaseUnavailable,
     EmailBlocked,
@@ -80,6 +81,7 @@ __all__ = [
     "AuditEntry",
     "BackupError",
     "Base",
+    "BookingGone",
     "BookingLimits",
     "BookingNotLive",
     "BrandSettings",

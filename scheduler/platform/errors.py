@@ -14,6 +14,7 @@ problem JSON::
     ├── MentorUnavailable        409 mentor_unavailable    (inactive or paused mentor)
     ├── InvalidToken             403 invalid_token         (unknown, wrong purpose, other booking)
     ├── TokenExpired             410 token_expired
+    ├── BookingGone              410 booking_gone          (its personal data was erased)
     ├── EmailBlocked             403 email_blocked
     ├── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.platform.outage``)
     │   defined by the HTTP shell (api.google), for the Google Calendar routes:
@@ -76,6 +77,13 @@ class InvalidToken(SchedulingError):
 
 class TokenExpired(SchedulingError):
     code, status = "token_expired", 410
+
+
+class BookingGone(SchedulingError):
+    """The booking's personal data was erased (retention or a privacy request): its links and
+    idempotency keys lead nowhere, and nothing is issued again for it."""
+
+    code, status = "booking_gone", 410
 
 
 class EmailBlocked(SchedulingError):

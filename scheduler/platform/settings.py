@@ -131,6 +131,8 @@ class WorkerSettings:
 class PrivacySettings:
     # Visitors' names and emails are erased this many days after the call.
     retention_days: int = 180
+    # Where visitors (and their parents) write about their data; /privacy shows it.
+    contact_email: str = "donnees@thotis.fr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +267,8 @@ class Settings:
                 ),
             ),
             privacy=PrivacySettings(
-                retention_days=int(get("PERSONAL_DATA_RETENTION_DAYS") or privacy.retention_days)
+                retention_days=int(get("PERSONAL_DATA_RETENTION_DAYS") or privacy.retention_days),
+                contact_email=get("PRIVACY_CONTACT_EMAIL") or privacy.contact_email,
             ),
             access=AccessSettings(
                 staff_emails=_list(get("STAFF_EMAILS"), ()),

@@ -1,4 +1,4 @@
-"""The staff domain's tables: reports of bookings."""
+"""The staff domain's tables: reports of bookings, visitors' privacy requests."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    LargeBinary,
     Text,
     text,
 )
@@ -20,13 +21,16 @@ from scheduler.platform import Base, server_now
 
 
 class BookingReport(Base):
-    """A mentor tells the team about a booking (abuse, a prank, …); staff resolve it."""
+    """A mentor or the visitor tells the team about a booking (abuse, a prank, …); staff
+    resolve it. ``mentor_id`` is the booking's mentor whoever reported."""
 
     __tablename__ = "booking_reports"
     __table_args__ = (
         CheckConstraint(
-            "resolution IS NULL OR resolution IN ('blocked', 'dismissed')", name="resolution"
+            "resolution IS NULL OR resolution IN ('blocked', 'dismissed', 'handled')",
+            name="resolution",
         ),
+        CheckConstraint("reporter IN ('mentor', 'visitor')", name="reporter"),
         Index(
             "ix_booking_reports_open", "created_at", postgresql_where=text("resolved_at IS NULL")
         ),
@@ -38,7 +42,25 @@ class BookingReport(Base):
     )
     mentor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mentors.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text)
+    reporter: Mapped[str] = mapped_column(Text, server_default="mentor")
     created_at: Mapped[datetime] = server_now()
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(Text)
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class PrivacyRequest(Base):
+    """A visitor asked, from their manage page, for a copy of their data or its erasure; it is
+    carried out only when the link mailed to the address is opened (only the link's SHA-256 is
+    kept). Done, expired or superseded requests are deleted, the address with them."""
+
+    __tablename__ = "privacy_requests"
+    __table_args__ = (CheckConstraint("kind IN ('export', 'erase')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    email: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(Text, server_default="fr")
+    created_at: Mapped[datetime] = server_now()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -18,23 +18,36 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.booking import BookingRow, EmailBlock
+from scheduler.booking import BookingRow, BookingStatus, EmailBlock, booking_id_for_token
 from scheduler.catalog import Mentor, normalize_email
-from scheduler.platform import Actor, AuditEntry, NotFound, ValidationFailed, record, unit_of_work
+from scheduler.platform import (
+    Actor,
+    AuditEntry,
+    BookingGone,
+    NotFound,
+    ValidationFailed,
+    record,
+    unit_of_work,
+)
 from scheduler.staff.models import BookingReport
 
 MAX_REASON = 500
-Resolution = Literal["blocked", "dismissed"]
+Resolution = Literal["blocked", "dismissed", "handled"]
 
 __all__ = [
     "AuditLine",
     "ReportLine",
+    "audit_count",
     "block_email",
     "email_hash",
+    "open_report_count",
     "open_reports",
     "recent_audit",
     "report_booking",
+    "report_series",
+    "report_visitor",
     "reported_booking_ids",
+    "reported_future_bookings",
     "resolve_report",
 ]
 
@@ -74,6 +87,80 @@ async def report_booking(
     return int(report_id)
 
 
+# A visitor's reports of one booking (a form anyone holding the manage link can send).
+VISITOR_REPORTS_PER_BOOKING = 3
+
+
+async def report_visitor(
+    session: AsyncSession, booking_id: UUID, manage_token: str, reason: str, now: datetime
+) -> int | None:
+    """The visitor reports a problem with their booking, through its manage link (or the join
+    page's, which names the booking); None past ``VISITOR_REPORTS_PER_BOOKING`` open ones."""
+    reason = _reason(reason)
+    async with unit_of_work(session):
+        if await booking_id_for_token(session, manage_token) != booking_id:
+            raise NotFound("no such booking")
+        return await _visitor_report(session, booking_id, reason, now)
+
+
+async def report_series(
+    session: AsyncSession, series_id: UUID, reason: str, now: datetime
+) -> int | None:
+    """``report_visitor`` from the join page, whose link names the series: the report is of
+    the series' current booking."""
+    reason = _reason(reason)
+    async with unit_of_work(session):
+        found = (
+            await session.execute(
+                select(BookingRow.id, BookingRow.personal_data_purged_at)
+                .where(BookingRow.series_id == series_id)
+                .order_by(BookingRow.sequence.desc(), BookingRow.created_at.desc())
+                .limit(1)
+            )
+        ).first()
+        if found is None:
+            raise NotFound("no such booking")
+        if found.personal_data_purged_at is not None:
+            raise BookingGone("this booking's data has been erased")
+        return await _visitor_report(session, found.id, reason, now)
+
+
+async def _visitor_report(
+    session: AsyncSession, booking_id: UUID, reason: str, now: datetime
+) -> int | None:
+    mentor_id = (
+        await session.execute(select(BookingRow.mentor_id).where(BookingRow.id == booking_id))
+    ).scalar()
+    if mentor_id is None:
+        raise NotFound("no such booking")
+    open_ones = (
+        await session.execute(
+            select(func.count()).where(
+                BookingReport.booking_id == booking_id,
+                BookingReport.reporter == "visitor",
+                BookingReport.resolved_at.is_(None),
+            )
+        )
+    ).scalar_one()
+    if open_ones >= VISITOR_REPORTS_PER_BOOKING:
+        return None
+    report_id = (
+        await session.execute(
+            insert(BookingReport)
+            .values(
+                booking_id=booking_id,
+                mentor_id=mentor_id,
+                reason=reason,
+                reporter="visitor",
+                created_at=now,
+            )
+            .returning(BookingReport.id)
+        )
+    ).scalar_one()
+    await record(session, Actor("visitor"), "report", "booking", booking_id, {"report": report_id})
+    return int(report_id)
+
+
 async def reported_booking_ids(session: AsyncSession, mentor_id: UUID) -> set[UUID]:
     rows = await session.execute(
         select(BookingReport.booking_id).where(BookingReport.mentor_id == mentor_id)
@@ -95,9 +182,18 @@ class ReportLine:
     reason: str
     created_at: datetime
     blocked: bool  # the visitor's address is already blocked
+    reporter: str = "mentor"  # or "visitor"
+    mentor_email: str | None = None  # to contact them
 
 
-async def open_reports(session: AsyncSession, limit: int = 100) -> list[ReportLine]:
+async def open_report_count(session: AsyncSession) -> int:
+    query = select(func.count(BookingReport.id)).where(BookingReport.resolved_at.is_(None))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def open_reports(
+    session: AsyncSession, limit: int = 100, *, offset: int = 0, oldest_first: bool = False
+) -> list[ReportLine]:
     blocked = (
         select(EmailBlock.email_hash)
         .where(
@@ -120,12 +216,21 @@ async def open_reports(session: AsyncSession, limit: int = 100) -> list[ReportLi
             BookingReport.reason,
             BookingReport.created_at,
             blocked.label("blocked"),
+            BookingReport.reporter,
+            Mentor.email.label("mentor_email"),
         )
         .join(BookingRow, BookingRow.id == BookingReport.booking_id)
         .join(Mentor, Mentor.id == BookingReport.mentor_id)
         .where(BookingReport.resolved_at.is_(None))
-        .order_by(BookingReport.created_at.desc(), BookingReport.id.desc())
+        .order_by(
+            *(
+                (BookingReport.created_at.asc(), BookingReport.id.asc())
+                if oldest_first
+                else (BookingReport.created_at.desc(), BookingReport.id.desc())
+            )
+        )
         .limit(limit)
+        .offset(offset)
     )
     return [
         ReportLine(
@@ -141,6 +246,8 @@ async def open_reports(session: AsyncSession, limit: int = 100) -> list[ReportLi
             reason=row.reason,
             created_at=row.created_at,
             blocked=bool(row.blocked),
+            reporter=row.reporter,
+            mentor_email=row.mentor_email,
         )
         for row in rows
     ]
@@ -167,9 +274,10 @@ async def block_email(session: AsyncSession, email: str, reason: str | None, act
 async def resolve_report(
     session: AsyncSession, report_id: int, resolution: Resolution, actor: Actor, now: datetime
 ) -> None:
-    """Close a report; ``blocked`` also blocks the reported visitor's address."""
-    if resolution not in ("blocked", "dismissed"):
-        raise ValidationFailed("resolution must be 'blocked' or 'dismissed'")
+    """Close a report; ``blocked`` also blocks the reported visitor's address; ``handled``: the
+    team acted otherwise (contacted someone, cancelled bookings, deactivated the mentor)."""
+    if resolution not in ("blocked", "dismissed", "handled"):
+        raise ValidationFailed("resolution must be 'blocked', 'dismissed' or 'handled'")
     async with unit_of_work(session):
         found = (
             await session.execute(
@@ -193,6 +301,32 @@ async def resolve_report(
         await record(session, actor, resolution, "booking_report", report_id)
 
 
+async def reported_future_bookings(
+    session: AsyncSession, report_id: int, now: datetime
+) -> list[UUID]:
+    """The live bookings to come of whoever a report is about: the mentor's when the visitor
+    reported, the visitor's (same address) when the mentor did."""
+    found = (
+        await session.execute(
+            select(BookingReport.reporter, BookingRow.mentor_id, BookingRow.visitor_email)
+            .join(BookingRow, BookingRow.id == BookingReport.booking_id)
+            .where(BookingReport.id == report_id)
+        )
+    ).first()
+    if found is None:
+        raise NotFound("no such report")
+    query = select(BookingRow.id).where(
+        BookingRow.status == BookingStatus.CONFIRMED, BookingRow.start_at > now
+    )
+    if found.reporter == "visitor":
+        query = query.where(BookingRow.mentor_id == found.mentor_id)
+    elif found.visitor_email:
+        query = query.where(BookingRow.visitor_email == found.visitor_email)
+    else:
+        return []
+    return list((await session.execute(query.order_by(BookingRow.start_at))).scalars())
+
+
 @dataclass(frozen=True, slots=True)
 class AuditLine:
     at: datetime
@@ -204,8 +338,17 @@ class AuditLine:
     details: dict[str, Any]
 
 
+async def audit_count(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count(AuditEntry.id)))).scalar_one())
+
+
 async def recent_audit(
-    session: AsyncSession, limit: int = 50, actions: tuple[str, ...] | None = None
+    session: AsyncSession,
+    limit: int = 50,
+    actions: tuple[str, ...] | None = None,
+    *,
+    offset: int = 0,
+    oldest_first: bool = False,
 ) -> list[AuditLine]:
     query = select(
         AuditEntry.at,
@@ -218,7 +361,8 @@ async def recent_audit(
     )
     if actions:
         query = query.where(AuditEntry.action.in_(actions))
-    rows = await session.execute(query.order_by(AuditEntry.id.desc()).limit(limit))
+    order = AuditEntry.id.asc() if oldest_first else AuditEntry.id.desc()
+    rows = await session.execute(query.order_by(order).limit(limit).offset(offset))
     return [
         AuditLine(r.at, r.actor_kind, r.actor_id, r.action, r.entity, r.entity_id, r.details)
         for r in rows

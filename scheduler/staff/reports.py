@@ -14,18 +14,20 @@ from datetime import datetime
 from typing import Any, TypeVarTuple
 from uuid import UUID
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import DateTime, Select, Text, Uuid, and_, cast, func, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import supported_instant
 from availability.intervals import as_utc
-from scheduler.booking import BookingRow, BookingStatus
+from scheduler.booking import BookingRow, BookingStatus, RetainedQuestion
 from scheduler.catalog import Filiere, Mentor
 from scheduler.platform import ValidationFailed
 
 # Beyond this the export should be cut by dates; it keeps one response bounded in memory.
 EXPORT_MAX_ROWS = 100_000
 MAX_PAGE = 500
+# Anonymous questions are kept by month, in the team's zone.
+TEAM_ZONE = "Europe/Paris"
 
 # The columns of a query that BookingFilter.apply narrows: it adds WHERE clauses, never columns.
 _Columns = TypeVarTuple("_Columns")
@@ -99,7 +101,7 @@ class BookingLine:
     created_at: datetime
 
 
-def _ledger_query(flt: BookingFilter) -> Select[*tuple[Any, ...]]:
+def _ledger_query(flt: BookingFilter, newest_first: bool = False) -> Select[*tuple[Any, ...]]:
     query = (
         select(
             BookingRow.id,
@@ -123,6 +125,8 @@ def _ledger_query(flt: BookingFilter) -> Select[*tuple[Any, ...]]:
         .join(Mentor, Mentor.id == BookingRow.mentor_id)
         .outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
     )
+    if newest_first:
+        return flt.apply(query).order_by(BookingRow.start_at.desc(), BookingRow.id.desc())
     return flt.apply(query).order_by(BookingRow.start_at, BookingRow.id)
 
 
@@ -149,12 +153,25 @@ def _line(row: Any) -> BookingLine:
 
 
 async def list_bookings(
-    session: AsyncSession, flt: BookingFilter, *, limit: int = 100, offset: int = 0
+    session: AsyncSession,
+    flt: BookingFilter,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    newest_first: bool = False,
 ) -> list[BookingLine]:
     """One page of the ledger, by start time."""
     _page(limit, offset)
-    rows = await session.execute(_ledger_query(flt).limit(limit).offset(offset))
+    rows = await session.execute(_ledger_query(flt, newest_first).limit(limit).offset(offset))
     return [_line(row) for row in rows]
+
+
+async def count_bookings(session: AsyncSession, flt: BookingFilter) -> int:
+    """How many bookings the ledger holds under ``flt`` (for its pages)."""
+    query = flt.apply(
+        select(func.count(BookingRow.id)).outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
+    )
+    return int((await session.execute(query)).scalar_one())
 
 
 async def export_bookings(
@@ -306,12 +323,16 @@ async def statistics(
 
 @dataclass(frozen=True, slots=True)
 class QuestionLine:
-    booking_id: UUID
+    """A visitor's question. Once its booking's personal data is erased (retention, or a
+    privacy request) it is kept alone: ``booking_id``, ``mentor_id``, ``mentor_name`` and
+    ``status`` are None and ``start`` is the first day of its month (Paris)."""
+
+    booking_id: UUID | None
     start: datetime
-    status: str
+    status: str | None
     filiere: str | None
-    mentor_id: UUID
-    mentor_name: str
+    mentor_id: UUID | None
+    mentor_name: str | None
     question: str
     language: str
 
@@ -357,16 +378,16 @@ async def _questions(
     offset: int,
 ) -> list[QuestionLine]:
     period = BookingFilter(start, end, filiere=filiere)
-    query = (
+    linked = (
         select(
-            BookingRow.id,
-            BookingRow.start_at,
-            BookingRow.status,
+            BookingRow.id.label("booking_id"),
+            BookingRow.start_at.label("start"),
+            BookingRow.status.label("status"),
             Filiere.slug.label("filiere"),
-            BookingRow.mentor_id,
+            BookingRow.mentor_id.label("mentor_id"),
             Mentor.display_name.label("mentor_name"),
-            BookingRow.visitor_question,
-            BookingRow.language,
+            BookingRow.visitor_question.label("question"),
+            BookingRow.language.label("language"),
         )
         .join(Mentor, Mentor.id == BookingRow.mentor_id)
         .outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
@@ -376,23 +397,43 @@ async def _questions(
             BookingRow.status != "rescheduled",
         )
     )
+    month_start = func.timezone(TEAM_ZONE, cast(RetainedQuestion.month, DateTime))
+    kept = select(
+        null().cast(Uuid).label("booking_id"),
+        month_start.label("start"),
+        null().cast(Text).label("status"),
+        Filiere.slug.label("filiere"),
+        null().cast(Uuid).label("mentor_id"),
+        null().cast(Text).label("mentor_name"),
+        RetainedQuestion.question.label("question"),
+        RetainedQuestion.language.label("language"),
+    ).outerjoin(Filiere, Filiere.id == RetainedQuestion.filiere_id)
     if search:
-        query = query.where(BookingRow.visitor_question.ilike(_like_pattern(search), escape="\\"))
+        pattern = _like_pattern(search)
+        linked = linked.where(BookingRow.visitor_question.ilike(pattern, escape="\\"))
+        kept = kept.where(RetainedQuestion.question.ilike(pattern, escape="\\"))
+    if filiere is not None:
+        kept = kept.where(Filiere.slug == filiere)
+    if period.start is not None:
+        kept = kept.where(month_start >= period.start)
+    if period.end is not None:
+        kept = kept.where(month_start < period.end)
+    both = union_all(period.apply(linked), kept).subquery()
     rows = await session.execute(
-        period.apply(query)
-        .order_by(BookingRow.start_at.desc(), BookingRow.id)
+        select(both)
+        .order_by(both.c.start.desc(), both.c.booking_id.nulls_last())
         .limit(limit)
         .offset(offset)
     )
     return [
         QuestionLine(
-            booking_id=row.id,
-            start=row.start_at,
+            booking_id=row.booking_id,
+            start=row.start,
             status=row.status,
             filiere=row.filiere,
             mentor_id=row.mentor_id,
             mentor_name=row.mentor_name,
-            question=row.visitor_question,
+            question=row.question,
             language=row.language,
         )
         for row in rows

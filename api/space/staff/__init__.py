@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from litestar import Router
 
+from api.space.staff.bookings import StaffBookingsController
 from api.space.staff.credentials import CredentialsController
 from api.space.staff.filieres import FilieresController
 from api.space.staff.invitations import InvitationsController
 from api.space.staff.mentors import StaffMentorsController
 from api.space.staff.moderation import ModerationController
+from api.space.staff.privacy import PrivacyController
 from api.space.staff.statistics import StatisticsController
 from api.space.web import role_router
 from scheduler.identity import Role
@@ -32,4 +34,6 @@ def build_staff_router() -> Router:
         ModerationController,
         StatisticsController,
         CredentialsController,
+        PrivacyController,
+        StaffBookingsController,
     )

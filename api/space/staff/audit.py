@@ -133,6 +133,19 @@ PHRASES: dict[tuple[str, str], Phrase] = {
     ("dismissed", "booking_report"): Phrase(
         "{who} a classé un signalement", "{who} dismissed a report"
     ),
+    ("export_personal_data", "visitor"): Phrase(
+        "{who} a exporté les données d'un visiteur", "{who} exported a visitor's data"
+    ),
+    ("erase_personal_data", "visitor"): Phrase(
+        "{who} a effacé les données d'un visiteur", "{who} erased a visitor's data"
+    ),
+    ("request_privacy", "visitor"): Phrase(
+        "{who} a demandé ses données ou leur effacement (lien envoyé par e-mail)",
+        "{who} asked for their data or its erasure (link sent by email)",
+    ),
+    ("handled", "booking_report"): Phrase(
+        "{who} a traité un signalement", "{who} handled a report"
+    ),
     ("purge_personal_data", "bookings"): Phrase(
         "{who} a effacé les données personnelles de rendez-vous passés",
         "{who} erased the personal data of past calls",

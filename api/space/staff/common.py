@@ -19,6 +19,11 @@ FLASH = {
         "Address blocked: it can no longer book.",
     ),
     "dismissed": ("Signalement classé.", "Report dismissed."),
+    "handled": ("Signalement traité.", "Report handled."),
+    "erased": (
+        "Données effacées : plus rien ne relie cette adresse à un rendez-vous.",
+        "Data erased: nothing links this address to a booking any more.",
+    ),
     "revoked": (
         "Révoqué : l'API le refuse désormais.",
         "Revoked: the API now refuses it.",
@@ -44,10 +49,12 @@ def nav(lang: str) -> list[tuple[str, str]]:
     return [
         ("/staff", tr(lang, "Mentors", "Mentors")),
         ("/staff/filieres", tr(lang, "Filières", "Fields of study")),
+        ("/staff/bookings", tr(lang, "Rendez-vous", "Bookings")),
         ("/staff/moderation", tr(lang, "Modération", "Moderation")),
         ("/staff/stats", tr(lang, "Statistiques", "Statistics")),
         ("/staff/questions", tr(lang, "Questions", "Questions")),
         ("/staff/credentials", tr(lang, "Clés et jetons", "Keys and tokens")),
+        ("/staff/privacy", tr(lang, "Données personnelles", "Personal data")),
     ]
 
 

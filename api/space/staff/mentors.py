@@ -5,7 +5,8 @@ visitors)."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from api.space.deps import Pages
 from api.space.forms import tr
 from api.space.staff.common import actor, page
 from api.space.staff.moderation import audit_sentences
+from api.space.staff.tables import csv_response, sorted_page, table_view
 from api.space.web import Web, language
 from scheduler import booking, catalog
 from scheduler.booking import BookingStatus
@@ -57,19 +59,31 @@ async def mentors_page(
     health = await insights.mentor_health(session)
     if search:
         health = [h for h in health if matches(h, folded(search))]
+    view = table_view(request, "/staff", MENTOR_SORTS, "name", len(health), keep=("q",))
+    shown = sorted_page(health, view, MENTOR_SORTS)
     filiere_list = await catalog.list_filieres(session)
     return page(
         web,
         request,
         "staff/mentors.html",
         http_status=http_status,
-        health=health,
+        health=shown,
+        view=view,
         search=search,
         filiere_list=filiere_list,
         filiere_names={f.slug: f for f in filiere_list},
         errors=errors or {},
         values=values,
     )
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+MENTOR_SORTS: dict[str, Callable[[insights.MentorHealth], Any]] = {
+    "name": lambda h: folded(h.mentor.display_name),
+    "google": lambda h: (h.connection or "", h.stale),
+    "space": lambda h: h.last_sign_in_at or h.invited_at or _EPOCH,
+    "state": lambda h: (h.mentor.active, not h.mentor.paused),
+}
 
 
 def back_to(form: Any, mentor_id: UUID) -> str:
@@ -86,6 +100,38 @@ class StaffMentorsController(Controller):
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
         return await mentors_page(web, request, session)
+
+    @get("/mentors.csv")
+    async def mentors_csv(self, session: Session) -> Response[bytes]:
+        health = sorted(await insights.mentor_health(session), key=MENTOR_SORTS["name"])
+        return csv_response(
+            [
+                "name",
+                "email",
+                "filieres",
+                "active",
+                "hidden",
+                "google",
+                "last_sign_in",
+                "invited",
+                "onboarded",
+            ],
+            (
+                [
+                    h.mentor.display_name,
+                    h.mentor.email,
+                    " ".join(h.mentor.filieres),
+                    h.mentor.active,
+                    h.mentor.paused,
+                    h.connection or "",
+                    h.last_sign_in_at,
+                    h.invited_at,
+                    h.onboarded_at,
+                ]
+                for h in health
+            ),
+            "mentors-thotis.csv",
+        )
 
     @get("/mentors/{mentor_id:uuid}")
     async def mentor(

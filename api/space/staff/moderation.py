@@ -13,9 +13,11 @@ from api.space import forms
 from api.space.deps import Pages
 from api.space.staff.audit import Sentence, sentence
 from api.space.staff.common import actor, page
+from api.space.staff.tables import csv_response, table_view
 from api.space.web import Web, error_text, language
 from api.text import clean_text
-from scheduler.platform import Language, NotFound, SchedulingError
+from scheduler.booking import cancel_by_staff
+from scheduler.platform import BookingNotLive, Language, NotFound, SchedulingError
 from scheduler.staff import moderation, trail
 
 
@@ -28,6 +30,10 @@ async def audit_sentences(
 
 
 AUDIT_SHOWN = 60
+# A CSV of the trail: its newest lines, bounded so that one answer stays small in memory.
+AUDIT_CSV_MAX = 50_000
+REPORTS_PER_PAGE = 20
+AUDIT_PER_PAGE = 100
 
 
 async def moderation_page(
@@ -39,12 +45,24 @@ async def moderation_page(
     error: str | None = None,
 ) -> Response[str]:
     lines = await moderation.recent_audit(session, AUDIT_SHOWN)
+    view = table_view(
+        request,
+        "/staff/moderation",
+        ("reported",),
+        "reported",
+        await moderation.open_report_count(session),
+        descending=True,
+        per_page=REPORTS_PER_PAGE,
+    )
     return page(
         web,
         request,
         "staff/moderation.html",
         http_status=http_status,
-        open_reports=await moderation.open_reports(session),
+        view=view,
+        open_reports=await moderation.open_reports(
+            session, view.per_page, offset=view.offset, oldest_first=not view.descending
+        ),
         audit=await audit_sentences(session, lines, language(request)),
         error=error,
     )
@@ -59,6 +77,59 @@ class ModerationController(Controller):
     ) -> Response[str]:
         return await moderation_page(web, request, session)
 
+    @get("/audit")
+    async def audit(
+        self, request: Request[Any, Any, Any], session: Session, web: Pages
+    ) -> Response[str]:
+        total = await moderation.audit_count(session)
+        view = table_view(
+            request, "/staff/audit", ("at",), "at", total, descending=True, per_page=AUDIT_PER_PAGE
+        )
+        lines = await moderation.recent_audit(
+            session, view.per_page, offset=view.offset, oldest_first=not view.descending
+        )
+        return page(
+            web,
+            request,
+            "staff/audit.html",
+            view=view,
+            audit=await audit_sentences(session, lines, language(request)),
+        )
+
+    @get("/audit.csv")
+    async def audit_csv(self, request: Request[Any, Any, Any], session: Session) -> Response[bytes]:
+        lines = await moderation.recent_audit(session, AUDIT_CSV_MAX)
+        lang = language(request)
+        described = await audit_sentences(session, lines, lang)
+        return csv_response(
+            ["at", "sentence", "actor_kind", "action", "entity", "entity_id"],
+            (
+                [line.at, said.text, line.actor_kind, line.action, line.entity, line.entity_id]
+                for line, said in described
+            ),
+            "journal-thotis.csv",
+        )
+
+    @get("/moderation.csv")
+    async def reports_csv(self, session: Session) -> Response[bytes]:
+        lines = await moderation.open_reports(session, AUDIT_CSV_MAX)
+        return csv_response(
+            ["reported_at", "by", "mentor", "start", "status", "reason", "visitor_first_name"],
+            (
+                [
+                    r.created_at,
+                    r.reporter,
+                    r.mentor_name,
+                    r.start,
+                    r.status,
+                    r.reason,
+                    r.visitor_first_name,
+                ]
+                for r in lines
+            ),
+            "signalements-thotis.csv",
+        )
+
     @post("/reports/{report_id:int}")
     async def resolve(
         self,
@@ -69,8 +140,9 @@ class ModerationController(Controller):
         report_id: int,
     ) -> Response[str]:
         form = await request.form()
+        chosen = form.get("resolution")
         resolution: moderation.Resolution = (
-            "blocked" if form.get("resolution") == "blocked" else "dismissed"
+            "blocked" if chosen == "blocked" else "handled" if chosen == "handled" else "dismissed"
         )
         try:
             await moderation.resolve_report(session, report_id, resolution, actor(request), now)
@@ -85,6 +157,41 @@ class ModerationController(Controller):
                 error=error_text(error, language(request)),
             )
         return web.redirect(f"/staff/moderation?ok={resolution}")
+
+    @post("/reports/{report_id:int}/cancel-future")
+    async def cancel_future(
+        self,
+        request: Request[Any, Any, Any],
+        session: Session,
+        now: Now,
+        web: Pages,
+        report_id: int,
+    ) -> Response[str]:
+        """Cancel the bookings to come of whoever the report is about, with the team's message
+        in the cancellation mails; the report is then handled. The form's required box is the
+        confirmation."""
+        form = await request.form()
+        message = clean_text(forms.field(form, "message", 600), multiline=True) or None
+        if form.get("confirm") != "yes":
+            return await moderation_page(
+                web,
+                request,
+                session,
+                http_status=422,
+                error=forms.tr(
+                    language(request),
+                    "Cochez la case pour confirmer l'annulation.",
+                    "Tick the box to confirm the cancellation.",
+                ),
+            )
+        who = actor(request)
+        for booking_id in await moderation.reported_future_bookings(session, report_id, now):
+            try:
+                await cancel_by_staff(session, booking_id, now, message, who)
+            except BookingNotLive:
+                continue  # cancelled meanwhile
+        await moderation.resolve_report(session, report_id, "handled", who, now)
+        return web.redirect("/staff/moderation?ok=handled")
 
     @post("/blocks")
     async def block(

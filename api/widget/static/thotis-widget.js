@@ -61,7 +61,13 @@
       emailHint: 'Pour vous envoyer la confirmation et le lien de la visio.',
       question: 'Votre question (facultatif)',
       questionCount: '{n} / 500 caractères',
-      consent: 'J’accepte que Thotis conserve mon prénom et mon adresse e-mail pour organiser cet échange.',
+      consent: 'Je suis d’accord pour que Thotis garde mon prénom et mon adresse e-mail le temps d’organiser cet échange : ils sont effacés ensuite.',
+      ageLegend: 'Votre âge',
+      age15: 'J’ai 15 ans ou plus',
+      ageUnder15: 'J’ai moins de 15 ans',
+      parentAgreed: 'Un de mes parents (ou la personne qui s’occupe de moi) est d’accord pour que je réserve cet échange.',
+      errAge: 'Indiquez si vous avez 15 ans ou plus.',
+      errParent: 'Avant 15 ans, il faut l’accord d’un parent : cochez la case une fois qu’il est d’accord.',
       privacy: 'Pourquoi et pour combien de temps ?',
       newTab: '(nouvel onglet)',
       submit: 'Confirmer le rendez-vous',
@@ -145,7 +151,13 @@
       emailHint: 'To send you the confirmation and the video link.',
       question: 'Your question (optional)',
       questionCount: '{n} / 500 characters',
-      consent: 'I agree that Thotis keeps my first name and email address to organise this call.',
+      consent: 'I agree that Thotis keeps my first name and email address while it organises this call: they are erased afterwards.',
+      ageLegend: 'Your age',
+      age15: 'I am 15 or older',
+      ageUnder15: 'I am under 15',
+      parentAgreed: 'One of my parents (or the person who looks after me) agrees that I book this call.',
+      errAge: 'Say whether you are 15 or older.',
+      errParent: 'Under 15, a parent must agree: tick the box once they have.',
       privacy: 'Why, and for how long?',
       newTab: '(new tab)',
       submit: 'Confirm the booking',
@@ -799,7 +811,7 @@
       this.tzValue = opts.tz && validTz(opts.tz) ? opts.tz : detectTz();
       this.step = 'calendar';
       this.chosen = null;
-      this.form = { first_name: '', email: '', question: '', consent: false };
+      this.form = { first_name: '', email: '', question: '', consent: false, age: '', parent_agreed: false };
       this.notice = null;
       this.result = null;
       this.inflight = false;
@@ -984,6 +996,7 @@
         this.field('first_name', t('firstName'), h('input', { name: 'first_name', type: 'text', autocomplete: 'given-name', required: true, maxlength: 80, value: f.first_name, oninput: sync, part: 'input' })),
         this.field('email', t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'email', inputmode: 'email', required: true, maxlength: 254, spellcheck: 'false', value: f.email, oninput: sync, part: 'input' }), t('emailHint')),
         this.field('question', t('question'), Object.assign(h('textarea', { name: 'question', rows: 3, maxlength: QUESTION_MAX, oninput: sync, part: 'input' }), { value: f.question }), t('questionCount', { n: f.question.length })),
+        this.ageField(sync),
         h('div', { class: 'field check', part: 'field' },
           h('input', { type: 'checkbox', id: 'f-consent', name: 'consent', required: true, checked: f.consent, onchange: sync, 'aria-describedby': 'f-consent-err' }),
           h('label', { for: 'f-consent' }, t('consent'), ' ',
@@ -993,6 +1006,25 @@
         h('div', { class: 'actions' },
           h('button', { type: 'submit', class: 'btn primary wide', part: 'button submit-button', id: 'submit' }, t('submit'))));
       return form;
+    }
+    // The age question (scheduler/booking/consent.py decides): under 15, a parent's agreement.
+    ageField(sync) {
+      const t = (k) => this.t(k);
+      const f = this.form;
+      const parent = h('div', { class: 'field check', part: 'field', hidden: f.age !== 'under_15' },
+        h('input', { type: 'checkbox', id: 'f-parent_agreed', name: 'parent_agreed', checked: f.parent_agreed, onchange: sync, 'aria-describedby': 'f-parent_agreed-err' }),
+        h('label', { for: 'f-parent_agreed' }, t('parentAgreed')),
+        h('p', { class: 'ferr', id: 'f-parent_agreed-err', hidden: true }));
+      const choose = (e) => { sync(e); parent.hidden = f.age !== 'under_15'; };
+      const radio = (value, id, label) => h('div', { class: 'field check', part: 'field' },
+        h('input', { type: 'radio', id, name: 'age', value, required: true, checked: f.age === value, onchange: choose, 'aria-describedby': 'f-age-err' }),
+        h('label', { for: id }, label));
+      return h('fieldset', { class: 'age', part: 'field' },
+        h('legend', {}, t('ageLegend')),
+        radio('15_or_older', 'f-age', t('age15')),
+        radio('under_15', 'f-age-under', t('ageUnder15')),
+        h('p', { class: 'ferr', id: 'f-age-err', hidden: true }),
+        parent);
     }
     showFieldError(name, message) {
       const input = this.bodyEl.querySelector(`#f-${name}`);
@@ -1015,7 +1047,9 @@
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(f.email.trim())) errors.email = 'errEmail';
       if (f.question.length > QUESTION_MAX) errors.question = 'errQuestion';
       if (!f.consent) errors.consent = 'errConsent';
-      for (const name of ['first_name', 'email', 'question', 'consent']) this.showFieldError(name, errors[name] ? this.t(errors[name]) : null);
+      if (!f.age) errors.age = 'errAge';
+      else if (f.age === 'under_15' && !f.parent_agreed) errors.parent_agreed = 'errParent';
+      for (const name of ['first_name', 'email', 'question', 'age', 'parent_agreed', 'consent']) this.showFieldError(name, errors[name] ? this.t(errors[name]) : null);
       return Object.keys(errors);
     }
     async submit() {
@@ -1032,6 +1066,7 @@
       const payload = {
         ...(this.opts.filiere ? { filiere: this.opts.filiere } : { mentor_id: this.opts.mentorId }), start: this.chosen.start, first_name: f.first_name.trim(),
         email: f.email.trim(), question: f.question.trim() || null, consent: true,
+        age: f.age, parent_agreed: f.age === 'under_15' && f.parent_agreed,
         timezone: this.tzValue, language: this.lang_,
       };
       // Same payload, same key: a retry after a lost response cannot book twice.

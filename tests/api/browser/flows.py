@@ -45,6 +45,7 @@ async def fill_form(page: Page, first_name: str, email: str, question: str | Non
     await page.locator("thotis-dialog #f-email").fill(email)
     if question is not None:
         await page.locator("thotis-dialog #f-question").fill(question)
+    await page.locator("thotis-dialog #f-age").check()  # 15 or older
     await page.locator("thotis-dialog #f-consent").check()
 
 

@@ -104,6 +104,9 @@ async def test_keyboard_only_booking(page: Page, site: Site, visitor_email: str)
     await page.keyboard.type(visitor_email)
     await page.keyboard.press("Tab")  # question (optional)
     await page.keyboard.press("Tab")
+    await expect_focus(page, lambda f: f["id"] == "f-age")
+    await page.keyboard.press("Space")  # 15 or older
+    await page.keyboard.press("Tab")
     await expect_focus(page, lambda f: f["id"] == "f-consent")
     await page.keyboard.press("Space")
     await page.keyboard.press("Tab")  # the privacy link

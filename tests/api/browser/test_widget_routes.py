@@ -101,6 +101,29 @@ async def test_privacy_text_states_the_retention(client: AsyncTestClient[Litesta
     assert "42 days after the call" in en
 
 
+async def test_privacy_text_names_the_processors_and_contact_of_the_deployment() -> None:
+    """Generated from the settings: the mail provider, Google only when the deployment offers
+    it, the Jitsi server, the contact address; and the question kept alone, never the email."""
+    plain = settings_of(personal_data_retention_days=30)
+    full = settings_of(
+        smtp_host="smtp.mailer.example",
+        google_client_id="id.apps.googleusercontent.com",
+        jitsi_base_url="https://visio.thotis.fr",
+        privacy_contact_email="dpo@thotis.fr",
+    )
+    async with AsyncTestClient(app=Litestar([create_widget_router(plain)])) as client:
+        without = (await client.get("/privacy")).text
+    async with AsyncTestClient(app=Litestar([create_widget_router(full)])) as client:
+        with_all = (await client.get("/privacy")).text
+        english = (await client.get("/privacy?lang=en")).text
+    assert "Google" not in without and "meet.jit.si" in without and "donnees@thotis.fr" in without
+    assert "smtp.mailer.example" in with_all and "Google (Agenda et Meet)" in with_all
+    assert "visio.thotis.fr" in with_all and "mailto:dpo@thotis.fr" in with_all
+    assert "votre question seule, rangée par filière et par mois" in with_all
+    assert "jamais transmise à l’étudiant" in with_all
+    assert "never given to the student you talk with" in english
+
+
 def test_routes_module_serves_files_only() -> None:
     """No service, repository or database import: pages call the JSON API from the browser."""
     tree = ast.parse(Path(routes.__file__).read_text(encoding="utf-8"))
@@ -118,6 +141,7 @@ def test_routes_module_serves_files_only() -> None:
         "litestar",
         "litestar.enums",
         "api.widget.assets",
+        "api.widget.privacy_facts",
         "scheduler.platform",
     }
     assert imported <= allowed, imported - allowed

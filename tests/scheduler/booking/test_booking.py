@@ -127,8 +127,8 @@ async def test_a_booking_made_less_than_a_day_ahead_has_no_24h_reminder(db: Data
 
 async def test_idempotent_retry_returns_the_same_booking(db: Database) -> None:
     mentor = await make_mentor(db)
-    first = await _book(db, mentor.id, idempotency_key="key-1")
-    retry = await _book(db, mentor.id, idempotency_key="key-1")
+    first = await _book(db, mentor.id, idempotency_key="key-1", request_secret="s")
+    retry = await _book(db, mentor.id, idempotency_key="key-1", request_secret="s")
     assert retry.replayed and not first.replayed
     assert retry.booking.id == first.booking.id
     assert retry.manage_token != first.manage_token
@@ -143,13 +143,17 @@ async def test_idempotent_retry_returns_the_same_booking(db: Database) -> None:
 
 async def test_same_idempotency_key_with_another_body_is_refused(db: Database) -> None:
     mentor = await make_mentor(db)
-    await _book(db, mentor.id, idempotency_key="key-2")
+    await _book(db, mentor.id, idempotency_key="key-2", request_secret="s")
     with pytest.raises(IdempotencyConflict):
         await _book(
-            db, mentor.id, start=TUESDAY_18H + timedelta(minutes=30), idempotency_key="key-2"
+            db,
+            mentor.id,
+            start=TUESDAY_18H + timedelta(minutes=30),
+            idempotency_key="key-2",
+            request_secret="s",
         )
     with pytest.raises(IdempotencyConflict):
-        await _book(db, mentor.id, n=9, idempotency_key="key-2")
+        await _book(db, mentor.id, n=9, idempotency_key="key-2", request_secret="s")
     assert await count(db, BookingRow) == 1
 
 

@@ -125,6 +125,7 @@ async def test_concurrent_retries_with_one_idempotency_key_make_one_booking(
             visitor=visitor(1),
             now=NOW,
             idempotency_key="retry-storm",
+            request_secret="s",
         )
 
     results = await _concurrently(database_url, [attempt] * 16)

@@ -1,35 +1,15 @@
-"""The worker's clock drives the outbox and the personal-data purge; state stays in the DB."""
+"""The worker's clock drives the outbox and the periodic jobs; state stays in the DB
+(the personal-data purge itself: tests/scheduler/booking/test_retention.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from scheduler import booking
-from scheduler.booking import BookingRow, ManageToken, purge_personal_data
 from scheduler.platform import Database, PeriodicJob, Worker, outbox
 from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 from testkit.settings import settings_of
-
-
-async def test_purge_erases_name_and_email_but_keeps_the_question(db: Database) -> None:
-    mentor = await make_mentor(db)
-    async with db.sessions() as session:
-        made = await booking.book(
-            session, mentor_id=mentor.id, slot_start=TUESDAY_18H, visitor=visitor(), now=NOW
-        )
-        soon = made.booking.end + timedelta(days=179)
-        assert await purge_personal_data(session, soon, 180) == 0
-        later = made.booking.end + timedelta(days=181)
-        assert await purge_personal_data(session, later, 180) == 1
-        assert await purge_personal_data(session, later, 180) == 0
-        row = (await session.execute(select(BookingRow))).scalar_one()
-    assert (row.visitor_first_name, row.visitor_email) == (None, None)
-    assert row.visitor_question == "Comment se passe la première année ?"
-    assert row.personal_data_purged_at == later
-    assert await count(db, ManageToken) == 0
 
 
 async def test_the_worker_drains_the_outbox_and_runs_periodic_jobs(db: Database) -> None:
