@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from api.space.auth.link import sign_in_link_handler
 from integrations.digest import compose_digest
 from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
@@ -198,6 +199,9 @@ def build_handlers(
         kind: _mail_handler(mail_kind, settings, parts.database, parts.mailer, parts.clock)
         for kind, mail_kind in MAIL_KINDS.items()
     }
+    handlers[outbox.MAIL_SIGN_IN_LINK] = sign_in_link_handler(
+        settings, parts.database, parts.mailer, parts.clock
+    )
     handlers[outbox.CALENDAR_UPSERT_EVENT] = _no_calendar
     handlers[outbox.CALENDAR_CANCEL_EVENT] = _no_calendar
     if calendar is not None:
