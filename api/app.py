@@ -38,6 +38,7 @@ from api.problems import handle_exception
 from api.public import PublicController
 from api.space import create_space_router
 from api.staff import StaffController
+from api.verification import VerificationController
 from api.widget.routes import create_widget_router
 from api.wiring import Parts, build_worker
 from scheduler.platform import Settings
@@ -114,6 +115,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             metrics,
             PublicController,
             BookingController,
+            VerificationController,
             feedback,
             create_widget_router(settings),
             create_join_router(settings),

@@ -1,6 +1,7 @@
 """The booking lifecycle: book, cancel, reschedule, no-show, manage tokens, reads, feedback after
 the call, the retention purge."""
 
+from scheduler.booking import verification
 from scheduler.booking.book import book
 from scheduler.booking.changes import (
     cancel_by_mentor,
@@ -12,7 +13,7 @@ from scheduler.booking.changes import (
 )
 from scheduler.booking.feedback import feedback_token, record_feedback
 from scheduler.booking.join import JoinState, JoinTarget, resolve_join
-from scheduler.booking.models import BookingRow, EmailBlock, ManageToken
+from scheduler.booking.models import BookingHold, BookingRow, EmailBlock, ManageToken
 from scheduler.booking.reads import (
     get_booking,
     get_booking_by_token,
@@ -44,6 +45,7 @@ __all__ = [
     "OPENS_BEFORE",
     "TOKEN_GRACE",
     "BookResult",
+    "BookingHold",
     "BookingRecord",
     "BookingRow",
     "BookingStatus",
@@ -81,4 +83,5 @@ __all__ = [
     "reschedule_by_token",
     "resolve_join",
     "set_meeting_details",
+    "verification",
 ]

@@ -18,21 +18,19 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.catalog import get_mentor
 from scheduler.identity import sessions
 from scheduler.identity.models import Role
-from scheduler.platform import Limit, Settings, outbox, rate_limits, unit_of_work
+from scheduler.platform import Limit, Sealer, Settings, outbox, rate_limits, unit_of_work
 
 log = logging.getLogger("thotis.identity.links")
 
 __all__ = [
     "LinkRequestLimits",
     "LinkToSend",
-    "Sealer",
     "address_key",
     "deliver_link",
     "link_request_limits",
@@ -41,14 +39,6 @@ __all__ = [
 
 ADDRESS_WINDOW = timedelta(hours=1)
 OVERALL_WINDOW = timedelta(minutes=1)
-
-
-class Sealer(Protocol):
-    """Encrypts a short text for storage and opens it again (``scheduler.calendar.SecretBox``)."""
-
-    def encrypt(self, plaintext: str) -> str: ...
-
-    def decrypt(self, ciphertext: str) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from scheduler.platform.errors import (
     BookingNotLive,
     DatabaseUnavailable,
     EmailBlocked,
+    EmailVerificationRequired,
     IdempotencyConflict,
     InvalidToken,
     MentorUnavailable,
@@ -24,7 +25,10 @@ from scheduler.platform.errors import (
     SchedulingError,
     SlotTaken,
     TokenExpired,
+    TooManyLiveBookings,
     ValidationFailed,
+    VerificationCodeWrong,
+    VerificationExpired,
 )
 from scheduler.platform.language import Language
 from scheduler.platform.locks import SEED_LOCK, advisory_lock
@@ -57,7 +61,7 @@ from scheduler.platform.settings import (
     VideoSettings,
     WorkerSettings,
 )
-from scheduler.platform.tokens import digest, new_secret, same_digest
+from scheduler.platform.tokens import Sealer, digest, new_secret, same_digest
 from scheduler.platform.transactions import (
     IDEMPOTENCY_KEY_CONSTRAINT,
     INTEGRITY_ERRORS,
@@ -88,6 +92,7 @@ __all__ = [
     "DatabaseSettings",
     "DatabaseUnavailable",
     "EmailBlocked",
+    "EmailVerificationRequired",
     "EmbeddedPostgres",
     "EmbeddedPostgresError",
     "GoogleSettings",
@@ -107,12 +112,16 @@ __all__ = [
     "PrivacySettings",
     "ReconnectRequired",
     "SchedulingError",
+    "Sealer",
     "SecretsSettings",
     "Settings",
     "SlotTaken",
     "SmtpSettings",
     "TokenExpired",
+    "TooManyLiveBookings",
     "ValidationFailed",
+    "VerificationCodeWrong",
+    "VerificationExpired",
     "VideoSettings",
     "Worker",
     "WorkerSettings",

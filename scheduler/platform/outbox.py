@@ -76,6 +76,9 @@ CALENDAR_CANCEL_EVENT = "calendar.cancel_event"
 # A sign-in link asked for on the public form (scheduler.identity.link_requests): its payload
 # is the sealed address, not an id, so it is emptied once the row is done with.
 MAIL_SIGN_IN_LINK = "mail.sign_in_link"
+# The code that proves a visitor reads their address (scheduler.booking.verification): the
+# payload holds the code sealed, emptied once the row is done with.
+MAIL_VERIFICATION_CODE = "mail.verification_code"
 
 KINDS = (
     MAIL_BOOKING_CONFIRMED,
@@ -87,9 +90,10 @@ KINDS = (
     CALENDAR_UPSERT_EVENT,
     CALENDAR_CANCEL_EVENT,
     MAIL_SIGN_IN_LINK,
+    MAIL_VERIFICATION_CODE,
 )
 # Rows whose payload holds personal data (sealed): emptied once delivered or failed for good.
-SCRUBBED_KINDS = frozenset({MAIL_SIGN_IN_LINK})
+SCRUBBED_KINDS = frozenset({MAIL_SIGN_IN_LINK, MAIL_VERIFICATION_CODE})
 # Delayed rows that lose their point when the booking is cancelled or moved.
 TIMED_KINDS = (MAIL_REMINDER_24H, MAIL_REMINDER_1H, MAIL_FOLLOWUP)
 FOLLOWUP_DELAY = timedelta(hours=1)
