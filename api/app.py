@@ -33,7 +33,7 @@ from api.hsts import add_hsts
 from api.join import create_join_router
 from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
-from api.openapi import document_problems
+from api.openapi import document_links, document_problems
 from api.problems import handle_exception
 from api.public import PublicController
 from api.space import create_space_router
@@ -161,4 +161,5 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
     )
     document_problems(app)
+    document_links(app)
     return app
