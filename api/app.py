@@ -35,12 +35,13 @@ from api.hsts import add_hsts
 from api.join import create_join_router
 from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
-from api.openapi import document_problems
+from api.openapi import document_links, document_problems
 from api.problems import handle_exception
 from api.public import PublicController
 from api.space import create_space_router
 from api.staff import StaffController
 from api.visitor_requests import create_visitor_requests_router
+from api.verification import VerificationController
 from api.widget.routes import create_widget_router
 from api.wiring import Parts, build_worker
 from scheduler.platform import Settings
@@ -118,6 +119,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             PublicController,
             BookingController,
             FirstAvailableController,
+            VerificationController,
             feedback,
             create_widget_router(settings),
             create_join_router(settings),
@@ -169,4 +171,5 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
     )
     document_problems(app)
+    document_links(app)
     return app

@@ -53,6 +53,42 @@ def _created(settings: Settings, result: BookResult, mentor_name: str) -> schema
     )
 
 
+def visitor_request(data: schemas.BookingRequest) -> tuple[bookings.Visitor, datetime]:
+    """The visitor and the slot start of a booking request, checked as the booking route
+    checks them (the verification route takes the same request)."""
+    if not data.consent:
+        raise ValidationFailed("consent: the visitor must accept how their data is used")
+    first_name = clean_text(data.first_name)
+    if not first_name:
+        raise ValidationFailed("first_name: required")
+    question = clean_text(data.question, multiline=True) if data.question else None
+    visitor = bookings.Visitor(
+        first_name=first_name,
+        email=_email(data.email),
+        question=question or None,
+        timezone=data.timezone,
+        language=data.language,
+    )
+    return visitor, instant(data.start, "start")
+
+
+async def verified_booker(
+    session: AsyncSession, settings: Settings, now: datetime, *, email: str, proof: str | None
+) -> None:
+    """The step every booking route takes before booking (booker email verification and the
+    cap on live bookings, ``scheduler.booking.verification.require_verified``): a new way of
+    booking calls it too."""
+    await bookings.verification.require_verified(
+        session,
+        email=email,
+        proof=proof,
+        now=now,
+        secret_key=settings.secrets.secret_key,
+        verification=settings.http.booking_email_verification,
+        live_cap=settings.http.booking_live_per_email,
+    )
+
+
 class BookingController(Controller):
     path = "/v1/bookings"
     tags = ["bookings"]
@@ -88,6 +124,7 @@ class BookingController(Controller):
             mentor_id=data.mentor_id,
             slot_start=slot_start,
         )
+        await verified_booker(session, settings, now, email=email, proof=data.email_proof)
         mentor = await public_mentor(session, data.mentor_id)
         result = await bookings.book(
             session,

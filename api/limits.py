@@ -94,3 +94,24 @@ async def check_first_available(
         ],
         now,
     )
+
+
+async def check_verification(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    *,
+    verification_id: UUID,
+) -> None:
+    """Count a code typed in; 429 when its address or verification is over its limit (the
+    verification itself ends after a few wrong codes)."""
+    limits = booking_limits(settings.http)
+    await _enforce(
+        session,
+        [
+            (f"address:{client_address(request)}", limits.per_address),
+            (f"verification:{verification_id}", limits.per_slot),
+        ],
+        now,
+    )

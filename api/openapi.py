@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.openapi.spec import (
+    Link,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -111,3 +112,117 @@ def _mark_instants(schema: Any) -> None:
     for child in (*(schema.one_of or ()), *(schema.any_of or ()), *(schema.all_of or ())):
         _mark_instants(child)
     _mark_instants(schema.items)
+
+
+# OpenAPI links: how a response leads to the next operation (issue 18). They tell a client, and a
+# stateful fuzzer, that a booking's manage_token opens the manage, cancel, reschedule and
+# invite operations, a filière's list leads to its mentors and their slots, and so on.
+# (source method, path, status) -> [(link name, target method, path, parameters)].
+_BOOKED = [
+    ("view", "get", "/v1/bookings/manage/{token}", {"token": "$response.body#/manage_token"}),
+    (
+        "cancel",
+        "post",
+        "/v1/bookings/manage/{token}/cancel",
+        {"token": "$response.body#/manage_token"},
+    ),
+    (
+        "reschedule",
+        "post",
+        "/v1/bookings/manage/{token}/reschedule",
+        {"token": "$response.body#/manage_token"},
+    ),
+    (
+        "invite",
+        "get",
+        "/v1/bookings/manage/{token}/invite.ics",
+        {"token": "$response.body#/manage_token"},
+    ),
+]
+LINKS: dict[tuple[str, str, str], list[tuple[str, str, str, dict[str, str]]]] = {
+    ("get", "/v1/filieres", "200"): [
+        ("mentors", "get", "/v1/filieres/{slug}/mentors", {"slug": "$response.body#/0/slug"})
+    ],
+    ("get", "/v1/filieres/{slug}/mentors", "200"): [
+        ("mentor", "get", "/v1/mentors/{mentor_id}", {"mentor_id": "$response.body#/mentors/0/id"}),
+        (
+            "slots",
+            "get",
+            "/v1/mentors/{mentor_id}/slots",
+            {"mentor_id": "$response.body#/mentors/0/id"},
+        ),
+    ],
+    ("get", "/v1/mentors/{mentor_id}", "200"): [
+        ("slots", "get", "/v1/mentors/{mentor_id}/slots", {"mentor_id": "$response.body#/id"})
+    ],
+    ("post", "/v1/bookings", "201"): _BOOKED,
+    ("post", "/v1/bookings/verifications/{verification_id}", "201"): _BOOKED,
+    ("post", "/v1/bookings/manage/{token}/reschedule", "200"): _BOOKED,
+    ("post", "/v1/bookings/verifications", "202"): [
+        (
+            "confirm",
+            "post",
+            "/v1/bookings/verifications/{verification_id}",
+            {"verification_id": "$response.body#/verification_id"},
+        )
+    ],
+    ("get", "/v1/me/bookings", "200"): [
+        (
+            "cancel",
+            "post",
+            "/v1/me/bookings/{booking_id}/cancel",
+            {"booking_id": "$response.body#/0/id"},
+        ),
+        (
+            "no_show",
+            "post",
+            "/v1/me/bookings/{booking_id}/no-show",
+            {"booking_id": "$response.body#/0/id"},
+        ),
+    ],
+    ("get", "/v1/staff/bookings", "200"): [
+        (
+            "cancel",
+            "post",
+            "/v1/staff/bookings/{booking_id}/cancel",
+            {"booking_id": "$response.body#/0/id"},
+        )
+    ],
+    ("get", "/v1/staff/mentors", "200"): [
+        (name, method, path, {"mentor_id": "$response.body#/0/id"})
+        for name, method, path in (
+            ("mentor", "get", "/v1/staff/mentors/{mentor_id}"),
+            ("update", "patch", "/v1/staff/mentors/{mentor_id}"),
+            ("activate", "post", "/v1/staff/mentors/{mentor_id}/activate"),
+            ("deactivate", "post", "/v1/staff/mentors/{mentor_id}/deactivate"),
+            ("token", "post", "/v1/staff/mentors/{mentor_id}/tokens"),
+        )
+    ],
+    ("get", "/v1/me/overrides", "200"): [
+        ("delete", "delete", "/v1/me/overrides/{day}", {"day": "$response.body#/overrides/0/date"})
+    ],
+}
+
+
+def document_links(app: Litestar) -> None:
+    """Add ``LINKS`` to the responses of the generated document (targets by operationId)."""
+    schema = app.openapi_schema
+    paths = schema.paths or {}
+
+    def operation(method: str, path: str) -> Any:
+        item = paths.get(path)
+        return getattr(item, method, None) if item is not None else None
+
+    for (method, path, status), links in LINKS.items():
+        source = operation(method, path)
+        if source is None or source.responses is None or status not in source.responses:
+            continue
+        response = source.responses[status]
+        if not isinstance(response, OpenAPIResponse):
+            continue
+        found: dict[str, Link | Reference] = {}
+        for name, target_method, target_path, parameters in links:
+            target = operation(target_method, target_path)
+            if target is not None and target.operation_id:
+                found[name] = Link(operation_id=target.operation_id, parameters=dict(parameters))
+        response.links = (response.links or {}) | found if found else response.links

@@ -77,6 +77,19 @@ TITLES: dict[str, tuple[str, str]] = {
         "Cette adresse ne peut pas réserver",
         "This address cannot make bookings",
     ),
+    "email_verification_required": (
+        "Confirmez d'abord votre adresse email avec le code reçu",
+        "First confirm your email address with the code you received",
+    ),
+    "verification_code_wrong": ("Ce code n'est pas le bon", "This code is not the right one"),
+    "verification_expired": (
+        "Ce code a expiré ou a été trop souvent mal saisi : demandez-en un nouveau",
+        "This code has expired or was mistyped too often: ask for a new one",
+    ),
+    "too_many_live_bookings": (
+        "Cette adresse a déjà le nombre maximal de rendez-vous à venir",
+        "This address already has the most upcoming bookings allowed",
+    ),
     "not_found": ("Introuvable", "Not found"),
     "unauthorized": ("Authentification requise", "Authentication required"),
     "forbidden": ("Accès refusé", "Access denied"),

@@ -27,6 +27,9 @@ Question = Annotated[str, msgspec.Meta(max_length=1000)]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
 TimezoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=TIMEZONE_PATTERN)]
 WallTime = Annotated[str, msgspec.Meta(pattern=r"^\d{2}:\d{2}$")]
+EmailProof = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[0-9]+\.[0-9a-f]+$")
+]
 
 
 class Filiere(msgspec.Struct):
@@ -95,6 +98,9 @@ class BookingRequest(msgspec.Struct, forbid_unknown_fields=True):
     language: Language = "fr"
     # The field-of-study page the visitor booked from (for Thotis's statistics).
     filiere: Annotated[str, msgspec.Meta(max_length=60, pattern=SLUG_PATTERN)] | None = None
+    # The proof a verified address carries for 30 days (BookingCreated.email_proof), so that a
+    # returning visitor is not mailed a new code (booker email verification).
+    email_proof: EmailProof | None = None
 
 
 class Booking(msgspec.Struct):
@@ -116,6 +122,9 @@ class BookingCreated(msgspec.Struct):
     # The visitor's one link to the call ({PUBLIC_URL}/join/{token}): a waiting page until 15
     # minutes before the start, then the video call itself.
     join_url: str
+    # Set when the booking was confirmed with a mailed code: send it back as
+    # BookingRequest.email_proof for 30 days to book with the same address without a new code.
+    email_proof: str | None = None
 
 
 class ManagedBooking(msgspec.Struct):
@@ -161,3 +170,15 @@ class FirstAvailableRequest(msgspec.Struct, forbid_unknown_fields=True):
     question: Question | None = None
     timezone: TimezoneName = "Europe/Paris"
     language: Language = "fr"
+class VerificationStarted(msgspec.Struct):
+    """The slot is held and a code is on its way to the visitor's address."""
+
+    verification_id: UUID
+    # The hold and the code end together.
+    expires_at: datetime
+    code_length: int
+    max_attempts: int
+
+
+class VerificationCode(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$", description="The 6-digit code")]

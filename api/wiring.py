@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from api.space.auth.link import sign_in_link_handler
+from api.verification import verification_code_handler
 from integrations.digest import compose_digest
 from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
@@ -199,6 +201,12 @@ def build_handlers(
         kind: _mail_handler(mail_kind, settings, parts.database, parts.mailer, parts.clock)
         for kind, mail_kind in MAIL_KINDS.items()
     }
+    handlers[outbox.MAIL_SIGN_IN_LINK] = sign_in_link_handler(
+        settings, parts.database, parts.mailer, parts.clock
+    )
+    handlers[outbox.MAIL_VERIFICATION_CODE] = verification_code_handler(
+        settings, parts.database, parts.mailer, parts.clock
+    )
     handlers[outbox.CALENDAR_UPSERT_EVENT] = _no_calendar
     handlers[outbox.CALENDAR_CANCEL_EVENT] = _no_calendar
     if calendar is not None:
@@ -217,6 +225,7 @@ def build_worker(settings: Settings, parts: Parts) -> Worker:
         digest_job(settings, database, parts.mailer, clock),
         rate_limits.purge_job(database, clock),
         privacy.purge_requests_job(database, clock),
+        booking.verification.holds_purge_job(database, clock),
     ]
     service = parts.calendar_service(settings)
     if service is not None:

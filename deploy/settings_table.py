@@ -169,6 +169,26 @@ VARIABLES: tuple[Variable, ...] = (
         "booking requests per mentor and slot, and reschedule requests per booking, per minute (`0`: no limit)",
     ),
     Variable(
+        "SIGN_IN_LINK_LIMIT_PER_ADDRESS",
+        "http.sign_in_link_limit_per_address",
+        "sign-in-link requests per address and hour on the public forms (counted under a keyed hash; the form answers the same; `0`: no limit)",
+    ),
+    Variable(
+        "SIGN_IN_LINK_LIMIT_OVERALL",
+        "http.sign_in_link_limit_overall",
+        "sign-in-link requests from everyone per minute (`0`: no limit)",
+    ),
+    Variable(
+        "BOOKING_EMAIL_VERIFICATION",
+        "http.booking_email_verification",
+        "visitors confirm their email with a 6-digit code before a booking is made (the slot is held meanwhile; an address is remembered 30 days)",
+    ),
+    Variable(
+        "BOOKING_LIVE_PER_EMAIL",
+        "http.booking_live_per_email",
+        "upcoming bookings one visitor email may hold at once (`0`: no cap)",
+    ),
+    Variable(
         "PERSONAL_DATA_RETENTION_DAYS",
         "privacy.retention_days",
         "visitors' names and emails are erased this long after the call",

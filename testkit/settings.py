@@ -23,6 +23,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "booking_limit_per_email": ("http", "booking_limit_per_email"),
     "booking_limit_per_slot": ("http", "booking_limit_per_slot"),
     "filiere_cache_seconds": ("http", "filiere_cache_seconds"),
+    "sign_in_link_limit_per_address": ("http", "sign_in_link_limit_per_address"),
+    "sign_in_link_limit_overall": ("http", "sign_in_link_limit_overall"),
+    "booking_email_verification": ("http", "booking_email_verification"),
+    "booking_live_per_email": ("http", "booking_live_per_email"),
     "secret_key": ("secrets", "secret_key"),
     "token_keys": ("secrets", "token_keys"),
     "smtp_host": ("smtp", "host"),
@@ -73,6 +77,12 @@ def changed(settings: Settings, **flat: Any) -> Settings:
     )
 
 
+# What differs from the defaults unless a test names it: most tests book many times from one
+# address with nobody to read a code, so booker email verification and the cap on a visitor's
+# live bookings are off (tests of those turn them on).
+TEST_DEFAULTS: dict[str, Any] = {"booking_email_verification": False, "booking_live_per_email": 0}
+
+
 def settings_of(**flat: Any) -> Settings:
-    """The default settings with the values given by their flat names."""
-    return changed(Settings(), **flat)
+    """The default settings (but ``TEST_DEFAULTS``) with the values given by their flat names."""
+    return changed(Settings(), **(TEST_DEFAULTS | flat))

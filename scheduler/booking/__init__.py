@@ -8,6 +8,7 @@ from scheduler.booking.attestations import (
     issue_attestation,
     mentor_attestations,
 )
+from scheduler.booking import verification
 from scheduler.booking.book import book
 from scheduler.booking.changes import (
     cancel_by_mentor,
@@ -31,6 +32,7 @@ from scheduler.booking.models import (
     ManageToken,
     RetainedQuestion,
 )
+from scheduler.booking.models import BookingHold, BookingRow, EmailBlock, ManageToken
 from scheduler.booking.reads import (
     get_booking,
     get_booking_by_token,
@@ -65,6 +67,7 @@ __all__ = [
     "Attestation",
     "AttestationRow",
     "BookResult",
+    "BookingHold",
     "BookingRecord",
     "BookingRow",
     "BookingStatus",
@@ -117,4 +120,5 @@ __all__ = [
     "reschedule_by_token",
     "resolve_join",
     "set_meeting_details",
+    "verification",
 ]

@@ -23,7 +23,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
+from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, ExcludeConstraint, Range
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.platform import Base, one_of, server_now, uuid_pk
@@ -66,6 +66,11 @@ class BookingRow(Base):
             "ix_bookings_unpurged_end_at",
             "end_at",
             postgresql_where=text("personal_data_purged_at IS NULL"),
+        # The cap on a visitor's live bookings (BOOKING_LIVE_PER_EMAIL) counts by address.
+        Index(
+            "ix_bookings_live_visitor_email",
+            "visitor_email",
+            postgresql_where=text(IS_LIVE),
         ),
     )
 
@@ -185,3 +190,28 @@ class FeedbackTally(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     helpful: Mapped[int] = mapped_column(Integer, server_default="0")
     not_helpful: Mapped[int] = mapped_column(Integer, server_default="0")
+class BookingHold(Base):
+    """A slot held while its visitor types the code mailed to them (booker email verification,
+    ``scheduler.booking.verification``). Until ``expires_at`` the slot reads count the held
+    range as busy and the booking path refuses it to anyone else; a hold is created and
+    consumed under the mentor's row lock, like a booking, so two never overlap. The booking
+    request waits here (personal data for minutes: deleted on confirmation, and once expired by
+    the next hold of the mentor or the worker's purge); the code only as an HMAC."""
+
+    __tablename__ = "booking_holds"
+    __table_args__ = (
+        Index("ix_booking_holds_mentor_expires", "mentor_id", "expires_at"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    mentor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mentors.id", ondelete="CASCADE"))
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occupied: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # SHA-256 of the lowercased address: a new hold for the same address replaces the old one.
+    email_hash: Mapped[bytes] = mapped_column(LargeBinary, index=True)
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    request: Mapped[dict[str, object]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = server_now()

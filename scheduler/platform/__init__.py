@@ -17,6 +17,7 @@ from scheduler.platform.errors import (
     BookingNotLive,
     DatabaseUnavailable,
     EmailBlocked,
+    EmailVerificationRequired,
     IdempotencyConflict,
     InvalidToken,
     MentorUnavailable,
@@ -25,7 +26,10 @@ from scheduler.platform.errors import (
     SchedulingError,
     SlotTaken,
     TokenExpired,
+    TooManyLiveBookings,
     ValidationFailed,
+    VerificationCodeWrong,
+    VerificationExpired,
 )
 from scheduler.platform.language import Language
 from scheduler.platform.locks import SEED_LOCK, advisory_lock
@@ -58,7 +62,7 @@ from scheduler.platform.settings import (
     VideoSettings,
     WorkerSettings,
 )
-from scheduler.platform.tokens import digest, new_secret, same_digest
+from scheduler.platform.tokens import Sealer, digest, new_secret, same_digest
 from scheduler.platform.transactions import (
     IDEMPOTENCY_KEY_CONSTRAINT,
     INTEGRITY_ERRORS,
@@ -90,6 +94,7 @@ __all__ = [
     "DatabaseSettings",
     "DatabaseUnavailable",
     "EmailBlocked",
+    "EmailVerificationRequired",
     "EmbeddedPostgres",
     "EmbeddedPostgresError",
     "GoogleSettings",
@@ -109,12 +114,16 @@ __all__ = [
     "PrivacySettings",
     "ReconnectRequired",
     "SchedulingError",
+    "Sealer",
     "SecretsSettings",
     "Settings",
     "SlotTaken",
     "SmtpSettings",
     "TokenExpired",
+    "TooManyLiveBookings",
     "ValidationFailed",
+    "VerificationCodeWrong",
+    "VerificationExpired",
     "VideoSettings",
     "Worker",
     "WorkerSettings",

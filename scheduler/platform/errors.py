@@ -16,6 +16,10 @@ problem JSON::
     ├── TokenExpired             410 token_expired
     ├── BookingGone              410 booking_gone          (its personal data was erased)
     ├── EmailBlocked             403 email_blocked
+    ├── EmailVerificationRequired 403 email_verification_required  (no proof of the address)
+    ├── VerificationCodeWrong    422 verification_code_wrong  (attempts left in the detail)
+    ├── VerificationExpired      410 verification_expired  (unknown, expired or attempts spent)
+    ├── TooManyLiveBookings      409 too_many_live_bookings  (BOOKING_LIVE_PER_EMAIL reached)
     ├── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.platform.outage``)
     │   defined by the HTTP shell (api.google), for the Google Calendar routes:
     ├── GoogleNotConfigured      503 google_not_configured
@@ -96,3 +100,22 @@ class DatabaseUnavailable(SchedulingError):
 
     code, status = "database_unavailable", 503
     retry_after_seconds = 5
+
+
+class EmailVerificationRequired(SchedulingError):
+    """Booking asks for a proof that the visitor reads this address (a code they were mailed);
+    start one with ``POST /v1/bookings/verifications``."""
+
+    code, status = "email_verification_required", 403
+
+
+class VerificationCodeWrong(SchedulingError):
+    code, status = "verification_code_wrong", 422
+
+
+class VerificationExpired(SchedulingError):
+    code, status = "verification_expired", 410
+
+
+class TooManyLiveBookings(SchedulingError):
+    code, status = "too_many_live_bookings", 409

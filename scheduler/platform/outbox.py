@@ -2,7 +2,9 @@
 
 Rows are written in the booking's own transaction (so they exist iff the booking does) and
 delivered later by handlers registered by kind. Payloads hold ids only, never personal data:
-the handler loads what it needs (``scheduler.booking.load_booking_view``).
+the handler loads what it needs (``scheduler.booking.load_booking_view``). The one exception,
+a sign-in link asked for on the public form (``SCRUBBED_KINDS``), carries its address sealed
+with the token keys, and the payload is emptied once the row is delivered or failed.
 
 Delivery: one row per transaction. A worker claims a row with ``SELECT … FOR UPDATE SKIP
 LOCKED`` and calls its handler *inside the claiming transaction*, then records the outcome and
@@ -71,6 +73,12 @@ MAIL_REMINDER_1H = "mail.reminder_1h"
 MAIL_FOLLOWUP = "mail.followup"
 CALENDAR_UPSERT_EVENT = "calendar.upsert_event"
 CALENDAR_CANCEL_EVENT = "calendar.cancel_event"
+# A sign-in link asked for on the public form (scheduler.identity.link_requests): its payload
+# is the sealed address, not an id, so it is emptied once the row is done with.
+MAIL_SIGN_IN_LINK = "mail.sign_in_link"
+# The code that proves a visitor reads their address (scheduler.booking.verification): the
+# payload holds the code sealed, emptied once the row is done with.
+MAIL_VERIFICATION_CODE = "mail.verification_code"
 
 KINDS = (
     MAIL_BOOKING_CONFIRMED,
@@ -81,7 +89,11 @@ KINDS = (
     MAIL_FOLLOWUP,
     CALENDAR_UPSERT_EVENT,
     CALENDAR_CANCEL_EVENT,
+    MAIL_SIGN_IN_LINK,
+    MAIL_VERIFICATION_CODE,
 )
+# Rows whose payload holds personal data (sealed): emptied once delivered or failed for good.
+SCRUBBED_KINDS = frozenset({MAIL_SIGN_IN_LINK, MAIL_VERIFICATION_CODE})
 # Delayed rows that lose their point when the booking is cancelled or moved.
 TIMED_KINDS = (MAIL_REMINDER_24H, MAIL_REMINDER_1H, MAIL_FOLLOWUP)
 FOLLOWUP_DELAY = timedelta(hours=1)
@@ -247,6 +259,8 @@ async def deliver_one(
                 "delivered_at": func.now(),
                 "last_error": None,
             }
+        if msg.kind in SCRUBBED_KINDS and values.get("status") in ("delivered", "failed"):
+            values["payload"] = {}
         await session.execute(update(OutboxRow).where(OutboxRow.id == msg.id).values(**values))
     return True
 

@@ -64,6 +64,17 @@ class HttpSettings:
     # How long a process may serve a filière page's list of next free slots before recomputing
     # it (booking always re-validates, so this only bounds how stale the list may look).
     filiere_cache_seconds: float = 2.0
+    # The public sign-in-link forms (mentor and staff), counted in PostgreSQL whatever the
+    # address (issue 18): per address and hour, under a keyed hash of it, and from everyone per
+    # minute (0 turns a limit off). The owner of an address still gets at most 3 links a
+    # quarter hour (scheduler.identity.sessions).
+    sign_in_link_limit_per_address: int = 5
+    sign_in_link_limit_overall: int = 120
+    # Booker email verification: a code mailed to the visitor, typed in the widget before the
+    # booking is confirmed, the slot held meanwhile (scheduler.booking.verification).
+    booking_email_verification: bool = True
+    # Live (upcoming, not cancelled) bookings one visitor address may hold at once (0: no cap).
+    booking_live_per_email: int = 3
 
     @property
     def loopback(self) -> bool:
@@ -226,6 +237,18 @@ class Settings:
                 ),
                 filiere_cache_seconds=float(
                     get("FILIERE_CACHE_SECONDS") or http.filiere_cache_seconds
+                ),
+                sign_in_link_limit_per_address=int(
+                    get("SIGN_IN_LINK_LIMIT_PER_ADDRESS") or http.sign_in_link_limit_per_address
+                ),
+                sign_in_link_limit_overall=int(
+                    get("SIGN_IN_LINK_LIMIT_OVERALL") or http.sign_in_link_limit_overall
+                ),
+                booking_email_verification=_bool(
+                    get("BOOKING_EMAIL_VERIFICATION"), http.booking_email_verification
+                ),
+                booking_live_per_email=int(
+                    get("BOOKING_LIVE_PER_EMAIL") or http.booking_live_per_email
                 ),
             ),
             secrets=SecretsSettings(

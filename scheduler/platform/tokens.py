@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Protocol
 
 # 32 random bytes: 256 bits, unguessable; URL-safe so it travels in links.
 SECRET_BYTES = 32
@@ -20,3 +21,12 @@ def digest(raw: str) -> bytes:
 
 def same_digest(raw: str, stored: bytes) -> bool:
     return hmac.compare_digest(digest(raw), stored)
+
+
+class Sealer(Protocol):
+    """Encrypts a short text for storage and opens it again: what the outbox keeps of a secret
+    or an address it must not hold in clear (``scheduler.calendar.SecretBox`` is one)."""
+
+    def encrypt(self, plaintext: str) -> str: ...
+
+    def decrypt(self, ciphertext: str) -> str: ...

@@ -58,7 +58,10 @@ def _us(column: str) -> str:
 
 # One row per mentor. Each mentor's bookings are those whose occupied range (buffers included)
 # overlaps that mentor's own ``bookings_window``, in the order of their occupied ranges, which
-# spares the engine a sort. Run through psycopg (see scheduler.platform.driver).
+# spares the engine a sort. Busy time is the Google cache plus the occupied ranges of the slots
+# held for a visitor typing their email code (``booking_holds``, scheduler.booking.verification)
+# until the hold expires: a held slot is offered to nobody else. Run through psycopg (see
+# scheduler.platform.driver).
 _INPUTS = f"""
     SELECT w.id,
       (SELECT coalesce(json_agg(json_build_array(weekday, start_minute, end_minute)
@@ -73,9 +76,15 @@ _INPUTS = f"""
         WHERE mentor_id = w.id AND {IS_LIVE}
           AND occupied && tstzrange(w.low, w.high, '[)')
           AND id IS DISTINCT FROM %(exclude)s::uuid) AS bookings,
-      (SELECT string_agg({_us("start_at")} || {_us("end_at")}, ''::bytea)
-         FROM external_busy
-        WHERE mentor_id = w.id AND start_at < w.high AND end_at > w.low) AS busy
+      (SELECT string_agg(held.span, ''::bytea) FROM (
+         SELECT {_us("start_at")} || {_us("end_at")} AS span
+           FROM external_busy
+          WHERE mentor_id = w.id AND start_at < w.high AND end_at > w.low
+         UNION ALL
+         SELECT {_us("lower(occupied)")} || {_us("upper(occupied)")}
+           FROM booking_holds
+          WHERE mentor_id = w.id AND expires_at > %(now)s
+            AND occupied && tstzrange(w.low, w.high, '[)')) AS held) AS busy
       FROM unnest(%(ids)s::uuid[], %(lows)s::timestamptz[], %(highs)s::timestamptz[])
            AS w(id, low, high)
 """
@@ -215,6 +224,7 @@ async def load_states(
             "first_day": (start - _DATE_MARGIN).date(),
             "last_day": (max(w.end for w in windows) + _DATE_MARGIN).date(),
             "exclude": exclude_booking,
+            "now": now,
         },
         binary=True,  # bytea as raw bytes: half the volume of its text form, no decoding
     )

@@ -136,6 +136,26 @@ MATRIX = [
             "consent": True,
         },
     ),
+    # Booker email verification: public; one address holds one slot at a time, so each
+    # column's hold replaces the last one's. The confirmation of an unknown id is gone (410).
+    public(
+        "POST",
+        "/v1/bookings/verifications",
+        202,
+        body={
+            "mentor_id": "{mentor}",
+            "start": "{slot}",
+            "first_name": "Camille",
+            "email": "verify@example.fr",
+            "consent": True,
+        },
+    ),
+    public(
+        "POST",
+        "/v1/bookings/verifications/8a0c3f7e-4d0e-4c55-9a57-0d3c1d0d3b11",
+        410,
+        body={"code": "123456"},
+    ),
     manage("GET", "/v1/bookings/manage/{token}"),
     manage("GET", "/v1/bookings/manage/{token}/invite.ics"),
     manage("POST", "/v1/bookings/manage/{token}/reschedule", body={"start": "{slot}"}),

@@ -82,6 +82,16 @@ class Space:
             await asyncio.sleep(0.1)
         raise AssertionError(f"no {kind or 'mail'} to {address} within {timeout} s")
 
+    async def wait_for_outbox(self, kind: str, timeout: float = 30.0) -> None:
+        """Until the worker has handled every row of ``kind`` (sign-in links are its work)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        pending = "SELECT count(*) FROM outbox WHERE kind = %s AND status = 'pending'"
+        while self.sql(pending, kind) != [(0,)]:
+            if loop.time() > deadline:
+                raise AssertionError(f"{kind} rows still pending after {timeout} s")
+            await asyncio.sleep(0.1)
+
     def sql(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
         """Run SQL on the server's database (test set-up and checks, never the code under test)."""
         url = normalize_url(self.database_url)

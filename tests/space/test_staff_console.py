@@ -255,6 +255,7 @@ async def test_racing_staff_link_requests_still_store_three_links_at_most(consol
             )
         )
     assert [a.status_code for a in answers] == [200] * 8
+    await console.wait_for_outbox("mail.sign_in_link")
     # The advisory lock on the address makes the racing requests count one after the other.
     assert console.sql(
         "SELECT count(*) FROM staff_sign_in_links WHERE staff_email = %s", address

@@ -10,11 +10,10 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response
-from litestar.background_tasks import BackgroundTask
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.space import oidc
-from api.space.mail import send_reporting, sign_in_message
+from api.space.mail import sign_in_message
 from api.space.web import (
     BIND_COOKIE,
     BIND_PATH,
@@ -31,7 +30,7 @@ from scheduler.identity import (
     invitations,
     sessions,
 )
-from scheduler.messaging import Mailer
+from scheduler.platform import Settings
 
 log = logging.getLogger("thotis.space")
 
@@ -76,26 +75,11 @@ def redirect_uri(web: Web) -> str:
 
 
 def link_url(web: Web, raw: str, role: Role = Role.MENTOR) -> str:
-    return f"{web.settings.http.public_url.rstrip('/')}{SESSION_PATH[role]}/sign-in/link/{raw}"
+    return settings_link_url(web.settings, raw, role)
 
 
-def link_mail_task(
-    web: Web,
-    mailer: Mailer,
-    *,
-    email: str,
-    name: str,
-    raw: str,
-    now: Any,
-    invitation: bool,
-    role: Role = Role.MENTOR,
-) -> BackgroundTask:
-    """The link sent after the response: a failure is logged and the person asks again (the
-    public form must answer the same whatever happens, so it cannot wait for the mail)."""
-    message = link_message(
-        web, email=email, name=name, raw=raw, now=now, invitation=invitation, role=role
-    )
-    return BackgroundTask(send_reporting, mailer, message)
+def settings_link_url(settings: Settings, raw: str, role: Role = Role.MENTOR) -> str:
+    return f"{settings.http.public_url.rstrip('/')}{SESSION_PATH[role]}/sign-in/link/{raw}"
 
 
 def link_message(
@@ -108,6 +92,22 @@ def link_message(
     invitation: bool,
     role: Role = Role.MENTOR,
 ) -> EmailMessage:
+    return settings_link_message(
+        web.settings, email=email, name=name, raw=raw, now=now, invitation=invitation, role=role
+    )
+
+
+def settings_link_message(
+    settings: Settings,
+    *,
+    email: str,
+    name: str,
+    raw: str,
+    now: Any,
+    invitation: bool,
+    role: Role = Role.MENTOR,
+) -> EmailMessage:
+    """The link mail from the settings alone (the worker has no request to hand)."""
     ttl = INVITATION_LINK_TTL if invitation else SIGN_IN_LINK_TTL
     minutes = int(ttl.total_seconds() // 60)
     valid_fr, valid_en = (
@@ -116,10 +116,10 @@ def link_message(
         else (f"{minutes} minutes", f"{minutes} minutes")
     )
     return sign_in_message(
-        Brand.from_settings(web.settings),
+        Brand.from_settings(settings),
         to_email=email,
         name=name,
-        url=link_url(web, raw, role),
+        url=settings_link_url(settings, raw, role),
         now=now,
         invitation=invitation,
         valid_for=valid_fr,

@@ -1,7 +1,9 @@
 """The one-time sign-in link by email, for mentors (a fallback to Google) and for staff (a way
 in without Google): one flow, parametrised by role. The form answers the same for any address,
-at most ``SIGN_IN_LINKS_PER_WINDOW`` links go to an address per quarter hour (counted in
-PostgreSQL), and the link is used from a page with a button (mail scanners open links with GET).
+with the same work (the lookup and the mail are the worker's: ``sign_in_link_handler``), at
+most ``SIGN_IN_LINKS_PER_WINDOW`` links go to an address per quarter hour, requests are capped
+per address and overall (all counted in PostgreSQL), and the link is used from a page with a
+button (mail scanners open links with GET).
 """
 
 from __future__ import annotations
@@ -9,15 +11,23 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from litestar import Controller, Request, Response, get, post
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Now, Session
-from api.space.auth.common import link_mail_task, log, open_space, sign_in_page
-from api.space.deps import Outgoing, Pages
-from api.space.web import SESSION_PATH, Web, check_pre_token, language
-from scheduler.catalog import get_mentor
-from scheduler.identity import SIGN_IN_LINK_TTL, Role, sessions
-from scheduler.platform import InvalidToken, TokenExpired
+from api.space.auth.common import open_space, settings_link_message, sign_in_page
+from api.space.deps import Pages
+from api.space.web import SESSION_PATH, check_pre_token, language
+from scheduler.calendar import SecretBox, SecretUnreadable
+from scheduler.identity import SIGN_IN_LINK_TTL, Role, link_requests, sessions
+from scheduler.messaging import Mailer
+from scheduler.platform import (
+    Clock,
+    Database,
+    InvalidToken,
+    PermanentDeliveryError,
+    Settings,
+    TokenExpired,
+    outbox,
+)
 
 
 class LinkSignInController(Controller):
@@ -37,11 +47,11 @@ class LinkSignInController(Controller):
         session: Session,
         now: Now,
         web: Pages,
-        mailer: Outgoing,
     ) -> Response[str]:
         await check_pre_token(request)
         email = str((await request.form()).get("email") or "").strip().lower()[:320]
-        if "@" not in email:
+        # Not an address at all (a NUL or other control character, spaces): the form's 422.
+        if "@" not in email or not email.isprintable() or any(c.isspace() for c in email):
             return sign_in_page(
                 web,
                 request,
@@ -51,21 +61,18 @@ class LinkSignInController(Controller):
                 if language(request) == "en"
                 else "Saisissez votre adresse email.",
             )
-        # The same page whether a link went or not: the form never tells who is a mentor or staff.
-        link = await _new_link(web, session, self.role, email, now)
-        task = None
-        if link is not None:
-            to_email, name, raw = link
-            task = link_mail_task(
-                web,
-                mailer,
-                email=to_email,
-                name=name,
-                raw=raw,
-                now=now,
-                invitation=False,
-                role=self.role,
-            )
+        # The same page and the same work whoever the address is: the lookup and the mail are
+        # the worker's (scheduler.identity.link_requests), so neither the answer nor its timing
+        # tells who is a mentor or staff.
+        await link_requests.request_link(
+            session,
+            role=self.role,
+            email=email,
+            now=now,
+            limits=link_requests.link_request_limits(web.settings),
+            secret_key=web.settings.secrets.secret_key,
+            sealer=sealer(web.settings),
+        )
         response = web.render(
             request,
             "link_sent.html",
@@ -74,7 +81,6 @@ class LinkSignInController(Controller):
             minutes=int(SIGN_IN_LINK_TTL.total_seconds() // 60),
             most=sessions.SIGN_IN_LINKS_PER_WINDOW,
         )
-        response.background = task
         return response
 
     @get("/link/{token:str}")
@@ -115,31 +121,9 @@ class LinkSignInController(Controller):
         return await open_space(web, session, now, Role.STAFF, email=email)
 
 
-async def _new_link(
-    web: Web, session: AsyncSession, role: Role, email: str, now: Any
-) -> tuple[str, str, str] | None:
-    """A new link for whoever the form's address belongs to, as (address to send it to, name,
-    raw token); None when it is nobody's (not an active mentor; not in ``STAFF_EMAILS`` /
-    ``STAFF_DOMAIN``) or the per-address limit is reached."""
-    if role == Role.STAFF:
-        if not sessions.staff_allowed(web.settings, email):
-            return None
-        if not await sessions.may_send_staff_sign_in_link(session, email, now):
-            log.info("staff sign-in link not sent: the per-address limit is reached")
-            return None
-        return email, "", await sessions.issue_staff_sign_in_link(session, email, now)
-    mentor_id = await sessions.sign_in_mentor_id(session, email)
-    if mentor_id is None:
-        return None
-    if not await sessions.may_send_sign_in_link(session, mentor_id, now):
-        log.info("sign-in link not sent: the per-address limit is reached")
-        return None
-    mentor = await get_mentor(session, mentor_id)
-    return (
-        mentor.email,
-        mentor.display_name,
-        await sessions.issue_sign_in_link(session, mentor_id, now),
-    )
+def sealer(settings: Settings) -> SecretBox:
+    """What seals an address in the outbox: the deployment's token keys (``TOKEN_KEYS``)."""
+    return SecretBox(settings.secrets)
 
 
 class SignInLinkController(LinkSignInController):
@@ -147,3 +131,35 @@ class SignInLinkController(LinkSignInController):
 
     path = "/mentor/sign-in"
     role = Role.MENTOR
+
+
+def sign_in_link_handler(
+    settings: Settings, database: Database, mailer: Mailer, clock: Clock
+) -> outbox.Handler:
+    """The outbox handler of ``MAIL_SIGN_IN_LINK``: find whose address it is, issue the link,
+    mail it. Nobody's address, or its owner's limit reached: nothing is sent."""
+    box = sealer(settings)
+
+    async def handle(message: outbox.OutboxMessage) -> None:
+        now = clock()
+        try:
+            async with database.session() as session:
+                found = await link_requests.deliver_link(
+                    session, dict(message.payload), now=now, sealer=box, settings=settings
+                )
+        except SecretUnreadable as error:
+            raise PermanentDeliveryError("the sealed address cannot be opened") from error
+        if found is None:
+            return
+        letter = settings_link_message(
+            settings,
+            email=found.email,
+            name=found.name,
+            raw=found.raw_token,
+            now=now,
+            invitation=False,
+            role=found.role,
+        )
+        await mailer.send(letter)
+
+    return handle

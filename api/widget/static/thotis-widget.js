@@ -230,6 +230,52 @@
     firstDialogTitle: '15-minute call with the first available student',
     firstDialogIntro: 'Every time at which at least one student of this field is free. We choose the student for you.',
   });
+  // Booker email verification (a code mailed to the visitor before the booking is made).
+  Object.assign(STRINGS.fr, {
+    codeTitle: 'Confirmez votre adresse e-mail',
+    codeSent: 'Nous avons envoyé un code à 6 chiffres à {email}. Saisissez-le ci-dessous : le créneau vous est réservé pendant {minutes} minutes.',
+    codeLabel: 'Code reçu par e-mail',
+    codeHint: '6 chiffres. Pensez à regarder dans les courriers indésirables.',
+    codeSubmit: 'Confirmer la réservation',
+    codeResend: 'Recevoir un nouveau code',
+    codeResent: 'Un nouveau code vous a été envoyé.',
+    codeChangeEmail: 'Modifier mon adresse',
+    errCode: 'Saisissez les 6 chiffres du code.',
+    codeWrong: 'Ce code n’est pas le bon. Essais restants : {n}.',
+    codeExpired: 'Ce code a expiré ou a été trop souvent mal saisi. Demandez-en un nouveau.',
+    tooManyLive: 'Cette adresse a déjà le nombre maximal de rendez-vous à venir. Annulez-en un pour en réserver un autre.',
+  });
+  Object.assign(STRINGS.en, {
+    codeTitle: 'Confirm your email address',
+    codeSent: 'We sent a 6-digit code to {email}. Type it below: the slot is held for you for {minutes} minutes.',
+    codeLabel: 'Code from the email',
+    codeHint: '6 digits. Check your spam folder too.',
+    codeSubmit: 'Confirm the booking',
+    codeResend: 'Send me a new code',
+    codeResent: 'A new code is on its way.',
+    codeChangeEmail: 'Change my address',
+    errCode: 'Type the 6 digits of the code.',
+    codeWrong: 'This code is not the right one. Tries left: {n}.',
+    codeExpired: 'This code has expired or was mistyped too often. Ask for a new one.',
+    tooManyLive: 'This address already has the most upcoming bookings allowed. Cancel one to book another.',
+  });
+  Object.assign(ERROR_KEYS, { too_many_live_bookings: 'tooManyLive', verification_expired: 'codeExpired' });
+  // A verified address is remembered for 30 days by the server's signed proof, kept here.
+  const PROOF_KEY = 'thotis-email-proofs';
+  const proofs = {
+    read() {
+      try { return JSON.parse(window.localStorage.getItem(PROOF_KEY) || '{}') || {}; } catch { return {}; }
+    },
+    get(email) { return this.read()[email.trim().toLowerCase()] || null; },
+    set(email, proof) {
+      if (!proof) return;
+      try {
+        const all = this.read();
+        all[email.trim().toLowerCase()] = proof;
+        window.localStorage.setItem(PROOF_KEY, JSON.stringify(all));
+      } catch { /* storage off: the visitor is asked for a code next time */ }
+    },
+  };
 
   const langOf = (el) => {
     const v = ((el && (el.getAttribute('lang') || (el.closest && el.closest('[lang]')?.getAttribute('lang')))) || 'fr').toLowerCase();
@@ -950,6 +996,8 @@
         body.append(this.calendar.el);
       } else if (this.step === 'form') {
         body.append(this.renderForm());
+      } else if (this.step === 'code') {
+        body.append(this.renderCode());
       } else if (this.step === 'done') {
         body.append(this.renderDone());
       }
@@ -1081,9 +1129,10 @@
       button.setAttribute('aria-busy', 'true');
       button.textContent = this.t('sending');
       try {
-        this.result = await this.api.post(this.opts.filiere ? '/v1/bookings/first-available' : '/v1/bookings', payload, { 'Idempotency-Key': this.idemKey });
+        this.result = await this.api.post(this.opts.filiere ? '/v1/bookings/first-available' : '/v1/bookings', this.withProof(payload), { 'Idempotency-Key': this.idemKey });
       } catch (err) {
         this.inflight = false;
+        if (err.code === 'email_verification_required') return this.startVerification(payload, button);
         this.failed(err, button);
         return;
       }
@@ -1119,6 +1168,102 @@
       const retry = err.code === 'network' || err.code === 'rate_limited' || err.status >= 500;
       this.showBanner(text, retry);
       this.announce(text);
+    }
+    withProof(payload) {
+      const proof = proofs.get(payload.email);
+      return proof ? { ...payload, email_proof: proof } : payload;
+    }
+    // The server holds the slot and mails a code; the code step takes the focus.
+    async startVerification(payload, button, resent) {
+      if (this.inflight) return;
+      this.inflight = true;
+      if (button) {
+        button.disabled = true;
+        button.setAttribute('aria-busy', 'true');
+      }
+      try {
+        this.verification = await this.api.post('/v1/bookings/verifications', payload);
+      } catch (err) {
+        this.inflight = false;
+        if (this.step === 'code') return this.codeFailed(err, button);
+        return this.failed(err, button);
+      }
+      this.inflight = false;
+      this.verifying = payload;
+      if (this.closed) return;
+      this.step = 'code';
+      this.renderStep();
+      this.bodyEl.querySelector('#f-code').focus();
+      this.announce(resent ? this.t('codeResent') : this.codeSentText());
+    }
+    codeSentText() {
+      const minutes = Math.max(1, Math.round((Date.parse(this.verification.expires_at) - Date.now()) / 60000));
+      return this.t('codeSent', { email: this.verifying.email, minutes: Math.min(minutes, 10) });
+    }
+    renderCode() {
+      const t = (k, v) => this.t(k, v);
+      const input = h('input', { name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]*', maxlength: 6, required: true, part: 'input', oninput: () => this.showFieldError('code', null) });
+      return h('form', { class: 'form', novalidate: true, part: 'form', 'aria-labelledby': 'code-title', onsubmit: (e) => { e.preventDefault(); this.submitCode(); } },
+        h('h3', { id: 'code-title' }, t('codeTitle')),
+        h('p', { id: 'code-intro' }, this.codeSentText()),
+        this.field('code', t('codeLabel'), input, t('codeHint')),
+        h('div', { class: 'banner error', role: 'alert', part: 'alert', id: 'form-banner', hidden: true }),
+        h('div', { class: 'actions' },
+          h('button', { type: 'submit', class: 'btn primary wide', part: 'button submit-button', id: 'code-submit' }, t('codeSubmit'))),
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'btn secondary', part: 'button', id: 'code-resend', onclick: (e) => this.startVerification(this.verifying, e.currentTarget, true) }, t('codeResend')),
+          h('button', { type: 'button', class: 'btn link', part: 'button', onclick: () => { this.step = 'form'; this.renderStep(); this.bodyEl.querySelector('#f-email').focus(); } }, t('codeChangeEmail'))));
+    }
+    async submitCode() {
+      if (this.inflight || this.step !== 'code') return;
+      const input = this.bodyEl.querySelector('#f-code');
+      const code = input.value.replace(/\s+/g, '');
+      if (!/^[0-9]{6}$/.test(code)) {
+        this.showFieldError('code', this.t('errCode'));
+        input.focus();
+        this.announce(this.t('errCode'));
+        return;
+      }
+      const button = this.bodyEl.querySelector('#code-submit');
+      this.inflight = true;
+      button.disabled = true;
+      button.setAttribute('aria-busy', 'true');
+      try {
+        this.result = await this.api.post(`/v1/bookings/verifications/${enc(this.verification.verification_id)}`, { code });
+      } catch (err) {
+        this.inflight = false;
+        return this.codeFailed(err, button);
+      }
+      this.inflight = false;
+      proofs.set(this.verifying.email, this.result.email_proof);
+      const b = this.result.booking;
+      emit(this.eventTarget, 'booked', { bookingId: b.id, mentorId: b.mentor_id, start: b.start });
+      if (this.closed) return;
+      this.step = 'done';
+      this.renderStep();
+      this.bodyEl.querySelector('#done-title').focus();
+    }
+    codeFailed(err, button) {
+      if (this.closed) return;
+      if (button) {
+        button.disabled = false;
+        button.removeAttribute('aria-busy');
+      }
+      if (err.code === 'slot_taken' || err.code === 'outside_availability') return this.failed(err, button || this.bodyEl.querySelector('#code-submit'));
+      const input = this.bodyEl.querySelector('#f-code');
+      if (err.code === 'verification_code_wrong') {
+        const left = /(\d+)/.exec((err.body && err.body.detail) || '');
+        const text = this.t('codeWrong', { n: left ? left[1] : '' });
+        this.showFieldError('code', text);
+        input.select();
+        input.focus();
+        this.announce(text);
+        return;
+      }
+      const text = errorText(this.lang_, err);
+      this.showBanner(text, false);
+      this.announce(text);
+      if (err.code === 'verification_expired') this.bodyEl.querySelector('#code-resend').focus();
     }
     // RFC 9457 `errors`: accept [{field|name|pointer|loc, message|detail|msg}] and map known fields.
     mapFieldErrors(errors) {

@@ -266,3 +266,22 @@ async def test_a_cancelled_delivery_leaves_the_row_pending(db: Database) -> None
         await task
     row = await _row(db, row_id)
     assert (row.status, row.attempts) == ("pending", 0)
+
+
+async def test_a_sealed_payload_is_emptied_once_delivered_or_failed_but_kept_for_a_retry(
+    db: Database,
+) -> None:
+    delivered, failing, retried = await _add(db, 3, kind=outbox.MAIL_SIGN_IN_LINK)
+
+    async def handler(message: outbox.OutboxMessage) -> None:
+        if message.id == failing:
+            raise PermanentDeliveryError("refused")
+        if message.id == retried:
+            raise RuntimeError("try again")
+
+    await outbox.drain(
+        db, {outbox.MAIL_SIGN_IN_LINK: handler}, worker_id="w", max_attempts=3, now=Clock(T0)
+    )
+    assert (await _row(db, delivered)).payload == {}
+    assert (await _row(db, failing)).payload == {}
+    assert (await _row(db, retried)).payload == {"n": 2}
