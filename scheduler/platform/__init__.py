@@ -55,6 +55,7 @@ from scheduler.platform.settings import (
     Settings,
     SmtpSettings,
     VideoSettings,
+    WebhookSettings,
     WorkerSettings,
 )
 from scheduler.platform.tokens import digest, new_secret, same_digest
@@ -114,6 +115,7 @@ __all__ = [
     "TokenExpired",
     "ValidationFailed",
     "VideoSettings",
+    "WebhookSettings",
     "Worker",
     "WorkerSettings",
     "advisory_lock",

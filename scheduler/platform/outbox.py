@@ -71,6 +71,12 @@ MAIL_REMINDER_1H = "mail.reminder_1h"
 MAIL_FOLLOWUP = "mail.followup"
 CALENDAR_UPSERT_EVENT = "calendar.upsert_event"
 CALENDAR_CANCEL_EVENT = "calendar.cancel_event"
+# Webhooks to the Thotis site: one event row per change, written in the change's transaction;
+# its handler fans it out into one delivery row per subscribed endpoint
+# (``scheduler.messaging.webhook_delivery``).
+WEBHOOK_EVENT = "webhook.event"
+WEBHOOK_DELIVER = "webhook.deliver"
+MAIL_WEBHOOK_DISABLED = "mail.webhook_disabled"
 
 KINDS = (
     MAIL_BOOKING_CONFIRMED,
@@ -81,6 +87,9 @@ KINDS = (
     MAIL_FOLLOWUP,
     CALENDAR_UPSERT_EVENT,
     CALENDAR_CANCEL_EVENT,
+    WEBHOOK_EVENT,
+    WEBHOOK_DELIVER,
+    MAIL_WEBHOOK_DISABLED,
 )
 # Delayed rows that lose their point when the booking is cancelled or moved.
 TIMED_KINDS = (MAIL_REMINDER_24H, MAIL_REMINDER_1H, MAIL_FOLLOWUP)
@@ -142,6 +151,19 @@ def after_booking(
 def after_cancel(booking_id: UUID, now: datetime) -> list[dict[str, Any]]:
     ids = {"booking_id": str(booking_id)}
     return [message(MAIL_BOOKING_CANCELLED, now, **ids), message(CALENDAR_CANCEL_EVENT, now, **ids)]
+
+
+def webhook_event(event: str, booking_id: UUID, now: datetime, **ids: str) -> dict[str, Any]:
+    """The row that tells the Thotis site's endpoints about ``event`` (``booking.created``,
+    ``booking.cancelled``, …): ids and the instant only, the data is read when it is sent."""
+    return message(
+        WEBHOOK_EVENT,
+        now,
+        event=event,
+        booking_id=str(booking_id),
+        occurred_at=now.isoformat(),
+        **ids,
+    )
 
 
 async def enqueue(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> None:
