@@ -38,6 +38,7 @@ from api.problems import handle_exception
 from api.public import PublicController
 from api.space import create_space_router
 from api.staff import StaffController
+from api.staff_webhooks import StaffWebhooksController
 from api.widget.routes import create_widget_router
 from api.wiring import Parts, build_worker
 from scheduler.platform import Settings
@@ -120,6 +121,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,
+            StaffWebhooksController,
             MentorGoogleController,
             GoogleController,
             *handlers,

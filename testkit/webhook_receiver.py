@@ -36,7 +36,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 at = time.time()
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with receiver._lock:

@@ -30,9 +30,7 @@ LOCAL = "http://127.0.0.1:8000"
 
 
 def _settings(database_url: str, **flat: Any) -> Settings:
-    return settings_of(
-        database_url=database_url, public_url=LOCAL, embedded_worker=False, **flat
-    )
+    return settings_of(database_url=database_url, public_url=LOCAL, embedded_worker=False, **flat)
 
 
 def _unused_smtp(settings: Settings) -> Settings:
@@ -229,9 +227,7 @@ async def test_a_receiver_that_does_not_answer_in_time_is_retried(
     assert message.status == "delivered"
 
 
-async def test_two_workers_send_each_message_exactly_once(
-    db: Database, database_url: str
-) -> None:
+async def test_two_workers_send_each_message_exactly_once(db: Database, database_url: str) -> None:
     settings = _settings(database_url)
     clock = Clock()
     with webhook_receiver() as receiver:
