@@ -19,6 +19,10 @@ FLASH = {
         "Address blocked: it can no longer book.",
     ),
     "dismissed": ("Signalement classé.", "Report dismissed."),
+    "test_queued": (
+        "Message de test envoyé : il apparaît dans le journal dès qu’il est parti.",
+        "Test message queued: it shows in the log as soon as it has left.",
+    ),
     "revoked": (
         "Révoqué : l'API le refuse désormais.",
         "Revoked: the API now refuses it.",
@@ -48,6 +52,7 @@ def nav(lang: str) -> list[tuple[str, str]]:
         ("/staff/stats", tr(lang, "Statistiques", "Statistics")),
         ("/staff/questions", tr(lang, "Questions", "Questions")),
         ("/staff/credentials", tr(lang, "Clés et jetons", "Keys and tokens")),
+        ("/staff/webhooks", tr(lang, "Webhooks", "Webhooks")),
     ]
 
 
