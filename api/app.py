@@ -34,6 +34,7 @@ from api.join import create_join_router
 from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
 from api.openapi import document_problems
+from api.origins import OriginGate
 from api.problems import handle_exception
 from api.public import PublicController
 from api.space import create_space_router
@@ -161,4 +162,9 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
     )
     document_problems(app)
+    cors = _cors(settings)
+    # In front of the CORS middleware: a refused origin gets a problem it can read (api.origins).
+    app.asgi_handler = OriginGate(
+        app.asgi_handler, settings, list(cors.allow_methods), list(cors.allow_headers)
+    )
     return app
