@@ -15,14 +15,22 @@ The service's own origin (``PUBLIC_URL``, or the request's Host) is never refuse
 from __future__ import annotations
 
 import json
-from typing import Any
 from urllib.parse import urlsplit
+
+from litestar.enums import ScopeType
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    Scope,
+    Send,
+)
 
 from api.i18n import negotiate
 from api.problems import PROBLEM_MEDIA_TYPE, title_for
 from scheduler.platform import Settings
 
-ASGIApp = Any
 CODE = "origin_not_allowed"
 
 
@@ -41,16 +49,17 @@ class OriginGate:
         self.allow_methods = ", ".join(allow_methods)
         self.allow_headers = ", ".join(allow_headers)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/v1/"):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or not scope["path"].startswith("/v1/"):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        http = scope
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in http["headers"]}
         origin = headers.get("origin")
         if origin is None or "*" in self.allowed or self._allowed(origin, headers.get("host")):
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+        if http["method"] == "OPTIONS" and "access-control-request-method" in headers:
             await self._answer(
                 send,
                 204,
@@ -91,19 +100,23 @@ class OriginGate:
 
     @staticmethod
     async def _answer(
-        send: Any, status: int, body: bytes, origin: str, headers: list[tuple[bytes, bytes]]
+        send: Send, status: int, body: bytes, origin: str, headers: list[tuple[bytes, bytes]]
     ) -> None:
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"access-control-allow-origin", origin.encode("latin-1", "replace")),
-                    (b"vary", b"Origin"),
-                    (b"cache-control", b"no-store"),
-                    (b"content-length", str(len(body)).encode()),
-                    *headers,
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"access-control-allow-origin", origin.encode("latin-1", "replace")),
+                (b"vary", b"Origin"),
+                (b"cache-control", b"no-store"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+        end: HTTPResponseBodyEvent = {
+            "type": "http.response.body",
+            "body": body,
+            "more_body": False,
+        }
+        await send(start)
+        await send(end)

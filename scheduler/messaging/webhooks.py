@@ -206,7 +206,9 @@ async def update_endpoint(
                 row.disabled_reason = None
         if rotate_secret:
             row.secret = new_secret()
-        details = _audited(change) | ({"rotate_secret": True} if rotate_secret else {})
+        details = _audited(change) | {"url_host": urlsplit(row.url).netloc}
+        if rotate_secret:
+            details["rotate_secret"] = True
         await record(session, actor, "update", "webhook_endpoint", row.id, details)
         await session.flush()
         await session.refresh(row)
@@ -218,11 +220,13 @@ async def delete_endpoint(session: AsyncSession, endpoint_id: UUID, actor: Actor
         gone = await session.execute(
             delete(WebhookEndpoint)
             .where(WebhookEndpoint.id == endpoint_id)
-            .returning(WebhookEndpoint.id)
+            .returning(WebhookEndpoint.url)
         )
-        if gone.first() is None:
+        url = gone.scalar_one_or_none()
+        if url is None:
             raise NotFound("no such webhook endpoint")
-        await record(session, actor, "delete", "webhook_endpoint", endpoint_id)
+        details = {"url_host": urlsplit(url).netloc}
+        await record(session, actor, "delete", "webhook_endpoint", endpoint_id, details)
 
 
 async def delivery_log(
