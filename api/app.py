@@ -17,7 +17,6 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from api.auth import SECURITY_COMPONENTS
 from api.bookings import BookingController
@@ -37,6 +36,7 @@ from api.openapi import document_problems
 from api.origins import OriginGate
 from api.problems import handle_exception
 from api.public import PublicController
+from api.reference import ReferencePage
 from api.space import create_space_router
 from api.staff import StaffController
 from api.staff_webhooks import StaffWebhooksController
@@ -87,7 +87,7 @@ def _openapi() -> OpenAPIConfig:
         version="1.0.0",
         description="Mentors' availability and 15-minute bookings for the Thotis site.",
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[ReferencePage()],
         components=[SECURITY_COMPONENTS],
     )
 
