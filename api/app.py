@@ -24,6 +24,7 @@ from api.cache import TtlCache
 from api.decoding import MAX_BODY_BYTES, DecodingRequest
 from api.deps import provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
+from api.error_guide import AUTHENTICATION, guide_markdown
 from api.feedback import feedback
 from api.google import MentorGoogleController
 from api.google_callback import GoogleController
@@ -85,7 +86,10 @@ def _openapi() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Thotis booking engine",
         version="1.0.0",
-        description="Mentors' availability and 15-minute bookings for the Thotis site.",
+        description="Mentors' availability and 15-minute bookings for the Thotis site.\n\n"
+        + AUTHENTICATION
+        + "\n"
+        + guide_markdown(),
         path="/schema",
         render_plugins=[ReferencePage()],
         components=[SECURITY_COMPONENTS],

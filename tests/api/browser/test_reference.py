@@ -29,6 +29,8 @@ async def test_the_reference_renders_with_no_request_to_another_origin(
     assert answer is not None and answer.status == 200
     await expect(page.locator("h1")).to_contain_text("Thotis booking engine", timeout=30_000)
     await expect(page.get_by_text("Register a webhook endpoint").first).to_be_attached()
+    # The guide to every problem code is part of the page.
+    await expect(page.get_by_text("origin_not_allowed").first).to_be_attached()
     assert elsewhere == [] and errors == []
 
 
