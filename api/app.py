@@ -17,7 +17,6 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from api.attestation import create_attestation_router
 from api.auth import SECURITY_COMPONENTS
@@ -26,6 +25,7 @@ from api.cache import TtlCache
 from api.decoding import MAX_BODY_BYTES, DecodingRequest
 from api.deps import provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
+from api.error_guide import AUTHENTICATION, guide_markdown
 from api.feedback import feedback
 from api.first_free import FirstAvailableController
 from api.google import MentorGoogleController
@@ -36,12 +36,16 @@ from api.join import create_join_router
 from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
 from api.openapi import document_links, document_problems
+from api.openapi import document_problems
+from api.origins import OriginGate
 from api.problems import handle_exception
 from api.public import PublicController
+from api.reference import ReferencePage
 from api.space import create_space_router
 from api.staff import StaffController
 from api.visitor_requests import create_visitor_requests_router
 from api.verification import VerificationController
+from api.staff_webhooks import StaffWebhooksController
 from api.widget.routes import create_widget_router
 from api.wiring import Parts, build_worker
 from scheduler.platform import Settings
@@ -87,9 +91,12 @@ def _openapi() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Thotis booking engine",
         version="1.0.0",
-        description="Mentors' availability and 15-minute bookings for the Thotis site.",
+        description="Mentors' availability and 15-minute bookings for the Thotis site.\n\n"
+        + AUTHENTICATION
+        + "\n"
+        + guide_markdown(),
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[ReferencePage()],
         components=[SECURITY_COMPONENTS],
     )
 
@@ -128,6 +135,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,
+            StaffWebhooksController,
             MentorGoogleController,
             GoogleController,
             *handlers,
@@ -172,4 +180,9 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
     )
     document_problems(app)
     document_links(app)
+    cors = _cors(settings)
+    # In front of the CORS middleware: a refused origin gets a problem it can read (api.origins).
+    app.asgi_handler = OriginGate(
+        app.asgi_handler, settings, list(cors.allow_methods), list(cors.allow_headers)
+    )
     return app

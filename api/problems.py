@@ -9,6 +9,7 @@ The codes come from the error trees drawn in ``scheduler/platform/errors.py`` an
 
     HTTP layer (no domain error behind it)
     ├── rate_limited             429
+    ├── origin_not_allowed       403  (an Origin not in CORS_ORIGINS: api.origins)
     ├── method_not_allowed       405
     ├── body_too_large           413  (more than api.decoding.MAX_BODY_BYTES)
     ├── json_too_deep            400  (nested deeper than api.decoding.MAX_JSON_DEPTH)
@@ -50,6 +51,10 @@ logger = logging.getLogger("thotis.api")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 TITLES: dict[str, tuple[str, str]] = {
+    "origin_not_allowed": (
+        "Ce site n'est pas autorisé à appeler l'API Thotis",
+        "This site may not call the Thotis API",
+    ),
     "slot_taken": ("Ce créneau vient d'être réservé", "This slot has just been booked"),
     "outside_availability": (
         "Ce créneau n'est pas disponible",

@@ -16,6 +16,8 @@ from integrations.digest import compose_digest
 from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
 from integrations.messages import Brand, Kind, compose
+from integrations.webhook_mail import endpoint_disabled
+from integrations.webhooks import HttpWebhookSender
 from scheduler import booking
 from scheduler.booking import LIVE_STATUS, BookingView, feedback, purge_job
 from scheduler.calendar import (
@@ -25,7 +27,15 @@ from scheduler.calendar import (
     calendar_jobs,
     has_event_calendar,
 )
-from scheduler.messaging import Mailer, delivery, digest
+from scheduler.messaging import (
+    Mailer,
+    UrlPolicy,
+    WebhookSender,
+    delivery,
+    digest,
+    webhook_delivery,
+    webhooks,
+)
 from scheduler.platform import (
     Clock,
     Database,
@@ -74,6 +84,8 @@ class Parts:
     # The same provider with short retries, for the re-check while a visitor waits.
     calendar_check: CalendarProvider | None = None
     clock: Clock = system_clock
+    # The webhooks' HTTP client; None: the real one built from the settings.
+    webhooks: WebhookSender | None = None
 
     def calendar_service(self, settings: Settings) -> CalendarService | None:
         if self.calendar is None:
@@ -95,7 +107,14 @@ def build_parts(settings: Settings, database: Database, *, clock: Clock = system
         check = GoogleCalendarProvider(
             settings.google, num_retries=CHECK_RETRIES, timeout_seconds=CHECK_TIMEOUT_SECONDS
         )
-    return Parts(database, mailer_from_settings(settings.smtp), calendar, check, clock)
+    return Parts(
+        database,
+        mailer_from_settings(settings.smtp),
+        calendar,
+        check,
+        clock,
+        HttpWebhookSender(settings.webhooks, webhook_policy(settings)),
+    )
 
 
 def feedback_url(settings: Settings, booking_id: UUID) -> str:
@@ -209,6 +228,7 @@ def build_handlers(
     )
     handlers[outbox.CALENDAR_UPSERT_EVENT] = _no_calendar
     handlers[outbox.CALENDAR_CANCEL_EVENT] = _no_calendar
+    handlers |= webhook_handlers(settings, parts)
     if calendar is not None:
         # A mentor without a connection is skipped inside (their invite is their entry).
         # The confirmation mail is queued before the event row and usually leaves before the
@@ -216,6 +236,58 @@ def build_handlers(
         # booking at send time) and through the mentor's calendar invitation.
         handlers |= calendar_handlers(calendar)
     return handlers
+
+
+def webhook_policy(settings: Settings) -> UrlPolicy:
+    return UrlPolicy(
+        development=settings.http.loopback, allow_private=settings.webhooks.allow_private
+    )
+
+
+def webhook_handlers(settings: Settings, parts: Parts) -> dict[str, outbox.Handler]:
+    """The fan-out of an event, the delivery of one message, the mail that tells staff an
+    endpoint was switched off (``scheduler.messaging.webhook_delivery``)."""
+    database, clock = parts.database, parts.clock
+    sender = parts.webhooks or HttpWebhookSender(settings.webhooks, webhook_policy(settings))
+
+    async def fan_out(message: outbox.OutboxMessage) -> None:
+        await webhook_delivery.fan_out(database, message.id, message.payload, clock())
+
+    async def deliver(message: outbox.OutboxMessage) -> None:
+        await webhook_delivery.deliver(
+            database,
+            sender,
+            str(message.payload["message_id"]),
+            now=clock(),
+            signed_at=system_clock(),
+            attempt=message.attempts + 1,
+            max_attempts=settings.worker.outbox_max_attempts,
+            disable_after=settings.webhooks.disable_after,
+        )
+
+    async def tell_staff(message: outbox.OutboxMessage) -> None:
+        if not settings.access.staff_emails:
+            log.warning("webhook endpoint switched off; no STAFF_EMAILS to tell")
+            return
+        async with database.session() as session:
+            endpoint = await webhooks.get_endpoint(
+                session, UUID(str(message.payload["endpoint_id"]))
+            )
+        await parts.mailer.send(
+            endpoint_disabled(
+                endpoint,
+                settings.access.staff_emails,
+                settings.smtp.mail_from,
+                settings.http.public_url,
+                message.id,
+            )
+        )
+
+    return {
+        outbox.WEBHOOK_EVENT: fan_out,
+        outbox.WEBHOOK_DELIVER: deliver,
+        outbox.MAIL_WEBHOOK_DISABLED: tell_staff,
+    }
 
 
 def build_worker(settings: Settings, parts: Parts) -> Worker:

@@ -211,6 +211,21 @@ VARIABLES: tuple[Variable, ...] = (
         "db.seed_demo",
         "`serve` adds the demo filières and mentors to an empty database (`false` in the image)",
     ),
+    Variable(
+        "WEBHOOK_TIMEOUT_SECONDS",
+        "webhooks.timeout_seconds",
+        "how long a webhook delivery waits for the Thotis site's answer before it is retried",
+    ),
+    Variable(
+        "WEBHOOK_DISABLE_AFTER",
+        "webhooks.disable_after",
+        "failed webhook attempts in a row after which an endpoint is switched off and staff are mailed",
+    ),
+    Variable(
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES",
+        "webhooks.allow_private",
+        "let webhook endpoints resolve to private, loopback or link-local addresses (SSRF guard; loopback is allowed anyway on a loopback `PUBLIC_URL`)",
+    ),
 )
 
 

@@ -13,6 +13,7 @@ from scheduler.calendar import models as calendar_models
 from scheduler.catalog import models as catalog_models
 from scheduler.identity import models as identity_models
 from scheduler.messaging import delivery as messaging_models
+from scheduler.messaging import webhook_models
 from scheduler.platform import Base, audit, outbox, rate_limits
 from scheduler.schedules import models as schedules_models
 from scheduler.staff import models as staff_models
@@ -30,6 +31,7 @@ TABLE_MODULES = (
     attestation_models,
     calendar_models,
     messaging_models,
+    webhook_models,
     identity_models,
     staff_models,
 )

@@ -59,6 +59,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "log_format": ("ops", "log_format"),
     "metrics_token": ("ops", "metrics_token"),
     "credential_lifetime_days": ("access", "credential_lifetime_days"),
+    "webhook_timeout_seconds": ("webhooks", "timeout_seconds"),
+    "webhook_disable_after": ("webhooks", "disable_after"),
+    "webhook_allow_private_addresses": ("webhooks", "allow_private"),
 }
 
 

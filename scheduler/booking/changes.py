@@ -138,6 +138,7 @@ async def _cancel(
         await _use_tokens(session, booking_id, now)
         await outbox.drop_timed(session, booking_id)
         await outbox.enqueue(session, outbox.after_cancel(booking_id, now))
+        await outbox.enqueue(session, [outbox.webhook_event("booking.cancelled", booking_id, now)])
         await record(session, actor, "cancel", "booking", booking_id, {"by": by})
         return _record(row)
 
@@ -266,4 +267,5 @@ async def mark_no_show(
         ).one()
         await outbox.drop_timed(session, booking_id)
         await record(session, actor, "no_show", "booking", booking_id)
+        await outbox.enqueue(session, [outbox.webhook_event("booking.no_show", booking_id, now)])
         return _record(updated)

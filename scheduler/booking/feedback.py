@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.booking.models import BookingRow, Feedback
-from scheduler.platform import BookingGone, InvalidToken, NotFound, unit_of_work
+from scheduler.platform import BookingGone, InvalidToken, NotFound, outbox, system_clock, unit_of_work
 
 
 def feedback_token(secret_key: str, booking_id: UUID) -> str:
@@ -21,7 +22,12 @@ def feedback_token(secret_key: str, booking_id: UUID) -> str:
 
 
 async def record_feedback(
-    session: AsyncSession, secret_key: str, booking_id: UUID, token: str, helpful: bool
+    session: AsyncSession,
+    secret_key: str,
+    booking_id: UUID,
+    token: str,
+    helpful: bool,
+    now: datetime | None = None,
 ) -> None:
     """Store (or change) the visitor's answer to "did the exchange help?"."""
     # Bytes, not str: compare_digest refuses non-ASCII text, and a link may carry anything.
@@ -44,3 +50,7 @@ async def record_feedback(
                 index_elements=[Feedback.booking_id], set_={"helpful": helpful, "at": func.now()}
             )
         )
+        event = outbox.webhook_event(
+            "feedback.received", booking_id, now or system_clock(), helpful=str(helpful).lower()
+        )
+        await outbox.enqueue(session, [event])

@@ -75,6 +75,17 @@ async def insert_booking(
     messages = outbox.after_booking(
         booking_id, slot_start, slot_end, now, rescheduled_from=rescheduled_from
     )
+    if rescheduled_from is None:
+        messages.append(outbox.webhook_event("booking.created", booking_id, now))
+    else:
+        messages.append(
+            outbox.webhook_event(
+                "booking.rescheduled",
+                booking_id,
+                now,
+                previous_booking_id=str(rescheduled_from),
+            )
+        )
     buffer_before = state.settings.buffer_before_minutes
     buffer_after = state.settings.buffer_after_minutes
     outbox_rows = [

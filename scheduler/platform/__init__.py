@@ -60,6 +60,7 @@ from scheduler.platform.settings import (
     Settings,
     SmtpSettings,
     VideoSettings,
+    WebhookSettings,
     WorkerSettings,
 )
 from scheduler.platform.tokens import Sealer, digest, new_secret, same_digest
@@ -125,6 +126,7 @@ __all__ = [
     "VerificationCodeWrong",
     "VerificationExpired",
     "VideoSettings",
+    "WebhookSettings",
     "Worker",
     "WorkerSettings",
     "advisory_lock",

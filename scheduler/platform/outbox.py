@@ -79,6 +79,12 @@ MAIL_SIGN_IN_LINK = "mail.sign_in_link"
 # The code that proves a visitor reads their address (scheduler.booking.verification): the
 # payload holds the code sealed, emptied once the row is done with.
 MAIL_VERIFICATION_CODE = "mail.verification_code"
+# Webhooks to the Thotis site: one event row per change, written in the change's transaction;
+# its handler fans it out into one delivery row per subscribed endpoint
+# (``scheduler.messaging.webhook_delivery``).
+WEBHOOK_EVENT = "webhook.event"
+WEBHOOK_DELIVER = "webhook.deliver"
+MAIL_WEBHOOK_DISABLED = "mail.webhook_disabled"
 
 KINDS = (
     MAIL_BOOKING_CONFIRMED,
@@ -91,6 +97,9 @@ KINDS = (
     CALENDAR_CANCEL_EVENT,
     MAIL_SIGN_IN_LINK,
     MAIL_VERIFICATION_CODE,
+    WEBHOOK_EVENT,
+    WEBHOOK_DELIVER,
+    MAIL_WEBHOOK_DISABLED,
 )
 # Rows whose payload holds personal data (sealed): emptied once delivered or failed for good.
 SCRUBBED_KINDS = frozenset({MAIL_SIGN_IN_LINK, MAIL_VERIFICATION_CODE})
@@ -154,6 +163,19 @@ def after_booking(
 def after_cancel(booking_id: UUID, now: datetime) -> list[dict[str, Any]]:
     ids = {"booking_id": str(booking_id)}
     return [message(MAIL_BOOKING_CANCELLED, now, **ids), message(CALENDAR_CANCEL_EVENT, now, **ids)]
+
+
+def webhook_event(event: str, booking_id: UUID, now: datetime, **ids: str) -> dict[str, Any]:
+    """The row that tells the Thotis site's endpoints about ``event`` (``booking.created``,
+    ``booking.cancelled``, …): ids and the instant only, the data is read when it is sent."""
+    return message(
+        WEBHOOK_EVENT,
+        now,
+        event=event,
+        booking_id=str(booking_id),
+        occurred_at=now.isoformat(),
+        **ids,
+    )
 
 
 async def enqueue(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> None:

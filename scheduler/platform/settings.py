@@ -8,7 +8,7 @@ each part is given only its group: the mailer ``settings.smtp``, the Google adap
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -170,6 +170,21 @@ class OpsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    """The webhooks to the Thotis site (``scheduler.messaging`` webhooks)."""
+
+    # How long one delivery waits for the receiver's answer before it counts as a failure.
+    timeout_seconds: float = 10.0
+    # Failed attempts in a row (across messages) after which an endpoint is switched off and
+    # staff are told by mail.
+    disable_after: int = 15
+    # Whether an endpoint may resolve to a private, loopback or link-local address. Off in
+    # production: a staff member's URL must not reach the service's own network (SSRF). On a
+    # loopback PUBLIC_URL (development, tests) loopback receivers are allowed anyway.
+    allow_private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
@@ -182,6 +197,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     access: AccessSettings = field(default_factory=AccessSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def dev_mail_page(self) -> bool:
@@ -307,4 +323,14 @@ class Settings:
                 log_format=(get("LOG_FORMAT") or ops.log_format).lower(),
                 metrics_token=get("METRICS_TOKEN"),
             ),
+            webhooks=_webhook_settings(get),
         )
+
+
+def _webhook_settings(get: Callable[[str], str | None]) -> WebhookSettings:
+    default = WebhookSettings()
+    return WebhookSettings(
+        timeout_seconds=float(get("WEBHOOK_TIMEOUT_SECONDS") or default.timeout_seconds),
+        disable_after=int(get("WEBHOOK_DISABLE_AFTER") or default.disable_after),
+        allow_private=_bool(get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), default.allow_private),
+    )

@@ -27,6 +27,7 @@ Client = AsyncTestClient  # type: ignore[type-arg]
 STAFF = Actor.staff("tests")
 DOORS = ("none", "visitor", "other_booking", "mentor", "other_mentor", "staff", "revoked")
 MADE_UP_TOKEN = "t" * 43
+NO_SUCH_ENDPOINT = "00000000-0000-4000-8000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,19 @@ MATRIX = [
     staff("GET", "/v1/staff/stats"),
     staff("GET", "/v1/staff/questions"),
     staff("POST", "/v1/staff/bookings/{booking}/cancel", 200, {"reason": "Doublon"}),
+    staff("GET", "/v1/staff/webhooks"),
+    staff(
+        "POST",
+        "/v1/staff/webhooks",
+        201,
+        {"url": "https://site.thotis.test/hooks", "events": ["booking.created"]},
+    ),
+    staff("GET", f"/v1/staff/webhooks/{NO_SUCH_ENDPOINT}", 404),
+    staff("PATCH", f"/v1/staff/webhooks/{NO_SUCH_ENDPOINT}", 404, {"enabled": False}),
+    staff("DELETE", f"/v1/staff/webhooks/{NO_SUCH_ENDPOINT}", 404),
+    staff("POST", f"/v1/staff/webhooks/{NO_SUCH_ENDPOINT}/test", 404),
+    staff("POST", f"/v1/staff/webhooks/{NO_SUCH_ENDPOINT}/rotate-secret", 404),
+    staff("GET", f"/v1/staff/webhooks/{NO_SUCH_ENDPOINT}/deliveries", 404),
 ]
 
 

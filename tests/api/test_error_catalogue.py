@@ -55,3 +55,16 @@ def test_every_code_has_a_french_and_an_english_title_and_no_title_is_orphan() -
 
 def test_the_http_layer_draws_the_codes_its_mapper_returns() -> None:
     assert {"rate_limited", "method_not_allowed", "internal_error", "http_error"} <= _http_codes()
+
+
+def test_every_code_of_the_catalogue_says_what_to_do_in_both_languages() -> None:
+    from api.error_guide import ADVICE, guide_markdown
+
+    assert ADVICE.keys() == problems.TITLES.keys()
+    for cls in _subclasses(SchedulingError):
+        if cls.code in ADVICE:
+            assert ADVICE[cls.code].status == str(cls.status), cls.code
+    for advice in ADVICE.values():
+        assert advice.en and advice.fr and advice.en != advice.fr
+    table = guide_markdown()
+    assert all(f"| `{code}` |" in table for code in problems.TITLES)

@@ -19,6 +19,7 @@ from api.space.staff.mentors import StaffMentorsController
 from api.space.staff.moderation import ModerationController
 from api.space.staff.privacy import PrivacyController
 from api.space.staff.statistics import StatisticsController
+from api.space.staff.webhooks import WebhooksController
 from api.space.web import role_router
 from scheduler.identity import Role
 
@@ -36,4 +37,5 @@ def build_staff_router() -> Router:
         CredentialsController,
         PrivacyController,
         StaffBookingsController,
+        WebhooksController,
     )

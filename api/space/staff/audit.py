@@ -93,6 +93,15 @@ PHRASES: dict[tuple[str, str], Phrase] = {
     ("revoke", "staff_api_key"): Phrase(
         "{who} a révoqué la clé d'API {what}", "{who} revoked the API key {what}"
     ),
+    ("create", "webhook_endpoint"): Phrase(
+        "{who} a ajouté le webhook {what}", "{who} added the webhook {what}"
+    ),
+    ("update", "webhook_endpoint"): Phrase(
+        "{who} a modifié le webhook {what}", "{who} changed the webhook {what}"
+    ),
+    ("delete", "webhook_endpoint"): Phrase(
+        "{who} a supprimé le webhook {what}", "{who} deleted the webhook {what}"
+    ),
     ("create", "mentor_token"): Phrase(
         "{who} a créé un jeton pour {what}", "{who} created a token for {what}"
     ),
@@ -226,6 +235,10 @@ def _what(line: AuditLine, names: TrailNames, lang: Language) -> Part:
         return _mentor(names, mentor, lang)
     if entity == "booking":
         return _mentor(names, names.booking_mentors.get(entity_id), lang)
+    if entity == "webhook_endpoint":
+        # The host the change named (never the URL's path or query: it may hold a key).
+        host = str(line.details.get("url_host") or "")
+        return Part(host or ("un point de réception" if fr else "an endpoint"), "/staff/webhooks")
     if entity == "booking_report":
         return Part("un signalement" if fr else "a report", "/staff/moderation")
     return Part(f"{line.action} ({entity})")

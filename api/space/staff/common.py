@@ -23,6 +23,9 @@ FLASH = {
     "erased": (
         "Données effacées : plus rien ne relie cette adresse à un rendez-vous.",
         "Data erased: nothing links this address to a booking any more.",
+    "test_queued": (
+        "Message de test envoyé : il apparaît dans le journal dès qu’il est parti.",
+        "Test message queued: it shows in the log as soon as it has left.",
     ),
     "revoked": (
         "Révoqué : l'API le refuse désormais.",
@@ -55,6 +58,7 @@ def nav(lang: str) -> list[tuple[str, str]]:
         ("/staff/questions", tr(lang, "Questions", "Questions")),
         ("/staff/credentials", tr(lang, "Clés et jetons", "Keys and tokens")),
         ("/staff/privacy", tr(lang, "Données personnelles", "Personal data")),
+        ("/staff/webhooks", tr(lang, "Webhooks", "Webhooks")),
     ]
 
 

@@ -212,7 +212,7 @@
     rate_limited: 'rateLimited', mentor_unavailable: 'mentorUnavailable',
     email_blocked: 'emailBlocked', invalid_timezone: 'invalidTz', invalid_token: 'invalidToken',
     token_expired: 'tokenExpired', booking_not_live: 'notLive', not_found: 'notFound',
-    database_unavailable: 'unavailable',
+    database_unavailable: 'unavailable', origin_not_allowed: 'unavailable',
   };
 
   // "Le premier étudiant disponible" (the `first-available` attribute of the mentor list).
@@ -320,7 +320,15 @@
       (el) => el.tabIndex >= 0 && !el.closest('[hidden],[inert]') && el.getClientRects().length > 0,
     );
   }
+  // A refused origin (problem origin_not_allowed): the page's owner learns which origin to
+  // add, in the error event and in the console; the visitor sees the "unavailable" text.
+  function originHint(detail) {
+    if (!detail || detail.code !== 'origin_not_allowed') return detail;
+    const origin = location.origin;
+    return { ...detail, origin, hint: `Add ${origin} to CORS_ORIGINS on the Thotis service.` };
+  }
   function emit(target, name, detail) {
+    detail = originHint(detail);
     target.dispatchEvent(new CustomEvent(`thotis:${name}`, { detail, bubbles: true, composed: true }));
   }
   function uuid() {
@@ -449,6 +457,9 @@
         data = await res.json();
       } catch {
         if (res.ok) throw new ApiError(res.status, 'bad_response');
+      }
+      if (data && data.code === 'origin_not_allowed') {
+        console.error(`[thotis] ${location.origin} may not call ${this.base}: add ${location.origin} to CORS_ORIGINS on the Thotis service.`);
       }
       if (!res.ok) throw new ApiError(res.status, (data && data.code) || (res.status >= 500 ? 'network' : 'http_error'), data);
       return data;

@@ -103,8 +103,10 @@ async def test_book_writes_its_outbox_rows_and_audit_in_the_same_transaction(db:
         outbox.MAIL_REMINDER_24H,
         outbox.MAIL_REMINDER_1H,
         outbox.MAIL_FOLLOWUP,
+        outbox.WEBHOOK_EVENT,
     }
-    assert all(row.payload == {"booking_id": str(made.booking.id)} for row in rows)
+    assert all(row.payload["booking_id"] == str(made.booking.id) for row in rows)
+    assert by_kind[outbox.WEBHOOK_EVENT].payload["event"] == "booking.created"
     assert by_kind[outbox.MAIL_REMINDER_24H].available_at == TUESDAY_18H - timedelta(hours=24)
     assert by_kind[outbox.MAIL_REMINDER_1H].available_at == TUESDAY_18H - timedelta(hours=1)
     assert by_kind[outbox.MAIL_FOLLOWUP].available_at > made.booking.end
