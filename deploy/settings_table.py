@@ -106,7 +106,11 @@ VARIABLES: tuple[Variable, ...] = (
         "where mail goes without `SMTP_HOST`",
         "`{THOTIS_DATA_DIR}/mail`",
     ),
-    Variable("BRAND_LOGO_URL", "brand.logo_url", "the emails' logo"),
+    Variable(
+        "BRAND_LOGO_URL",
+        "brand.logo_url",
+        "the emails' logo (empty: the service's own, `{PUBLIC_URL}/brand/logo.png`)",
+    ),
     Variable("BRAND_PRIMARY_COLOR", "brand.primary_color", "the emails' main colour"),
     Variable("BRAND_ACCENT_COLOR", "brand.accent_color", "the emails' accent colour"),
     Variable(

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address, BaseHeader, HeaderRegistry
+from email.header import Header
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
@@ -64,12 +65,15 @@ INVITE_METHOD: Mapping[Kind, ics.Method] = {
     "cancelled": "CANCEL",
 }
 
+# Where the service serves the mails' logo (api/widget/routes.py answers it).
+LOGO_PATH = "/brand/logo.png"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "mail"
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 __all__ = [
     "INVITE_METHOD",
     "KINDS",
+    "LOGO_PATH",
     "MAIL_POLICY",
     "RECIPIENTS",
     "Brand",
@@ -88,7 +92,7 @@ class Brand:
 
     mail_from: str = "Thotis <rendez-vous@thotis.fr>"
     public_url: str = "http://127.0.0.1:8000"
-    logo_url: str = "https://www.thotis.fr/logo.png"
+    logo_url: str = ""
     primary_color: str = "#1d3a8a"
     accent_color: str = "#f2b705"
     name: str = "Thotis"
@@ -102,6 +106,9 @@ class Brand:
                 raise ValueError(f"{field_name} must be a #rgb or #rrggbb colour")
         if not parseaddr(self.mail_from)[1]:
             raise ValueError("mail_from needs an address")
+        if not self.logo_url:
+            # The service serves its logo itself: an absolute address, as mail clients need.
+            object.__setattr__(self, "logo_url", f"{self.public_url.rstrip('/')}{LOGO_PATH}")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Brand:
@@ -122,12 +129,31 @@ class Brand:
         return parseaddr(self.mail_from)[1].rpartition("@")[2] or "thotis.fr"
 
 
+class _WholeWordsSubject(UnstructuredHeader):
+    """A Subject folded as encoded words that each carry their own spaces.
+
+    The stdlib folder (3.11) mixes plain and encoded words and puts the space between two
+    encoded words *outside* them, where RFC 2047 readers must drop it: "(Droit) – mardi 8
+    décembre à 18:00" reached people as "décembreà". ``email.header.Header`` encodes the whole
+    text, spaces inside the words, so every reader gets the subject back as it was written.
+    """
+
+    def fold(self, *, policy: policy.Policy) -> str:  # type: ignore[override]
+        text = str(self)
+        if text.isascii() or getattr(policy, "utf8", False):
+            # Plain ASCII (or an SMTPUTF8 server that takes raw UTF-8) folds at spaces safely.
+            return super().fold(policy=policy)  # type: ignore[misc,no-any-return]
+        encoded = Header(text, "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
 class _CachedHeaderRegistry(HeaderRegistry):
     """The stdlib registry builds a new header class for every header set (3.11); building a
     message spent half its time there. The classes are stateless, so one per name is enough."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.map_to_type("subject", _WholeWordsSubject)
         self._classes: dict[str, type[BaseHeader]] = {}
 
     def __getitem__(self, name: str) -> type[BaseHeader]:

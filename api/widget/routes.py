@@ -8,6 +8,7 @@ served as they are, and the pages talk to the JSON API (``/v1/...``) from the br
     GET /demo                         a Thotis-like filière page embedding the widget
     GET /manage/{token}               the visitor's page to cancel or move a booking
     GET /privacy                      why we keep a first name and an email, and until when
+    GET /brand/logo.png               the logo the mails show (an absolute PUBLIC_URL address)
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response, Router, get
 from litestar.enums import MediaType
 
-from api.widget.assets import WidgetBundle, build_bundle
+from api.widget.assets import STATIC_DIR, WidgetBundle, build_bundle
+from integrations.messages import LOGO_PATH
 from scheduler.platform import Settings
 
 SCRIPT_PATH = "/widget/v1/thotis-widget.js"
@@ -134,7 +136,26 @@ def create_widget_router(settings: Settings, bundle: WidgetBundle | None = None)
             retention_days=settings.privacy.retention_days,
         )
 
+    logo = (STATIC_DIR / "logo.png").read_bytes()
+
+    @get(LOGO_PATH, include_in_schema=False)
+    async def brand_logo() -> Response[bytes]:
+        # Mail clients and their image proxies fetch it cross-origin, often days later.
+        headers = {
+            "Cache-Control": "public, max-age=86400",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+            "X-Content-Type-Options": "nosniff",
+        }
+        return Response(logo, media_type="image/png", headers=headers)
+
     return Router(
         path="/",
-        route_handlers=[widget_script, widget_integrity, demo_page, manage_page, privacy_page],
+        route_handlers=[
+            widget_script,
+            widget_integrity,
+            demo_page,
+            manage_page,
+            privacy_page,
+            brand_logo,
+        ],
     )

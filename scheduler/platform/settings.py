@@ -94,7 +94,9 @@ class SmtpSettings:
 
 @dataclass(frozen=True, slots=True)
 class BrandSettings:
-    logo_url: str = "https://www.thotis.fr/logo.png"
+    # Empty: the logo the service serves itself ({PUBLIC_URL}/brand/logo.png), so mails never
+    # show a broken image when the site's own address moves.
+    logo_url: str = ""
     primary_color: str = "#1d3a8a"
     accent_color: str = "#f2b705"
 

@@ -255,6 +255,7 @@ def test_public_surfaces() -> None:
         "INVITE_METHOD",
         "KINDS",
         "MAIL_POLICY",
+        "LOGO_PATH",
         "RECIPIENTS",
         "Brand",
         "Kind",

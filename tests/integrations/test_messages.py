@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
@@ -411,3 +412,41 @@ def test_every_mail_about_a_coming_call_carries_the_readers_own_join_link(kind: 
         if mentor:
             # The visitor's address never reaches the mentor, mail or invite.
             assert view.visitor_email not in decoded + str(message)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_long_french_subjects_come_back_from_a_mail_parser_with_their_spaces(kind: str) -> None:
+    # Names, filières and days of different lengths move the fold: the words at the fold
+    # ("décembre à") used to be glued together by RFC 2047 readers.
+    for mentor, filiere, start in [
+        ("Élodie Ménard-Laurent", "Droit", datetime(2026, 12, 4, 8, 15, tzinfo=UTC)),
+        ("Zoé", "Sciences politiques et relations internationales", START),
+        ("Jean-Baptiste de la Fontaine", "Médecine", datetime(2026, 12, 8, 17, tzinfo=UTC)),
+        ("Camille", "Droit", datetime(2027, 2, 12, 13, 45, tzinfo=UTC)),
+    ]:
+        view = make_view(
+            mentor_name=mentor, filiere_name_fr=filiere, filiere_name_en=filiere, start=start
+        )
+        messages = compose(kind, view, BRAND, now=NOW, feedback_url=FEEDBACK)  # type: ignore[arg-type]
+        for message in messages:
+            subject = str(message["Subject"])
+            for linesep in ("\n", "\r\n"):
+                raw = message.as_bytes(policy=message.policy.clone(linesep=linesep))
+                modern = message_from_bytes(raw, policy=policy.default)
+                assert str(modern["Subject"]) == subject
+                legacy = message_from_bytes(raw)
+                assert str(make_header(decode_header(legacy["Subject"]))) == subject
+
+
+def test_every_text_part_names_its_charset_once() -> None:
+    for message in _all(make_view()).values():
+        for part in message.walk():
+            if part.get_content_maintype() == "text":
+                assert str(part["Content-Type"]).lower().count("charset") == 1
+
+
+def test_the_logo_is_the_services_own_by_default() -> None:
+    brand = Brand.from_settings(settings_of(public_url="https://rdv.thotis.fr/"))
+    assert brand.logo_url == "https://rdv.thotis.fr/brand/logo.png"
+    (message,) = compose("booked", make_view(), brand, recipients=["visitor"], now=NOW)
+    assert 'src="https://rdv.thotis.fr/brand/logo.png"' in _html(message)
