@@ -699,7 +699,7 @@
         root.append(h('ul', { class: 'grid', role: 'list' }, this.data.mentors.map((m) => {
           const button = h('button', {
             type: 'button', class: 'btn primary', part: 'button card-button',
-            onclick: () => open({ mentorId: m.id, mentor: m, lang: this.lang_, apiBase: this.apiBase, tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url') }),
+            onclick: () => open({ mentorId: m.id, mentor: m, filiere: this.getAttribute('filiere'), lang: this.lang_, apiBase: this.apiBase, tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url') }),
           }, this.t('talkWith', { name: m.display_name }));
           return h('li', { class: 'card', part: 'card' },
             avatar(m, 64),
@@ -721,7 +721,7 @@
     connectedCallback() {
       const button = h('button', { type: 'button', class: 'btn primary', part: 'button' }, h('slot', {}, this.t('book')));
       button.addEventListener('click', () => open({
-        mentorId: this.getAttribute('mentor-id'), lang: this.lang_, apiBase: this.apiBase,
+        mentorId: this.getAttribute('mentor-id'), filiere: this.getAttribute('filiere'), lang: this.lang_, apiBase: this.apiBase,
         tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url'),
       }));
       this.shadowRoot.replaceChildren(h('span', { class: 'root inline', part: 'root' }, button));
@@ -990,6 +990,8 @@
         email: f.email.trim(), question: f.question.trim() || null, consent: true,
         timezone: this.tzValue, language: this.lang_,
       };
+      // The filière page it was opened from: the booking, mails and statistics keep it.
+      if (this.opts.filiere) payload.filiere = String(this.opts.filiere);
       // Same payload, same key: a retry after a lost response cannot book twice.
       const sig = JSON.stringify(payload);
       if (sig !== this.lastSig) {
@@ -1284,6 +1286,7 @@
     e.preventDefault();
     open({
       mentorId: el.getAttribute('data-thotis-mentor'), opener: el, host: el,
+      filiere: el.getAttribute('data-thotis-filiere') || el.closest('[data-thotis-filiere]')?.getAttribute('data-thotis-filiere'),
       lang: el.getAttribute('data-thotis-lang') || langOf(el),
       apiBase: el.getAttribute('data-thotis-api-base') || undefined,
       privacyUrl: el.getAttribute('data-thotis-privacy-url'),

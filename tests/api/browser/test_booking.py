@@ -33,7 +33,10 @@ async def test_book_end_to_end_from_the_demo_page(
     start = await fill_booking(
         page, site.url, "Camille", visitor_email, "Comment se passe la première année ?"
     )
-    await submit(page)
+    async with page.expect_request("**/v1/bookings") as sent:
+        await submit(page)
+    # The filière page it was opened from goes with the booking.
+    assert (await sent.value).post_data_json["filiere"] == "droit"
     await confirmed(page)
 
     booked = await host_events(page, "booked")
@@ -61,6 +64,8 @@ async def test_book_end_to_end_from_the_demo_page(
 
     mail = await site.wait_for_mail(visitor_email)
     assert "Camille" in mail.get_body(("plain", "html")).get_content()  # type: ignore[union-attr]
+    # Booked from the Droit page: the booking is kept in Droit (not "Sans filière").
+    assert "(Droit)" in str(mail["Subject"])
 
 
 def start_local_date(start: str) -> str:

@@ -503,3 +503,11 @@ async def test_the_booking_returned_is_the_booking_stored(db: Database) -> None:
         )
         stored = await booking.get_booking(session, made.booking.id)
     assert made.booking == stored
+
+
+async def test_a_booking_without_a_page_is_kept_in_the_mentors_only_filiere(db: Database) -> None:
+    mentor = await make_mentor(db)
+    made = await _book(db, mentor.id)
+    async with db.sessions() as session:
+        view = await booking.load_booking_view(session, made.booking.id, "https://x.example", NOW)
+    assert view.filiere_name_fr == "Droit"
