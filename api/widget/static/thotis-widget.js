@@ -53,6 +53,8 @@
       jumpNext: 'Aller au prochain créneau libre',
       noSlotAtAll: 'Pas de créneau libre pour le moment. Revenez bientôt !',
       slotsOf: 'Horaires du {day}',
+      currentSlot: 'actuel',
+      currentSlotAria: '{time}, {day} : ton créneau actuel',
       slotAria: '{time}, {day}',
       yourSlot: 'Votre créneau',
       change: 'Changer d’horaire',
@@ -137,6 +139,8 @@
       jumpNext: 'Go to the next free slot',
       noSlotAtAll: 'No free slot for now. Come back soon!',
       slotsOf: 'Times on {day}',
+      currentSlot: 'current',
+      currentSlotAria: '{time}, {day}: your current slot',
       slotAria: '{time}, {day}',
       yourSlot: 'Your slot',
       change: 'Change time',
@@ -393,8 +397,10 @@
   // Shared by the booking dialog and the manage page (reschedule). Owns its DOM subtree;
   // days and slots are roving-tabindex groups (one Tab stop each, arrows move, Enter picks).
   class Calendar {
-    constructor({ api, mentorId, lang, tz, hint, onPick, onTz, onLoaded, signal }) {
-      Object.assign(this, { api, mentorId, lang, tz, hint, onPick, onTz, onLoaded, signal });
+    // `current`: the start of the booking being moved; the calendar opens on its week and
+    // shows it, marked and not pickable, among the free slots.
+    constructor({ api, mentorId, lang, tz, hint, current, onPick, onTz, onLoaded, signal }) {
+      Object.assign(this, { api, mentorId, lang, tz, hint: hint || current, current, onPick, onTz, onLoaded, signal });
       this.el = h('div', { class: 'cal', part: 'calendar' });
       this.reset();
     }
@@ -449,7 +455,8 @@
         this.exhausted = false; // an empty first chunk only says "nothing soon"
         if (!this.days.size) this.exhausted = true;
         const first = this.firstSlotDay(this.today());
-        this.week = week || mondayOf(first || this.today());
+        const currentDay = this.currentDay();
+        this.week = week || mondayOf(currentDay || first || this.today());
         await this.ensureWeek(this.week);
         this.state = 'ready';
         this.pickDefaultDay();
@@ -462,8 +469,21 @@
       if (this.onLoaded) this.onLoaded(this.state);
     }
     pickDefaultDay() {
-      const days = this.weekDays().filter((d) => this.days.has(d));
-      this.day = days.includes(this.day) ? this.day : days[0] || null;
+      const days = this.weekDays().filter((d) => this.slotsOf(d).length);
+      const currentDay = this.currentDay();
+      this.day = days.includes(this.day) ? this.day : days.includes(currentDay) ? currentDay : days[0] || null;
+    }
+    currentDay() {
+      if (!this.current) return null;
+      const d = ymdIn(new Date(this.current), this.tz);
+      return d >= this.today() ? d : null;
+    }
+    // A day's free slots, with the booking being moved among them (marked) on its day.
+    slotsOf(d) {
+      const free = this.days.get(d) || [];
+      if (!this.current || d !== this.currentDay()) return free;
+      const label = fmt(this.lang, { timeZone: this.tz, hour: '2-digit', minute: '2-digit' }).format(new Date(this.current));
+      return [...free, { start: this.current, label, current: true }].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
     }
     weekDays() {
       return Array.from({ length: 7 }, (_, i) => addDays(this.week, i));
@@ -546,14 +566,15 @@
 
       const dayButtons = days.map((d) => {
         const n = (this.days.get(d) || []).length;
+        const pickable = this.slotsOf(d).length;
         const countText = n === 0 ? t('slotsNone') : n === 1 ? t('slotsOne') : t('slotsMany', { n });
         return h('button', {
           type: 'button',
           class: `day${n ? ' has-slots' : ''}${d === today ? ' today' : ''}`,
           part: `day${n ? ' day-available' : ''}${d === this.day ? ' day-selected' : ''}`,
           'data-date': d,
-          disabled: !n,
-          'aria-pressed': n ? String(d === this.day) : null,
+          disabled: !pickable,
+          'aria-pressed': pickable ? String(d === this.day) : null,
           tabindex: d === this.day ? '0' : '-1',
           onclick: () => this.selectDay(d, 'day'),
         },
@@ -566,7 +587,7 @@
       const dayGroup = h('div', { class: 'days', role: 'group', 'aria-labelledby': 'cal-week', onkeydown: (e) => this.rove(e, '.day:not([disabled])', (el) => this.selectDay(el.dataset.date, 'day')) }, dayButtons);
       this.el.append(dayGroup);
 
-      const slots = this.day ? this.days.get(this.day) || [] : [];
+      const slots = this.day ? this.slotsOf(this.day) : [];
       if (!slots.length) {
         const anyLater = this.firstSlotDay(addDays(this.week, 7)) || this.firstSlotDay(today);
         this.el.append(h('div', { class: 'state empty', part: 'empty' },
@@ -574,13 +595,18 @@
           anyLater ? h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.jumpToNext() }, t('jumpNext')) : null));
       } else {
         const dayLong = fmtDay(this.day, lang, { weekday: 'long', day: 'numeric', month: 'long' });
-        const focusIdx = Math.max(0, slots.findIndex((s) => s.start === this.focusStart));
+        const pickableIdx = slots.findIndex((s) => !s.current);
+        const focusIdx = Math.max(pickableIdx, slots.findIndex((s) => s.start === this.focusStart && !s.current));
         this.el.append(
           h('h4', { id: 'cal-slots', class: 'slots-title' }, t('slotsOf', { day: dayLong })),
           h('div', {
             class: 'slots', role: 'group', 'aria-labelledby': 'cal-slots',
-            onkeydown: (e) => this.rove(e, '.slot', (el) => { this.focusStart = el.dataset.start; }),
-          }, slots.map((s, i) => h('button', {
+            onkeydown: (e) => this.rove(e, '.slot:not([disabled])', (el) => { this.focusStart = el.dataset.start; }),
+          }, slots.map((s, i) => s.current ? h('button', {
+            type: 'button', class: 'slot current', part: 'slot slot-current', 'data-start': s.start,
+            disabled: true, 'aria-current': 'true',
+            'aria-label': t('currentSlotAria', { time: s.label, day: dayLong }),
+          }, s.label, h('span', { class: 'slot-note', 'aria-hidden': 'true' }, t('currentSlot'))) : h('button', {
             type: 'button', class: 'slot', part: 'slot', 'data-start': s.start,
             'aria-label': t('slotAria', { time: s.label, day: dayLong }),
             tabindex: i === focusIdx ? '0' : '-1',
@@ -599,7 +625,7 @@
       } else if (focus === 'slot') this.focusIn('.slot[tabindex="0"]');
     }
     selectDay(d, focus) {
-      if (!this.days.has(d)) return;
+      if (!this.slotsOf(d).length) return;
       this.day = d;
       this.focusStart = null;
       this.render(focus);
@@ -1190,6 +1216,7 @@
       if (mode === 'reschedule') {
         this.calendar = new Calendar({
           api: this.api, mentorId: this.data.booking.mentor_id, lang: this.lang_, tz: this.tzValue,
+          current: this.data.booking.start,
           onPick: (slot) => {
             this.newSlot = slot;
             this.render();
