@@ -67,11 +67,14 @@ INVITE_METHOD: Mapping[Kind, ics.Method] = {
 
 # Where the service serves the mails' logo (api/widget/routes.py answers it).
 LOGO_PATH = "/brand/logo.png"
+# The page to book another call: the same mentor, and the other mentors of the filière.
+BOOK_AGAIN_PATH = "/book"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "mail"
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 __all__ = [
     "INVITE_METHOD",
+    "BOOK_AGAIN_PATH",
     "KINDS",
     "LOGO_PATH",
     "MAIL_POLICY",
@@ -80,6 +83,7 @@ __all__ = [
     "Kind",
     "Recipient",
     "compose",
+    "book_again_url",
     "compose_one",
     "feedback_links",
     "message_id",
@@ -175,6 +179,12 @@ def feedback_links(feedback_url: str) -> tuple[str, str]:
         prefix + urlencode({"helpful": "yes"}),
         prefix + urlencode({"helpful": "no"}),
     )
+
+
+def book_again_url(public_url: str, mentor_id: object, filiere_slug: str | None) -> str:
+    """``{PUBLIC_URL}/book/{mentor}[?filiere=slug]``: after a cancellation, the way back."""
+    url = f"{public_url.rstrip('/')}{BOOK_AGAIN_PATH}/{mentor_id}"
+    return f"{url}?{urlencode({'filiere': filiere_slug})}" if filiere_slug else url
 
 
 def message_id(view: BookingView, kind: Kind, recipient: Recipient, domain: str) -> str:
@@ -366,6 +376,7 @@ def _context(
         "lead": "24h" if kind == "reminder_24h" else "1h",
         "feedback_yes": yes_url,
         "feedback_no": no_url,
+        "book_again_url": book_again_url(brand.public_url, view.mentor_id, view.filiere_slug),
     }
 
 

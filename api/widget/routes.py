@@ -8,20 +8,24 @@ served as they are, and the pages talk to the JSON API (``/v1/...``) from the br
     GET /demo                         a Thotis-like filière page embedding the widget
     GET /manage/{token}               the visitor's page to cancel or move a booking
     GET /privacy                      why we keep a first name and an email, and until when
+    GET /book/{mentor_id}             book another call: the same mentor, or their filière's
     GET /brand/logo.png               the logo the mails show (an absolute PUBLIC_URL address)
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response, Router, get
 from litestar.enums import MediaType
 
 from api.widget.assets import STATIC_DIR, WidgetBundle, build_bundle
-from integrations.messages import LOGO_PATH
+from integrations.messages import BOOK_AGAIN_PATH, LOGO_PATH
+from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import Settings
 
 SCRIPT_PATH = "/widget/v1/thotis-widget.js"
@@ -137,6 +141,21 @@ def create_widget_router(settings: Settings, bundle: WidgetBundle | None = None)
         )
 
     logo = (STATIC_DIR / "logo.png").read_bytes()
+    slug_shape = re.compile(SLUG_PATTERN)
+
+    @get(f"{BOOK_AGAIN_PATH}/{{mentor_id:uuid}}", include_in_schema=False)
+    async def book_again_page(
+        mentor_id: UUID, filiere: str | None = None, lang: str | None = None
+    ) -> Response[str]:
+        # A filière of another shape is left out (the widget would only show an error).
+        kept = filiere if filiere and len(filiere) <= 60 and slug_shape.match(filiere) else None
+        return page(
+            "book.html",
+            {"Cache-Control": "no-cache"},
+            mentor_id=str(mentor_id),
+            filiere=kept,
+            page_lang=_language(lang),
+        )
 
     @get(LOGO_PATH, include_in_schema=False)
     async def brand_logo() -> Response[bytes]:
@@ -157,5 +176,6 @@ def create_widget_router(settings: Settings, bundle: WidgetBundle | None = None)
             manage_page,
             privacy_page,
             brand_logo,
+            book_again_page,
         ],
     )

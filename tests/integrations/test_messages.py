@@ -450,3 +450,11 @@ def test_the_logo_is_the_services_own_by_default() -> None:
     assert brand.logo_url == "https://rdv.thotis.fr/brand/logo.png"
     (message,) = compose("booked", make_view(), brand, recipients=["visitor"], now=NOW)
     assert 'src="https://rdv.thotis.fr/brand/logo.png"' in _html(message)
+
+
+def test_the_cancellation_offers_a_way_to_book_again() -> None:
+    view = cancelled(make_view(filiere_slug="droit"), by="mentor")
+    visitor, mentor = compose("cancelled", view, BRAND, now=NOW)
+    again = f"https://rdv.thotis.fr/book/{view.mentor_id}?filiere=droit"
+    assert again in _text(visitor) and f'href="{again}"' in _html(visitor)
+    assert again not in _text(mentor)

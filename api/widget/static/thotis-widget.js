@@ -87,6 +87,7 @@
       joinLabel: 'Votre lien pour rejoindre la visio :',
       joinHint: 'Il ouvre l’appel 15 minutes avant le début. Il est aussi dans l’e-mail et dans l’invitation.',
       joinCall: 'Rejoindre la visio',
+      bookAgain: 'Réserver un autre échange',
       addCal: 'Ajouter à mon agenda',
       manage: 'Gérer ou annuler',
       withMentor: 'Échange vidéo de 15 min avec {name}',
@@ -173,6 +174,7 @@
       joinLabel: 'Your link to join the video call:',
       joinHint: 'It opens the call 15 minutes before the start. It is also in the email and the invitation.',
       joinCall: 'Join the video call',
+      bookAgain: 'Book another call',
       addCal: 'Add to my calendar',
       manage: 'Manage or cancel',
       withMentor: '15-minute video call with {name}',
@@ -1185,6 +1187,12 @@
           d.can_reschedule ? h('button', { type: 'button', class: 'btn primary', part: 'button', id: 'm-reschedule', onclick: () => this.setMode('reschedule') }, t('reschedule')) : null,
           d.can_cancel ? h('button', { type: 'button', class: 'btn danger', part: 'button', id: 'm-cancel', onclick: () => this.setMode('cancel') }, t('cancel')) : null);
         card.append(actions);
+      } else if (b.status === 'cancelled') {
+        // The way back: the same mentor, and their filière's other mentors when it is one.
+        const slugs = (m.filieres || []).map((f) => f.slug);
+        const again = `${this.api.base}/book/${enc(b.mentor_id)}${slugs.length === 1 ? `?filiere=${enc(slugs[0])}` : ''}`;
+        card.append(h('div', { class: 'actions' },
+          h('a', { class: 'btn primary', part: 'button', id: 'm-book-again', href: again }, t('bookAgain'))));
       } else if (this.mode === 'cancel') {
         const reason = h('textarea', { id: 'm-reason', rows: 3, maxlength: QUESTION_MAX, part: 'input' });
         card.append(h('form', { class: 'form confirm', onsubmit: (e) => { e.preventDefault(); this.cancel(reason.value); } },

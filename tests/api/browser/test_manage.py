@@ -80,6 +80,15 @@ async def test_cancel_with_a_reason(page: Page, site: Site, visitor_email: str) 
         assert after.json()["booking"]["status"] == "cancelled"
         assert utc(start) in await free_starts(client, mentor_id)
 
+        # The way back: a page to book the same mentor again, or another one of Droit.
+        again = manage.locator("#m-book-again")
+        assert await again.get_attribute("href") == (f"{site.url}/book/{mentor_id}?filiere=droit")
+        await again.click()
+        await page.locator("thotis-mentor-list[filiere='droit'] .card").first.wait_for()
+        await page.locator(f"thotis-booking[mentor-id='{mentor_id}'] button").click()
+        # The same mentor's calendar opens from there.
+        await page.locator("thotis-dialog .slot").first.wait_for()
+
 
 async def test_reschedule_to_another_free_slot(page: Page, site: Site, visitor_email: str) -> None:
     async with site.api() as client:
