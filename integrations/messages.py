@@ -73,8 +73,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "mail"
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 __all__ = [
-    "INVITE_METHOD",
     "BOOK_AGAIN_PATH",
+    "INVITE_METHOD",
     "KINDS",
     "LOGO_PATH",
     "MAIL_POLICY",
@@ -82,8 +82,8 @@ __all__ = [
     "Brand",
     "Kind",
     "Recipient",
-    "compose",
     "book_again_url",
+    "compose",
     "compose_one",
     "feedback_links",
     "message_id",

@@ -256,6 +256,8 @@ def test_public_surfaces() -> None:
         "KINDS",
         "MAIL_POLICY",
         "LOGO_PATH",
+        "BOOK_AGAIN_PATH",
+        "book_again_url",
         "RECIPIENTS",
         "Brand",
         "Kind",
