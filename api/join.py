@@ -22,6 +22,7 @@ from api.deps import AppSettings, Now, Session
 from api.i18n import as_language, negotiate
 from api.widget.routes import PRIVATE_PAGE_HEADERS, widget_templates
 from api.wiring import feedback_url
+from integrations.jitsi import signed_room_url
 from integrations.messages import feedback_links
 from integrations.when import when_text
 from scheduler.booking import OPENS_BEFORE, JoinTarget, VenueKind, resolve_join
@@ -168,8 +169,19 @@ def create_join_router(settings: Settings) -> Router:
             return page("unknown", language, token, party=None)
         language = _language(request, lang, target.language)
         if target.state == "open":
+            url = target.venue.url
+            if target.venue.kind is VenueKind.JITSI:
+                # A self-hosted Jitsi with token auth: this party's signed way into this room.
+                url = signed_room_url(
+                    settings.video,
+                    url,
+                    party=target.party,
+                    start=target.start,
+                    end=target.end,
+                    display_name=target.mentor_name if target.party == "mentor" else None,
+                )
             return Redirect(
-                target.venue.url,
+                url,
                 status_code=303,
                 headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
             )
