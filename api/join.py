@@ -26,6 +26,7 @@ from integrations.jitsi import signed_room_url
 from integrations.messages import feedback_links
 from integrations.when import when_text
 from scheduler.booking import OPENS_BEFORE, JoinTarget, VenueKind, resolve_join
+from scheduler.calendar import has_event_calendar
 from scheduler.platform import InvalidToken, Language, Settings
 
 JOIN_PATH = "/join"
@@ -50,7 +51,16 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The call took place more than a day ago: this link leads nowhere any more.",
     },
 }
-_STATUS = {"unknown": 404, "cancelled": 410, "expired": 410, "ended": 200, "waiting": 200}
+_STATUS = {
+    "unknown": 404,
+    "cancelled": 410,
+    "expired": 410,
+    "ended": 200,
+    "waiting": 200,
+    "preparing": 200,
+}
+# How often the "being set up" page asks again for the Meet link.
+PREPARING_RETRY_SECONDS = 5
 
 
 def _countdown(seconds: int, language: Language) -> str:
@@ -132,6 +142,23 @@ def create_join_router(settings: Settings) -> Router:
             jitsi=target.venue.kind is VenueKind.JITSI,
         )
 
+    def preparing(target: JoinTarget, language: Language, token: str) -> Response[str]:
+        # The call is open but its Meet link is still being written: this page reloads itself
+        # every few seconds, and both parties land in Meet once it is there.
+        return page(
+            "preparing",
+            language,
+            token,
+            nonce=secrets.token_urlsafe(16),
+            title="Your call is being set up" if language == "en" else "La visio se prépare",
+            party=target.party,
+            mentor_name=target.mentor_name,
+            when=when_text(target.start, target.timezone, language),
+            opens_in=PREPARING_RETRY_SECONDS,
+            countdown=_countdown(PREPARING_RETRY_SECONDS, language),
+            jitsi=False,
+        )
+
     def ended(target: JoinTarget, language: Language, token: str) -> Response[str]:
         yes = no = None
         if target.party == "visitor":
@@ -163,6 +190,7 @@ def create_join_router(settings: Settings) -> Router:
                 secret=settings.secrets.secret_key,
                 jitsi_base_url=settings.video.jitsi_base_url,
                 now=now,
+                meet_expected=has_event_calendar,
             )
         except InvalidToken:
             language = _language(request, lang, "fr")
@@ -187,6 +215,8 @@ def create_join_router(settings: Settings) -> Router:
             )
         if target.state == "waiting":
             return waiting(target, language, token, now)
+        if target.state == "preparing":
+            return preparing(target, language, token)
         if target.state == "ended":
             return ended(target, language, token)
         return page(target.state, language, token, party=target.party)
