@@ -15,7 +15,9 @@
   const DAY_MS = 864e5;
   const CHUNK_DAYS = 28; // one slots request covers four weeks; the API allows 62 days at most
   const MAX_RANGE_DAYS = 62;
-  const QUESTION_MAX = 500;
+  // The API's limits, spliced in when the service serves the script (api/schemas.py).
+  const LIMITS = /*@thotis-limits*/ { "email": 254, "first_name": 60, "question": 1000, "reason": 500 };
+  const QUESTION_MAX = LIMITS.question;
   const ZONES = [
     'Europe/Paris', 'Europe/Brussels', 'Europe/Zurich', 'Europe/Luxembourg', 'Europe/London',
     'Europe/Lisbon', 'Europe/Madrid', 'Europe/Berlin', 'Africa/Casablanca', 'Africa/Algiers',
@@ -62,7 +64,7 @@
       email: 'Adresse e-mail',
       emailHint: 'Pour vous envoyer la confirmation et le lien de la visio.',
       question: 'Votre question (facultatif)',
-      questionCount: '{n} / 500 caractères',
+      questionCount: '{n} / {max} caractères',
       consent: 'J’accepte que Thotis conserve mon prénom et mon adresse e-mail pour organiser cet échange.',
       privacy: 'Pourquoi et pour combien de temps ?',
       newTab: '(nouvel onglet)',
@@ -70,7 +72,9 @@
       sending: 'Réservation en cours…',
       errFirstName: 'Indiquez votre prénom.',
       errEmail: 'Indiquez une adresse e-mail valide, par exemple camille@exemple.fr.',
-      errQuestion: 'Votre question doit faire 500 caractères au plus.',
+      errQuestion: 'Votre question doit faire {max} caractères au plus.',
+      errFirstNameLong: 'Votre prénom doit faire {max} caractères au plus.',
+      errEmailLong: 'Cette adresse e-mail est trop longue ({max} caractères au plus).',
       errConsent: 'Cochez la case pour accepter que nous conservions ces informations.',
       formInvalid: 'Certains champs sont à corriger.',
       slotTaken: 'Ce créneau vient d’être réservé par quelqu’un d’autre. Le calendrier est à jour : choisissez un autre horaire.',
@@ -149,7 +153,7 @@
       email: 'Email address',
       emailHint: 'To send you the confirmation and the video link.',
       question: 'Your question (optional)',
-      questionCount: '{n} / 500 characters',
+      questionCount: '{n} / {max} characters',
       consent: 'I agree that Thotis keeps my first name and email address to organise this call.',
       privacy: 'Why, and for how long?',
       newTab: '(new tab)',
@@ -157,7 +161,9 @@
       sending: 'Booking…',
       errFirstName: 'Enter your first name.',
       errEmail: 'Enter a valid email address, such as camille@example.com.',
-      errQuestion: 'Your question must be 500 characters at most.',
+      errQuestion: 'Your question must be {max} characters at most.',
+      errFirstNameLong: 'Your first name must be {max} characters at most.',
+      errEmailLong: 'This email address is too long ({max} characters at most).',
       errConsent: 'Tick the box to agree that we keep this information.',
       formInvalid: 'Some fields need fixing.',
       slotTaken: 'Someone else just booked this slot. The calendar is up to date: pick another time.',
@@ -393,6 +399,13 @@
     }
   }
   const enc = encodeURIComponent;
+  // Which of our messages says what the API refused in a field (its words are msgspec's English).
+  const FIELD_ERROR = {
+    first_name: (m) => (/length <=|too long/i.test(m) ? 'errFirstNameLong' : 'errFirstName'),
+    email: (m) => (/length <=|too long/i.test(m) ? 'errEmailLong' : 'errEmail'),
+    question: () => 'errQuestion',
+    consent: () => 'errConsent',
+  };
   const errorText = (lang, err) => tr(lang, ERROR_KEYS[err && err.code] || 'generic');
 
   /* ---------------------------------------------------------------- week calendar */
@@ -956,7 +969,7 @@
       const sync = (e) => {
         const el = e.target;
         f[el.name] = el.type === 'checkbox' ? el.checked : el.value;
-        if (el.name === 'question') this.bodyEl.querySelector('#f-question-hint').textContent = t('questionCount', { n: el.value.length });
+        if (el.name === 'question') this.bodyEl.querySelector('#f-question-hint').textContent = t('questionCount', { n: el.value.length, max: QUESTION_MAX });
         if (el.getAttribute('aria-invalid') === 'true') this.showFieldError(el.name, null);
       };
       const privacyUrl = this.opts.privacyUrl || `${this.api.base}/privacy?lang=${this.lang_}`;
@@ -965,9 +978,9 @@
         h('div', { class: 'chosen', part: 'summary' },
           h('div', {}, h('p', { class: 'label' }, t('yourSlot')), h('p', { class: 'when' }, when), h('p', { class: 'meta' }, tzLabel(this.tzValue))),
           h('button', { type: 'button', class: 'btn link', part: 'button', onclick: () => this.backToCalendar() }, t('change'))),
-        this.field('first_name', t('firstName'), h('input', { name: 'first_name', type: 'text', autocomplete: 'given-name', required: true, maxlength: 80, value: f.first_name, oninput: sync, part: 'input' })),
-        this.field('email', t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'email', inputmode: 'email', required: true, maxlength: 254, spellcheck: 'false', value: f.email, oninput: sync, part: 'input' }), t('emailHint')),
-        this.field('question', t('question'), Object.assign(h('textarea', { name: 'question', rows: 3, maxlength: QUESTION_MAX, oninput: sync, part: 'input' }), { value: f.question }), t('questionCount', { n: f.question.length })),
+        this.field('first_name', t('firstName'), h('input', { name: 'first_name', type: 'text', autocomplete: 'given-name', required: true, maxlength: LIMITS.first_name, value: f.first_name, oninput: sync, part: 'input' })),
+        this.field('email', t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'email', inputmode: 'email', required: true, maxlength: LIMITS.email, spellcheck: 'false', value: f.email, oninput: sync, part: 'input' }), t('emailHint')),
+        this.field('question', t('question'), Object.assign(h('textarea', { name: 'question', rows: 3, maxlength: QUESTION_MAX, oninput: sync, part: 'input' }), { value: f.question }), t('questionCount', { n: f.question.length, max: QUESTION_MAX })),
         h('div', { class: 'field check', part: 'field' },
           h('input', { type: 'checkbox', id: 'f-consent', name: 'consent', required: true, checked: f.consent, onchange: sync, 'aria-describedby': 'f-consent-err' }),
           h('label', { for: 'f-consent' }, t('consent'), ' ',
@@ -996,10 +1009,12 @@
       const f = this.form;
       const errors = {};
       if (!f.first_name.trim()) errors.first_name = 'errFirstName';
+      else if (f.first_name.trim().length > LIMITS.first_name) errors.first_name = 'errFirstNameLong';
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(f.email.trim())) errors.email = 'errEmail';
+      else if (f.email.trim().length > LIMITS.email) errors.email = 'errEmailLong';
       if (f.question.length > QUESTION_MAX) errors.question = 'errQuestion';
       if (!f.consent) errors.consent = 'errConsent';
-      for (const name of ['first_name', 'email', 'question', 'consent']) this.showFieldError(name, errors[name] ? this.t(errors[name]) : null);
+      for (const name of ['first_name', 'email', 'question', 'consent']) this.showFieldError(name, errors[name] ? this.fieldText(errors[name], name) : null);
       return Object.keys(errors);
     }
     async submit() {
@@ -1065,10 +1080,14 @@
         const mapped = this.mapFieldErrors(err.body.errors);
         if (mapped) return;
       }
-      const text = err.code === 'validation_failed' ? err.body.detail || this.t('formInvalid') : errorText(this.lang_, err);
+      // The API's own words (msgspec's English) never reach a visitor: ours, in their language.
+      const text = err.code === 'validation_failed' ? this.t('formInvalid') : errorText(this.lang_, err);
       const retry = err.code === 'network' || err.code === 'rate_limited' || err.status >= 500;
       this.showBanner(text, retry);
       this.announce(text);
+    }
+    fieldText(key, name) {
+      return this.t(key, { max: LIMITS[name] });
     }
     // RFC 9457 `errors`: accept [{field|name|pointer|loc, message|detail|msg}] and map known fields.
     mapFieldErrors(errors) {
@@ -1078,7 +1097,7 @@
         const raw = String(e.field || e.name || e.pointer || (Array.isArray(e.loc) ? e.loc[e.loc.length - 1] : '') || e.key || '');
         const name = raw.replace(/^.*[/.]/, '');
         if (!['first_name', 'email', 'question', 'consent'].includes(name)) continue;
-        this.showFieldError(name, e.message || e.detail || e.msg || this.t('formInvalid'));
+        this.showFieldError(name, this.fieldText(FIELD_ERROR[name](String(e.message || e.detail || e.msg || '')), name));
         first = first || name;
       }
       if (!first) return false;
@@ -1194,7 +1213,7 @@
         card.append(h('div', { class: 'actions' },
           h('a', { class: 'btn primary', part: 'button', id: 'm-book-again', href: again }, t('bookAgain'))));
       } else if (this.mode === 'cancel') {
-        const reason = h('textarea', { id: 'm-reason', rows: 3, maxlength: QUESTION_MAX, part: 'input' });
+        const reason = h('textarea', { id: 'm-reason', rows: 3, maxlength: LIMITS.reason, part: 'input' });
         card.append(h('form', { class: 'form confirm', onsubmit: (e) => { e.preventDefault(); this.cancel(reason.value); } },
           h('p', { id: 'm-ask' }, t('cancelAsk', { name })),
           h('div', { class: 'field' }, h('label', { for: 'm-reason' }, t('reason', { name })), reason),

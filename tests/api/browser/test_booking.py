@@ -400,3 +400,32 @@ async def expect_focus(page: Page, check: Any, attempts: int = 50) -> dict[str, 
             return focused
         await asyncio.sleep(0.05)
     raise AssertionError(f"unexpected focus: {focused}")
+
+
+async def test_the_form_uses_the_apis_limits_and_shows_its_refusals_in_french(
+    page: Page, site: Site, visitor_email: str
+) -> None:
+    from api.schemas import FIELD_LIMITS
+
+    await fill_booking(page, site.url, "Camille", visitor_email)
+    first_name = page.locator("thotis-dialog #f-first_name")
+    assert await first_name.get_attribute("maxlength") == str(FIELD_LIMITS["first_name"])
+    assert await page.locator("thotis-dialog #f-question").get_attribute("maxlength") == str(
+        FIELD_LIMITS["question"]
+    )
+
+    async def too_long(route: Route, request: Request) -> None:
+        # What an older form (maxlength 80) sent: the real API's refusal reaches the widget.
+        body = request.post_data_json | {"first_name": "C" * (FIELD_LIMITS["first_name"] + 1)}
+        response = await route.fetch(post_data=body)
+        assert response.status == 422
+        await route.fulfill(response=response)
+
+    await page.route("**/v1/bookings", too_long)
+    await submit(page)
+    error = page.locator("thotis-dialog #f-first_name-err")
+    await expect(error).to_have_text(
+        f"Votre prénom doit faire {FIELD_LIMITS['first_name']} caractères au plus."
+    )
+    dialog_text = await page.locator(DIALOG).inner_text()
+    assert "Expected" not in dialog_text and "length" not in dialog_text
