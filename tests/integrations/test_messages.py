@@ -127,13 +127,13 @@ def test_french_is_the_default_for_visitors() -> None:
 
 
 def test_times_follow_each_persons_timezone_across_dst() -> None:
-    # 17 March 2026: Montreal is already on summer time (UTC-4), Paris not yet (UTC+1).
+    # 17 March 2026: Toronto is already on summer time (UTC-4), Paris not yet (UTC+1).
     start = datetime(2026, 3, 17, 17, 15, tzinfo=UTC)
     view = make_view(
-        start=start, visitor_timezone="America/Montreal", mentor_timezone="Europe/Paris"
+        start=start, visitor_timezone="America/Toronto", mentor_timezone="Europe/Paris"
     )
     visitor, mentor = compose("booked", view, BRAND, now=NOW)
-    assert "mardi 17 mars 2026 à 13:15 (heure de Montréal)" in _text(visitor)
+    assert "mardi 17 mars 2026 à 13:15 (heure de Toronto)" in _text(visitor)
     assert "mardi 17 mars 2026 à 18:15 (heure de Paris)" in _text(mentor)
     assert "13:15" in str(visitor["Subject"]) and "18:15" in str(mentor["Subject"])
 
@@ -458,3 +458,25 @@ def test_the_cancellation_offers_a_way_to_book_again() -> None:
     again = f"https://rdv.thotis.fr/book/{view.mentor_id}?filiere=droit"
     assert again in _text(visitor) and f'href="{again}"' in _html(visitor)
     assert again not in _text(mentor)
+
+
+@pytest.mark.parametrize(
+    ("zone", "french", "english"),
+    [
+        ("Europe/Brussels", "heure de Bruxelles", "Brussels time"),
+        ("Indian/Reunion", "heure de La Réunion", "Réunion time"),
+        ("Pacific/Noumea", "heure de Nouméa", "Nouméa time"),
+    ],
+)
+def test_zone_names_are_in_the_readers_language(zone: str, french: str, english: str) -> None:
+    from integrations.when import zone_label
+
+    assert zone_label(zone, "fr") == french and zone_label(zone, "en") == english
+
+
+def test_the_first_of_the_month_is_1er_in_french() -> None:
+    first = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    assert (
+        when_text(first, "Europe/Paris", "fr") == "mardi 1er décembre 2026 à 18:00 (heure de Paris)"
+    )
+    assert when_text(first, "Europe/Paris", "en") == "Tuesday 1 December 2026 at 18:00 (Paris time)"
