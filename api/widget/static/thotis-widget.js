@@ -18,6 +18,8 @@
   // The API's limits, spliced in when the service serves the script (api/schemas.py).
   const LIMITS = /*@thotis-limits*/ { "email": 254, "first_name": 60, "question": 1000, "reason": 500 };
   const QUESTION_MAX = LIMITS.question;
+  // The cities of ZONES in each language, spliced in when served (api/widget/assets.py).
+  const ZONE_CITIES = /*@thotis-zone-cities*/ {};
   const ZONES = [
     'Europe/Paris', 'Europe/Brussels', 'Europe/Zurich', 'Europe/Luxembourg', 'Europe/London',
     'Europe/Lisbon', 'Europe/Madrid', 'Europe/Berlin', 'Africa/Casablanca', 'Africa/Algiers',
@@ -339,13 +341,16 @@
   function shortWhen(iso, tz, lang) {
     return fmt(lang, { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
   }
-  function tzLabel(tz) {
+  // The zone as the reader names it: its city in their language (CLDR's, spliced in by the
+  // service from Babel: Bruxelles, La Réunion, Nouméa), the offset from Intl.
+  function tzLabel(tz, lang) {
     let offset = '';
     try {
-      const part = fmt('en', { timeZone: tz, timeZoneName: 'shortOffset' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+      const part = fmt(lang || 'fr', { timeZone: tz, timeZoneName: 'shortOffset' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
       offset = part ? part.value.replace('GMT', 'UTC') : '';
     } catch { /* older engines: the city alone is clear enough */ }
-    const city = tz === 'UTC' ? 'UTC' : tz.split('/').pop().replace(/_/g, ' ');
+    const cities = ZONE_CITIES[lang === 'en' ? 'en' : 'fr'] || {};
+    const city = tz === 'UTC' ? 'UTC' : cities[tz] || tz.split('/').pop().replace(/_/g, ' ');
     return offset && offset !== city ? `${city} (${offset})` : city;
   }
 
@@ -542,7 +547,7 @@
         onchange: (e) => {
           this.setTz(e.target.value);
         },
-      }, zones.map((z) => h('option', { value: z, selected: z === this.tz }, tzLabel(z))));
+      }, zones.map((z) => h('option', { value: z, selected: z === this.tz }, tzLabel(z, lang))));
       const bar = h('div', { class: 'cal-bar' }, h('label', { for: 'cal-tz', class: 'tz-label' }, t('tz')), tzSelect);
       this.el.replaceChildren(bar);
       if (this.state === 'loading') {
@@ -976,7 +981,7 @@
       const when = whenText(this.chosen.start, this.tzValue, this.lang_);
       const form = h('form', { class: 'form', novalidate: true, part: 'form', onsubmit: (e) => { e.preventDefault(); this.submit(); } },
         h('div', { class: 'chosen', part: 'summary' },
-          h('div', {}, h('p', { class: 'label' }, t('yourSlot')), h('p', { class: 'when' }, when), h('p', { class: 'meta' }, tzLabel(this.tzValue))),
+          h('div', {}, h('p', { class: 'label' }, t('yourSlot')), h('p', { class: 'when' }, when), h('p', { class: 'meta' }, tzLabel(this.tzValue, this.lang_))),
           h('button', { type: 'button', class: 'btn link', part: 'button', onclick: () => this.backToCalendar() }, t('change'))),
         this.field('first_name', t('firstName'), h('input', { name: 'first_name', type: 'text', autocomplete: 'given-name', required: true, maxlength: LIMITS.first_name, value: f.first_name, oninput: sync, part: 'input' })),
         this.field('email', t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'email', inputmode: 'email', required: true, maxlength: LIMITS.email, spellcheck: 'false', value: f.email, oninput: sync, part: 'input' }), t('emailHint')),
@@ -1113,7 +1118,7 @@
         h('div', { class: 'check', 'aria-hidden': 'true' }, '✓'),
         h('h3', { id: 'done-title', tabindex: '-1' }, t('doneTitle')),
         h('p', {}, t('doneWhen', { name: r.booking.mentor_name || (this.mentor && this.mentor.display_name) || '', when })),
-        h('p', { class: 'meta' }, tzLabel(this.tzValue)),
+        h('p', { class: 'meta' }, tzLabel(this.tzValue, this.lang_)),
         h('p', { class: 'meta' }, t('doneEmail', { email: this.form.email.trim() })),
         // The visitor's one link to the call (the same in every mail): a waiting page until
         // 15 minutes before the start, then the video call itself.
@@ -1194,7 +1199,7 @@
             h('h2', { id: 'm-title', tabindex: '-1' }, t('withMentor', { name })),
             m.university ? h('p', { class: 'meta' }, metaLine(m, this.lang_)) : null)),
         h('p', { class: 'when big', id: 'm-when' }, `${whenText(b.start, this.tzValue, this.lang_)}`),
-        h('p', { class: 'meta' }, tzLabel(this.tzValue)),
+        h('p', { class: 'meta' }, tzLabel(this.tzValue, this.lang_)),
         h('p', { class: `badge ${b.status}`, part: 'status' }, t('status', { status: t(`st_${b.status}`) })),
         this.message ? h('div', { class: 'banner ok', role: 'status', id: 'm-message', tabindex: '-1' }, this.message) : null,
         h('div', { class: 'banner error', role: 'alert', id: 'm-error', hidden: true }));

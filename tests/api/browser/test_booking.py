@@ -332,6 +332,12 @@ async def test_visitor_timezone_can_be_changed(page: Page, site: Site) -> None:
     paris = datetime.fromisoformat(start).astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
     assert (await first.inner_text()).strip() == paris
 
+    # The zones are named in French (CLDR's cities), not by their English IANA names.
+    options = await page.locator("thotis-dialog #cal-tz option").all_inner_texts()
+    assert any(o.startswith("Bruxelles (") for o in options)
+    assert any(o.startswith("La Réunion (") for o in options)
+    assert not any(o.startswith(("Brussels", "Reunion")) for o in options)
+
     await page.locator("thotis-dialog #cal-tz").select_option("America/New_York")
     await page.locator("thotis-dialog .slot").first.wait_for()
     new_york = datetime.fromisoformat(start).astimezone(ZoneInfo("America/New_York"))
