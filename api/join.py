@@ -39,11 +39,11 @@ _TITLES: dict[str, dict[Language, str]] = {
 }
 _MESSAGES: dict[str, dict[Language, str]] = {
     "unknown": {
-        "fr": "Vérifiez que vous avez copié le lien en entier depuis l’e-mail de confirmation.",
+        "fr": "Vérifie que tu as copié le lien en entier depuis l’e-mail de confirmation.",
         "en": "Check that you copied the whole link from the confirmation email.",
     },
     "cancelled": {
-        "fr": "Le rendez-vous n’aura pas lieu. Vous pouvez réserver un autre échange sur Thotis.",
+        "fr": "Le rendez-vous n’aura pas lieu. Tu peux réserver un autre échange sur Thotis.",
         "en": "The call will not take place. You can book another one on Thotis.",
     },
     "expired": {
@@ -124,10 +124,10 @@ def create_join_router(settings: Settings) -> Router:
             title = (
                 f"Your call with {target.mentor_name}"
                 if language == "en"
-                else f"Votre échange avec {target.mentor_name}"
+                else f"Ton échange avec {target.mentor_name}"
             )
         else:
-            title = "Your Thotis call" if language == "en" else "Votre échange Thotis"
+            title = "Your Thotis call" if language == "en" else "Ton échange Thotis"
         return page(
             "waiting",
             language,

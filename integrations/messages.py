@@ -10,7 +10,9 @@ an ``invite.ics`` attachment for clients that only offer attachments. Wording li
 Jinja2 templates under ``templates/mail/`` (HTML autoescaped); subjects are here.
 
 Language: the visitor's mails follow ``view.language`` (French unless ``en``); the mentor's are
-in French. Times: each person's own timezone. Nothing here logs: the messages are personal data.
+in French. Register, decided once for every text a visitor reads (these mails, the widget, the
+manage, join and book-again pages): the visitors are teenagers, so French says "tu"; mentors
+(students, and the mentor space) are addressed with "vous". Times: each person's own timezone. Nothing here logs: the messages are personal data.
 """
 
 from __future__ import annotations
@@ -327,11 +329,11 @@ def _subject(kind: Kind, recipient: Recipient, view: BookingView, language: Lang
     else:
         subjects = {
             "booked": f"Échange confirmé avec {who} – {when}",
-            "rescheduled": f"Nouvel horaire pour votre échange avec {who} – {when}",
+            "rescheduled": f"Nouvel horaire pour ton échange avec {who} – {when}",
             "cancelled": f"Échange annulé avec {who} – {when}",
-            "reminder_24h": f"Rappel : votre échange avec {who} – {when}",
-            "reminder_1h": f"Dans 1 heure : votre échange avec {who} à {clock}",
-            "follow_up": f"Votre échange avec {one_line(view.mentor_name)} vous a-t-il aidé ?",
+            "reminder_24h": f"Rappel : ton échange avec {who} – {when}",
+            "reminder_1h": f"Dans 1 heure : ton échange avec {who} à {clock}",
+            "follow_up": f"Ton échange avec {one_line(view.mentor_name)} t’a-t-il aidé ?",
         }
     return subjects[kind]
 

@@ -52,12 +52,12 @@ async def test_before_the_window_the_visitor_sees_a_french_waiting_page(
     assert page.status_code == 200
     html = page.text
     assert '<html lang="fr">' in html
-    assert "Votre échange avec Léa" in html
+    assert "Ton échange avec Léa" in html
     assert "(heure de Paris)" in html
     assert 'role="timer"' in html
     # Jitsi (no Google, no own link): the mentor lets the visitor in.
-    assert "Léa ouvre l’appel et vous fera entrer" in html
-    assert "Ne partagez pas vos coordonnées personnelles" in html
+    assert "Léa ouvre l’appel et te fera entrer" in html
+    assert "Ne partage pas tes coordonnées personnelles" in html
     assert "quitter l’appel à tout moment" in html
     assert page.headers["cache-control"] == "no-store"
     assert "nonce-" in page.headers["content-security-policy"]

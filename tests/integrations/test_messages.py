@@ -113,11 +113,11 @@ def test_french_is_the_default_for_visitors() -> None:
     messages = _all(make_view())
     expected = {
         "booked": "Échange confirmé avec Léa (Droit) – mardi 3 mars à 18:15",
-        "rescheduled": "Nouvel horaire pour votre échange avec Léa (Droit) – mardi 3 mars à 18:15",
+        "rescheduled": "Nouvel horaire pour ton échange avec Léa (Droit) – mardi 3 mars à 18:15",
         "cancelled": "Échange annulé avec Léa (Droit) – mardi 3 mars à 18:15",
-        "reminder_24h": "Rappel : votre échange avec Léa (Droit) – mardi 3 mars à 18:15",
-        "reminder_1h": "Dans 1 heure : votre échange avec Léa (Droit) à 18:15",
-        "follow_up": "Votre échange avec Léa vous a-t-il aidé ?",
+        "reminder_24h": "Rappel : ton échange avec Léa (Droit) – mardi 3 mars à 18:15",
+        "reminder_1h": "Dans 1 heure : ton échange avec Léa (Droit) à 18:15",
+        "follow_up": "Ton échange avec Léa t’a-t-il aidé ?",
     }
     for kind, subject in expected.items():
         message = messages[(kind, "visitor")]
@@ -286,7 +286,7 @@ def test_brand_from_settings_and_colour_guard() -> None:
 def test_cancellation_says_who_and_why() -> None:
     view = cancelled(make_view(), by="mentor", reason="Partiel déplacé <à 18h>")
     visitor, mentor = compose("cancelled", view, BRAND, now=NOW)
-    assert "Léa a dû annuler votre échange" in _text(visitor)
+    assert "Léa a dû annuler ton échange" in _text(visitor)
     assert "Partiel déplacé <à 18h>" in _text(visitor)
     assert "Partiel déplacé &lt;à 18h&gt;" in _html(visitor)
     assert "Vous avez annulé l'échange avec Camille" in _text(mentor)
@@ -310,8 +310,8 @@ def test_reminders_name_the_lead_time() -> None:
     view = make_view()
     (day_before,) = compose("reminder_24h", view, BRAND, recipients=["visitor"], now=NOW)
     (hour_before,) = compose("reminder_1h", view, BRAND, recipients=["visitor"], now=NOW)
-    assert "Votre échange a lieu demain" in _html(day_before)
-    assert "Votre échange commence bientôt" in _html(hour_before)
+    assert "Ton échange a lieu demain" in _html(day_before)
+    assert "Ton échange commence bientôt" in _html(hour_before)
     _, mentor = compose("reminder_1h", view, BRAND, now=NOW)
     assert "Comment se passe la première année ?" in _text(mentor)
 
@@ -343,7 +343,7 @@ def test_recomposing_keeps_the_message_id() -> None:
 
 def test_without_meet_link_people_are_told_where_it_will_be() -> None:
     visitor, mentor = compose("booked", make_view(meet_url=None), BRAND, now=NOW)
-    assert "Le lien apparaîtra sur votre page de réservation." in _html(visitor)
+    assert "Le lien apparaîtra sur ta page de réservation." in _html(visitor)
     assert "meet.google.com" not in visitor.as_string()
     assert "Le lien sera ajouté à l&#39;événement de votre agenda" in _html(mentor)
 

@@ -431,7 +431,7 @@ async def test_the_form_uses_the_apis_limits_and_shows_its_refusals_in_french(
     await submit(page)
     error = page.locator("thotis-dialog #f-first_name-err")
     await expect(error).to_have_text(
-        f"Votre prénom doit faire {FIELD_LIMITS['first_name']} caractères au plus."
+        f"Ton prénom doit faire {FIELD_LIMITS['first_name']} caractères au plus."
     )
     dialog_text = await page.locator(DIALOG).inner_text()
     assert "Expected" not in dialog_text and "length" not in dialog_text
