@@ -60,19 +60,26 @@ def create_devmail_router(settings: Settings) -> Router:
         html_part = message.get_body(("html",))
         text_part = message.get_body(("plain",))
         attachments = [
-            escape(part.get_filename() or part.get_content_type())
+            f"<li>{escape(part.get_filename() or '—')} "
+            f"<code>{escape(part.get_content_type())}</code></li>"
             for part in message.iter_attachments()
         ]
-        shown = (
-            f'<iframe sandbox="" srcdoc="{escape(html_part.get_content())}"></iframe>'
-            if html_part is not None
-            else f"<pre>{escape(text_part.get_content() if text_part else '')}</pre>"
-        )
+        # Both parts are shown: the text one is what many readers (and screen readers) get.
+        shown = ""
+        if html_part is not None:
+            shown += (
+                "<h2>HTML</h2>"
+                f'<iframe title="HTML" sandbox="" srcdoc="{escape(html_part.get_content())}">'
+                "</iframe>"
+            )
+        if text_part is not None:
+            shown += f"<h2>Texte / Text</h2><pre>{escape(text_part.get_content())}</pre>"
         body = (
             "<p><a href='/dev/mail'>← tous les courriels</a></p>"
             f"<h1>{escape(str(message['Subject']))}</h1>"
-            f"<p>De : {escape(str(message['From']))}<br>À : {escape(str(message['To']))}<br>"
-            f"Pièces jointes : {', '.join(attachments) or '—'}</p>{shown}"
+            f"<p>De : {escape(str(message['From']))}<br>À : {escape(str(message['To']))}</p>"
+            f"<h2>Pièces jointes / Attachments</h2><ul>{''.join(attachments) or '<li>—</li>'}"
+            f"</ul>{shown}"
         )
         return _page(str(message["Subject"]), body)
 

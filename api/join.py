@@ -22,9 +22,11 @@ from api.deps import AppSettings, Now, Session
 from api.i18n import as_language, negotiate
 from api.widget.routes import PRIVATE_PAGE_HEADERS, widget_templates
 from api.wiring import feedback_url
+from integrations.jitsi import signed_room_url
 from integrations.messages import feedback_links
 from integrations.when import when_text
 from scheduler.booking import OPENS_BEFORE, JoinTarget, VenueKind, resolve_join
+from scheduler.calendar import has_event_calendar
 from scheduler.platform import BookingGone, InvalidToken, Language, Settings
 
 JOIN_PATH = "/join"
@@ -38,11 +40,11 @@ _TITLES: dict[str, dict[Language, str]] = {
 }
 _MESSAGES: dict[str, dict[Language, str]] = {
     "unknown": {
-        "fr": "Vérifiez que vous avez copié le lien en entier depuis l’e-mail de confirmation.",
+        "fr": "Vérifie que tu as copié le lien en entier depuis l’e-mail de confirmation.",
         "en": "Check that you copied the whole link from the confirmation email.",
     },
     "cancelled": {
-        "fr": "Le rendez-vous n’aura pas lieu. Vous pouvez réserver un autre échange sur Thotis.",
+        "fr": "Le rendez-vous n’aura pas lieu. Tu peux réserver un autre échange sur Thotis.",
         "en": "The call will not take place. You can book another one on Thotis.",
     },
     "expired": {
@@ -61,7 +63,10 @@ _STATUS = {
     "gone": 410,
     "ended": 200,
     "waiting": 200,
+    "preparing": 200,
 }
+# How often the "being set up" page asks again for the Meet link.
+PREPARING_RETRY_SECONDS = 5
 
 
 def _countdown(seconds: int, language: Language) -> str:
@@ -126,10 +131,10 @@ def create_join_router(settings: Settings) -> Router:
             title = (
                 f"Your call with {target.mentor_name}"
                 if language == "en"
-                else f"Votre échange avec {target.mentor_name}"
+                else f"Ton échange avec {target.mentor_name}"
             )
         else:
-            title = "Your Thotis call" if language == "en" else "Votre échange Thotis"
+            title = "Your Thotis call" if language == "en" else "Ton échange Thotis"
         return page(
             "waiting",
             language,
@@ -142,6 +147,23 @@ def create_join_router(settings: Settings) -> Router:
             opens_in=opens_in,
             countdown=_countdown(opens_in, language),
             jitsi=target.venue.kind is VenueKind.JITSI,
+        )
+
+    def preparing(target: JoinTarget, language: Language, token: str) -> Response[str]:
+        # The call is open but its Meet link is still being written: this page reloads itself
+        # every few seconds, and both parties land in Meet once it is there.
+        return page(
+            "preparing",
+            language,
+            token,
+            nonce=secrets.token_urlsafe(16),
+            title="Your call is being set up" if language == "en" else "La visio se prépare",
+            party=target.party,
+            mentor_name=target.mentor_name,
+            when=when_text(target.start, target.timezone, language),
+            opens_in=PREPARING_RETRY_SECONDS,
+            countdown=_countdown(PREPARING_RETRY_SECONDS, language),
+            jitsi=False,
         )
 
     def ended(target: JoinTarget, language: Language, token: str) -> Response[str]:
@@ -175,6 +197,7 @@ def create_join_router(settings: Settings) -> Router:
                 secret=settings.secrets.secret_key,
                 jitsi_base_url=settings.video.jitsi_base_url,
                 now=now,
+                meet_expected=has_event_calendar,
             )
         except InvalidToken:
             language = _language(request, lang, "fr")
@@ -183,13 +206,26 @@ def create_join_router(settings: Settings) -> Router:
             return page("gone", _language(request, lang, "fr"), token, party=None)
         language = _language(request, lang, target.language)
         if target.state == "open":
+            url = target.venue.url
+            if target.venue.kind is VenueKind.JITSI:
+                # A self-hosted Jitsi with token auth: this party's signed way into this room.
+                url = signed_room_url(
+                    settings.video,
+                    url,
+                    party=target.party,
+                    start=target.start,
+                    end=target.end,
+                    display_name=target.mentor_name if target.party == "mentor" else None,
+                )
             return Redirect(
-                target.venue.url,
+                url,
                 status_code=303,
                 headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
             )
         if target.state == "waiting":
             return waiting(target, language, token, now)
+        if target.state == "preparing":
+            return preparing(target, language, token)
         if target.state == "ended":
             return ended(target, language, token)
         return page(target.state, language, token, party=target.party)

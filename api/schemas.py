@@ -12,19 +12,23 @@ from api.decoding import TIMEZONE_PATTERN, Instant
 from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import Language
 
+# The limits of what a visitor types, in one place: the fields below use them, and the widget
+# script is served with them spliced in (api/widget/assets.py), so the form and the API agree.
+FIELD_LIMITS: dict[str, int] = {"first_name": 60, "email": 254, "question": 1000, "reason": 500}
+
 # "At least one letter" is checked by the service (scheduler.booking): JSON Schema has no
 # portable way to say "a Unicode letter", so the schema says it in words.
 FirstName = Annotated[
     str,
     msgspec.Meta(
         min_length=1,
-        max_length=60,
+        max_length=FIELD_LIMITS["first_name"],
         description="Prénom, avec au moins une lettre / First name, with at least one letter",
     ),
 ]
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
-Question = Annotated[str, msgspec.Meta(max_length=1000)]
-Reason = Annotated[str, msgspec.Meta(max_length=500)]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=FIELD_LIMITS["email"])]
+Question = Annotated[str, msgspec.Meta(max_length=FIELD_LIMITS["question"])]
+Reason = Annotated[str, msgspec.Meta(max_length=FIELD_LIMITS["reason"])]
 TimezoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=TIMEZONE_PATTERN)]
 WallTime = Annotated[str, msgspec.Meta(pattern=r"^\d{2}:\d{2}$")]
 EmailProof = Annotated[

@@ -106,7 +106,12 @@ VARIABLES: tuple[Variable, ...] = (
         "where mail goes without `SMTP_HOST`",
         "`{THOTIS_DATA_DIR}/mail`",
     ),
-    Variable("BRAND_LOGO_URL", "brand.logo_url", "the emails' logo"),
+    Variable(
+        "BRAND_LOGO_URL",
+        "brand.logo_url",
+        "the emails' logo (an absolute address; by default the one the service serves)",
+        "`{PUBLIC_URL}/brand/logo.png`",
+    ),
     Variable("BRAND_PRIMARY_COLOR", "brand.primary_color", "the emails' main colour"),
     Variable("BRAND_ACCENT_COLOR", "brand.accent_color", "the emails' accent colour"),
     Variable(
@@ -128,6 +133,12 @@ VARIABLES: tuple[Variable, ...] = (
         "video.jitsi_base_url",
         "the Jitsi Meet server of calls without Google Meet or a mentor's own link (room names derive from `SECRET_KEY`)",
     ),
+    Variable(
+        "JITSI_APP_ID",
+        "video.jitsi_app_id",
+        "a self-hosted Jitsi's token app id (its `JWT_APP_ID`): join links then carry a signed token",
+    ),
+    Variable("JITSI_APP_SECRET", "video.jitsi_app_secret", "its secret (`JWT_APP_SECRET`)"),
     Variable(
         "STAFF_EMAILS", "access.staff_emails", "who may open the staff console (comma-separated)"
     ),

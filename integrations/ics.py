@@ -150,6 +150,11 @@ def _description(view: BookingView, audience: Audience, language: Language) -> s
             if link
             else "Le lien de la visio sera ajouté à l'événement dès qu'il est prêt."
         )
+        question = (view.visitor_question or "").strip()
+        if question:
+            # What the visitor wants to ask, so the mentor can prepare from their calendar.
+            lines.append("Sa question :")
+            lines.extend(one_line(line) for line in question.splitlines() if line.strip())
         return "\n".join(lines)
     name = one_line(view.mentor_name)
     filiere = _filiere(view, language)

@@ -10,7 +10,9 @@ an ``invite.ics`` attachment for clients that only offer attachments. Wording li
 Jinja2 templates under ``templates/mail/`` (HTML autoescaped); subjects are here.
 
 Language: the visitor's mails follow ``view.language`` (French unless ``en``); the mentor's are
-in French. Times: each person's own timezone. Nothing here logs: the messages are personal data.
+in French. Register, decided once for every text a visitor reads (these mails, the widget, the
+manage, join and book-again pages): the visitors are teenagers, so French says "tu"; mentors
+(students, and the mentor space) are addressed with "vous". Times: each person's own timezone. Nothing here logs: the messages are personal data.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address, BaseHeader, HeaderRegistry
+from email.header import Header
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
@@ -64,17 +67,24 @@ INVITE_METHOD: Mapping[Kind, ics.Method] = {
     "cancelled": "CANCEL",
 }
 
+# Where the service serves the mails' logo (api/widget/routes.py answers it).
+LOGO_PATH = "/brand/logo.png"
+# The page to book another call: the same mentor, and the other mentors of the filière.
+BOOK_AGAIN_PATH = "/book"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "mail"
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 __all__ = [
+    "BOOK_AGAIN_PATH",
     "INVITE_METHOD",
     "KINDS",
+    "LOGO_PATH",
     "MAIL_POLICY",
     "RECIPIENTS",
     "Brand",
     "Kind",
     "Recipient",
+    "book_again_url",
     "compose",
     "compose_one",
     "feedback_links",
@@ -88,7 +98,7 @@ class Brand:
 
     mail_from: str = "Thotis <rendez-vous@thotis.fr>"
     public_url: str = "http://127.0.0.1:8000"
-    logo_url: str = "https://www.thotis.fr/logo.png"
+    logo_url: str = ""
     primary_color: str = "#1d3a8a"
     accent_color: str = "#f2b705"
     name: str = "Thotis"
@@ -102,6 +112,9 @@ class Brand:
                 raise ValueError(f"{field_name} must be a #rgb or #rrggbb colour")
         if not parseaddr(self.mail_from)[1]:
             raise ValueError("mail_from needs an address")
+        if not self.logo_url:
+            # The service serves its logo itself: an absolute address, as mail clients need.
+            object.__setattr__(self, "logo_url", f"{self.public_url.rstrip('/')}{LOGO_PATH}")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Brand:
@@ -122,12 +135,31 @@ class Brand:
         return parseaddr(self.mail_from)[1].rpartition("@")[2] or "thotis.fr"
 
 
+class _WholeWordsSubject(UnstructuredHeader):
+    """A Subject folded as encoded words that each carry their own spaces.
+
+    The stdlib folder (3.11) mixes plain and encoded words and puts the space between two
+    encoded words *outside* them, where RFC 2047 readers must drop it: "(Droit) – mardi 8
+    décembre à 18:00" reached people as "décembreà". ``email.header.Header`` encodes the whole
+    text, spaces inside the words, so every reader gets the subject back as it was written.
+    """
+
+    def fold(self, *, policy: policy.Policy) -> str:  # type: ignore[override]
+        text = str(self)
+        if text.isascii() or getattr(policy, "utf8", False):
+            # Plain ASCII (or an SMTPUTF8 server that takes raw UTF-8) folds at spaces safely.
+            return super().fold(policy=policy)  # type: ignore[misc,no-any-return]
+        encoded = Header(text, "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
 class _CachedHeaderRegistry(HeaderRegistry):
     """The stdlib registry builds a new header class for every header set (3.11); building a
     message spent half its time there. The classes are stateless, so one per name is enough."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.map_to_type("subject", _WholeWordsSubject)
         self._classes: dict[str, type[BaseHeader]] = {}
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
@@ -149,6 +181,12 @@ def feedback_links(feedback_url: str) -> tuple[str, str]:
         prefix + urlencode({"helpful": "yes"}),
         prefix + urlencode({"helpful": "no"}),
     )
+
+
+def book_again_url(public_url: str, mentor_id: object, filiere_slug: str | None) -> str:
+    """``{PUBLIC_URL}/book/{mentor}[?filiere=slug]``: after a cancellation, the way back."""
+    url = f"{public_url.rstrip('/')}{BOOK_AGAIN_PATH}/{mentor_id}"
+    return f"{url}?{urlencode({'filiere': filiere_slug})}" if filiere_slug else url
 
 
 def message_id(view: BookingView, kind: Kind, recipient: Recipient, domain: str) -> str:
@@ -291,11 +329,11 @@ def _subject(kind: Kind, recipient: Recipient, view: BookingView, language: Lang
     else:
         subjects = {
             "booked": f"Échange confirmé avec {who} – {when}",
-            "rescheduled": f"Nouvel horaire pour votre échange avec {who} – {when}",
+            "rescheduled": f"Nouvel horaire pour ton échange avec {who} – {when}",
             "cancelled": f"Échange annulé avec {who} – {when}",
-            "reminder_24h": f"Rappel : votre échange avec {who} – {when}",
-            "reminder_1h": f"Dans 1 heure : votre échange avec {who} à {clock}",
-            "follow_up": f"Votre échange avec {one_line(view.mentor_name)} vous a-t-il aidé ?",
+            "reminder_24h": f"Rappel : ton échange avec {who} – {when}",
+            "reminder_1h": f"Dans 1 heure : ton échange avec {who} à {clock}",
+            "follow_up": f"Ton échange avec {one_line(view.mentor_name)} t’a-t-il aidé ?",
         }
     return subjects[kind]
 
@@ -340,6 +378,7 @@ def _context(
         "lead": "24h" if kind == "reminder_24h" else "1h",
         "feedback_yes": yes_url,
         "feedback_no": no_url,
+        "book_again_url": book_again_url(brand.public_url, view.mentor_id, view.filiere_slug),
     }
 
 

@@ -1,86 +1,23 @@
 """Instants as people read them, in French and English, without the process locale.
 
-``locale.setlocale`` is process-wide and depends on what the host has installed, so the day and
-month names are written here. Everything takes an aware instant and an IANA timezone name and
-converts with zoneinfo; nothing reads the clock.
+Day names, month names and zone cities come from Babel (CLDR data shipped with the package):
+``locale.setlocale`` is process-wide and depends on what the host has installed, and names
+written by hand here drifted from what people expect (Brussels in a French mail). Everything
+takes an aware instant and an IANA timezone name and converts with zoneinfo; nothing reads
+the clock.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.core import get_global
+from babel.dates import format_date, get_month_names, get_timezone_location
 
 from scheduler.platform import Language
 
-_DAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTHS = {
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
-
-# French exonyms for the zones French-speaking visitors and mentors live in (overseas
-# departments included); any other zone falls back to its IANA city with underscores as spaces.
-_CITY_FR = {
-    "Europe/Brussels": "Bruxelles",
-    "Europe/London": "Londres",
-    "Europe/Lisbon": "Lisbonne",
-    "Europe/Berlin": "Berlin",
-    "Europe/Madrid": "Madrid",
-    "Europe/Rome": "Rome",
-    "Europe/Zurich": "Zurich",
-    "Europe/Luxembourg": "Luxembourg",
-    "Europe/Monaco": "Monaco",
-    "Europe/Athens": "Athènes",
-    "Europe/Moscow": "Moscou",
-    "America/Montreal": "Montréal",
-    "America/Toronto": "Toronto",
-    "America/New_York": "New York",
-    "America/Guadeloupe": "la Guadeloupe",
-    "America/Martinique": "la Martinique",
-    "America/Cayenne": "Cayenne",
-    "America/Miquelon": "Saint-Pierre-et-Miquelon",
-    "Indian/Reunion": "La Réunion",
-    "Indian/Mayotte": "Mayotte",
-    "Indian/Mauritius": "Maurice",
-    "Pacific/Noumea": "Nouméa",
-    "Pacific/Tahiti": "Tahiti",
-    "Pacific/Wallis": "Wallis",
-    "Africa/Algiers": "Alger",
-    "Africa/Tunis": "Tunis",
-    "Africa/Casablanca": "Casablanca",
-    "Africa/Dakar": "Dakar",
-    "Africa/Abidjan": "Abidjan",
-    "Asia/Tokyo": "Tokyo",
-}
 _UTC_NAMES = {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu", "Etc/Universal"}
 
 
@@ -93,19 +30,32 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@cache
 def month_names(language: Language) -> tuple[str, ...]:
     """January to December, lower case in French as French writes them."""
-    return _MONTHS[language]
+    names = get_month_names("wide", locale=language)
+    return tuple(names[month] for month in range(1, 13))
+
+
+@cache
+def _city(name: str, language: Language) -> str:
+    if name in get_global("zone_aliases"):
+        # CLDR names an alias by its canonical zone (America/Montreal as Toronto): the city
+        # the person chose reads better.
+        return name.rsplit("/", 1)[-1].replace("_", " ")
+    try:
+        return str(get_timezone_location(name, locale=language, return_city=True))
+    except LookupError:
+        return name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def zone_label(name: str, language: Language) -> str:
-    """``heure de Paris`` / ``Paris time``; ``UTC`` for UTC and unknown zones."""
+    """``heure de Paris`` / ``Paris time`` (the zone's city in the reader's language, from
+    CLDR: Bruxelles, La Réunion, Nouméa); ``UTC`` for UTC and unknown zones."""
     if name in _UTC_NAMES or zone(name).key == "UTC":
         return "UTC"
-    city = name.rsplit("/", 1)[-1].replace("_", " ")
+    city = _city(name, language)
     if language == "fr":
-        city = _CITY_FR.get(name, city)
-        # "heure de la Guadeloupe" reads right; "heure de La Réunion" keeps its capital.
         return f"heure de {city}"
     return f"{city} time"
 
@@ -116,15 +66,16 @@ def local(instant: datetime, tz_name: str) -> datetime:
     return instant.astimezone(zone(tz_name))
 
 
+def _date_text(moment: datetime, language: Language, year: bool) -> str:
+    # French writes the first of the month "1er"; CLDR's patterns do not, so the day is quoted.
+    day = "'1er'" if language == "fr" and moment.day == 1 else "d"
+    pattern = f"EEEE {day} MMMM" + (" y" if year else "")
+    return str(format_date(moment.date(), pattern, locale=language))
+
+
 def day_text(instant: datetime, tz_name: str, language: Language) -> str:
     """``mardi 3 mars 2026`` / ``Tuesday 3 March 2026`` (``1er`` for the first in French)."""
-    moment = local(instant, tz_name)
-    weekday = _DAYS[language][moment.weekday()]
-    month = _MONTHS[language][moment.month - 1]
-    if language == "fr":
-        day = "1er" if moment.day == 1 else str(moment.day)
-        return f"{weekday} {day} {month} {moment.year}"
-    return f"{weekday} {moment.day} {month} {moment.year}"
+    return _date_text(local(instant, tz_name), language, year=True)
 
 
 def clock_text(instant: datetime, tz_name: str) -> str:
@@ -143,14 +94,9 @@ def when_text(instant: datetime, tz_name: str, language: Language) -> str:
 
 def short_when_text(instant: datetime, tz_name: str, language: Language) -> str:
     """``mardi 3 mars à 18:15`` for subject lines (the year and zone are in the body)."""
-    moment = local(instant, tz_name)
-    weekday = _DAYS[language][moment.weekday()]
-    month = _MONTHS[language][moment.month - 1]
+    day = _date_text(local(instant, tz_name), language, year=False)
     clock = clock_text(instant, tz_name)
-    if language == "fr":
-        day = "1er" if moment.day == 1 else str(moment.day)
-        return f"{weekday} {day} {month} à {clock}"
-    return f"{weekday} {moment.day} {month} at {clock}"
+    return f"{day} {'à' if language == 'fr' else 'at'} {clock}"
 
 
 def utc(instant: datetime) -> datetime:

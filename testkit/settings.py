@@ -47,6 +47,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "google_revoke_uri": ("google", "revoke_uri"),
     "google_api_base": ("google", "api_base"),
     "jitsi_base_url": ("video", "jitsi_base_url"),
+    "jitsi_app_id": ("video", "jitsi_app_id"),
+    "jitsi_app_secret": ("video", "jitsi_app_secret"),
     "embedded_worker": ("worker", "embedded"),
     "outbox_poll_seconds": ("worker", "outbox_poll_seconds"),
     "outbox_max_attempts": ("worker", "outbox_max_attempts"),

@@ -16,6 +16,30 @@ from pathlib import Path
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CSS_PLACEHOLDER = "/*@thotis-css*/ ''"
+# The form's limits as the script's source states them (for reading it as a plain file), replaced
+# when served by the API's own (api/schemas.py FIELD_LIMITS): one place decides them.
+_LIMITS = re.compile(r"/\*@thotis-limits\*/ \{[^}]*\}")
+_ZONE_CITIES = "/*@thotis-zone-cities*/ {}"
+_ZONES = re.compile(r"const ZONES = \[([^\]]*)\]")
+
+
+def zone_cities(script: str) -> dict[str, dict[str, str]]:
+    """The widget's zones (its ``ZONES`` list) named by their city in French and English, from
+    CLDR through Babel: the browser's Intl has offsets and generic names, but no city names."""
+    from integrations.when import zone_label
+
+    found = _ZONES.search(script)
+    zones = re.findall(r"'([^']+)'", found.group(1)) if found else []
+    return {
+        language: {
+            tz: zone_label(tz, language).removeprefix("heure de ").removesuffix(" time")
+            for tz in zones
+            if tz != "UTC"
+        }
+        for language in ("fr", "en")
+    }
+
+
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _SPACE = re.compile(r"\s+")
 _AROUND_PUNCT = re.compile(r"\s*([{};])\s*")
@@ -42,11 +66,19 @@ def compact_css(css: str) -> str:
     return _AROUND_PUNCT.sub(r"\1", css).strip()
 
 
-def assemble(script: str, css: str) -> bytes:
+def assemble(script: str, css: str, limits: dict[str, int] | None = None) -> bytes:
     if script.count(CSS_PLACEHOLDER) != 1:
         raise ValueError("thotis-widget.js must hold the CSS placeholder exactly once")
     literal = json.dumps(compact_css(css), ensure_ascii=True)
-    return script.replace(CSS_PLACEHOLDER, literal).encode("utf-8")
+    script = script.replace(CSS_PLACEHOLDER, literal)
+    if limits is not None:
+        if len(_LIMITS.findall(script)) != 1:
+            raise ValueError("thotis-widget.js must hold the limits placeholder exactly once")
+        script = _LIMITS.sub(lambda _: json.dumps(limits, sort_keys=True), script)
+        if script.count(_ZONE_CITIES) == 1:
+            cities = json.dumps(zone_cities(script), ensure_ascii=False, sort_keys=True)
+            script = script.replace(_ZONE_CITIES, cities)
+    return script.encode("utf-8")
 
 
 def bundle_from(body: bytes) -> WidgetBundle:
@@ -60,4 +92,6 @@ def bundle_from(body: bytes) -> WidgetBundle:
 def build_bundle(static_dir: Path = STATIC_DIR) -> WidgetBundle:
     script = (static_dir / "thotis-widget.js").read_text(encoding="utf-8")
     css = (static_dir / "styles.css").read_text(encoding="utf-8")
-    return bundle_from(assemble(script, css))
+    from api.schemas import FIELD_LIMITS
+
+    return bundle_from(assemble(script, css, FIELD_LIMITS))

@@ -8,19 +8,25 @@ served as they are, and the pages talk to the JSON API (``/v1/...``) from the br
     GET /demo                         a Thotis-like filière page embedding the widget
     GET /manage/{token}               the visitor's page to cancel or move a booking
     GET /privacy                      why we keep a first name and an email, and until when
+    GET /book/{mentor_id}             book another call: the same mentor, or their filière's
+    GET /brand/logo.png               the logo the mails show (an absolute PUBLIC_URL address)
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response, Router, get
 from litestar.enums import MediaType
 
-from api.widget.assets import WidgetBundle, build_bundle
+from api.widget.assets import STATIC_DIR, WidgetBundle, build_bundle
 from api.widget.privacy_facts import privacy_facts
+from integrations.messages import BOOK_AGAIN_PATH, LOGO_PATH
+from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import Settings
 
 SCRIPT_PATH = "/widget/v1/thotis-widget.js"
@@ -136,7 +142,42 @@ def create_widget_router(settings: Settings, bundle: WidgetBundle | None = None)
             facts=privacy_facts(settings),
         )
 
+    logo = (STATIC_DIR / "logo.png").read_bytes()
+    slug_shape = re.compile(SLUG_PATTERN)
+
+    @get(f"{BOOK_AGAIN_PATH}/{{mentor_id:uuid}}", include_in_schema=False)
+    async def book_again_page(
+        mentor_id: UUID, filiere: str | None = None, lang: str | None = None
+    ) -> Response[str]:
+        # A filière of another shape is left out (the widget would only show an error).
+        kept = filiere if filiere and len(filiere) <= 60 and slug_shape.match(filiere) else None
+        return page(
+            "book.html",
+            {"Cache-Control": "no-cache"},
+            mentor_id=str(mentor_id),
+            filiere=kept,
+            page_lang=_language(lang),
+        )
+
+    @get(LOGO_PATH, include_in_schema=False)
+    async def brand_logo() -> Response[bytes]:
+        # Mail clients and their image proxies fetch it cross-origin, often days later.
+        headers = {
+            "Cache-Control": "public, max-age=86400",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+            "X-Content-Type-Options": "nosniff",
+        }
+        return Response(logo, media_type="image/png", headers=headers)
+
     return Router(
         path="/",
-        route_handlers=[widget_script, widget_integrity, demo_page, manage_page, privacy_page],
+        route_handlers=[
+            widget_script,
+            widget_integrity,
+            demo_page,
+            manage_page,
+            privacy_page,
+            brand_logo,
+            book_again_page,
+        ],
     )

@@ -12,7 +12,12 @@ from sqlalchemy import (
     LargeBinary,
     Text,
     Uuid,
+    and_,
     bindparam,
+    cast,
+    func,
+    literal_column,
+    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -160,10 +165,24 @@ def _lock_mentor_query() -> str:
         .exists()
         .label("blocked")
     )
+    slug = bindparam("slug", type_=Text)
+    # Without a page to name (a bare "book this mentor" button), a mentor of one filière is
+    # booked in it: the statistics and frequent questions then still know where it belongs.
+    sole_filiere = (
+        select(func.count())
+        .select_from(MentorFiliere)
+        .where(MentorFiliere.mentor_id == Mentor.id)
+        .scalar_subquery()
+        # A literal, not a parameter: the driver path passes only the named parameters.
+        == literal_column("1")
+    )
     filiere = (
         select(Filiere.id)
         .join(MentorFiliere, MentorFiliere.filiere_id == Filiere.id)
-        .where(Filiere.slug == bindparam("slug", type_=Text), MentorFiliere.mentor_id == Mentor.id)
+        .where(
+            MentorFiliere.mentor_id == Mentor.id,
+            or_(Filiere.slug == slug, and_(cast(slug, Text).is_(None), sole_filiere)),
+        )
         .scalar_subquery()
         .label("filiere_id")
     )

@@ -2,10 +2,20 @@
 
 Read at click time, so a reschedule (a new booking in the same series), a Meet link written
 back late or a mentor's new own link are followed without any message being sent again.
+
+**The Meet-late race.** A mentor with Google connected gets a Meet link once the worker has
+written the calendar event. If a party opens the link in that gap, sending them to Jitsi would
+let the two parties end up in different places (one in the Jitsi room, the other in Meet a
+minute later). So while the event is still due (its outbox row pending) and the mentor's
+calendar connection is active, the state is ``preparing``: a page that refreshes itself until
+the Meet link is there. Only when the event is given up (the row failed), the connection is
+gone, or the event came back without a Meet link, does the series fall back to its Jitsi room.
+Both parties read the same rows, so both are sent to the same place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -27,11 +37,15 @@ from scheduler.booking.venue import (
     read_join_token,
 )
 from scheduler.catalog import Mentor
-from scheduler.platform import BookingGone, InvalidToken
+from scheduler.platform import BookingGone, InvalidToken, OutboxRow, outbox
 from scheduler.schedules import BookingStatus
 
-# ``cancelled``: the series was cancelled; ``expired``: a day after the call's end.
-JoinState = Literal["waiting", "open", "ended", "cancelled", "expired"]
+# ``cancelled``: the series was cancelled; ``expired``: a day after the call's end;
+# ``preparing``: open, but the Meet link is still being made (see the module docstring).
+JoinState = Literal["waiting", "open", "preparing", "ended", "cancelled", "expired"]
+# Whether the mentor's bookings get a Google event (and so a Meet link): given by the caller,
+# as the calendar domain sits above this one.
+MeetExpected = Callable[[AsyncSession, UUID], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +70,7 @@ async def resolve_join(
     secret: str,
     jitsi_base_url: str,
     now: datetime,
+    meet_expected: MeetExpected | None = None,
 ) -> JoinTarget:
     """The join link's target now; InvalidToken for a token no series was given, BookingGone
     once the series' personal data is erased (its page names the mentor and the time)."""
@@ -68,6 +83,7 @@ async def resolve_join(
         await session.execute(
             select(
                 BookingRow.id,
+                BookingRow.mentor_id,
                 BookingRow.status,
                 BookingRow.start_at,
                 BookingRow.end_at,
@@ -99,6 +115,15 @@ async def resolve_join(
         state = "expired"
     else:
         state = phase
+    if (
+        state == "open"
+        and not row.meeting_url
+        and not row.meet_url
+        and meet_expected is not None
+        and await _event_due(session, row.id)
+        and await meet_expected(session, row.mentor_id)
+    ):
+        state = "preparing"
     venue = choose_venue(
         own_link=row.meeting_url,
         meet_url=row.meet_url,
@@ -119,3 +144,17 @@ async def resolve_join(
         timezone=row.visitor_timezone if visitor else row.timezone,
         language="en" if visitor and row.language == "en" else "fr",
     )
+
+
+async def _event_due(session: AsyncSession, booking_id: UUID) -> bool:
+    """Whether the booking's calendar event is still to be written (not yet done, not given up)."""
+    found = await session.execute(
+        select(OutboxRow.id)
+        .where(
+            OutboxRow.kind == outbox.CALENDAR_UPSERT_EVENT,
+            OutboxRow.status == "pending",
+            OutboxRow.payload["booking_id"].astext == str(booking_id),
+        )
+        .limit(1)
+    )
+    return found.first() is not None

@@ -170,7 +170,7 @@ async def load_booking_view(
         raise NotFound("no such booking")
     filiere = (
         await session.execute(
-            select(Filiere.name_fr, Filiere.name_en)
+            select(Filiere.name_fr, Filiere.name_en, Filiere.slug)
             .where(
                 Filiere.id == row.filiere_id
                 if row.filiere_id is not None
@@ -216,6 +216,7 @@ async def load_booking_view(
         cancel_reason=row.cancel_reason,
         cancelled_by=row.cancelled_by,
         previous_start=previous_start,
+        filiere_slug=filiere.slug if filiere else None,
         visitor_join_url=(
             join_url(public_url, secret_key, row.series_id, "visitor") if secret_key else None
         ),

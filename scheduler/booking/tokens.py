@@ -11,6 +11,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from scheduler.booking.models import (
     BookingRow,
@@ -37,15 +38,23 @@ def manage_url(public_url: str, booking_id: UUID, token: str) -> str:
 
 
 async def booking_id_for_token(session: AsyncSession, token: str) -> UUID:
-    """The booking a manage token belongs to (InvalidToken when it belongs to none); the
-    callers then check it with the booking id as for any other caller."""
+    """The booking a manage token leads to now: the **current** booking of the series the token
+    was issued for (a reschedule adds a booking to the series, so the link in the first mail
+    shows and acts on the new time, never the old one). InvalidToken when it belongs to none;
+    the callers then check it with the booking id as for any other caller."""
     if not isinstance(token, str) or not token:
         raise InvalidToken("a manage token is required")
+    issued = aliased(BookingRow)
+    current = aliased(BookingRow)
     found = (
         await session.execute(
-            select(ManageToken.booking_id, BookingRow.personal_data_purged_at)
-            .join(BookingRow, BookingRow.id == ManageToken.booking_id)
+            select(current.id.label("booking_id"), current.personal_data_purged_at)
+            .select_from(ManageToken)
+            .join(issued, issued.id == ManageToken.booking_id)
+            .join(current, current.series_id == issued.series_id)
             .where(ManageToken.token_hash == digest(token))
+            .order_by(current.sequence.desc(), current.created_at.desc())
+            .limit(1)
         )
     ).first()
     if found is None:
@@ -70,19 +79,36 @@ async def _issue_token(session: AsyncSession, booking_id: UUID, end: datetime) -
 
 
 async def _check_token(session: AsyncSession, booking_id: UUID, token: str, now: datetime) -> None:
+    """The token was issued for ``booking_id``'s series (any booking of it) and has not
+    expired. It lives until a day after the series' *current* call, so a call moved later keeps
+    the first mail's link working until then."""
     if not isinstance(token, str) or not token:
         raise InvalidToken("a manage token is required")
+    issued = aliased(BookingRow)
+    target = aliased(BookingRow)
     found = (
         await session.execute(
-            select(ManageToken.booking_id, ManageToken.purpose, ManageToken.expires_at).where(
-                ManageToken.token_hash == digest(token)
+            select(
+                ManageToken.purpose,
+                ManageToken.expires_at,
+                issued.series_id.label("issued_series"),
+                target.series_id.label("target_series"),
+                target.end_at,
             )
+            .select_from(ManageToken)
+            .join(issued, issued.id == ManageToken.booking_id)
+            .join(target, target.id == booking_id)
+            .where(ManageToken.token_hash == digest(token))
         )
     ).first()
     # One message for "unknown" and "another booking's": a token reveals nothing of others.
-    if found is None or found.booking_id != booking_id or found.purpose != MANAGE_PURPOSE:
+    if (
+        found is None
+        or found.issued_series != found.target_series
+        or found.purpose != MANAGE_PURPOSE
+    ):
         raise InvalidToken("this link is not valid for this booking")
-    if found.expires_at <= now:
+    if max(found.expires_at, found.end_at + TOKEN_GRACE) <= now:
         raise TokenExpired("this link has expired")
 
 

@@ -49,3 +49,5 @@ class BookingView:
     cancelled_by: Literal["visitor", "mentor", "staff"] | None = None
     # For a reschedule: the booking this one replaces (its UID continues in the invite).
     previous_start: datetime | None = None
+    # The filière the booking is kept in (its page lists the other mentors to book again).
+    filiere_slug: str | None = None

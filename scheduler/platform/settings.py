@@ -105,7 +105,9 @@ class SmtpSettings:
 
 @dataclass(frozen=True, slots=True)
 class BrandSettings:
-    logo_url: str = "https://www.thotis.fr/logo.png"
+    # Empty: the logo the service serves itself ({PUBLIC_URL}/brand/logo.png), so mails never
+    # show a broken image when the site's own address moves.
+    logo_url: str = ""
     primary_color: str = "#1d3a8a"
     accent_color: str = "#f2b705"
 
@@ -126,6 +128,10 @@ class VideoSettings:
     # Where a booking without Google Meet or a mentor's own link meets: a Jitsi Meet server,
     # its room names derived from the secret key and the booking series.
     jitsi_base_url: str = "https://meet.jit.si"
+    # A self-hosted Jitsi with token authentication (its JWT_APP_ID / JWT_APP_SECRET): join
+    # links then carry a signed token, moderator for the mentor, guest for the visitor.
+    jitsi_app_id: str | None = None
+    jitsi_app_secret: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +302,8 @@ class Settings:
             ),
             video=VideoSettings(
                 jitsi_base_url=(get("JITSI_BASE_URL") or video.jitsi_base_url).rstrip("/"),
+                jitsi_app_id=get("JITSI_APP_ID") or video.jitsi_app_id,
+                jitsi_app_secret=get("JITSI_APP_SECRET") or video.jitsi_app_secret,
             ),
             worker=WorkerSettings(
                 embedded=_bool(get("EMBEDDED_WORKER"), worker.embedded),

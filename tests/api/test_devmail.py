@@ -20,7 +20,7 @@ def _letter(subject: str) -> EmailMessage:
     message["From"] = "Thotis <rendez-vous@thotis.fr>"
     message["To"] = "camille@example.fr"
     message["Message-ID"] = "<devmail-test@thotis.fr>"
-    message.set_content("Bonjour")
+    message.set_content("Bonjour en texte seul")
     message.add_alternative("<p>Bonjour <script>alert(1)</script></p>", subtype="html")
     return message
 
@@ -78,3 +78,20 @@ async def test_there_is_no_dev_page_on_a_public_address_even_without_smtp(
     app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
     async with AsyncTestClient(app=app) as client:
         assert (await client.get("/dev/mail")).status_code == 404
+
+
+async def test_a_message_shows_its_text_part_and_its_attachments(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_of(database_url=database_url, mail_dir=tmp_path, embedded_worker=False)
+    letter = _letter("Invitation")
+    letter.add_attachment(
+        b"BEGIN:VCALENDAR", maintype="application", subtype="ics", filename="invite.ics"
+    )
+    await FileMailer(tmp_path).send(letter)
+    app = create_app(settings, build_parts(settings, Database.from_url(database_url)))
+    async with AsyncTestClient(app=app) as client:
+        name = next(p.name for p in tmp_path.iterdir() if p.suffix == ".eml")
+        shown = (await client.get(f"/dev/mail/{name}")).text
+        assert "Bonjour en texte seul" in shown
+        assert "invite.ics" in shown and "application/ics" in shown

@@ -52,12 +52,12 @@ async def test_before_the_window_the_visitor_sees_a_french_waiting_page(
     assert page.status_code == 200
     html = page.text
     assert '<html lang="fr">' in html
-    assert "Votre échange avec Léa" in html
+    assert "Ton échange avec Léa" in html
     assert "(heure de Paris)" in html
     assert 'role="timer"' in html
     # Jitsi (no Google, no own link): the mentor lets the visitor in.
-    assert "Léa ouvre l’appel et vous fera entrer" in html
-    assert "Ne partagez pas vos coordonnées personnelles" in html
+    assert "Léa ouvre l’appel et te fera entrer" in html
+    assert "Ne partage pas tes coordonnées personnelles" in html
     assert "quitter l’appel à tout moment" in html
     assert page.headers["cache-control"] == "no-store"
     assert "nonce-" in page.headers["content-security-policy"]
@@ -180,3 +180,84 @@ async def test_a_cancelled_booking_answers_410_and_an_unknown_link_404(
 
     stray = join_token(settings.secrets.secret_key, uuid.uuid4(), "visitor")
     assert (await client.get(f"/join/{stray}")).status_code == 404
+
+
+async def test_while_the_meet_link_is_being_made_both_parties_wait_then_meet_in_the_same_place(
+    client: Client, world: World, clock: Clock, db: Database, settings: Settings
+) -> None:
+    from sqlalchemy import update
+
+    from scheduler.calendar.models import CalendarConnection
+    from scheduler.platform import OutboxRow, outbox
+
+    first, second = await _book(client, world), await _book_second(client, world)
+    # Léa connects Google after booking: her events are due (their outbox rows are pending).
+    async with db.session() as session:
+        session.add(
+            CalendarConnection(
+                mentor_id=world.mentor_id,
+                google_email="lea@gmail.example",
+                sealed_tokens="sealed",
+                events_calendar_id="primary",
+            )
+        )
+        await session.commit()
+
+    def paths(body: dict[str, Any]) -> list[str]:
+        series = body_series(body, settings)
+        mentor = f"/join/{join_token(settings.secrets.secret_key, series, 'mentor')}"
+        return [_path(body["join_url"]), mentor]
+
+    clock.now = _start(first)
+    for path in paths(first):
+        waiting = await client.get(path, follow_redirects=False)
+        assert waiting.status_code == 200
+        assert "La visio se prépare" in waiting.text and 'role="timer"' in waiting.text
+    async with db.session() as session:
+        await booking.set_meeting_details(
+            session,
+            first["booking"]["id"],
+            meet_url="https://meet.google.com/abc-defg-hij",
+            calendar_event_id="e",
+        )
+    for path in paths(first):
+        opened = await client.get(path, follow_redirects=False)
+        assert opened.headers["location"] == "https://meet.google.com/abc-defg-hij"
+
+    # The second booking's event is given up (its row failed): both go to the Jitsi room.
+    clock.now = _start(second)
+    assert "La visio se prépare" in (await client.get(paths(second)[0])).text
+    async with db.session() as session:
+        await session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.kind == outbox.CALENDAR_UPSERT_EVENT,
+                OutboxRow.payload["booking_id"].astext == second["booking"]["id"],
+            )
+            .values(status="failed")
+        )
+        await session.commit()
+    room = jitsi_url(
+        settings.video.jitsi_base_url, settings.secrets.secret_key, body_series(second, settings)
+    )
+    for path in paths(second):
+        opened = await client.get(path, follow_redirects=False)
+        assert opened.headers["location"] == room
+
+
+async def _book_second(client: Client, world: World) -> dict[str, Any]:
+    """A booking on another day than ``_book``'s (its first slot of the second day)."""
+    slots = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
+    created = await client.post(
+        "/v1/bookings",
+        json={
+            "mentor_id": str(world.mentor_id),
+            "start": slots["days"][1]["slots"][0]["start"],
+            "first_name": "Inès",
+            "email": "ines@example.fr",
+            "consent": True,
+        },
+    )
+    assert created.status_code == 201, created.text
+    body: dict[str, Any] = created.json()
+    return body

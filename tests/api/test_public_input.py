@@ -79,3 +79,16 @@ def _booking(world: World, start: str, **changes: Any) -> dict[str, Any]:
         "email": "camille@example.fr",
         "consent": True,
     } | changes
+
+
+@pytest.mark.parametrize("slug", ["medecine", "inconnue"])
+async def test_a_filiere_the_mentor_is_not_in_is_refused_and_stores_nothing(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
+    slug: str,
+) -> None:
+    start = await _first_start(client, world)
+    refused = await client.post("/v1/bookings", json=_booking(world, start, filiere=slug))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "validation_failed"
+    assert await _first_start(client, world) == start

@@ -114,7 +114,7 @@ def test_english_visitor_copy_and_french_mentor_copy() -> None:
     description = str(mentor_event["DESCRIPTION"])
     assert "mardi 3 mars 2026 à 18:15 (heure de Paris)" in description
     assert view.manage_url not in description  # the visitor's credential stays theirs
-    assert view.visitor_question not in description
+    assert view.visitor_question in description  # the mentor prepares from their calendar
 
 
 def test_mentor_address_reaches_the_visitor_only_with_consent() -> None:
@@ -252,3 +252,17 @@ def test_the_mentors_invite_never_carries_the_visitors_address(method: str) -> N
     attendees = attendees if isinstance(attendees, list) else [attendees]
     assert [str(a) for a in attendees] == [f"mailto:{view.mentor_email}"]
     assert "Camille" in str(event["SUMMARY"])  # type: ignore[index]
+
+
+def test_the_mentors_invite_carries_the_question_to_prepare_from() -> None:
+    view = make_view(visitor_question="Comment se passe\nla première année ?")
+    _, event = _event(invite(view, "REQUEST", NOW, audience="mentor"))
+    description = str(event["DESCRIPTION"])  # type: ignore[index]
+    assert "Comment se passe" in description and "la première année ?" in description
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_visitors_description_links_to_their_manage_page(language: str) -> None:
+    view = make_view(language=language)
+    _, event = _event(invite(view, "REQUEST", NOW, audience="visitor"))
+    assert view.manage_url in str(event["DESCRIPTION"])  # type: ignore[index]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
@@ -112,11 +113,11 @@ def test_french_is_the_default_for_visitors() -> None:
     messages = _all(make_view())
     expected = {
         "booked": "Échange confirmé avec Léa (Droit) – mardi 3 mars à 18:15",
-        "rescheduled": "Nouvel horaire pour votre échange avec Léa (Droit) – mardi 3 mars à 18:15",
+        "rescheduled": "Nouvel horaire pour ton échange avec Léa (Droit) – mardi 3 mars à 18:15",
         "cancelled": "Échange annulé avec Léa (Droit) – mardi 3 mars à 18:15",
-        "reminder_24h": "Rappel : votre échange avec Léa (Droit) – mardi 3 mars à 18:15",
-        "reminder_1h": "Dans 1 heure : votre échange avec Léa (Droit) à 18:15",
-        "follow_up": "Votre échange avec Léa vous a-t-il aidé ?",
+        "reminder_24h": "Rappel : ton échange avec Léa (Droit) – mardi 3 mars à 18:15",
+        "reminder_1h": "Dans 1 heure : ton échange avec Léa (Droit) à 18:15",
+        "follow_up": "Ton échange avec Léa t’a-t-il aidé ?",
     }
     for kind, subject in expected.items():
         message = messages[(kind, "visitor")]
@@ -126,13 +127,13 @@ def test_french_is_the_default_for_visitors() -> None:
 
 
 def test_times_follow_each_persons_timezone_across_dst() -> None:
-    # 17 March 2026: Montreal is already on summer time (UTC-4), Paris not yet (UTC+1).
+    # 17 March 2026: Toronto is already on summer time (UTC-4), Paris not yet (UTC+1).
     start = datetime(2026, 3, 17, 17, 15, tzinfo=UTC)
     view = make_view(
-        start=start, visitor_timezone="America/Montreal", mentor_timezone="Europe/Paris"
+        start=start, visitor_timezone="America/Toronto", mentor_timezone="Europe/Paris"
     )
     visitor, mentor = compose("booked", view, BRAND, now=NOW)
-    assert "mardi 17 mars 2026 à 13:15 (heure de Montréal)" in _text(visitor)
+    assert "mardi 17 mars 2026 à 13:15 (heure de Toronto)" in _text(visitor)
     assert "mardi 17 mars 2026 à 18:15 (heure de Paris)" in _text(mentor)
     assert "13:15" in str(visitor["Subject"]) and "18:15" in str(mentor["Subject"])
 
@@ -285,7 +286,7 @@ def test_brand_from_settings_and_colour_guard() -> None:
 def test_cancellation_says_who_and_why() -> None:
     view = cancelled(make_view(), by="mentor", reason="Partiel déplacé <à 18h>")
     visitor, mentor = compose("cancelled", view, BRAND, now=NOW)
-    assert "Léa a dû annuler votre échange" in _text(visitor)
+    assert "Léa a dû annuler ton échange" in _text(visitor)
     assert "Partiel déplacé <à 18h>" in _text(visitor)
     assert "Partiel déplacé &lt;à 18h&gt;" in _html(visitor)
     assert "Vous avez annulé l'échange avec Camille" in _text(mentor)
@@ -309,8 +310,8 @@ def test_reminders_name_the_lead_time() -> None:
     view = make_view()
     (day_before,) = compose("reminder_24h", view, BRAND, recipients=["visitor"], now=NOW)
     (hour_before,) = compose("reminder_1h", view, BRAND, recipients=["visitor"], now=NOW)
-    assert "Votre échange a lieu demain" in _html(day_before)
-    assert "Votre échange commence bientôt" in _html(hour_before)
+    assert "Ton échange a lieu demain" in _html(day_before)
+    assert "Ton échange commence bientôt" in _html(hour_before)
     _, mentor = compose("reminder_1h", view, BRAND, now=NOW)
     assert "Comment se passe la première année ?" in _text(mentor)
 
@@ -342,7 +343,7 @@ def test_recomposing_keeps_the_message_id() -> None:
 
 def test_without_meet_link_people_are_told_where_it_will_be() -> None:
     visitor, mentor = compose("booked", make_view(meet_url=None), BRAND, now=NOW)
-    assert "Le lien apparaîtra sur votre page de réservation." in _html(visitor)
+    assert "Le lien apparaîtra sur ta page de réservation." in _html(visitor)
     assert "meet.google.com" not in visitor.as_string()
     assert "Le lien sera ajouté à l&#39;événement de votre agenda" in _html(mentor)
 
@@ -411,3 +412,71 @@ def test_every_mail_about_a_coming_call_carries_the_readers_own_join_link(kind: 
         if mentor:
             # The visitor's address never reaches the mentor, mail or invite.
             assert view.visitor_email not in decoded + str(message)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_long_french_subjects_come_back_from_a_mail_parser_with_their_spaces(kind: str) -> None:
+    # Names, filières and days of different lengths move the fold: the words at the fold
+    # ("décembre à") used to be glued together by RFC 2047 readers.
+    for mentor, filiere, start in [
+        ("Élodie Ménard-Laurent", "Droit", datetime(2026, 12, 4, 8, 15, tzinfo=UTC)),
+        ("Zoé", "Sciences politiques et relations internationales", START),
+        ("Jean-Baptiste de la Fontaine", "Médecine", datetime(2026, 12, 8, 17, tzinfo=UTC)),
+        ("Camille", "Droit", datetime(2027, 2, 12, 13, 45, tzinfo=UTC)),
+    ]:
+        view = make_view(
+            mentor_name=mentor, filiere_name_fr=filiere, filiere_name_en=filiere, start=start
+        )
+        messages = compose(kind, view, BRAND, now=NOW, feedback_url=FEEDBACK)  # type: ignore[arg-type]
+        for message in messages:
+            subject = str(message["Subject"])
+            for linesep in ("\n", "\r\n"):
+                raw = message.as_bytes(policy=message.policy.clone(linesep=linesep))
+                modern = message_from_bytes(raw, policy=policy.default)
+                assert str(modern["Subject"]) == subject
+                legacy = message_from_bytes(raw)
+                assert str(make_header(decode_header(legacy["Subject"]))) == subject
+
+
+def test_every_text_part_names_its_charset_once() -> None:
+    for message in _all(make_view()).values():
+        for part in message.walk():
+            if part.get_content_maintype() == "text":
+                assert str(part["Content-Type"]).lower().count("charset") == 1
+
+
+def test_the_logo_is_the_services_own_by_default() -> None:
+    brand = Brand.from_settings(settings_of(public_url="https://rdv.thotis.fr/"))
+    assert brand.logo_url == "https://rdv.thotis.fr/brand/logo.png"
+    (message,) = compose("booked", make_view(), brand, recipients=["visitor"], now=NOW)
+    assert 'src="https://rdv.thotis.fr/brand/logo.png"' in _html(message)
+
+
+def test_the_cancellation_offers_a_way_to_book_again() -> None:
+    view = cancelled(make_view(filiere_slug="droit"), by="mentor")
+    visitor, mentor = compose("cancelled", view, BRAND, now=NOW)
+    again = f"https://rdv.thotis.fr/book/{view.mentor_id}?filiere=droit"
+    assert again in _text(visitor) and f'href="{again}"' in _html(visitor)
+    assert again not in _text(mentor)
+
+
+@pytest.mark.parametrize(
+    ("zone", "french", "english"),
+    [
+        ("Europe/Brussels", "heure de Bruxelles", "Brussels time"),
+        ("Indian/Reunion", "heure de La Réunion", "Réunion time"),
+        ("Pacific/Noumea", "heure de Nouméa", "Nouméa time"),
+    ],
+)
+def test_zone_names_are_in_the_readers_language(zone: str, french: str, english: str) -> None:
+    from integrations.when import zone_label
+
+    assert zone_label(zone, "fr") == french and zone_label(zone, "en") == english
+
+
+def test_the_first_of_the_month_is_1er_in_french() -> None:
+    first = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    assert (
+        when_text(first, "Europe/Paris", "fr") == "mardi 1er décembre 2026 à 18:00 (heure de Paris)"
+    )
+    assert when_text(first, "Europe/Paris", "en") == "Tuesday 1 December 2026 at 18:00 (Paris time)"

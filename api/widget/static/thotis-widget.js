@@ -15,7 +15,14 @@
   const DAY_MS = 864e5;
   const CHUNK_DAYS = 28; // one slots request covers four weeks; the API allows 62 days at most
   const MAX_RANGE_DAYS = 62;
-  const QUESTION_MAX = 500;
+  // Register: the visitors are teenagers, so every French text they read says "tu" (widget,
+  // manage and join pages, their mails); the mentor space and mentor mails say "vous". The
+  // same note heads integrations/messages.py: one decision for every visitor text.
+  // The API's limits, spliced in when the service serves the script (api/schemas.py).
+  const LIMITS = /*@thotis-limits*/ { "email": 254, "first_name": 60, "question": 1000, "reason": 500 };
+  const QUESTION_MAX = LIMITS.question;
+  // The cities of ZONES in each language, spliced in when served (api/widget/assets.py).
+  const ZONE_CITIES = /*@thotis-zone-cities*/ {};
   const ZONES = [
     'Europe/Paris', 'Europe/Brussels', 'Europe/Zurich', 'Europe/Luxembourg', 'Europe/London',
     'Europe/Lisbon', 'Europe/Madrid', 'Europe/Berlin', 'Africa/Casablanca', 'Africa/Algiers',
@@ -28,7 +35,7 @@
   const STRINGS = {
     fr: {
       loadingMentors: 'Chargement des mentors…',
-      emptyMentors: 'Aucun mentor n’est disponible pour le moment dans cette filière. Revenez bientôt !',
+      emptyMentors: 'Aucun mentor n’est disponible pour le moment dans cette filière. Reviens bientôt !',
       errorMentors: 'Impossible d’afficher les mentors pour le moment.',
       retry: 'Réessayer',
       nextSlot: 'Prochain créneau : {when}',
@@ -37,7 +44,7 @@
       talkWith: 'Échanger avec {name}',
       book: 'Prendre rendez-vous',
       dialogTitle: 'Échange de 15 min avec {name}',
-      dialogIntro: 'Un appel vidéo gratuit pour poser vos questions sur ses études.',
+      dialogIntro: 'Un appel vidéo gratuit pour poser tes questions sur ses études.',
       loadingMentor: 'Chargement…',
       close: 'Fermer',
       tz: 'Fuseau horaire',
@@ -51,67 +58,72 @@
       errorSlots: 'Impossible de charger les créneaux.',
       noSlotWeek: 'Aucun créneau libre cette semaine.',
       jumpNext: 'Aller au prochain créneau libre',
-      noSlotAtAll: 'Pas de créneau libre pour le moment. Revenez bientôt !',
+      noSlotAtAll: 'Pas de créneau libre pour le moment. Reviens bientôt !',
       slotsOf: 'Horaires du {day}',
+      currentSlot: 'actuel',
+      currentSlotAria: '{time}, {day} : ton créneau actuel',
       slotAria: '{time}, {day}',
-      yourSlot: 'Votre créneau',
+      yourSlot: 'Ton créneau',
       change: 'Changer d’horaire',
       firstName: 'Prénom',
       email: 'Adresse e-mail',
-      emailHint: 'Pour vous envoyer la confirmation et le lien de la visio.',
-      question: 'Votre question (facultatif)',
-      questionCount: '{n} / 500 caractères',
+      emailHint: 'Pour t’envoyer la confirmation et le lien de la visio.',
+      question: 'Ta question (facultatif)',
+      questionCount: '{n} / {max} caractères',
       consent: 'Je suis d’accord pour que Thotis garde mon prénom et mon adresse e-mail le temps d’organiser cet échange : ils sont effacés ensuite.',
-      ageLegend: 'Votre âge',
+      ageLegend: 'Ton âge',
       age15: 'J’ai 15 ans ou plus',
       ageUnder15: 'J’ai moins de 15 ans',
       parentAgreed: 'Un de mes parents (ou la personne qui s’occupe de moi) est d’accord pour que je réserve cet échange.',
-      errAge: 'Indiquez si vous avez 15 ans ou plus.',
-      errParent: 'Avant 15 ans, il faut l’accord d’un parent : cochez la case une fois qu’il est d’accord.',
+      errAge: 'Indique si tu as 15 ans ou plus.',
+      errParent: 'Avant 15 ans, il faut l’accord d’un parent : coche la case une fois qu’il est d’accord.',
       privacy: 'Pourquoi et pour combien de temps ?',
       newTab: '(nouvel onglet)',
       submit: 'Confirmer le rendez-vous',
       sending: 'Réservation en cours…',
-      errFirstName: 'Indiquez votre prénom.',
-      errEmail: 'Indiquez une adresse e-mail valide, par exemple camille@exemple.fr.',
-      errQuestion: 'Votre question doit faire 500 caractères au plus.',
-      errConsent: 'Cochez la case pour accepter que nous conservions ces informations.',
+      errFirstName: 'Indique ton prénom.',
+      errEmail: 'Indique une adresse e-mail valide, par exemple camille@exemple.fr.',
+      errQuestion: 'Ta question doit faire {max} caractères au plus.',
+      errFirstNameLong: 'Ton prénom doit faire {max} caractères au plus.',
+      errEmailLong: 'Cette adresse e-mail est trop longue ({max} caractères au plus).',
+      errConsent: 'Coche la case pour accepter que nous conservions ces informations.',
       formInvalid: 'Certains champs sont à corriger.',
-      slotTaken: 'Ce créneau vient d’être réservé par quelqu’un d’autre. Le calendrier est à jour : choisissez un autre horaire.',
-      network: 'Connexion impossible. Vos informations sont conservées : vérifiez votre connexion puis réessayez.',
-      rateLimited: 'Trop de tentatives en peu de temps. Patientez une minute puis réessayez.',
-      generic: 'Une erreur est survenue. Réessayez dans un instant.',
-      unavailable: 'Le service est momentanément indisponible. Vos informations sont conservées : réessayez dans un instant.',
+      slotTaken: 'Ce créneau vient d’être réservé par quelqu’un d’autre. Le calendrier est à jour : choisis un autre horaire.',
+      network: 'Connexion impossible. Tes informations sont conservées : vérifie ta connexion puis réessaie.',
+      rateLimited: 'Trop de tentatives en peu de temps. Patiente une minute puis réessaie.',
+      generic: 'Une erreur est survenue. Réessaie dans un instant.',
+      unavailable: 'Le service est momentanément indisponible. Tes informations sont conservées : réessaie dans un instant.',
       mentorUnavailable: 'Ce mentor n’accepte plus de rendez-vous pour le moment.',
       emailBlocked: 'Cette adresse e-mail ne peut pas être utilisée pour réserver.',
       invalidTz: 'Ce fuseau horaire n’est pas reconnu.',
       doneTitle: 'C’est réservé !',
-      doneWhen: 'Votre échange avec {name} : {when}.',
+      doneWhen: 'Ton échange avec {name} : {when}.',
       doneEmail: 'Un e-mail de confirmation part vers {email}.',
-      joinLabel: 'Votre lien pour rejoindre la visio :',
+      joinLabel: 'Ton lien pour rejoindre la visio :',
       joinHint: 'Il ouvre l’appel 15 minutes avant le début. Il est aussi dans l’e-mail et dans l’invitation.',
       joinCall: 'Rejoindre la visio',
+      bookAgain: 'Réserver un autre échange',
       addCal: 'Ajouter à mon agenda',
       manage: 'Gérer ou annuler',
       withMentor: 'Échange vidéo de 15 min avec {name}',
-      loadingBooking: 'Chargement de votre rendez-vous…',
+      loadingBooking: 'Chargement de ton rendez-vous…',
       status: 'Statut : {status}',
       st_confirmed: 'confirmé',
       st_cancelled: 'annulé',
       st_rescheduled: 'déplacé',
       st_no_show: 'absence',
       cancel: 'Annuler le rendez-vous',
-      cancelAsk: 'Voulez-vous vraiment annuler ce rendez-vous ? Nous prévenons {name}.',
+      cancelAsk: 'Tu veux vraiment annuler ce rendez-vous ? Nous prévenons {name}.',
       reason: 'Un mot pour {name} (facultatif)',
       confirmCancel: 'Oui, annuler',
       keep: 'Non, garder mon rendez-vous',
-      cancelled: 'Votre rendez-vous est annulé. Nous avons prévenu {name}.',
+      cancelled: 'Ton rendez-vous est annulé. Nous avons prévenu {name}.',
       reschedule: 'Changer de créneau',
       rescheduleAsk: 'Déplacer le rendez-vous au {when} ?',
       confirmReschedule: 'Confirmer le nouveau créneau',
       back: 'Retour',
-      rescheduled: 'C’est fait : votre rendez-vous est déplacé au {when}.',
-      invalidToken: 'Ce lien n’est pas valide. Utilisez le lien reçu par e-mail.',
+      rescheduled: 'C’est fait : ton rendez-vous est déplacé au {when}.',
+      invalidToken: 'Ce lien n’est pas valide. Utilise le lien reçu par e-mail.',
       tokenExpired: 'Ce lien a expiré.',
       notLive: 'Ce rendez-vous ne peut plus être modifié.',
       notFound: 'Rendez-vous introuvable.',
@@ -143,6 +155,8 @@
       jumpNext: 'Go to the next free slot',
       noSlotAtAll: 'No free slot for now. Come back soon!',
       slotsOf: 'Times on {day}',
+      currentSlot: 'current',
+      currentSlotAria: '{time}, {day}: your current slot',
       slotAria: '{time}, {day}',
       yourSlot: 'Your slot',
       change: 'Change time',
@@ -150,7 +164,7 @@
       email: 'Email address',
       emailHint: 'To send you the confirmation and the video link.',
       question: 'Your question (optional)',
-      questionCount: '{n} / 500 characters',
+      questionCount: '{n} / {max} characters',
       consent: 'I agree that Thotis keeps my first name and email address while it organises this call: they are erased afterwards.',
       ageLegend: 'Your age',
       age15: 'I am 15 or older',
@@ -164,7 +178,9 @@
       sending: 'Booking…',
       errFirstName: 'Enter your first name.',
       errEmail: 'Enter a valid email address, such as camille@example.com.',
-      errQuestion: 'Your question must be 500 characters at most.',
+      errQuestion: 'Your question must be {max} characters at most.',
+      errFirstNameLong: 'Your first name must be {max} characters at most.',
+      errEmailLong: 'This email address is too long ({max} characters at most).',
       errConsent: 'Tick the box to agree that we keep this information.',
       formInvalid: 'Some fields need fixing.',
       slotTaken: 'Someone else just booked this slot. The calendar is up to date: pick another time.',
@@ -181,6 +197,7 @@
       joinLabel: 'Your link to join the video call:',
       joinHint: 'It opens the call 15 minutes before the start. It is also in the email and the invitation.',
       joinCall: 'Join the video call',
+      bookAgain: 'Book another call',
       addCal: 'Add to my calendar',
       manage: 'Manage or cancel',
       withMentor: '15-minute video call with {name}',
@@ -409,13 +426,16 @@
   function shortWhen(iso, tz, lang) {
     return fmt(lang, { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
   }
-  function tzLabel(tz) {
+  // The zone as the reader names it: its city in their language (CLDR's, spliced in by the
+  // service from Babel: Bruxelles, La Réunion, Nouméa), the offset from Intl.
+  function tzLabel(tz, lang) {
     let offset = '';
     try {
-      const part = fmt('en', { timeZone: tz, timeZoneName: 'shortOffset' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+      const part = fmt(lang || 'fr', { timeZone: tz, timeZoneName: 'shortOffset' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
       offset = part ? part.value.replace('GMT', 'UTC') : '';
     } catch { /* older engines: the city alone is clear enough */ }
-    const city = tz === 'UTC' ? 'UTC' : tz.split('/').pop().replace(/_/g, ' ');
+    const cities = ZONE_CITIES[lang === 'en' ? 'en' : 'fr'] || {};
+    const city = tz === 'UTC' ? 'UTC' : cities[tz] || tz.split('/').pop().replace(/_/g, ' ');
     return offset && offset !== city ? `${city} (${offset})` : city;
   }
 
@@ -472,14 +492,23 @@
     }
   }
   const enc = encodeURIComponent;
+  // Which of our messages says what the API refused in a field (its words are msgspec's English).
+  const FIELD_ERROR = {
+    first_name: (m) => (/length <=|too long/i.test(m) ? 'errFirstNameLong' : 'errFirstName'),
+    email: (m) => (/length <=|too long/i.test(m) ? 'errEmailLong' : 'errEmail'),
+    question: () => 'errQuestion',
+    consent: () => 'errConsent',
+  };
   const errorText = (lang, err) => tr(lang, ERROR_KEYS[err && err.code] || 'generic');
 
   /* ---------------------------------------------------------------- week calendar */
   // Shared by the booking dialog and the manage page (reschedule). Owns its DOM subtree;
   // days and slots are roving-tabindex groups (one Tab stop each, arrows move, Enter picks).
   class Calendar {
-    constructor({ api, mentorId, filiere, lang, tz, hint, onPick, onTz, onLoaded, signal }) {
-      Object.assign(this, { api, mentorId, filiere, lang, tz, hint, onPick, onTz, onLoaded, signal });
+    // `current`: the start of the booking being moved; the calendar opens on its week and
+    // shows it, marked and not pickable, among the free slots.
+    constructor({ api, mentorId, filiere, lang, tz, hint, current, onPick, onTz, onLoaded, signal }) {
+      Object.assign(this, { api, mentorId, filiere, lang, tz, hint: hint || current, current, onPick, onTz, onLoaded, signal });
       this.el = h('div', { class: 'cal', part: 'calendar' });
       this.reset();
     }
@@ -538,7 +567,8 @@
         this.exhausted = false; // an empty first chunk only says "nothing soon"
         if (!this.days.size) this.exhausted = true;
         const first = this.firstSlotDay(this.today());
-        this.week = week || mondayOf(first || this.today());
+        const currentDay = this.currentDay();
+        this.week = week || mondayOf(currentDay || first || this.today());
         await this.ensureWeek(this.week);
         this.state = 'ready';
         this.pickDefaultDay();
@@ -551,8 +581,21 @@
       if (this.onLoaded) this.onLoaded(this.state);
     }
     pickDefaultDay() {
-      const days = this.weekDays().filter((d) => this.days.has(d));
-      this.day = days.includes(this.day) ? this.day : days[0] || null;
+      const days = this.weekDays().filter((d) => this.slotsOf(d).length);
+      const currentDay = this.currentDay();
+      this.day = days.includes(this.day) ? this.day : days.includes(currentDay) ? currentDay : days[0] || null;
+    }
+    currentDay() {
+      if (!this.current) return null;
+      const d = ymdIn(new Date(this.current), this.tz);
+      return d >= this.today() ? d : null;
+    }
+    // A day's free slots, with the booking being moved among them (marked) on its day.
+    slotsOf(d) {
+      const free = this.days.get(d) || [];
+      if (!this.current || d !== this.currentDay()) return free;
+      const label = fmt(this.lang, { timeZone: this.tz, hour: '2-digit', minute: '2-digit' }).format(new Date(this.current));
+      return [...free, { start: this.current, label, current: true }].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
     }
     weekDays() {
       return Array.from({ length: 7 }, (_, i) => addDays(this.week, i));
@@ -596,7 +639,7 @@
         onchange: (e) => {
           this.setTz(e.target.value);
         },
-      }, zones.map((z) => h('option', { value: z, selected: z === this.tz }, tzLabel(z))));
+      }, zones.map((z) => h('option', { value: z, selected: z === this.tz }, tzLabel(z, lang))));
       const bar = h('div', { class: 'cal-bar' }, h('label', { for: 'cal-tz', class: 'tz-label' }, t('tz')), tzSelect);
       this.el.replaceChildren(bar);
       if (this.state === 'loading') {
@@ -635,14 +678,15 @@
 
       const dayButtons = days.map((d) => {
         const n = (this.days.get(d) || []).length;
+        const pickable = this.slotsOf(d).length;
         const countText = n === 0 ? t('slotsNone') : n === 1 ? t('slotsOne') : t('slotsMany', { n });
         return h('button', {
           type: 'button',
           class: `day${n ? ' has-slots' : ''}${d === today ? ' today' : ''}`,
           part: `day${n ? ' day-available' : ''}${d === this.day ? ' day-selected' : ''}`,
           'data-date': d,
-          disabled: !n,
-          'aria-pressed': n ? String(d === this.day) : null,
+          disabled: !pickable,
+          'aria-pressed': pickable ? String(d === this.day) : null,
           tabindex: d === this.day ? '0' : '-1',
           onclick: () => this.selectDay(d, 'day'),
         },
@@ -655,7 +699,7 @@
       const dayGroup = h('div', { class: 'days', role: 'group', 'aria-labelledby': 'cal-week', onkeydown: (e) => this.rove(e, '.day:not([disabled])', (el) => this.selectDay(el.dataset.date, 'day')) }, dayButtons);
       this.el.append(dayGroup);
 
-      const slots = this.day ? this.days.get(this.day) || [] : [];
+      const slots = this.day ? this.slotsOf(this.day) : [];
       if (!slots.length) {
         const anyLater = this.firstSlotDay(addDays(this.week, 7)) || this.firstSlotDay(today);
         this.el.append(h('div', { class: 'state empty', part: 'empty' },
@@ -663,13 +707,18 @@
           anyLater ? h('button', { type: 'button', class: 'btn secondary', part: 'button', onclick: () => this.jumpToNext() }, t('jumpNext')) : null));
       } else {
         const dayLong = fmtDay(this.day, lang, { weekday: 'long', day: 'numeric', month: 'long' });
-        const focusIdx = Math.max(0, slots.findIndex((s) => s.start === this.focusStart));
+        const pickableIdx = slots.findIndex((s) => !s.current);
+        const focusIdx = Math.max(pickableIdx, slots.findIndex((s) => s.start === this.focusStart && !s.current));
         this.el.append(
           h('h4', { id: 'cal-slots', class: 'slots-title' }, t('slotsOf', { day: dayLong })),
           h('div', {
             class: 'slots', role: 'group', 'aria-labelledby': 'cal-slots',
-            onkeydown: (e) => this.rove(e, '.slot', (el) => { this.focusStart = el.dataset.start; }),
-          }, slots.map((s, i) => h('button', {
+            onkeydown: (e) => this.rove(e, '.slot:not([disabled])', (el) => { this.focusStart = el.dataset.start; }),
+          }, slots.map((s, i) => s.current ? h('button', {
+            type: 'button', class: 'slot current', part: 'slot slot-current', 'data-start': s.start,
+            disabled: true, 'aria-current': 'true',
+            'aria-label': t('currentSlotAria', { time: s.label, day: dayLong }),
+          }, s.label, h('span', { class: 'slot-note', 'aria-hidden': 'true' }, t('currentSlot'))) : h('button', {
             type: 'button', class: 'slot', part: 'slot', 'data-start': s.start,
             'aria-label': t('slotAria', { time: s.label, day: dayLong }),
             tabindex: i === focusIdx ? '0' : '-1',
@@ -688,7 +737,7 @@
       } else if (focus === 'slot') this.focusIn('.slot[tabindex="0"]');
     }
     selectDay(d, focus) {
-      if (!this.days.has(d)) return;
+      if (!this.slotsOf(d).length) return;
       this.day = d;
       this.focusStart = null;
       this.render(focus);
@@ -789,7 +838,7 @@
         root.append(h('ul', { class: 'grid', role: 'list' }, this.data.mentors.map((m) => {
           const button = h('button', {
             type: 'button', class: 'btn primary', part: 'button card-button',
-            onclick: () => open({ mentorId: m.id, mentor: m, lang: this.lang_, apiBase: this.apiBase, tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url') }),
+            onclick: () => open({ mentorId: m.id, mentor: m, filiere: this.getAttribute('filiere'), lang: this.lang_, apiBase: this.apiBase, tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url') }),
           }, this.t('talkWith', { name: m.display_name }));
           return h('li', { class: 'card', part: 'card' },
             avatar(m, 64),
@@ -825,7 +874,7 @@
     connectedCallback() {
       const button = h('button', { type: 'button', class: 'btn primary', part: 'button' }, h('slot', {}, this.t('book')));
       button.addEventListener('click', () => open({
-        mentorId: this.getAttribute('mentor-id'), lang: this.lang_, apiBase: this.apiBase,
+        mentorId: this.getAttribute('mentor-id'), filiere: this.getAttribute('filiere'), lang: this.lang_, apiBase: this.apiBase,
         tz: this.getAttribute('tz') || undefined, opener: button, host: this, privacyUrl: this.getAttribute('privacy-url'),
       }));
       this.shadowRoot.replaceChildren(h('span', { class: 'root inline', part: 'root' }, button));
@@ -879,7 +928,7 @@
       this.openedAt = performance.now();
       this.interactiveAt = null;
       this.calendar = new Calendar({
-        api: this.api, mentorId: opts.mentorId, filiere: opts.filiere, lang, tz: this.tzValue,
+        api: this.api, mentorId: opts.mentorId, filiere: opts.mentorId ? null : opts.filiere, lang, tz: this.tzValue,
         hint: this.mentor && this.mentor.next_free_slot, signal: this.abort.signal,
         onPick: (slot) => this.pick(slot),
         onTz: (tz) => { this.tzValue = tz; },
@@ -893,7 +942,7 @@
       this.dialog.showModal();
       this.titleEl.focus();
       emit(this.eventTarget, 'open', { mentorId: opts.mentorId });
-      if (!this.mentor && !opts.filiere) this.loadMentor();
+      if (!this.mentor && opts.mentorId) this.loadMentor();
       this.calendar.load();
     }
     copyBranding(source) {
@@ -975,7 +1024,7 @@
       this.renderStep();
     }
     renderHeader() {
-      if (this.opts && this.opts.filiere) return this.renderFirstHeader();
+      if (this.firstFree) return this.renderFirstHeader();
       const m = this.mentor;
       const name = m ? m.display_name : '';
       this.titleEl.textContent = m ? this.t('dialogTitle', { name }) : this.mentorError ? this.t('generic') : this.t('loadingMentor');
@@ -1002,7 +1051,7 @@
       if (this.step === 'calendar') this.dialog.setAttribute('aria-describedby', 'dlg-intro');
       else this.dialog.removeAttribute('aria-describedby');
       if (this.step === 'calendar') {
-        body.append(h('p', { id: 'dlg-intro', class: 'intro' }, t(this.opts.filiere ? 'firstDialogIntro' : 'dialogIntro')), this.bioEl);
+        body.append(h('p', { id: 'dlg-intro', class: 'intro' }, t(this.firstFree ? 'firstDialogIntro' : 'dialogIntro')), this.bioEl);
         if (this.notice) body.append(h('div', { class: 'banner warn', role: 'alert', part: 'alert' }, this.notice));
         body.append(this.calendar.el);
       } else if (this.step === 'form') {
@@ -1043,18 +1092,18 @@
       const sync = (e) => {
         const el = e.target;
         f[el.name] = el.type === 'checkbox' ? el.checked : el.value;
-        if (el.name === 'question') this.bodyEl.querySelector('#f-question-hint').textContent = t('questionCount', { n: el.value.length });
+        if (el.name === 'question') this.bodyEl.querySelector('#f-question-hint').textContent = t('questionCount', { n: el.value.length, max: QUESTION_MAX });
         if (el.getAttribute('aria-invalid') === 'true') this.showFieldError(el.name, null);
       };
       const privacyUrl = this.opts.privacyUrl || `${this.api.base}/privacy?lang=${this.lang_}`;
       const when = whenText(this.chosen.start, this.tzValue, this.lang_);
       const form = h('form', { class: 'form', novalidate: true, part: 'form', onsubmit: (e) => { e.preventDefault(); this.submit(); } },
         h('div', { class: 'chosen', part: 'summary' },
-          h('div', {}, h('p', { class: 'label' }, t('yourSlot')), h('p', { class: 'when' }, when), h('p', { class: 'meta' }, tzLabel(this.tzValue))),
+          h('div', {}, h('p', { class: 'label' }, t('yourSlot')), h('p', { class: 'when' }, when), h('p', { class: 'meta' }, tzLabel(this.tzValue, this.lang_))),
           h('button', { type: 'button', class: 'btn link', part: 'button', onclick: () => this.backToCalendar() }, t('change'))),
-        this.field('first_name', t('firstName'), h('input', { name: 'first_name', type: 'text', autocomplete: 'given-name', required: true, maxlength: 80, value: f.first_name, oninput: sync, part: 'input' })),
-        this.field('email', t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'email', inputmode: 'email', required: true, maxlength: 254, spellcheck: 'false', value: f.email, oninput: sync, part: 'input' }), t('emailHint')),
-        this.field('question', t('question'), Object.assign(h('textarea', { name: 'question', rows: 3, maxlength: QUESTION_MAX, oninput: sync, part: 'input' }), { value: f.question }), t('questionCount', { n: f.question.length })),
+        this.field('first_name', t('firstName'), h('input', { name: 'first_name', type: 'text', autocomplete: 'given-name', required: true, maxlength: LIMITS.first_name, value: f.first_name, oninput: sync, part: 'input' })),
+        this.field('email', t('email'), h('input', { name: 'email', type: 'email', autocomplete: 'email', inputmode: 'email', required: true, maxlength: LIMITS.email, spellcheck: 'false', value: f.email, oninput: sync, part: 'input' }), t('emailHint')),
+        this.field('question', t('question'), Object.assign(h('textarea', { name: 'question', rows: 3, maxlength: QUESTION_MAX, oninput: sync, part: 'input' }), { value: f.question }), t('questionCount', { n: f.question.length, max: QUESTION_MAX })),
         this.ageField(sync),
         h('div', { class: 'field check', part: 'field' },
           h('input', { type: 'checkbox', id: 'f-consent', name: 'consent', required: true, checked: f.consent, onchange: sync, 'aria-describedby': 'f-consent-err' }),
@@ -1103,12 +1152,14 @@
       const f = this.form;
       const errors = {};
       if (!f.first_name.trim()) errors.first_name = 'errFirstName';
+      else if (f.first_name.trim().length > LIMITS.first_name) errors.first_name = 'errFirstNameLong';
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(f.email.trim())) errors.email = 'errEmail';
+      else if (f.email.trim().length > LIMITS.email) errors.email = 'errEmailLong';
       if (f.question.length > QUESTION_MAX) errors.question = 'errQuestion';
       if (!f.consent) errors.consent = 'errConsent';
       if (!f.age) errors.age = 'errAge';
       else if (f.age === 'under_15' && !f.parent_agreed) errors.parent_agreed = 'errParent';
-      for (const name of ['first_name', 'email', 'question', 'age', 'parent_agreed', 'consent']) this.showFieldError(name, errors[name] ? this.t(errors[name]) : null);
+      for (const name of ['first_name', 'email', 'question', 'age', 'parent_agreed', 'consent']) this.showFieldError(name, errors[name] ? this.fieldText(errors[name], name) : null);
       return Object.keys(errors);
     }
     async submit() {
@@ -1123,11 +1174,13 @@
       }
       const f = this.form;
       const payload = {
-        ...(this.opts.filiere ? { filiere: this.opts.filiere } : { mentor_id: this.opts.mentorId }), start: this.chosen.start, first_name: f.first_name.trim(),
+        ...(this.firstFree ? { filiere: this.opts.filiere } : { mentor_id: this.opts.mentorId }), start: this.chosen.start, first_name: f.first_name.trim(),
         email: f.email.trim(), question: f.question.trim() || null, consent: true,
         age: f.age, parent_agreed: f.age === 'under_15' && f.parent_agreed,
         timezone: this.tzValue, language: this.lang_,
       };
+      // The filière page it was opened from: the booking, mails and statistics keep it.
+      if (this.opts.filiere) payload.filiere = String(this.opts.filiere);
       // Same payload, same key: a retry after a lost response cannot book twice.
       const sig = JSON.stringify(payload);
       if (sig !== this.lastSig) {
@@ -1140,7 +1193,7 @@
       button.setAttribute('aria-busy', 'true');
       button.textContent = this.t('sending');
       try {
-        this.result = await this.api.post(this.opts.filiere ? '/v1/bookings/first-available' : '/v1/bookings', this.withProof(payload), { 'Idempotency-Key': this.idemKey });
+        this.result = await this.api.post(this.firstFree ? '/v1/bookings/first-available' : '/v1/bookings', this.withProof(payload), { 'Idempotency-Key': this.idemKey });
       } catch (err) {
         this.inflight = false;
         if (err.code === 'email_verification_required') return this.startVerification(payload, button);
@@ -1152,7 +1205,7 @@
       emit(this.eventTarget, 'booked', { bookingId: b.id, mentorId: b.mentor_id, start: b.start });
       if (this.closed) return;
       this.step = 'done';
-      if (this.opts.filiere) this.renderHeader();
+      if (this.firstFree) this.renderHeader();
       this.renderStep();
       this.bodyEl.querySelector('#done-title').focus();
     }
@@ -1175,10 +1228,15 @@
         const mapped = this.mapFieldErrors(err.body.errors);
         if (mapped) return;
       }
-      const text = err.code === 'validation_failed' ? err.body.detail || this.t('formInvalid') : errorText(this.lang_, err);
+      // The API's own words (msgspec's English) never reach a visitor: ours, in their language.
+      const text = err.code === 'validation_failed' ? this.t('formInvalid') : errorText(this.lang_, err);
       const retry = err.code === 'network' || err.code === 'rate_limited' || err.status >= 500;
       this.showBanner(text, retry);
       this.announce(text);
+    }
+    // Booked without choosing a mentor (the `first-available` entry): only a filière is given.
+    get firstFree() {
+      return Boolean(this.opts && this.opts.filiere && !this.opts.mentorId);
     }
     withProof(payload) {
       const proof = proofs.get(payload.email);
@@ -1276,6 +1334,9 @@
       this.announce(text);
       if (err.code === 'verification_expired') this.bodyEl.querySelector('#code-resend').focus();
     }
+    fieldText(key, name) {
+      return this.t(key, { max: LIMITS[name] });
+    }
     // RFC 9457 `errors`: accept [{field|name|pointer|loc, message|detail|msg}] and map known fields.
     mapFieldErrors(errors) {
       if (!Array.isArray(errors)) return false;
@@ -1284,7 +1345,7 @@
         const raw = String(e.field || e.name || e.pointer || (Array.isArray(e.loc) ? e.loc[e.loc.length - 1] : '') || e.key || '');
         const name = raw.replace(/^.*[/.]/, '');
         if (!['first_name', 'email', 'question', 'consent'].includes(name)) continue;
-        this.showFieldError(name, e.message || e.detail || e.msg || this.t('formInvalid'));
+        this.showFieldError(name, this.fieldText(FIELD_ERROR[name](String(e.message || e.detail || e.msg || '')), name));
         first = first || name;
       }
       if (!first) return false;
@@ -1300,7 +1361,7 @@
         h('div', { class: 'check', 'aria-hidden': 'true' }, '✓'),
         h('h3', { id: 'done-title', tabindex: '-1' }, t('doneTitle')),
         h('p', {}, t('doneWhen', { name: r.booking.mentor_name || (this.mentor && this.mentor.display_name) || '', when })),
-        h('p', { class: 'meta' }, tzLabel(this.tzValue)),
+        h('p', { class: 'meta' }, tzLabel(this.tzValue, this.lang_)),
         h('p', { class: 'meta' }, t('doneEmail', { email: this.form.email.trim() })),
         // The visitor's one link to the call (the same in every mail): a waiting page until
         // 15 minutes before the start, then the video call itself.
@@ -1381,7 +1442,7 @@
             h('h2', { id: 'm-title', tabindex: '-1' }, t('withMentor', { name })),
             m.university ? h('p', { class: 'meta' }, metaLine(m, this.lang_)) : null)),
         h('p', { class: 'when big', id: 'm-when' }, `${whenText(b.start, this.tzValue, this.lang_)}`),
-        h('p', { class: 'meta' }, tzLabel(this.tzValue)),
+        h('p', { class: 'meta' }, tzLabel(this.tzValue, this.lang_)),
         h('p', { class: `badge ${b.status}`, part: 'status' }, t('status', { status: t(`st_${b.status}`) })),
         this.message ? h('div', { class: 'banner ok', role: 'status', id: 'm-message', tabindex: '-1' }, this.message) : null,
         h('div', { class: 'banner error', role: 'alert', id: 'm-error', hidden: true }));
@@ -1393,8 +1454,14 @@
           d.can_reschedule ? h('button', { type: 'button', class: 'btn primary', part: 'button', id: 'm-reschedule', onclick: () => this.setMode('reschedule') }, t('reschedule')) : null,
           d.can_cancel ? h('button', { type: 'button', class: 'btn danger', part: 'button', id: 'm-cancel', onclick: () => this.setMode('cancel') }, t('cancel')) : null);
         card.append(actions);
+      } else if (b.status === 'cancelled') {
+        // The way back: the same mentor, and their filière's other mentors when it is one.
+        const slugs = (m.filieres || []).map((f) => f.slug);
+        const again = `${this.api.base}/book/${enc(b.mentor_id)}${slugs.length === 1 ? `?filiere=${enc(slugs[0])}` : ''}`;
+        card.append(h('div', { class: 'actions' },
+          h('a', { class: 'btn primary', part: 'button', id: 'm-book-again', href: again }, t('bookAgain'))));
       } else if (this.mode === 'cancel') {
-        const reason = h('textarea', { id: 'm-reason', rows: 3, maxlength: QUESTION_MAX, part: 'input' });
+        const reason = h('textarea', { id: 'm-reason', rows: 3, maxlength: LIMITS.reason, part: 'input' });
         card.append(h('form', { class: 'form confirm', onsubmit: (e) => { e.preventDefault(); this.cancel(reason.value); } },
           h('p', { id: 'm-ask' }, t('cancelAsk', { name })),
           h('div', { class: 'field' }, h('label', { for: 'm-reason' }, t('reason', { name })), reason),
@@ -1424,6 +1491,7 @@
       if (mode === 'reschedule') {
         this.calendar = new Calendar({
           api: this.api, mentorId: this.data.booking.mentor_id, lang: this.lang_, tz: this.tzValue,
+          current: this.data.booking.start,
           onPick: (slot) => {
             this.newSlot = slot;
             this.render();
@@ -1520,6 +1588,7 @@
     e.preventDefault();
     open({
       mentorId: el.getAttribute('data-thotis-mentor'), opener: el, host: el,
+      filiere: el.getAttribute('data-thotis-filiere') || el.closest('[data-thotis-filiere]')?.getAttribute('data-thotis-filiere'),
       lang: el.getAttribute('data-thotis-lang') || langOf(el),
       apiBase: el.getAttribute('data-thotis-api-base') || undefined,
       privacyUrl: el.getAttribute('data-thotis-privacy-url'),

@@ -33,7 +33,10 @@ async def test_book_end_to_end_from_the_demo_page(
     start = await fill_booking(
         page, site.url, "Camille", visitor_email, "Comment se passe la première année ?"
     )
-    await submit(page)
+    async with page.expect_request("**/v1/bookings") as sent:
+        await submit(page)
+    # The filière page it was opened from goes with the booking.
+    assert (await sent.value).post_data_json["filiere"] == "droit"
     await confirmed(page)
 
     booked = await host_events(page, "booked")
@@ -61,6 +64,8 @@ async def test_book_end_to_end_from_the_demo_page(
 
     mail = await site.wait_for_mail(visitor_email)
     assert "Camille" in mail.get_body(("plain", "html")).get_content()  # type: ignore[union-attr]
+    # Booked from the Droit page: the booking is kept in Droit (not "Sans filière").
+    assert "(Droit)" in str(mail["Subject"])
 
 
 def start_local_date(start: str) -> str:
@@ -330,6 +335,12 @@ async def test_visitor_timezone_can_be_changed(page: Page, site: Site) -> None:
     paris = datetime.fromisoformat(start).astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
     assert (await first.inner_text()).strip() == paris
 
+    # The zones are named in French (CLDR's cities), not by their English IANA names.
+    options = await page.locator("thotis-dialog #cal-tz option").all_inner_texts()
+    assert any(o.startswith("Bruxelles (") for o in options)
+    assert any(o.startswith("La Réunion (") for o in options)
+    assert not any(o.startswith(("Brussels", "Reunion")) for o in options)
+
     await page.locator("thotis-dialog #cal-tz").select_option("America/New_York")
     await page.locator("thotis-dialog .slot").first.wait_for()
     new_york = datetime.fromisoformat(start).astimezone(ZoneInfo("America/New_York"))
@@ -398,3 +409,32 @@ async def expect_focus(page: Page, check: Any, attempts: int = 50) -> dict[str, 
             return focused
         await asyncio.sleep(0.05)
     raise AssertionError(f"unexpected focus: {focused}")
+
+
+async def test_the_form_uses_the_apis_limits_and_shows_its_refusals_in_french(
+    page: Page, site: Site, visitor_email: str
+) -> None:
+    from api.schemas import FIELD_LIMITS
+
+    await fill_booking(page, site.url, "Camille", visitor_email)
+    first_name = page.locator("thotis-dialog #f-first_name")
+    assert await first_name.get_attribute("maxlength") == str(FIELD_LIMITS["first_name"])
+    assert await page.locator("thotis-dialog #f-question").get_attribute("maxlength") == str(
+        FIELD_LIMITS["question"]
+    )
+
+    async def too_long(route: Route, request: Request) -> None:
+        # What an older form (maxlength 80) sent: the real API's refusal reaches the widget.
+        body = request.post_data_json | {"first_name": "C" * (FIELD_LIMITS["first_name"] + 1)}
+        response = await route.fetch(post_data=body)
+        assert response.status == 422
+        await route.fulfill(response=response)
+
+    await page.route("**/v1/bookings", too_long)
+    await submit(page)
+    error = page.locator("thotis-dialog #f-first_name-err")
+    await expect(error).to_have_text(
+        f"Ton prénom doit faire {FIELD_LIMITS['first_name']} caractères au plus."
+    )
+    dialog_text = await page.locator(DIALOG).inner_text()
+    assert "Expected" not in dialog_text and "length" not in dialog_text

@@ -97,7 +97,7 @@ async def test_the_join_link_waits_then_opens_the_jitsi_room(
     await page.goto(join_url)
     assert await page.get_attribute("html", "lang") == "fr"
     await page.locator("#countdown").wait_for()
-    assert "ouvre l’appel et vous fera entrer" in await page.content()
+    assert "ouvre l’appel et te fera entrer" in await page.content()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 375
     # The page's CSP (one nonce for its countdown) would block axe's injected script.
     audit = await browser.new_context(

@@ -80,19 +80,34 @@ async def test_cancel_with_a_reason(page: Page, site: Site, visitor_email: str) 
         assert after.json()["booking"]["status"] == "cancelled"
         assert utc(start) in await free_starts(client, mentor_id)
 
+        # The way back: a page to book the same mentor again, or another one of Droit.
+        again = manage.locator("#m-book-again")
+        assert await again.get_attribute("href") == (f"{site.url}/book/{mentor_id}?filiere=droit")
+        await again.click()
+        await page.locator("thotis-mentor-list[filiere='droit'] .card").first.wait_for()
+        await page.locator(f"thotis-booking[mentor-id='{mentor_id}'] button").click()
+        # The same mentor's calendar opens from there.
+        await page.locator("thotis-dialog .slot").first.wait_for()
+
 
 async def test_reschedule_to_another_free_slot(page: Page, site: Site, visitor_email: str) -> None:
     async with site.api() as client:
         booked = await book_through_api(client, visitor_email)
         old_start = booked["booking"]["start"]
         mentor_id = booked["booking"]["mentor_id"]
+        first_mail = await site.wait_for_mail(visitor_email)
+        first_link = _manage_link(first_mail)
 
         await page.goto(booked["manage_url"])
         manage = page.locator("thotis-manage")
         await manage.locator("#m-reschedule").click()
         await manage.locator(".slot").first.wait_for()
-        assert await manage.locator(f".slot[data-start='{old_start}']").count() == 0
-        slot = manage.locator(".slot").first
+        # The calendar opens on the booked week, the booked slot marked and not pickable.
+        current = manage.locator(f".slot.current[data-start='{old_start}']")
+        assert await current.count() == 1
+        assert await current.is_disabled()
+        assert "actuel" in await current.inner_text()
+        slot = manage.locator(".slot:not([disabled])").first
         new_start = await slot.get_attribute("data-start")
         assert new_start
         await slot.click()
@@ -112,6 +127,27 @@ async def test_reschedule_to_another_free_slot(page: Page, site: Site, visitor_e
         await page.reload()
         await manage.locator("#m-title").wait_for()
         assert "confirmé" in await manage.locator(".badge").inner_text()
+
+        # The link in the first mail follows the series: the new time, the way in, the actions.
+        await page.goto(first_link)
+        await manage.locator("#m-title").wait_for()
+        assert "confirmé" in await manage.locator(".badge").inner_text()
+        assert "déplacé" not in await manage.locator(".badge").inner_text()
+        shown = await manage.locator("#m-when").inner_text()
+        assert shown.lower() == await page.evaluate(
+            """(iso) => new Intl.DateTimeFormat('fr-FR', {timeZone: 'Europe/Paris',
+                weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit',
+                minute: '2-digit'}).format(new Date(iso))""",
+            new_start,
+        )
+        assert await manage.locator("#m-join").count() == 1
+        assert await manage.locator("#m-reschedule").count() == 1
+        assert await manage.locator("#m-cancel").count() == 1
+
+
+def _manage_link(mail: Any) -> str:
+    text = mail.get_body(("plain",)).get_content()
+    return next(word for word in text.split() if "/manage/" in word).strip("<>()")
 
 
 async def test_unknown_token_says_so(page: Page, site: Site) -> None:

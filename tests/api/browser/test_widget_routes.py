@@ -143,6 +143,11 @@ def test_routes_module_serves_files_only() -> None:
         "api.widget.assets",
         "api.widget.privacy_facts",
         "scheduler.platform",
+        "re",
+        "uuid",
+        # Constants only: the addresses the mails name (logo, book again) and the slug shape.
+        "integrations.messages",
+        "scheduler.catalog",
     }
     assert imported <= allowed, imported - allowed
 
@@ -154,3 +159,12 @@ def test_assemble_needs_exactly_one_placeholder() -> None:
     body = assemble(script, ".a  {  color : red ; }\n/* gone */ .b .c{x:y}")
     assert json.dumps(".a{color : red;}.b .c{x:y}").encode() in body
     assert compact_css(".root :focus-visible { a: b }") == ".root :focus-visible{a: b}"
+
+
+def test_the_served_script_carries_the_apis_limits() -> None:
+    from api.schemas import FIELD_LIMITS
+    from api.widget.assets import build_bundle
+
+    body = build_bundle().body.decode()
+    assert "@thotis-limits" not in body
+    assert f"const LIMITS = {json.dumps(FIELD_LIMITS, sort_keys=True)};" in body

@@ -509,3 +509,36 @@ async def test_the_booking_returned_is_the_booking_stored(db: Database) -> None:
         )
         stored = await booking.get_booking(session, made.booking.id)
     assert made.booking == stored
+
+
+async def test_a_booking_without_a_page_is_kept_in_the_mentors_only_filiere(db: Database) -> None:
+    mentor = await make_mentor(db)
+    made = await _book(db, mentor.id)
+    async with db.sessions() as session:
+        view = await booking.load_booking_view(session, made.booking.id, "https://x.example", NOW)
+    assert view.filiere_name_fr == "Droit"
+
+
+async def test_the_first_manage_link_follows_the_series_after_a_reschedule(db: Database) -> None:
+    mentor = await make_mentor(db)
+    made = await _book(db, mentor.id)
+    later = TUESDAY_18H + timedelta(days=7)
+    async with db.sessions() as session:
+        moved = await booking.reschedule_by_token(
+            session, made.booking.id, made.manage_token, later, NOW
+        )
+    async with db.sessions() as session:
+        # The link from the first mail now names the new booking and acts on it.
+        current = await booking.booking_id_for_token(session, made.manage_token)
+        assert current == moved.booking.id
+        seen = await booking.get_booking_by_token(session, current, made.manage_token, NOW)
+        assert seen.start == later and seen.status == "confirmed"
+        # It lives until a day after the moved call, past the first call's own expiry.
+        after_first = made.booking.end + booking.TOKEN_GRACE + timedelta(hours=1)
+        await booking.get_booking_by_token(session, current, made.manage_token, after_first)
+        with pytest.raises(TokenExpired):
+            await booking.get_booking_by_token(
+                session, current, made.manage_token, moved.booking.end + booking.TOKEN_GRACE
+            )
+        cancelled = await booking.cancel_by_token(session, current, made.manage_token, NOW)
+    assert cancelled.status == "cancelled" and cancelled.id == moved.booking.id
