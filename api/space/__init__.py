@@ -21,6 +21,7 @@ from api.space.auth import (
 )
 from api.space.deps import space_dependencies
 from api.space.mentor import build_mentor_router
+from api.space.photo import PhotoController
 from api.space.staff import build_staff_router
 from api.space.web import STATIC, STATIC_PATH, Web, exception_handlers
 from integrations.mail import mailer_from_settings
@@ -50,6 +51,7 @@ def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Rou
             StaffSignOutController,
             build_mentor_router(),
             build_staff_router(),
+            PhotoController,
             static,
         ],
         dependencies=space_dependencies(web, mailer),

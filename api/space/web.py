@@ -322,11 +322,17 @@ def exception_handlers(web: Web) -> ExceptionHandlersMap:
         if isinstance(exc, HTTPException):
             status, code = (
                 exc.status_code,
-                {404: "not_found", 403: "forbidden", 405: "method_not_allowed"}.get(
-                    exc.status_code, "http_error"
-                ),
+                {
+                    404: "not_found",
+                    403: "forbidden",
+                    405: "method_not_allowed",
+                    413: "body_too_large",
+                }.get(exc.status_code, "http_error"),
             )
             detail = ""
+            if status == 413 and request.url.path.endswith("/photo"):
+                # The upload's body was cut off before any handler saw it.
+                code = "photo_too_large"
         elif isinstance(exc, (SchedulingError, AvailabilityError)):
             status = getattr(exc, "status", 422)
             code, detail = exc.code, exc.detail

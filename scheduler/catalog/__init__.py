@@ -29,9 +29,22 @@ from scheduler.catalog.models import (
     NotifyMode,
     PolicyRow,
 )
+from scheduler.catalog.photos import (
+    MAX_PHOTO_BYTES,
+    PHOTO_PATH,
+    Photo,
+    PhotoTooLarge,
+    PhotoUnreadable,
+    get_photo,
+    prepare_photo,
+    remove_photo,
+    set_photo,
+)
 from scheduler.catalog.records import FiliereRecord, MentorRecord
 
 __all__ = [
+    "MAX_PHOTO_BYTES",
+    "PHOTO_PATH",
     "SLUG_PATTERN",
     "Filiere",
     "FiliereRecord",
@@ -42,6 +55,9 @@ __all__ = [
     "MentorPreferences",
     "MentorRecord",
     "NotifyMode",
+    "Photo",
+    "PhotoTooLarge",
+    "PhotoUnreadable",
     "PolicyRow",
     "create_filiere",
     "create_mentor",
@@ -49,12 +65,16 @@ __all__ = [
     "get_filiere",
     "get_mentor",
     "get_mentor_by_email",
+    "get_photo",
     "list_filieres",
     "list_mentors",
     "mentor_query",
     "mentor_record",
     "normalize_email",
+    "prepare_photo",
+    "remove_photo",
     "set_mentor_active",
+    "set_photo",
     "update_filiere",
     "update_mentor",
 ]

@@ -16,6 +16,9 @@ problem JSON::
     ├── TokenExpired             410 token_expired
     ├── EmailBlocked             403 email_blocked
     ├── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.platform.outage``)
+    │   defined by the catalog (scheduler.catalog.photos), for uploaded profile photos:
+    ├── PhotoTooLarge            413 photo_too_large
+    ├── PhotoUnreadable          422 photo_unreadable
     │   defined by the HTTP shell (api.google), for the Google Calendar routes:
     ├── GoogleNotConfigured      503 google_not_configured
     ├── GoogleUnavailable        503 google_unavailable

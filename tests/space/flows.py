@@ -82,3 +82,29 @@ def csrf_of(html: str) -> str:
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def new_mentor(space: Space, email: str, name: str, *, hours: bool = True) -> uuid.UUID:
+    """Test set-up: a mentor of Droit of the tests' own (the demo mentors are shared by other
+    tests), with the default policy and, unless ``hours`` is false, every day 08:00–22:00."""
+    made = space.sql(
+        "INSERT INTO mentors (display_name, email, university, year_of_study) "
+        "VALUES (%s, %s, 'Université de Lille', 2) RETURNING id",
+        name,
+        email,
+    )[0][0]
+    space.sql(
+        "INSERT INTO mentor_filieres (mentor_id, filiere_id) "
+        "SELECT %s, id FROM filieres WHERE slug = 'droit'",
+        made,
+    )
+    space.sql("INSERT INTO policies (mentor_id) VALUES (%s)", made)
+    if hours:
+        for weekday in range(7):
+            space.sql(
+                "INSERT INTO availability_rules (mentor_id, weekday, start_minute, end_minute) "
+                "VALUES (%s, %s, 480, 1320)",
+                made,
+                weekday,
+            )
+    return made

@@ -22,6 +22,15 @@
       else row.querySelectorAll('input').forEach((input) => { input.value = ''; });
     }
   });
+  // The photo upload: say at once that a file is too heavy, before sending 5 MB for nothing
+  // (the server checks again and decodes the file).
+  document.addEventListener('change', (event) => {
+    const input = event.target.closest('input[type=file][data-max-bytes]');
+    if (!input) return;
+    const file = input.files && input.files[0];
+    input.setCustomValidity(file && file.size > Number(input.dataset.maxBytes) ? input.dataset.tooLarge : '');
+    input.reportValidity();
+  });
   // Onboarding: preselect the browser's timezone when the mentor still has the default one.
   const detect = () => {
     const select = document.querySelector('select[data-detect-tz="on"]');
