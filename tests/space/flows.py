@@ -35,9 +35,15 @@ async def google_sign_in(page: Page, space: Space, role: str, email: str) -> Non
 
 
 async def book(
-    space: Space, email: str, first_name: str, question: str, filiere: str = "droit"
+    space: Space,
+    email: str,
+    first_name: str,
+    question: str,
+    filiere: str = "droit",
+    timezone: str | None = None,
 ) -> dict[str, Any]:
-    """A visitor books the mentor's first free slot through the public API."""
+    """A visitor books the mentor's first free slot through the public API (from
+    ``timezone`` when given)."""
     mentor = mentor_id(space, email)
     visitor = f"visiteur-{uuid.uuid4().hex[:8]}@example.fr"
     async with space.api() as api:
@@ -53,6 +59,7 @@ async def book(
                 "consent": True,
                 "question": question,
                 "filiere": filiere,
+                **({"timezone": timezone} if timezone else {}),
             },
         )
     assert answer.status_code == 201, answer.text

@@ -138,9 +138,15 @@ async def test_mentor_cancels_a_booking_and_the_visitor_is_told(
 
     await item.get_by_role("link", name="Détails et actions").click()
     await assert_accessible(page)
+    # The cancel form is folded behind its button.
+    await expect(page.locator("#reason")).to_be_hidden()
+    await page.locator("#cancel-toggle").click()
     await page.locator("#reason").fill("Désolé, j'ai un partiel déplacé ce jour-là.")
     await page.locator("#confirm-cancel").click()
     await expect(page.get_by_text("Le rendez-vous est annulé")).to_be_visible()
+    # Cancelled bookings are folded away under the upcoming ones.
+    await expect(page.locator(f"#b-{booking_id} .badge.cancelled")).to_be_hidden()
+    await page.locator("#upcoming-cancelled > summary").click()
     await expect(page.locator(f"#b-{booking_id} .badge.cancelled")).to_be_visible()
 
     mail = await space.wait_for_mail(made["visitor_email"], kind="cancelled")
