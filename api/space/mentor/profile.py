@@ -185,7 +185,7 @@ class MentorProfileController(Controller):
     ) -> Response[str]:
         errors = await save_timezone(request, session)
         if not errors:
-            return web.redirect("/mentor/settings?ok=saved#timezone")
+            return web.redirect("/mentor/settings?ok=saved#tz")
         return await settings_page(web, request, session, errors=errors, status=422)
 
 
