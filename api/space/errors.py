@@ -80,7 +80,7 @@ def negotiated_exception_handler(
         page = web.render(
             request,
             "error.html",
-            http_status=answer.status_code,
+            http_status=answer.status_code or 500,
             area=_area(request.url.path),
             title=title_for(code, lang),
             message=english if lang == "en" else french,

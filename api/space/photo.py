@@ -4,6 +4,7 @@ widget shows it on the Thotis site) and cached for ever, since a new photo gets 
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
@@ -21,7 +22,7 @@ class PhotoController(Controller):
 
     @get("/{mentor_id:uuid}/{name:str}")
     async def photo(
-        self, request: Request[object, object, object], session: Session, mentor_id: UUID, name: str
+        self, request: Request[Any, Any, Any], session: Session, mentor_id: UUID, name: str
     ) -> Response[bytes]:
         version, dot, extension = name.partition(".")
         if not dot or extension != "jpg":
