@@ -12,6 +12,7 @@ from playwright.async_api import Page, expect
 
 from tests.space.a11y import assert_fits_and_accessible
 from tests.space.conftest import Space
+from tests.space.flows import http_client, http_google_sign_in, new_mentor
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -96,3 +97,22 @@ async def test_a_missing_page_in_the_mentor_space_is_an_accessible_page(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Introuvable")
     await expect(page.get_by_role("link", name="Retour à mon espace")).to_be_visible()
     await assert_fits_and_accessible(page)
+
+
+async def test_onboarding_reads_in_english_too_and_the_old_step_leads_to_hours(
+    space: Space,
+) -> None:
+    email = "tom.english@example.fr"
+    new_mentor(space, email, "Tom E.", hours=False)
+    async with http_client(space) as client:
+        await http_google_sign_in(client, space, "mentor", email)
+        old = await client.get("/mentor/onboarding/timezone", follow_redirects=False)
+        assert old.status_code == 303
+        assert old.headers["location"] == "/mentor/onboarding/hours"
+        hours = await client.get("/mentor/onboarding/hours", params={"lang": "en"})
+        calendar = await client.get("/mentor/onboarding/calendar", params={"lang": "en"})
+    assert hours.status_code == 200 and calendar.status_code == 200
+    assert "Without hours, no student can book" in hours.text
+    assert "Belgium — Brussels" in hours.text and "America/Guadeloupe</option>" not in hours.text
+    assert "Where your calls happen" in calendar.text
+    assert "in a Jitsi room." in calendar.text
