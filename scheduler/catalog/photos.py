@@ -69,6 +69,9 @@ def prepare_photo(data: bytes) -> Photo:
             with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as opened:
                 if opened.width * opened.height > MAX_PIXELS:
                     raise PhotoUnreadable("photo: too many pixels")
+                # A JPEG decodes at the smallest of 1/2, 1/4, 1/8 that still covers twice the
+                # square (a 12 Mpx photo: ~10x faster); every byte is still read and checked.
+                opened.draft("RGB", (2 * PHOTO_SIDE, 2 * PHOTO_SIDE))
                 opened.load()  # the whole decode: a truncated or forged file fails here
                 image = ImageOps.exif_transpose(opened)  # upright, as the phone showed it
     except PhotoUnreadable:
