@@ -346,7 +346,12 @@ def exception_handlers(web: Web) -> ExceptionHandlersMap:
         else:  # pragma: no cover - the app's handler logs the unexpected
             raise exc
         return web.render(
-            request, "error.html", http_status=status, title=title_for(code, lang), message=detail
+            request,
+            "error.html",
+            http_status=status,
+            title=title_for(code, lang),
+            message=detail,
+            code=code,
         )
 
     def database_failed(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -127,6 +127,7 @@ async def test_a_file_that_is_not_an_image_is_refused_with_its_code_and_changes_
             files={"photo": ("enorme.png", b"0" * (6 * 1024 * 1024), "image/png")},
         )
         assert way_too_heavy.status_code == 413
+        assert 'data-code="photo_too_large"' in way_too_heavy.text
         assert "trop lourde" in way_too_heavy.text
     assert space.sql("SELECT photo_url FROM mentors WHERE email = %s", ROSE) == [(None,)]
     assert space.sql(
