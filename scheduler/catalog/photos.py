@@ -149,6 +149,24 @@ async def remove_photo(session: AsyncSession, mentor_id: UUID, actor: Actor) -> 
         await record(session, actor, "update", "mentor", mentor_id, {"fields": ["photo"]})
 
 
+async def drop_unused_photo(session: AsyncSession, mentor_id: UUID) -> None:
+    """Delete the stored photo once the profile names another image (the mentor gave an
+    address instead, or none): nothing keeps bytes that no page shows."""
+    suffix = func.concat(f"{PHOTO_PATH}/{mentor_id}/", MentorPhoto.version, ".jpg")
+    async with unit_of_work(session):
+        await session.execute(
+            delete(MentorPhoto).where(
+                MentorPhoto.mentor_id == mentor_id,
+                ~select(Mentor.id)
+                .where(
+                    Mentor.id == mentor_id,
+                    func.coalesce(Mentor.photo_url, "").endswith(suffix, autoescape=False),
+                )
+                .exists(),
+            )
+        )
+
+
 async def get_photo(session: AsyncSession, mentor_id: UUID, version: str) -> Photo | None:
     """The stored photo when ``version`` is still its version (an old URL finds nothing)."""
     found = (

@@ -91,6 +91,35 @@ async def test_an_uploaded_photo_is_a_square_jpeg_without_metadata_served_with_c
         assert new_url != url
         assert (await client.get(url)).status_code == 404  # the old content is gone
 
+        def stored() -> list[tuple[int]]:
+            return space.sql(
+                "SELECT count(*) FROM mentor_photos p JOIN mentors m ON m.id = p.mentor_id "
+                "WHERE m.email = %s",
+                NOE,
+            )
+
+        def profile(photo_url: str) -> dict[str, str | list[str]]:
+            return {
+                "display_name": "Noé P.",
+                "university": "Université de Lille",
+                "year_of_study": "2",
+                "bio": "",
+                "photo_url": photo_url,
+                "filieres": ["droit"],
+                "languages": ["fr"],
+                "csrf_token": token,
+            }
+
+        # Saving the profile as shown (the upload's address in its field) keeps the photo.
+        kept = await client.post("/mentor/settings/profile", data=profile(new_url))
+        assert kept.status_code == 200 and stored() == [(1,)]
+        # An address typed instead replaces the upload, whose bytes are then dropped.
+        typed = await client.post(
+            "/mentor/settings/profile", data=profile("https://images.example.org/noe.png")
+        )
+        assert typed.status_code == 200 and typed.url.params.get("ok") == "saved"
+        assert stored() == [(0,)]
+
 
 async def test_a_file_that_is_not_an_image_is_refused_with_its_code_and_changes_nothing(
     space: Space,

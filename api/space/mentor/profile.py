@@ -104,6 +104,7 @@ async def save_profile(
     if changes is not None:
         try:
             await catalog.update_mentor(session, me(request), changes, Actor.mentor(me(request)))
+            await catalog.drop_unused_photo(session, me(request))
             return True, {}, form
         except (SchedulingError, AvailabilityError) as error:
             errors = refused_fields(error, lang)
