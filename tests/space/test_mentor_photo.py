@@ -192,3 +192,13 @@ async def test_a_mentor_uploads_a_photo_in_the_browser_and_a_pdf_is_refused(
     await expect(avatar).to_be_visible()
     assert await avatar.evaluate("img => img.complete && img.naturalWidth") == 256
     await assert_accessible(page)
+    # And removed: the initial shows again, and the stored bytes are gone.
+    await page.locator("#remove-photo").click()
+    await expect(page.get_by_text("Enregistré.")).to_be_visible()
+    await expect(page.locator("#photo .avatar.initials")).to_have_text("L")
+    assert space.sql("SELECT photo_url FROM mentors WHERE email = %s", email) == [(None,)]
+    assert space.sql(
+        "SELECT count(*) FROM mentor_photos p JOIN mentors m ON m.id = p.mentor_id "
+        "WHERE m.email = %s",
+        email,
+    ) == [(0,)]
