@@ -36,12 +36,12 @@ from api.join import create_join_router
 from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
 from api.openapi import document_links, document_problems
-from api.openapi import document_problems
 from api.origins import OriginGate
 from api.problems import handle_exception
 from api.public import PublicController
 from api.reference import ReferencePage
 from api.space import create_space_router
+from api.space.errors import negotiated_exception_handler
 from api.staff import StaffController
 from api.visitor_requests import create_visitor_requests_router
 from api.verification import VerificationController
@@ -158,7 +158,8 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
                 ),
             }
         ),
-        exception_handlers={Exception: handle_exception},
+        # Problem JSON, or the same answer as a page for a browser (api.space.errors).
+        exception_handlers={Exception: negotiated_exception_handler(settings)},
         cors_config=_cors(settings),
         # Booking limits are kept in PostgreSQL, across processes: api.limits, in the routes.
         middleware=[latency_middleware],

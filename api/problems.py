@@ -96,6 +96,14 @@ TITLES: dict[str, tuple[str, str]] = {
         "This address already has the most upcoming bookings allowed",
     ),
     "not_found": ("Introuvable", "Not found"),
+    "photo_too_large": (
+        "Cette photo est trop lourde (5 Mo au plus)",
+        "This photo is too large (5 MB at most)",
+    ),
+    "photo_unreadable": (
+        "Ce fichier n'est pas une image JPEG, PNG ou WebP lisible",
+        "This file is not a readable JPEG, PNG or WebP image",
+    ),
     "unauthorized": ("Authentification requise", "Authentication required"),
     "forbidden": ("Accès refusé", "Access denied"),
     "validation_failed": ("Données invalides", "Invalid data"),

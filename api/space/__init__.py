@@ -9,7 +9,7 @@ given to them as dependencies of this router (``api.space.deps``).
 
 from __future__ import annotations
 
-from litestar import Router
+from litestar import Response, Router, get
 from litestar.static_files import create_static_files_router
 
 from api.space.auth import (
@@ -21,6 +21,7 @@ from api.space.auth import (
 )
 from api.space.deps import space_dependencies
 from api.space.mentor import build_mentor_router
+from api.space.photo import PhotoController
 from api.space.staff import build_staff_router
 from api.space.web import STATIC, STATIC_PATH, Web, exception_handlers
 from integrations.mail import mailer_from_settings
@@ -28,6 +29,18 @@ from scheduler.messaging import Mailer
 from scheduler.platform import Settings
 
 __all__ = ["create_space_router"]
+
+_FAVICON = (STATIC / "favicon.ico").read_bytes()
+
+
+@get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response[bytes]:
+    """Where every browser looks for the icon first (the pages also link the SVG)."""
+    return Response(
+        _FAVICON,
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Router:
@@ -50,6 +63,8 @@ def create_space_router(settings: Settings, mailer: Mailer | None = None) -> Rou
             StaffSignOutController,
             build_mentor_router(),
             build_staff_router(),
+            PhotoController,
+            favicon,
             static,
         ],
         dependencies=space_dependencies(web, mailer),

@@ -23,28 +23,6 @@ LANGUAGES = {
     "pt": ("Portugais", "Portuguese"),
     "zh": ("Chinois", "Chinese"),
 }
-# Where most Thotis mentors live, offered first in the timezone list.
-COMMON_ZONES = (
-    "Europe/Paris",
-    "Europe/Brussels",
-    "Europe/Zurich",
-    "Europe/Luxembourg",
-    "Europe/London",
-    "America/Montreal",
-    "America/Guadeloupe",
-    "America/Martinique",
-    "America/Cayenne",
-    "Indian/Reunion",
-    "Indian/Mayotte",
-    "Pacific/Noumea",
-    "Pacific/Tahiti",
-    "Africa/Casablanca",
-    "Africa/Dakar",
-    "Africa/Abidjan",
-    "Africa/Tunis",
-    "America/New_York",
-)
-
 Errors = dict[str, str]
 
 

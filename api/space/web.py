@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 import psycopg
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response, Router
 from litestar.connection import ASGIConnection
@@ -32,6 +33,7 @@ from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 from api.i18n import as_language, negotiate
 from api.problems import as_domain_error, handle_exception, retry_after, title_for
 from availability import AvailabilityError
+from availability.rules import format_wall_time
 from integrations.when import clock_text, day_text, when_text, zone_label
 from scheduler.booking import join_url
 from scheduler.identity import (
@@ -146,6 +148,8 @@ class Web:
             primary=self.settings.brand.primary_color,
             accent=self.settings.brand.accent_color,
             csrf_field=CSRF_FIELD,
+            # A rule bound as read (« 24:00 » for midnight at the end of a range).
+            hm=format_wall_time,
         )
 
     @property
@@ -191,12 +195,15 @@ class Web:
             T=t,
             path=request.url.path,
             query_lang=request.query_params.get("lang"),
+            query_zones=request.query_params.get("zones"),
             csrf=space.csrf_token if space else "",
             space=space,
             when=lambda instant, tz=tz_name: when_text(instant, tz, lang),
             day=lambda instant, tz=tz_name: day_text(instant, tz, lang),
             clock=lambda instant, tz=tz_name: clock_text(instant, tz),
             zone_label=lambda name: zone_label(name, lang),
+            # A local date as the reader writes it (« jeudi 24 décembre 2026 »), from CLDR.
+            date_text=lambda d: format_date(d, "full", locale=lang),
             **context,
         )
         jar = list(cookies or [])
@@ -322,18 +329,29 @@ def exception_handlers(web: Web) -> ExceptionHandlersMap:
         if isinstance(exc, HTTPException):
             status, code = (
                 exc.status_code,
-                {404: "not_found", 403: "forbidden", 405: "method_not_allowed"}.get(
-                    exc.status_code, "http_error"
-                ),
+                {
+                    404: "not_found",
+                    403: "forbidden",
+                    405: "method_not_allowed",
+                    413: "body_too_large",
+                }.get(exc.status_code, "http_error"),
             )
             detail = ""
+            if status == 413 and request.url.path.endswith("/photo"):
+                # The upload's body was cut off before any handler saw it.
+                code = "photo_too_large"
         elif isinstance(exc, (SchedulingError, AvailabilityError)):
             status = getattr(exc, "status", 422)
             code, detail = exc.code, exc.detail
         else:  # pragma: no cover - the app's handler logs the unexpected
             raise exc
         return web.render(
-            request, "error.html", http_status=status, title=title_for(code, lang), message=detail
+            request,
+            "error.html",
+            http_status=status,
+            title=title_for(code, lang),
+            message=detail,
+            code=code,
         )
 
     def database_failed(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

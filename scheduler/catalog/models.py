@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     SmallInteger,
     Text,
     text,
@@ -56,6 +57,23 @@ class Mentor(Base):
     # when set, every booking's join links lead there instead of Meet or Jitsi.
     meeting_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = server_now()
+    updated_at: Mapped[datetime] = server_now()
+
+
+class MentorPhoto(Base):
+    """A profile photo the mentor uploaded (migration 0017), kept in PostgreSQL so that the
+    database's backups hold it too: already decoded, cropped to a square, re-encoded and
+    stripped of its metadata (``scheduler.catalog.photos``). ``version`` names this content in
+    its URL, so the URL can be cached for ever."""
+
+    __tablename__ = "mentor_photos"
+
+    mentor_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mentors.id", ondelete="CASCADE"), primary_key=True
+    )
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    media_type: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = server_now()
 
 

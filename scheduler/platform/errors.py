@@ -21,6 +21,9 @@ problem JSON::
     ├── VerificationExpired      410 verification_expired  (unknown, expired or attempts spent)
     ├── TooManyLiveBookings      409 too_many_live_bookings  (BOOKING_LIVE_PER_EMAIL reached)
     ├── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.platform.outage``)
+    │   defined by the catalog (scheduler.catalog.photos), for uploaded profile photos:
+    ├── PhotoTooLarge            413 photo_too_large
+    ├── PhotoUnreadable          422 photo_unreadable
     │   defined by the HTTP shell (api.google), for the Google Calendar routes:
     ├── GoogleNotConfigured      503 google_not_configured
     ├── GoogleUnavailable        503 google_unavailable

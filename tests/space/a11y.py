@@ -48,3 +48,15 @@ async def serious_violations(page: Page) -> list[dict[str, Any]]:
 async def assert_accessible(page: Page) -> None:
     found = await serious_violations(page)
     assert found == [], f"{page.url}: {found}"
+
+
+async def assert_fits_and_accessible(page: Page) -> None:
+    """No serious axe violation at 1280 px nor at 375 px, and nothing wider than the phone
+    (the page scrolls vertically only)."""
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await assert_accessible(page)
+    await page.set_viewport_size({"width": 375, "height": 740})
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{page.url} is {width}px wide on a phone"
+    await assert_accessible(page)
+    await page.set_viewport_size({"width": 1280, "height": 900})

@@ -35,9 +35,15 @@ async def google_sign_in(page: Page, space: Space, role: str, email: str) -> Non
 
 
 async def book(
-    space: Space, email: str, first_name: str, question: str, filiere: str = "droit"
+    space: Space,
+    email: str,
+    first_name: str,
+    question: str,
+    filiere: str = "droit",
+    timezone: str | None = None,
 ) -> dict[str, Any]:
-    """A visitor books the mentor's first free slot through the public API."""
+    """A visitor books the mentor's first free slot through the public API (from
+    ``timezone`` when given)."""
     mentor = mentor_id(space, email)
     visitor = f"visiteur-{uuid.uuid4().hex[:8]}@example.fr"
     async with space.api() as api:
@@ -53,6 +59,7 @@ async def book(
                 "consent": True,
                 "question": question,
                 "filiere": filiere,
+                **({"timezone": timezone} if timezone else {}),
             },
         )
     assert answer.status_code == 201, answer.text
@@ -82,3 +89,29 @@ def csrf_of(html: str) -> str:
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def new_mentor(space: Space, email: str, name: str, *, hours: bool = True) -> uuid.UUID:
+    """Test set-up: a mentor of Droit of the tests' own (the demo mentors are shared by other
+    tests), with the default policy and, unless ``hours`` is false, every day 08:00–22:00."""
+    made = space.sql(
+        "INSERT INTO mentors (display_name, email, university, year_of_study) "
+        "VALUES (%s, %s, 'Université de Lille', 2) RETURNING id",
+        name,
+        email,
+    )[0][0]
+    space.sql(
+        "INSERT INTO mentor_filieres (mentor_id, filiere_id) "
+        "SELECT %s, id FROM filieres WHERE slug = 'droit'",
+        made,
+    )
+    space.sql("INSERT INTO policies (mentor_id) VALUES (%s)", made)
+    if hours:
+        for weekday in range(7):
+            space.sql(
+                "INSERT INTO availability_rules (mentor_id, weekday, start_minute, end_minute) "
+                "VALUES (%s, %s, 480, 1320)",
+                made,
+                weekday,
+            )
+    return made

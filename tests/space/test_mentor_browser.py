@@ -47,19 +47,19 @@ async def test_mentor_onboards_edits_hours_and_visitors_see_the_new_slots(
     await expect(page).to_have_url(re.compile(r"/mentor/onboarding/profile$"))
     await page.locator("#bio").fill("")
     await page.get_by_role("button", name="Continuer").click()
-    await expect(page).to_have_url(re.compile(r"/onboarding/timezone$"))  # an empty bio is allowed
+    await expect(page).to_have_url(re.compile(r"/onboarding/hours$"))  # an empty bio is allowed
     await page.get_by_role("link", name="Retour").click()
     await expect(page).to_have_url(re.compile(r"/onboarding/profile$"))
     await page.locator("#bio").fill("L3 de droit à Paris Cité. Parlons méthodologie et partiels !")
     await page.locator("label.check", has_text="Anglais").locator("input").check()
     await shoot(page, artifacts, "onboarding-profile")
     await page.get_by_role("button", name="Continuer").click()
-    await expect(page).to_have_url(re.compile(r"/onboarding/timezone$"))
+    await expect(page).to_have_url(re.compile(r"/onboarding/hours$"))
     await assert_accessible(page)
 
-    # Step 2: timezone (the browser's, Europe/Paris, is preselected).
+    # Step 2: hours, in the time zone the browser's (Europe/Paris) is preselected.
     await expect(page.locator("#timezone")).to_have_value("Europe/Paris")
-    await page.get_by_role("button", name="Continuer").click()
+    await page.get_by_role("button", name="Enregistrer et continuer").click()
     await expect(page).to_have_url(re.compile(r"/onboarding/calendar$"))
 
     # Step 3: Google Calendar through the fake Google, then the calendars.
@@ -138,9 +138,15 @@ async def test_mentor_cancels_a_booking_and_the_visitor_is_told(
 
     await item.get_by_role("link", name="Détails et actions").click()
     await assert_accessible(page)
+    # The cancel form is folded behind its button.
+    await expect(page.locator("#reason")).to_be_hidden()
+    await page.locator("#cancel-toggle").click()
     await page.locator("#reason").fill("Désolé, j'ai un partiel déplacé ce jour-là.")
     await page.locator("#confirm-cancel").click()
     await expect(page.get_by_text("Le rendez-vous est annulé")).to_be_visible()
+    # Cancelled bookings are folded away under the upcoming ones.
+    await expect(page.locator(f"#b-{booking_id} .badge.cancelled")).to_be_hidden()
+    await page.locator("#upcoming-cancelled > summary").click()
     await expect(page.locator(f"#b-{booking_id} .badge.cancelled")).to_be_visible()
 
     mail = await space.wait_for_mail(made["visitor_email"], kind="cancelled")

@@ -16,6 +16,7 @@ from api.space.mentor.calendar import MentorCalendarController
 from api.space.mentor.impact import MentorImpactController
 from api.space.mentor.onboarding import MentorOnboardingController
 from api.space.mentor.overrides import MentorOverridesController
+from api.space.mentor.photo import MentorPhotoController
 from api.space.mentor.profile import MentorNotificationsController, MentorProfileController
 from api.space.web import role_router
 from scheduler.identity import Role
@@ -32,6 +33,7 @@ def build_mentor_router() -> Router:
         MentorAvailabilityController,
         MentorOverridesController,
         MentorProfileController,
+        MentorPhotoController,
         MentorNotificationsController,
         MentorImpactController,
     )

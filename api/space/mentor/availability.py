@@ -67,6 +67,17 @@ def weekly_from(form: Any, lang: str) -> tuple[Weekly, dict[int, str]]:
     return weekly, errors
 
 
+def with_added_row(form: Any, weekly: Weekly) -> Weekly | None:
+    """The posted week with an empty row more on the day whose « + Ajouter » sent the form
+    (None when another button did)."""
+    day = str(form.get("add_row") or "")
+    if not day.isdigit() or int(day) not in weekly:
+        return None
+    shown = {d: [(a, "00:00" if b == "24:00" else b) for a, b in r] for d, r in weekly.items()}
+    shown[int(day)].append(("", ""))
+    return shown
+
+
 async def availability_page(
     web: Web,
     request: Request[Any, Any, Any],
@@ -126,7 +137,14 @@ class MentorAvailabilityController(Controller):
         self, request: Request[Any, Any, Any], session: Session, now: Now, web: Pages
     ) -> Response[str]:
         lang = language(request)
-        weekly, errors = weekly_from(await request.form(), lang)
+        form = await request.form()
+        weekly, errors = weekly_from(form, lang)
+        added = with_added_row(form, weekly)
+        if added is not None:
+            # « + Ajouter » without the page's script: the same form, one more row, unsaved.
+            return await availability_page(
+                web, request, session, now, weekly_errors=errors, weekly_values=added
+            )
         if errors:
             shown = {
                 d: [(a, "00:00" if b == "24:00" else b) for a, b in r] for d, r in weekly.items()

@@ -46,8 +46,11 @@ class _OneBooking:
     now: datetime
     booking_id: UUID
 
-    async def show(self, *, status: int = 200, error: str | None = None) -> Response[str]:
-        """The booking's page (another mentor's booking is a 404, like an unknown one)."""
+    async def show(
+        self, *, status: int = 200, error: str | None = None, opened: str | None = None
+    ) -> Response[str]:
+        """The booking's page (another mentor's booking is a 404, like an unknown one);
+        ``opened`` names the folded form shown open again (``cancel``, ``report``)."""
         mentor_id = me(self.request)
         found = await booking_service.get_booking(self.session, self.booking_id)
         if found.mentor_id != mentor_id:
@@ -70,6 +73,8 @@ class _OneBooking:
             filieres=filieres,
             warning=warning,
             error=error,
+            cancel_error=opened == "cancel",
+            report_error=opened == "report",
             now=self.now,
         )
 
@@ -175,7 +180,7 @@ class MentorBookingsController(Controller):
                 "Dites au visiteur pourquoi vous annulez.",
                 "Tell the visitor why you cancel.",
             )
-            return await here.show(status=422, error=problem)
+            return await here.show(status=422, error=problem, opened="cancel")
 
         async def action() -> None:
             await booking_service.cancel_by_mentor(
@@ -204,7 +209,7 @@ class MentorBookingsController(Controller):
             problem = tr(
                 language(request), "Décrivez ce qui s'est passé.", "Describe what happened."
             )
-            return await here.show(status=422, error=problem)
+            return await here.show(status=422, error=problem, opened="report")
 
         async def action() -> None:
             await moderation.report_booking(

@@ -3,8 +3,7 @@ and the page frame."""
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.space import forms
 from api.space.forms import tr
 from api.space.web import Web, language
+from api.space.zones import ZoneGroup, zone_groups
 from scheduler.calendar import CalendarService, ConnectionStatus
 from scheduler.catalog import MentorRecord
 from scheduler.identity import invitations
@@ -43,15 +43,12 @@ FLASH = {
 }
 
 
-@cache
-def all_zones() -> tuple[str, ...]:
-    return tuple(
-        sorted(
-            z
-            for z in zoneinfo.available_timezones()
-            if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-        )
-    )
+def timezone_groups(request: Request[Any, Any, Any], current: str) -> list[ZoneGroup]:
+    """The time-zone selector's groups: the short list in the reader's language, and every
+    zone when they asked for another one (``?zones=all``)."""
+    now: datetime = request.app.state.clock()
+    every_zone = request.query_params.get("zones") == "all"
+    return zone_groups(language(request), now, current, every_zone=every_zone)
 
 
 def me(request: Request[Any, Any, Any]) -> UUID:

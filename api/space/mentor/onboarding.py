@@ -1,8 +1,11 @@
-"""The first visit: profile, timezone, then the calendar connection, one step per page; the
-mentor's space opens once they finish (``invitations.finish_onboarding``)."""
+"""The first visit, in three steps, one page each: the profile, the hours (time zone and weekly
+hours), then the calendar and the video (Google Calendar, or where the calls happen without
+it). Each step says what skipping it costs; the mentor's space opens once they finish
+(``invitations.finish_onboarding``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,16 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import Now, Session
 from api.space import forms
 from api.space.deps import MaybeCalendar, Pages
+from api.space.forms import tr
+from api.space.mentor.availability import Weekly, weekly_from, with_added_row
 from api.space.mentor.calendar import calendar_context
-from api.space.mentor.common import all_zones, me, page
-from api.space.mentor.profile import save_profile, save_timezone
-from api.space.web import Web
+from api.space.mentor.common import me, page, timezone_groups
+from api.space.mentor.profile import REFUSED, save_profile, save_timezone
+from api.space.web import Web, error_text, language
+from availability import AvailabilityError
 from scheduler import catalog
 from scheduler.calendar import CalendarService
 from scheduler.identity import invitations
-from scheduler.platform import NotFound
+from scheduler.platform import Actor, NotFound, SchedulingError
+from scheduler.schedules import rules as schedules
 
-STEPS = ("profile", "timezone", "calendar")
+STEPS = ("profile", "hours", "calendar")
 
 
 class MentorOnboardingController(Controller):
@@ -35,13 +42,16 @@ class MentorOnboardingController(Controller):
         self,
         request: Request[Any, Any, Any],
         session: Session,
+        now: Now,
         web: Pages,
         calendar_service: MaybeCalendar,
         step: str,
     ) -> Response[str]:
+        if step == "timezone":  # the step's name before it held the hours too
+            return web.redirect("/mentor/onboarding/hours")
         if step not in STEPS:
             raise NotFound("no such step")
-        return await self._step(web, request, session, calendar_service, step)
+        return await self._step(web, request, session, now, calendar_service, step)
 
     @post("/{step:str}")
     async def onboarding_post(
@@ -56,30 +66,114 @@ class MentorOnboardingController(Controller):
         if step == "profile":
             saved, errors, form = await save_profile(request, session)
             if saved:
-                return web.redirect("/mentor/onboarding/timezone")
+                return web.redirect("/mentor/onboarding/hours")
             return await self._step(
-                web, request, session, calendar_service, step, errors=errors, values=form
+                web, request, session, now, calendar_service, step, errors=errors, values=form
             )
-        if step == "timezone":
-            errors = await save_timezone(request, session)
-            if not errors:
-                return web.redirect("/mentor/onboarding/calendar")
-            return await self._step(web, request, session, calendar_service, step, errors=errors)
+        if step == "hours":
+            return await self._save_hours(web, request, session, now, calendar_service)
+        if step == "venue":
+            return await self._save_venue(web, request, session, now, calendar_service)
         if step == "finish":
             first = await invitations.finish_onboarding(session, me(request), now)
             return web.redirect("/mentor/availability?ok=welcome" if first else "/mentor?ok=saved")
         raise NotFound("no such step")
+
+    async def _save_hours(
+        self,
+        web: Web,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        now: datetime,
+        calendar_service: CalendarService | None,
+    ) -> Response[str]:
+        """The time zone, then the weekly hours, in one form."""
+        form = await request.form()
+        lang = language(request)
+        weekly, weekly_errors = weekly_from(form, lang)
+        added = with_added_row(form, weekly)
+        if added is not None:
+            return await self._step(
+                web, request, session, now, calendar_service, "hours", weekly=added
+            )
+        errors = await save_timezone(request, session)
+        if errors or weekly_errors:
+            return await self._step(
+                web,
+                request,
+                session,
+                now,
+                calendar_service,
+                "hours",
+                errors=errors or {"_": ""},
+                weekly=weekly,
+                weekly_errors=weekly_errors,
+            )
+        try:
+            await schedules.set_weekly_rules(
+                session,
+                me(request),
+                {d: r for d, r in weekly.items() if r},
+                Actor.mentor(me(request)),
+            )
+        except (SchedulingError, AvailabilityError) as error:
+            return await self._step(
+                web,
+                request,
+                session,
+                now,
+                calendar_service,
+                "hours",
+                errors={"_": error_text(error, lang)},
+                weekly=weekly,
+            )
+        return web.redirect("/mentor/onboarding/calendar")
+
+    async def _save_venue(
+        self,
+        web: Web,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        now: datetime,
+        calendar_service: CalendarService | None,
+    ) -> Response[str]:
+        """The mentor's own meeting link (empty: the engine's venue again)."""
+        form = await request.form()
+        link = "" if form.get("remove") == "1" else forms.field(form, "meeting_url", 600).strip()
+        try:
+            await catalog.update_mentor(
+                session,
+                me(request),
+                catalog.MentorChanges(meeting_url=link),
+                Actor.mentor(me(request)),
+            )
+        except (SchedulingError, AvailabilityError):
+            message = tr(language(request), *REFUSED["meeting_url"])
+            return await self._step(
+                web,
+                request,
+                session,
+                now,
+                calendar_service,
+                "calendar",
+                errors={"meeting_url": message},
+                values=form,
+            )
+        return web.redirect("/mentor/onboarding/calendar?ok=saved#venue")
 
     async def _step(
         self,
         web: Web,
         request: Request[Any, Any, Any],
         session: AsyncSession,
+        now: datetime,
         calendar_service: CalendarService | None,
         step: str,
         *,
         errors: dict[str, str] | None = None,
         values: Any = None,
+        weekly: Weekly | None = None,
+        weekly_errors: dict[int, str] | None = None,
     ) -> Response[str]:
         """The step's page; with ``errors``, the refused form again (422)."""
         mentor_id = me(request)
@@ -87,21 +181,34 @@ class MentorOnboardingController(Controller):
         context: dict[str, Any] = {}
         if step == "profile":
             context["filiere_list"] = await catalog.list_filieres(session)
-        if step == "timezone":
-            context["zones"] = all_zones()
+        if step == "hours":
+            context["zone_groups"] = timezone_groups(request, mentor.timezone)
+            if weekly is None:
+                stored = await schedules.load_availability(session, mentor_id, now.date())
+                weekly = {
+                    d: [
+                        (forms.input_time(r.start), forms.input_time(r.end))
+                        for r in stored.schedule.weekly.ranges_for(d)
+                    ]
+                    for d in range(7)
+                }
+            context["weekly"] = weekly
+            context["weekly_errors"] = weekly_errors or {}
+            context["has_hours"] = any(weekly.values())
         if step == "calendar":
             context.update(await calendar_context(request, calendar_service, mentor_id))
+            context["jitsi"] = web.settings.video.jitsi_base_url
         return page(
             web,
             request,
             "mentor/onboarding.html",
             mentor,
-            http_status=422 if errors else 200,
+            http_status=422 if errors or weekly_errors else 200,
             step=step,
             steps=STEPS,
             errors=errors or {},
             values=values,
             languages=forms.LANGUAGES,
-            common_zones=forms.COMMON_ZONES,
+            now=now,
             **context,
         )

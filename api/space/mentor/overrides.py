@@ -131,6 +131,17 @@ class MentorOverridesController(Controller):
                 await schedules.delete_date_override(session, me(request), day, actor)
             return web.redirect(back)
         ranges: list[tuple[str, str]] = []
+        if mode == "add":
+            # « + Ajouter une plage » without the page's script: one more row, nothing saved.
+            shown, _ = forms.ranges_from(
+                [str(v) for v in form.getall("start", [])],
+                [str(v) for v in form.getall("end", [])],
+                lang,
+            )
+            shown = [(a, "00:00" if b == "24:00" else b) for a, b in shown]
+            return await month_page(
+                web, request, session, now, selected=day, values=[*shown, ("", "")]
+            )
         if mode != "off":
             ranges, problem = forms.ranges_from(
                 [str(v) for v in form.getall("start", [])],

@@ -13,7 +13,7 @@ from api.deps import Now, Session
 from api.space import forms
 from api.space.deps import Pages
 from api.space.forms import tr
-from api.space.mentor.common import all_zones, me, page
+from api.space.mentor.common import me, page, timezone_groups
 from api.space.web import Web, error_text, language
 from api.text import clean_text
 from availability import AvailabilityError
@@ -55,7 +55,9 @@ def profile_changes(form: Any, lang: str) -> tuple[catalog.MentorChanges | None,
     bio = clean_text(forms.field(form, "bio", 1500), multiline=True)
     photo = forms.field(form, "photo_url", 600)
     # Empty removes the mentor's own link: the engine's venue (Meet or Jitsi) applies again.
-    meeting = forms.field(form, "meeting_url", 600).strip()
+    # A form without the field (onboarding's profile step: the link is its calendar and video
+    # step) leaves it as it is.
+    meeting = forms.field(form, "meeting_url", 600).strip() if "meeting_url" in form else None
     year = forms.whole(form, "year_of_study", errors, lang, low=1, high=12)
     filieres = tuple(str(v) for v in form.getall("filieres", []))
     languages = tuple(str(v) for v in form.getall("languages", []) if str(v) in forms.LANGUAGES)
@@ -102,6 +104,7 @@ async def save_profile(
     if changes is not None:
         try:
             await catalog.update_mentor(session, me(request), changes, Actor.mentor(me(request)))
+            await catalog.drop_unused_photo(session, me(request))
             return True, {}, form
         except (SchedulingError, AvailabilityError) as error:
             errors = refused_fields(error, lang)
@@ -155,8 +158,7 @@ async def settings_page(
         values=values,
         filiere_list=await catalog.list_filieres(session),
         languages=forms.LANGUAGES,
-        zones=all_zones(),
-        common_zones=forms.COMMON_ZONES,
+        zone_groups=timezone_groups(request, mentor.timezone),
     )
 
 
@@ -184,7 +186,7 @@ class MentorProfileController(Controller):
     ) -> Response[str]:
         errors = await save_timezone(request, session)
         if not errors:
-            return web.redirect("/mentor/settings?ok=saved#timezone")
+            return web.redirect("/mentor/settings?ok=saved#tz")
         return await settings_page(web, request, session, errors=errors, status=422)
 
 
