@@ -35,6 +35,7 @@ from scheduler.platform import (
     rate_limits,
     system_clock,
 )
+from scheduler.staff import question_themes
 
 log = logging.getLogger("thotis.wiring")
 
@@ -215,6 +216,7 @@ def build_worker(settings: Settings, parts: Parts) -> Worker:
         purge_job(database, settings.privacy.retention_days, clock),
         digest_job(settings, database, parts.mailer, clock),
         rate_limits.purge_job(database, clock),
+        question_themes.themes_job(database, clock),
     ]
     service = parts.calendar_service(settings)
     if service is not None:

@@ -7,8 +7,17 @@ from __future__ import annotations
 
 import random
 import unicodedata
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from scheduler.booking import BookingRow
+from scheduler.catalog import Filiere, MentorRecord
+from scheduler.platform import Database
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "scheduler" / "staff" / "fixtures"
 
@@ -59,3 +68,40 @@ def sample(name: str, count: int, seed: int = 17) -> list[Labelled]:
     while len(found) < count:
         found.append(vary(rng.choice(base), rng))
     return found[:count]
+
+
+async def seed_questions(
+    db: Database,
+    mentor: MentorRecord,
+    filiere: str,
+    texts: Sequence[str],
+    asked_at: datetime,
+    first_name: str | None = "Camille",
+) -> None:
+    """Cancelled bookings (no slot held) carrying ``texts`` as questions, asked at
+    ``asked_at``: the theme job reads questions whatever became of their booking."""
+    async with db.sessions() as session:
+        filiere_id = (
+            await session.execute(select(Filiere.id).where(Filiere.slug == filiere))
+        ).scalar_one()
+        rows = [
+            {
+                "series_id": uuid.uuid4(),
+                "mentor_id": mentor.id,
+                "filiere_id": filiere_id,
+                "start_at": asked_at + timedelta(days=2, minutes=15 * k),
+                "end_at": asked_at + timedelta(days=2, minutes=15 * k + 15),
+                "buffer_before_minutes": 0,
+                "buffer_after_minutes": 0,
+                "status": "cancelled",
+                "visitor_first_name": first_name,
+                "visitor_email": None,
+                "visitor_question": text,
+                "visitor_timezone": "Europe/Paris",
+                "consent_at": asked_at,
+                "created_at": asked_at,
+            }
+            for k, text in enumerate(texts)
+        ]
+        await session.execute(insert(BookingRow), rows)
+        await session.commit()
