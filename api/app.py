@@ -36,6 +36,7 @@ from api.metrics import latency_middleware, metrics
 from api.openapi import document_problems
 from api.problems import handle_exception
 from api.public import PublicController
+from api.question_themes import FrequentQuestionsController, StaffThemesController
 from api.space import create_space_router
 from api.staff import StaffController
 from api.widget.routes import create_widget_router
@@ -120,6 +121,8 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             create_space_router(settings, parts.mailer),
             MentorController,
             StaffController,
+            StaffThemesController,
+            FrequentQuestionsController,
             MentorGoogleController,
             GoogleController,
             *handlers,

@@ -136,3 +136,11 @@ class RescheduleRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class Health(msgspec.Struct):
     status: str
+
+
+class FrequentQuestion(msgspec.Struct):
+    """A theme the Thotis team approved: what lycéens often ask about this filière."""
+
+    label: str
+    question: str
+    count: int

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from scheduler.booking import BookingRow
-from scheduler.catalog import Filiere, MentorRecord
+from scheduler.catalog import Filiere
 from scheduler.platform import Database
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "scheduler" / "staff" / "fixtures"
@@ -72,7 +72,7 @@ def sample(name: str, count: int, seed: int = 17) -> list[Labelled]:
 
 async def seed_questions(
     db: Database,
-    mentor: MentorRecord,
+    mentor_id: uuid.UUID,
     filiere: str,
     texts: Sequence[str],
     asked_at: datetime,
@@ -87,7 +87,7 @@ async def seed_questions(
         rows = [
             {
                 "series_id": uuid.uuid4(),
-                "mentor_id": mentor.id,
+                "mentor_id": mentor_id,
                 "filiere_id": filiere_id,
                 "start_at": asked_at + timedelta(days=2, minutes=15 * k),
                 "end_at": asked_at + timedelta(days=2, minutes=15 * k + 15),

@@ -123,6 +123,7 @@ MATRIX = [
     public("GET", "/v1/filieres/droit/mentors"),
     public("GET", "/v1/mentors/{mentor}"),
     public("GET", "/v1/mentors/{mentor}/slots"),
+    public("GET", "/v1/filieres/droit/frequent-questions"),
     manage("GET", "/v1/bookings/manage/{token}"),
     manage("GET", "/v1/bookings/manage/{token}/invite.ics"),
     manage("POST", "/v1/bookings/manage/{token}/reschedule", body={"start": "{slot}"}),
@@ -165,6 +166,10 @@ MATRIX = [
     staff("GET", "/v1/staff/bookings.csv"),
     staff("GET", "/v1/staff/stats"),
     staff("GET", "/v1/staff/questions"),
+    staff("GET", "/v1/staff/question-themes"),
+    staff("GET", "/v1/staff/question-themes/999999", 404),
+    staff("POST", "/v1/staff/question-themes/999999/approval", 404, {"approved": True}),
+    staff("GET", "/v1/staff/questions/dataset.jsonl"),
     staff("POST", "/v1/staff/bookings/{booking}/cancel", 200, {"reason": "Doublon"}),
 ]
 

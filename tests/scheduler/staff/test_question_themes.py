@@ -19,11 +19,11 @@ JANUARY, DECEMBER = date(2030, 1, 1), date(2029, 12, 1)
 async def _seeded(db: Database) -> MentorRecord:
     mentor = await factories.make_mentor(db, filiere="droit", name="Léa Martin")
     items = [i.text for i in sample("droit", 240)]
-    await seed_questions(db, mentor, "droit", items[:200], datetime(2030, 1, 5, 10, tzinfo=UTC))
-    await seed_questions(db, mentor, "droit", items[200:], datetime(2029, 12, 5, 10, tzinfo=UTC))
+    await seed_questions(db, mentor.id, "droit", items[:200], datetime(2030, 1, 5, 10, tzinfo=UTC))
+    await seed_questions(db, mentor.id, "droit", items[200:], datetime(2029, 12, 5, 10, tzinfo=UTC))
     await seed_questions(
         db,
-        mentor,
+        mentor.id,
         "droit",
         ["Bonjour Léa, je suis Camille, appelle-moi au 06 12 34 56 78 pour l'alternance"],
         datetime(2030, 1, 6, 10, tzinfo=UTC),
