@@ -351,7 +351,16 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--yes", action="store_true", help="yes, replace the whole database")
     link = commands.add_parser("staff-link", help="print a one-time sign-in link to the console")
     link.add_argument("email")
+    from api.cli_questions import add_parser
+
+    add_parser(commands)
     return top
+
+
+def cmd_questions(settings: Settings, args: argparse.Namespace) -> int:
+    from api.cli_questions import cmd_questions as run
+
+    return run(settings, args)
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
@@ -364,6 +373,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "staff-link": cmd_staff_link,
+    "questions": cmd_questions,
 }
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "approve_theme",
     "compute_themes",
     "dataset",
+    "dataset_size",
     "filiere_periods",
     "get_theme",
     "mentor_themes",
@@ -380,6 +381,14 @@ async def public_themes(session: AsyncSession, slug: str, most: int = 6) -> list
         approved.where(QuestionTheme.period == newest).order_by(*_ORDER).limit(most)
     )
     return [_stored(row) for row in rows]
+
+
+async def dataset_size(session: AsyncSession) -> int:
+    """How many lines ``dataset`` yields (for a progress count)."""
+    total = await session.execute(
+        select(func.coalesce(func.sum(func.jsonb_array_length(QuestionTheme.questions)), 0))
+    )
+    return int(total.scalar_one())
 
 
 async def dataset(session: AsyncSession, batch: int = 200) -> AsyncIterator[list[DatasetLine]]:
