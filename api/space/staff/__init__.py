@@ -17,6 +17,7 @@ from api.space.staff.invitations import InvitationsController
 from api.space.staff.mentors import StaffMentorsController
 from api.space.staff.moderation import ModerationController
 from api.space.staff.statistics import StatisticsController
+from api.space.staff.themes import ThemesController
 from api.space.web import role_router
 from scheduler.identity import Role
 
@@ -32,4 +33,5 @@ def build_staff_router() -> Router:
         ModerationController,
         StatisticsController,
         CredentialsController,
+        ThemesController,
     )
