@@ -28,7 +28,7 @@ def _period(value: str | None, periods: list[date]) -> date | None:
 class ThemesController(Controller):
     path = "/"
 
-    @get("/staff/themes")
+    @get("/themes")
     async def themes(
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
@@ -58,7 +58,7 @@ class ThemesController(Controller):
             period=period,
         )
 
-    @get("/staff/themes/{theme_id:int}")
+    @get("/themes/{theme_id:int}")
     async def theme(
         self, request: Request[Any, Any, Any], session: Session, web: Pages, theme_id: int
     ) -> Response[str]:
@@ -73,7 +73,7 @@ class ThemesController(Controller):
             filiere=filieres.get(theme.filiere),
         )
 
-    @post("/staff/themes/{theme_id:int}/approval")
+    @post("/themes/{theme_id:int}/approval")
     async def approve(
         self, request: Request[Any, Any, Any], session: Session, web: Pages, theme_id: int
     ) -> Response[str]:
@@ -88,7 +88,7 @@ class ThemesController(Controller):
         )
         return web.redirect(f"{where}{'&' if '?' in where else '?'}ok=saved#theme-{theme.id}")
 
-    @get("/staff/themes/dataset.jsonl")
+    @get("/themes/dataset.jsonl")
     async def dataset(self, session: Session) -> Response[bytes]:
         return Response(
             await dataset_body(session),
