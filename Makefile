@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/google.py
 	$(BIN)/python bench/widget.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/themes.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

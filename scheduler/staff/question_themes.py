@@ -41,7 +41,13 @@ from scheduler.platform import (
 )
 from scheduler.staff.models import QuestionTheme, ThemeApproval
 from scheduler.staff.scrub import scrub
-from scheduler.staff.themes import group_questions, ignored_words, month_of, previous_month
+from scheduler.staff.themes import (
+    group_questions,
+    ignored_words,
+    month_of,
+    previous_month,
+    words,
+)
 
 __all__ = [
     "DatasetLine",
@@ -239,9 +245,19 @@ def _stored(row: ThemeRow) -> StoredTheme:
         representative=theme.representative,
         count=theme.count,
         previous_count=theme.previous_count,
-        examples=tuple(theme.questions[:EXAMPLES]),
+        examples=_distinct(theme.questions),
         approved=bool(approved),
     )
+
+
+def _distinct(questions: Sequence[str], most: int = EXAMPLES, scan: int = 60) -> tuple[str, ...]:
+    """The most central questions that differ by more than greetings, case or accents."""
+    seen: dict[frozenset[str], str] = {}
+    for question in questions[:scan]:
+        seen.setdefault(frozenset(stem for stem, _ in words(question)), question)
+        if len(seen) == most:
+            break
+    return tuple(seen.values())
 
 
 _ORDER = (QuestionTheme.count.desc(), QuestionTheme.previous_count.desc(), QuestionTheme.key)

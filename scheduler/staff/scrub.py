@@ -56,14 +56,28 @@ _INTRODUCED = re.compile(
 )
 
 
+class _Folding(dict[int, str]):
+    """``str.translate`` table filled as characters come: lowercase without accents, one
+    character for one (spans found in the folded text fit the original)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        lower = char.lower()
+        if len(lower) != 1:
+            folded = char
+        elif lower.isalpha():
+            folded = unicodedata.normalize("NFD", lower)[0]
+        else:
+            folded = lower
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
 def _fold(text: str) -> str:
-    """Lowercase without accents, one character for one: spans found in it fit the original."""
-    return "".join(
-        (unicodedata.normalize("NFD", c)[0] if c.isalpha() else c).lower()
-        if len(c.lower()) == 1
-        else c
-        for c in text
-    )
+    return text.translate(_FOLDING)
 
 
 def _names(given: Iterable[str | None]) -> list[str]:

@@ -55,8 +55,8 @@ __all__ = [
 # Average cosine distance under which two groups of questions are one theme (measured on the
 # fixtures in tests/scheduler/staff/fixtures: pairwise precision 0.84, recall 0.63-0.64).
 DEFAULT_THRESHOLD = 0.85
-# Distinct questions clustered directly (an n×n float64 matrix: 3,000 -> 72 MB).
-DIRECT_LIMIT = 3_000
+# Distinct questions clustered directly (an n×n float32 matrix: 5,000 -> 100 MB).
+DIRECT_LIMIT = 5_000
 EXAMPLES = 3
 LABEL_WORDS = 3
 KEY_WORDS = 3
@@ -144,9 +144,15 @@ def words(text: str, ignore: frozenset[str] = frozenset()) -> list[tuple[str, st
     text = _APOSTROPHE.sub(" ", _PLACEHOLDER.sub(" ", text.lower()))
     stop = _stop_words() | ignore
     found = [w for w in _TOKEN.findall(text) if w not in stop and len(w) > 1 and not w.isdigit()]
-    stems = [_fold(s) for s in _stemmer().stemWords(found)]
-    same = _synonyms()
-    return [(same.get(s, s), w) for s, w in zip(stems, found, strict=True)]
+    return [(_stem(w), w) for w in found]
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A word's stem, its synonyms' subject standing for it. Cached: the Snowball stemmer is
+    pure Python, and questions share most of their words."""
+    stem = _fold(_stemmer().stemWord(word))
+    return _synonyms().get(stem, stem)
 
 
 def ignored_words(*names: str) -> frozenset[str]:
@@ -168,7 +174,8 @@ def group_questions(
     texts = [*current, *previous]
     if not current:
         return []
-    bags = [" ".join(sorted({s for s, _ in words(t, ignore)})) for t in texts]
+    analysed = [words(t, ignore) for t in texts]
+    bags = [" ".join(sorted({s for s, _ in found})) for found in analysed]
     # Near-duplicates first: one point per distinct bag of stems (the empty bag included).
     point_of: dict[str, int] = {}
     points = [point_of.setdefault(bag, len(point_of)) for bag in bags]
@@ -201,7 +208,7 @@ def group_questions(
             matrix,
             {p: k for k, p in enumerate(nonempty)},
             vectorizer if matrix is not None else None,
-            ignore,
+            analysed,
         )
         for members in by_label.values()
         if any(i < len(current) for i in members)
@@ -215,30 +222,27 @@ def _cluster(matrix: csr_matrix, threshold: float, direct_limit: int) -> np.ndar
         return np.zeros(1, dtype=np.int64)
     if n <= direct_limit:
         return _agglomerate(matrix, threshold)
-    # Micro-groups (about three distinct wordings each), then the micro-groups' centres.
+    # Micro-groups (about three distinct wordings each, at most 1,000), then their centres.
     micro = MiniBatchKMeans(
-        n_clusters=max(2, min(n // 3, 2_000)),
+        n_clusters=max(2, min(n // 3, 1_000)),
         random_state=0,
         n_init=1,
-        batch_size=4_096,
-        max_iter=20,
+        batch_size=8_192,
+        max_iter=10,
     ).fit_predict(matrix)
-    centres = normalize(
-        np.vstack(
-            [np.asarray(matrix[micro == k].mean(axis=0)) for k in range(int(micro.max()) + 1)]
-        )
-    )
-    used = np.unique(micro)
+    used, inverse = np.unique(micro, return_inverse=True)
+    # Each micro-group's centre: the sum of its rows (one sparse product), normalised.
+    indicator = csr_matrix((np.ones(n), (inverse, np.arange(n))), shape=(len(used), n))
+    centres = normalize(indicator @ matrix)
     # Centres sit closer to each other than their members do: a slightly stricter threshold.
-    merged = _agglomerate(csr_matrix(centres[used]), threshold - 0.05)
-    relabel = dict(zip(used.tolist(), merged.tolist(), strict=True))
-    return np.array([relabel[int(k)] for k in micro], dtype=np.int64)
+    merged = _agglomerate(centres, threshold - 0.05)
+    return np.asarray(merged[inverse], dtype=np.int64)
 
 
 def _agglomerate(matrix: csr_matrix, threshold: float) -> np.ndarray:
     if matrix.shape[0] == 1:
         return np.zeros(1, dtype=np.int64)
-    similarity = (matrix @ matrix.T).toarray()
+    similarity = (matrix @ matrix.T).astype(np.float32).toarray()
     distance = np.clip(1.0 - similarity, 0.0, 2.0)
     np.fill_diagonal(distance, 0.0)
     model = AgglomerativeClustering(
@@ -258,7 +262,7 @@ def _theme(
     matrix: csr_matrix | None,
     row_of: dict[int, int],
     vectorizer: TfidfVectorizer | None,
-    ignore: frozenset[str],
+    analysed: Sequence[list[tuple[str, str]]],
 ) -> Theme:
     current = [i for i in members if i < n_current]
     rows = [row_of[points[i]] for i in current if points[i] in row_of]
@@ -270,7 +274,7 @@ def _theme(
     vocabulary = vectorizer.get_feature_names_out()
     heaviest = [int(k) for k in np.argsort(-centre, kind="stable") if centre[k] > 0]
     stems = [str(vocabulary[k]) for k in heaviest]
-    written = _written_forms([texts[i] for i in members], ignore)
+    written = _written_forms([analysed[i] for i in members])
     scores = np.asarray(matrix @ centre).ravel()
     closeness = {
         i: float(scores[row_of[points[i]]]) if points[i] in row_of else -1.0 for i in current
@@ -286,11 +290,11 @@ def _theme(
     )
 
 
-def _written_forms(texts: Iterable[str], ignore: frozenset[str]) -> dict[str, str]:
-    """Each stem's most frequent written form among ``texts``."""
+def _written_forms(analysed: Iterable[list[tuple[str, str]]]) -> dict[str, str]:
+    """Each stem's most frequent written form among the analysed questions."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
-    for text in texts:
-        for stem, word in words(text, ignore):
+    for found in analysed:
+        for stem, word in found:
             seen[stem][word] += 1
     return {stem: forms.most_common(1)[0][0] for stem, forms in seen.items()}
 
