@@ -67,6 +67,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/first_free.py
 	$(BIN)/python bench/console.py
+	$(BIN)/python bench/themes.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -298,3 +298,31 @@ class VisitorQuestion(msgspec.Struct):
     mentor_name: str | None
     question: str
     language: str
+
+
+# --- staff: the themes of the questions and the dataset (issue 17) ----------------------------
+
+
+class QuestionTheme(msgspec.Struct):
+    """A theme of a filière's questions in one month; questions are scrubbed."""
+
+    id: int
+    filiere: str
+    period: str  # YYYY-MM
+    key: str
+    label: str
+    question: str  # the most representative question
+    count: int
+    previous_count: int
+    trend: int
+    examples: list[str]
+    approved: bool
+
+
+class QuestionThemeDetail(msgspec.Struct):
+    theme: QuestionTheme
+    questions: list[str]
+
+
+class ThemeApprovalRequest(msgspec.Struct, forbid_unknown_fields=True):
+    approved: bool

@@ -40,6 +40,7 @@ from api.origins import OriginGate
 from api.problems import handle_exception
 from api.public import PublicController
 from api.reference import ReferencePage
+from api.question_themes import FrequentQuestionsController, StaffThemesController
 from api.space import create_space_router
 from api.space.errors import negotiated_exception_handler
 from api.staff import StaffController
@@ -136,6 +137,8 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             MentorController,
             StaffController,
             StaffWebhooksController,
+            StaffThemesController,
+            FrequentQuestionsController,
             MentorGoogleController,
             GoogleController,
             *handlers,

@@ -407,7 +407,17 @@ def parser() -> argparse.ArgumentParser:
     private.add_argument("email")
     private.add_argument("file", nargs="?", help="export: write the JSON here (default: print)")
     private.add_argument("--yes", action="store_true", help="erase: yes, erase it")
+
+    from api.cli_questions import add_parser
+
+    add_parser(commands)
     return top
+
+
+def cmd_questions(settings: Settings, args: argparse.Namespace) -> int:
+    from api.cli_questions import cmd_questions as run
+
+    return run(settings, args)
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
@@ -421,6 +431,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "staff-link": cmd_staff_link,
     "privacy": cmd_privacy,
+    "questions": cmd_questions,
 }
 
 

@@ -186,3 +186,11 @@ class VerificationStarted(msgspec.Struct):
 
 class VerificationCode(msgspec.Struct, forbid_unknown_fields=True):
     code: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$", description="The 6-digit code")]
+
+
+class FrequentQuestion(msgspec.Struct):
+    """A theme the Thotis team approved: what lycéens often ask about this filière."""
+
+    label: str
+    question: str
+    count: int

@@ -48,6 +48,7 @@ from scheduler.platform import (
     system_clock,
 )
 from scheduler.staff import privacy
+from scheduler.staff import question_themes
 
 log = logging.getLogger("thotis.wiring")
 
@@ -298,6 +299,7 @@ def build_worker(settings: Settings, parts: Parts) -> Worker:
         rate_limits.purge_job(database, clock),
         privacy.purge_requests_job(database, clock),
         booking.verification.holds_purge_job(database, clock),
+        question_themes.themes_job(database, clock),
     ]
     service = parts.calendar_service(settings)
     if service is not None:

@@ -157,6 +157,7 @@ MATRIX = [
         410,
         body={"code": "123456"},
     ),
+    public("GET", "/v1/filieres/droit/frequent-questions"),
     manage("GET", "/v1/bookings/manage/{token}"),
     manage("GET", "/v1/bookings/manage/{token}/invite.ics"),
     manage("POST", "/v1/bookings/manage/{token}/reschedule", body={"start": "{slot}"}),
@@ -199,6 +200,10 @@ MATRIX = [
     staff("GET", "/v1/staff/bookings.csv"),
     staff("GET", "/v1/staff/stats"),
     staff("GET", "/v1/staff/questions"),
+    staff("GET", "/v1/staff/question-themes"),
+    staff("GET", "/v1/staff/question-themes/999999", 404),
+    staff("POST", "/v1/staff/question-themes/999999/approval", 404, {"approved": True}),
+    staff("GET", "/v1/staff/questions/dataset.jsonl"),
     staff("POST", "/v1/staff/bookings/{booking}/cancel", 200, {"reason": "Doublon"}),
     staff("GET", "/v1/staff/webhooks"),
     staff(

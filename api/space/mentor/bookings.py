@@ -26,7 +26,7 @@ from scheduler import booking as booking_service
 from scheduler import catalog
 from scheduler.calendar import CalendarService
 from scheduler.platform import Actor, NotFound, SchedulingError
-from scheduler.staff import moderation
+from scheduler.staff import moderation, question_themes
 
 UPCOMING_REACH = timedelta(days=366)
 PAST_REACH = timedelta(days=120)
@@ -150,6 +150,7 @@ class MentorBookingsController(Controller):
         filieres = {f.id: f for f in await catalog.list_filieres(session)}
         status = await calendar_status(calendar_service, mentor_id)
         warned = {w.booking_id: w for w in (status.warnings if status else ()) if w.booking_id}
+        asked = await question_themes.mentor_themes(session, mentor_id)
         return page(
             web,
             request,
@@ -163,6 +164,7 @@ class MentorBookingsController(Controller):
             status=status,
             warned=warned,
             now=now,
+            asked=asked,
         )
 
     @get("/bookings/{booking_id:uuid}")

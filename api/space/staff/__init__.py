@@ -20,6 +20,7 @@ from api.space.staff.moderation import ModerationController
 from api.space.staff.privacy import PrivacyController
 from api.space.staff.statistics import StatisticsController
 from api.space.staff.webhooks import WebhooksController
+from api.space.staff.themes import ThemesController
 from api.space.web import role_router
 from scheduler.identity import Role
 
@@ -38,4 +39,5 @@ def build_staff_router() -> Router:
         PrivacyController,
         StaffBookingsController,
         WebhooksController,
+        ThemesController,
     )

@@ -56,6 +56,7 @@ def nav(lang: str) -> list[tuple[str, str]]:
         ("/staff/moderation", tr(lang, "Modération", "Moderation")),
         ("/staff/stats", tr(lang, "Statistiques", "Statistics")),
         ("/staff/questions", tr(lang, "Questions", "Questions")),
+        ("/staff/themes", tr(lang, "Thèmes", "Themes")),
         ("/staff/credentials", tr(lang, "Clés et jetons", "Keys and tokens")),
         ("/staff/privacy", tr(lang, "Données personnelles", "Personal data")),
         ("/staff/webhooks", tr(lang, "Webhooks", "Webhooks")),

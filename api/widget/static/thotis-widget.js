@@ -1561,6 +1561,47 @@
     }
   }
 
+  /* ---------------------------------------------------------------- <thotis-frequent-questions> */
+  // What lycéens often ask about a filière: the themes the Thotis team approved (issue 17).
+  // Renders nothing until there is at least one, so a page can always include it.
+  const FAQ_TEXT = {
+    fr: { title: 'Ce que les lycéens demandent souvent', asked: 'demandé {n} fois ce mois-ci' },
+    en: { title: 'What students often ask', asked: 'asked {n} times this month' },
+  };
+  class FrequentQuestions extends Base {
+    static get observedAttributes() {
+      return ['filiere', 'lang', 'api-base'];
+    }
+    connectedCallback() {
+      this.load();
+    }
+    attributeChangedCallback(name, old, value) {
+      if (this.isConnected && old !== value) this.load();
+    }
+    async load() {
+      const slug = this.getAttribute('filiere');
+      if (!slug) return;
+      const ticket = (this.ticket = (this.ticket || 0) + 1);
+      let items = [];
+      try {
+        items = await new Api(this.apiBase, this.lang_).get(`/v1/filieres/${enc(slug)}/frequent-questions`);
+      } catch (err) {
+        items = [];
+      }
+      if (ticket !== this.ticket) return;
+      const text = FAQ_TEXT[this.lang_ === 'en' ? 'en' : 'fr'];
+      if (!items.length) {
+        this.shadowRoot.replaceChildren();
+        return;
+      }
+      this.shadowRoot.replaceChildren(h('section', { class: 'root faq', part: 'root', 'aria-label': text.title },
+        h('h2', { class: 'faq-title', part: 'title' }, text.title),
+        h('ul', { class: 'faq-list', role: 'list' }, items.map((q) => h('li', { class: 'faq-item', part: 'item' },
+          h('p', { class: 'faq-q' }, q.question),
+          h('p', { class: 'meta' }, `${q.label} · ${text.asked.replace('{n}', String(q.count))}`))))));
+    }
+  }
+
   /* ---------------------------------------------------------------- public surface */
   let dialogEl = null;
   function open(opts) {
@@ -1580,6 +1621,7 @@
   customElements.define('thotis-mentor-list', MentorList);
   customElements.define('thotis-booking', BookingButton);
   customElements.define('thotis-manage', ManageBooking);
+  customElements.define('thotis-frequent-questions', FrequentQuestions);
 
   // <button data-thotis-mentor="id"> anywhere in the page, present now or added later.
   document.addEventListener('click', (e) => {

@@ -1,0 +1,96 @@
+"""The stored themes: the worker's job computes and stores them scrubbed, staff approval
+follows a theme across computations, and only approved themes reach visitors."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from scheduler.catalog import MentorRecord
+from scheduler.platform import Actor, Database
+from scheduler.staff import question_themes
+from testkit import factories
+from testkit.questions import sample, seed_questions
+
+NOW = datetime(2030, 1, 20, 9, 0, tzinfo=UTC)
+STAFF = Actor.staff("equipe@thotis.fr")
+JANUARY, DECEMBER = date(2030, 1, 1), date(2029, 12, 1)
+
+
+async def _seeded(db: Database) -> MentorRecord:
+    mentor = await factories.make_mentor(db, filiere="droit", name="Léa Martin")
+    items = [i.text for i in sample("droit", 240)]
+    await seed_questions(db, mentor.id, "droit", items[:200], datetime(2030, 1, 5, 10, tzinfo=UTC))
+    await seed_questions(db, mentor.id, "droit", items[200:], datetime(2029, 12, 5, 10, tzinfo=UTC))
+    await seed_questions(
+        db,
+        mentor.id,
+        "droit",
+        ["Bonjour Léa, je suis Camille, appelle-moi au 06 12 34 56 78 pour l'alternance"],
+        datetime(2030, 1, 6, 10, tzinfo=UTC),
+        first_name="Camille",
+    )
+    return mentor
+
+
+async def test_the_job_stores_each_month_s_themes_scrubbed_with_the_month_before(
+    db: Database,
+) -> None:
+    await _seeded(db)
+    await question_themes.themes_job(db, factories.Clock(NOW)).run()
+    async with db.sessions() as session:
+        january = await question_themes.stored_themes(session, filiere="droit", period=JANUARY)
+        december = await question_themes.stored_themes(session, filiere="droit", period=DECEMBER)
+        assert await question_themes.filiere_periods(session) == [JANUARY, DECEMBER]
+        assert sum(t.count for t in january) == 201
+        assert sum(t.previous_count for t in january) <= 40
+        assert sum(t.count for t in december) == 40
+        assert len(january) < 60
+        questions = [
+            q for t in january for q in (await question_themes.get_theme(session, t.id))[1]
+        ]
+    assert len(questions) == 201
+    scrubbed = [q for q in questions if "appelle-moi" in q]
+    assert scrubbed == [
+        "Bonjour [nom], je suis [nom], appelle-moi au [téléphone] pour l'alternance"
+    ]
+
+
+async def test_staff_approval_shows_a_theme_to_visitors_and_survives_a_recomputation(
+    db: Database,
+) -> None:
+    mentor = await _seeded(db)
+    job = question_themes.themes_job(db, factories.Clock(NOW))
+    await job.run()
+    async with db.sessions() as session:
+        assert await question_themes.public_themes(session, "droit") == []
+        top = (await question_themes.stored_themes(session, filiere="droit", period=None))[0]
+        approved = await question_themes.approve_theme(session, top.id, True, STAFF)
+        assert approved.approved
+    await job.run()  # new rows, same subject: still approved
+    async with db.sessions() as session:
+        shown = await question_themes.public_themes(session, "droit")
+        assert [(t.key, t.approved) for t in shown] == [(top.key, True)]
+        assert await question_themes.public_themes(session, "medecine") == []
+        mentor_sees = await question_themes.mentor_themes(session, mentor.id)
+        assert top.key in {t.key for t in mentor_sees}
+        assert all(t.count >= 2 for t in mentor_sees)
+        await question_themes.approve_theme(session, shown[0].id, False, STAFF)
+        assert await question_themes.public_themes(session, "droit") == []
+
+
+async def test_the_dataset_has_every_themed_question_scrubbed_with_its_theme(
+    db: Database,
+) -> None:
+    await _seeded(db)
+    await question_themes.themes_job(db, factories.Clock(NOW)).run()
+    async with db.sessions() as session:
+        lines = [
+            line async for batch in question_themes.dataset(session, batch=7) for line in batch
+        ]
+    assert len(lines) == 241
+    assert {(line.filiere, line.month) for line in lines} == {
+        ("droit", "2030-01"),
+        ("droit", "2029-12"),
+    }
+    assert not any("06 12" in line.question or "Camille" in line.question for line in lines)
+    assert all(line.theme_key or line.theme == "" for line in lines)
