@@ -37,16 +37,15 @@ from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
 from api.openapi import document_links, document_problems
 from api.origins import OriginGate
-from api.problems import handle_exception
 from api.public import PublicController
-from api.reference import ReferencePage
 from api.question_themes import FrequentQuestionsController, StaffThemesController
+from api.reference import ReferencePage
 from api.space import create_space_router
 from api.space.errors import negotiated_exception_handler
 from api.staff import StaffController
-from api.visitor_requests import create_visitor_requests_router
-from api.verification import VerificationController
 from api.staff_webhooks import StaffWebhooksController
+from api.verification import VerificationController
+from api.visitor_requests import create_visitor_requests_router
 from api.widget.routes import create_widget_router
 from api.wiring import Parts, build_worker
 from scheduler.platform import Settings

@@ -174,6 +174,8 @@ class FirstAvailableRequest(msgspec.Struct, forbid_unknown_fields=True):
     question: Question | None = None
     timezone: TimezoneName = "Europe/Paris"
     language: Language = "fr"
+
+
 class VerificationStarted(msgspec.Struct):
     """The slot is held and a code is on its way to the visitor's address."""
 

@@ -47,8 +47,7 @@ from scheduler.platform import (
     rate_limits,
     system_clock,
 )
-from scheduler.staff import privacy
-from scheduler.staff import question_themes
+from scheduler.staff import privacy, question_themes
 
 log = logging.getLogger("thotis.wiring")
 

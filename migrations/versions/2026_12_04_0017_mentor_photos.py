@@ -1,7 +1,7 @@
 """Profile photos uploaded by mentors, stored in PostgreSQL (issue 20: a photo by upload)
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0010"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ every old booking, nearly all of them purged already). A partial index holds onl
 unpurged ones: a few months of bookings.
 
 Revision ID: 0018
-Revises: 0010
+Revises: 0017
 Create Date: 2026-12-04
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0010"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,7 @@
 """The booking lifecycle: book, cancel, reschedule, no-show, manage tokens, reads, feedback after
 the call, the retention purge."""
 
+from scheduler.booking import verification
 from scheduler.booking.attestations import (
     Attestation,
     AttestationRow,
@@ -8,7 +9,6 @@ from scheduler.booking.attestations import (
     issue_attestation,
     mentor_attestations,
 )
-from scheduler.booking import verification
 from scheduler.booking.book import book
 from scheduler.booking.changes import (
     cancel_by_mentor,
@@ -24,6 +24,7 @@ from scheduler.booking.first_free import FiliereCalendar, book_first_free, filie
 from scheduler.booking.impact import Impact, mentor_impact
 from scheduler.booking.join import JoinState, JoinTarget, resolve_join
 from scheduler.booking.models import (
+    BookingHold,
     BookingRow,
     EmailBlock,
     Feedback,
@@ -32,7 +33,6 @@ from scheduler.booking.models import (
     ManageToken,
     RetainedQuestion,
 )
-from scheduler.booking.models import BookingHold, BookingRow, EmailBlock, ManageToken
 from scheduler.booking.reads import (
     get_booking,
     get_booking_by_token,
@@ -73,11 +73,11 @@ __all__ = [
     "BookingStatus",
     "BookingView",
     "EmailBlock",
-    "FiliereCalendar",
-    "Impact",
     "Feedback",
     "FeedbackTally",
+    "FiliereCalendar",
     "IdempotencyKey",
+    "Impact",
     "JoinState",
     "JoinTarget",
     "ManageToken",

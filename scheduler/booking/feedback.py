@@ -12,7 +12,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.booking.models import BookingRow, Feedback
-from scheduler.platform import BookingGone, InvalidToken, NotFound, outbox, system_clock, unit_of_work
+from scheduler.platform import (
+    BookingGone,
+    InvalidToken,
+    NotFound,
+    outbox,
+    system_clock,
+    unit_of_work,
+)
 
 
 def feedback_token(secret_key: str, booking_id: UUID) -> str:

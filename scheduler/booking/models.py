@@ -66,6 +66,7 @@ class BookingRow(Base):
             "ix_bookings_unpurged_end_at",
             "end_at",
             postgresql_where=text("personal_data_purged_at IS NULL"),
+        ),
         # The cap on a visitor's live bookings (BOOKING_LIVE_PER_EMAIL) counts by address.
         Index(
             "ix_bookings_live_visitor_email",
@@ -190,6 +191,8 @@ class FeedbackTally(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     helpful: Mapped[int] = mapped_column(Integer, server_default="0")
     not_helpful: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 class BookingHold(Base):
     """A slot held while its visitor types the code mailed to them (booker email verification,
     ``scheduler.booking.verification``). Until ``expires_at`` the slot reads count the held

@@ -1,8 +1,8 @@
 """What is sent and to whom: once-only delivery of each message, the mentors' daily digest
 (behind ``Mailer``) and the webhooks to the Thotis site (behind ``WebhookSender``)."""
 
-from scheduler.messaging.delivery import SentMessage
 from scheduler.messaging import webhook_delivery, webhook_models, webhooks
+from scheduler.messaging.delivery import SentMessage
 from scheduler.messaging.digest import DigestBooking, DigestContent
 from scheduler.messaging.ports import Mailer
 from scheduler.messaging.webhook_delivery import WebhookFailed, WebhookSender

@@ -13,8 +13,8 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    LargeBinary,
     Integer,
+    LargeBinary,
     Text,
     UniqueConstraint,
     text,
@@ -69,6 +69,8 @@ class PrivacyRequest(Base):
     language: Mapped[str] = mapped_column(Text, server_default="fr")
     created_at: Mapped[datetime] = server_now()
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class QuestionTheme(Base):
     """One theme of a filière's questions in one month, as the worker last computed it. The
     questions are stored scrubbed (``scheduler.staff.scrub``) and unlinked from their bookings:

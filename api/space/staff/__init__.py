@@ -19,8 +19,8 @@ from api.space.staff.mentors import StaffMentorsController
 from api.space.staff.moderation import ModerationController
 from api.space.staff.privacy import PrivacyController
 from api.space.staff.statistics import StatisticsController
-from api.space.staff.webhooks import WebhooksController
 from api.space.staff.themes import ThemesController
+from api.space.staff.webhooks import WebhooksController
 from api.space.web import role_router
 from scheduler.identity import Role
 

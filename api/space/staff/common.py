@@ -23,6 +23,7 @@ FLASH = {
     "erased": (
         "Données effacées : plus rien ne relie cette adresse à un rendez-vous.",
         "Data erased: nothing links this address to a booking any more.",
+    ),
     "test_queued": (
         "Message de test envoyé : il apparaît dans le journal dès qu’il est parti.",
         "Test message queued: it shows in the log as soon as it has left.",
