@@ -16,6 +16,51 @@ class Advice(NamedTuple):
 
 
 ADVICE: dict[str, Advice] = {
+    "booking_gone": Advice(
+        "410",
+        "The booking's personal data was erased (retention period or a privacy request): nothing"
+        " can be done with this link or key any more; the visitor may book again.",
+        "Les données du rendez-vous ont été effacées (durée de conservation ou demande) : ce lien"
+        " ou cette clé ne mènent plus à rien ; le lycéen peut réserver à nouveau.",
+    ),
+    "email_verification_required": Advice(
+        "403",
+        "Booker email verification is on: start one with `POST /v1/bookings/verifications`, then"
+        " confirm it with the code mailed to the visitor (or send a valid `email_proof`).",
+        "La vérification de l'adresse est active : démarrer une vérification puis la confirmer"
+        " avec le code reçu par le lycéen (ou envoyer une preuve `email_proof` valable).",
+    ),
+    "verification_code_wrong": Advice(
+        "422",
+        "The code typed is not the one mailed: let the visitor type it again (the attempts left"
+        " are in `detail`).",
+        "Le code saisi n'est pas le bon : le faire saisir à nouveau (essais restants dans"
+        " `detail`).",
+    ),
+    "verification_expired": Advice(
+        "410",
+        "The verification is unknown, expired or out of attempts, and its slot is no longer held:"
+        " start a new one.",
+        "Vérification inconnue, expirée ou sans essai restant, créneau libéré : en démarrer une"
+        " nouvelle.",
+    ),
+    "too_many_live_bookings": Advice(
+        "409",
+        "This address already has the maximum of upcoming bookings (BOOKING_LIVE_PER_EMAIL): one"
+        " must be cancelled or held first.",
+        "Cette adresse a déjà le maximum de rendez-vous à venir (BOOKING_LIVE_PER_EMAIL) : en"
+        " annuler un ou attendre qu'il ait eu lieu.",
+    ),
+    "photo_too_large": Advice(
+        "413",
+        "The photo is over the size limit (5 MB): send a smaller image.",
+        "La photo dépasse la taille permise (5 Mo) : envoyer une image plus légère.",
+    ),
+    "photo_unreadable": Advice(
+        "422",
+        "The file is not a JPEG, PNG or WebP image that can be decoded: send another one.",
+        "Le fichier n'est pas une image JPEG, PNG ou WebP lisible : en envoyer une autre.",
+    ),
     "validation_failed": Advice(
         "422",
         "Fix the field named in `detail` / `errors` and send again; nothing was stored.",

@@ -13,8 +13,7 @@ from api import webhook_schemas as out
 from api.auth import STAFF_SCHEME, StaffActor, provide_staff_actor, staff_guard
 from api.convert import response
 from api.deps import AppSettings, Now, Session
-from api.wiring import webhook_policy
-from scheduler.messaging import Endpoint, EndpointChange, webhook_delivery, webhooks
+from scheduler.messaging import Endpoint, EndpointChange, UrlPolicy, webhook_delivery, webhooks
 
 
 def _out(endpoint: Endpoint) -> out.WebhookEndpointOut:
@@ -49,7 +48,9 @@ class StaffWebhooksController(Controller):
             enabled=data.enabled,
             include_visitor_email=data.include_visitor_email,
         )
-        created = await webhooks.create_endpoint(session, change, webhook_policy(settings), staff)
+        created = await webhooks.create_endpoint(
+            session, change, UrlPolicy.from_settings(settings), staff
+        )
         return _out(created)
 
     @get("/{endpoint_id:uuid}", summary="One webhook endpoint")
@@ -73,7 +74,7 @@ class StaffWebhooksController(Controller):
             include_visitor_email=data.include_visitor_email,
         )
         updated = await webhooks.update_endpoint(
-            session, endpoint_id, change, webhook_policy(settings), staff
+            session, endpoint_id, change, UrlPolicy.from_settings(settings), staff
         )
         return _out(updated)
 
@@ -89,7 +90,7 @@ class StaffWebhooksController(Controller):
             session,
             endpoint_id,
             EndpointChange(),
-            webhook_policy(settings),
+            UrlPolicy.from_settings(settings),
             staff,
             rotate_secret=True,
         )

@@ -113,7 +113,7 @@ def build_parts(settings: Settings, database: Database, *, clock: Clock = system
         calendar,
         check,
         clock,
-        HttpWebhookSender(settings.webhooks, webhook_policy(settings)),
+        HttpWebhookSender(settings.webhooks, UrlPolicy.from_settings(settings)),
     )
 
 
@@ -238,17 +238,13 @@ def build_handlers(
     return handlers
 
 
-def webhook_policy(settings: Settings) -> UrlPolicy:
-    return UrlPolicy(
-        development=settings.http.loopback, allow_private=settings.webhooks.allow_private
-    )
-
-
 def webhook_handlers(settings: Settings, parts: Parts) -> dict[str, outbox.Handler]:
     """The fan-out of an event, the delivery of one message, the mail that tells staff an
     endpoint was switched off (``scheduler.messaging.webhook_delivery``)."""
     database, clock = parts.database, parts.clock
-    sender = parts.webhooks or HttpWebhookSender(settings.webhooks, webhook_policy(settings))
+    sender = parts.webhooks or HttpWebhookSender(
+        settings.webhooks, UrlPolicy.from_settings(settings)
+    )
 
     async def fan_out(message: outbox.OutboxMessage) -> None:
         await webhook_delivery.fan_out(database, message.id, message.payload, clock())

@@ -27,7 +27,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.messaging.webhook_models import WebhookEndpoint, WebhookMessage
-from scheduler.platform import Actor, NotFound, ValidationFailed, record, unit_of_work
+from scheduler.platform import Actor, NotFound, Settings, ValidationFailed, record, unit_of_work
 
 # The payload's shape; a change that removes or renames a field raises it.
 PAYLOAD_VERSION = 1
@@ -58,6 +58,12 @@ class UrlPolicy:
         if address.is_loopback:
             return self.development
         return address.is_global
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UrlPolicy:
+        return cls(
+            development=settings.http.loopback, allow_private=settings.webhooks.allow_private
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,7 @@ from api.space import forms
 from api.space.deps import Pages
 from api.space.staff.common import actor, page
 from api.space.web import Web, error_text, language
-from api.wiring import webhook_policy
-from scheduler.messaging import EVENTS, EndpointChange, webhook_delivery, webhooks
+from scheduler.messaging import EVENTS, EndpointChange, UrlPolicy, webhook_delivery, webhooks
 from scheduler.platform import NotFound, SchedulingError
 
 
@@ -77,7 +76,7 @@ class WebhooksController(Controller):
         form = await request.form()
         try:
             created = await webhooks.create_endpoint(
-                session, _change(form), webhook_policy(web.settings), actor(request)
+                session, _change(form), UrlPolicy.from_settings(web.settings), actor(request)
             )
         except SchedulingError as error:
             text = error_text(error, language(request))
@@ -101,7 +100,11 @@ class WebhooksController(Controller):
             session,
             endpoint_id,
             lambda: webhooks.update_endpoint(
-                session, endpoint_id, _change(form), webhook_policy(web.settings), actor(request)
+                session,
+                endpoint_id,
+                _change(form),
+                UrlPolicy.from_settings(web.settings),
+                actor(request),
             ),
         )
 
@@ -136,7 +139,7 @@ class WebhooksController(Controller):
                 session,
                 endpoint_id,
                 EndpointChange(),
-                webhook_policy(web.settings),
+                UrlPolicy.from_settings(web.settings),
                 actor(request),
                 rotate_secret=True,
             ),
