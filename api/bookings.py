@@ -53,7 +53,9 @@ def _created(settings: Settings, result: BookResult, mentor_name: str) -> schema
     )
 
 
-def visitor_request(data: schemas.BookingRequest) -> tuple[bookings.Visitor, datetime]:
+def visitor_request(
+    data: schemas.BookingRequest | schemas.VerificationRequest | schemas.FirstAvailableRequest,
+) -> tuple[bookings.Visitor, datetime]:
     """The visitor and the slot start of a booking request, checked as the booking route
     checks them (the verification route takes the same request)."""
     if not data.consent:
@@ -68,6 +70,7 @@ def visitor_request(data: schemas.BookingRequest) -> tuple[bookings.Visitor, dat
         question=question or None,
         timezone=data.timezone,
         language=data.language,
+        consent_basis=bookings.consent_basis(data.age, data.parent_agreed),
     )
     return visitor, instant(data.start, "start")
 

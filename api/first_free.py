@@ -9,18 +9,16 @@ from litestar import Controller, Request, get, post
 from litestar.di import Provide
 
 from api import schemas
-from api.bookings import IdempotencyKey, _created, _email
+from api.bookings import IdempotencyKey, _created, verified_booker, visitor_request
 from api.convert import filiere_out, slot_days
-from api.decoding import instant, instant_query
+from api.decoding import instant_query
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
 from api.limits import check_first_available
 from api.public import Slug, Timezone, _query_range
-from api.text import clean_text
 from availability import zone
 from scheduler import booking as bookings
 from scheduler import catalog
-from scheduler.platform import ValidationFailed
 
 
 class FirstAvailableController(Controller):
@@ -68,14 +66,8 @@ class FirstAvailableController(Controller):
         busy_check: BusyChecker,
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.BookingCreated:
-        if not data.consent:
-            raise ValidationFailed("consent: the visitor must accept how their data is used")
-        first_name = clean_text(data.first_name)
-        if not first_name:
-            raise ValidationFailed("first_name: required")
-        question = clean_text(data.question, multiline=True) if data.question else None
-        email = _email(data.email)
-        slot_start = instant(data.start, "start")
+        visitor, slot_start = visitor_request(data)
+        email = visitor.email
         await check_first_available(
             request,
             session,
@@ -85,20 +77,17 @@ class FirstAvailableController(Controller):
             filiere=data.filiere,
             slot_start=slot_start,
         )
+        # The same step as every booking route: the cap, then the proof of the address.
+        await verified_booker(session, settings, now, email=email, proof=data.email_proof)
         result = await bookings.book_first_free(
             session,
             filiere=data.filiere,
             slot_start=slot_start,
-            visitor=bookings.Visitor(
-                first_name=first_name,
-                email=email,
-                question=question or None,
-                timezone=data.timezone,
-                language=data.language,
-            ),
+            visitor=visitor,
             now=now,
             idempotency_key=idempotency_key,
             busy_check=busy_check,
+            request_secret=settings.secrets.secret_key,
         )
         # The confirmation names the mentor the request went to.
         mentor = await catalog.get_mentor(session, result.booking.mentor_id)

@@ -172,8 +172,29 @@ class FirstAvailableRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
     consent: bool
     question: Question | None = None
+    age: Literal["15_or_older", "under_15"] | None = None
+    parent_agreed: bool = False
     timezone: TimezoneName = "Europe/Paris"
     language: Language = "fr"
+    email_proof: EmailProof | None = None
+
+
+class VerificationRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A booking request whose address is to be confirmed by a mailed code: with a mentor, or
+    with only a filière ("Le premier étudiant disponible": the slot of the first free mentor,
+    chosen as the first-available booking chooses, is held)."""
+
+    start: Instant
+    first_name: FirstName
+    email: Email
+    consent: bool
+    mentor_id: UUID | None = None
+    question: Question | None = None
+    age: Literal["15_or_older", "under_15"] | None = None
+    parent_agreed: bool = False
+    timezone: TimezoneName = "Europe/Paris"
+    language: Language = "fr"
+    filiere: Annotated[str, msgspec.Meta(max_length=60, pattern=SLUG_PATTERN)] | None = None
 
 
 class VerificationStarted(msgspec.Struct):

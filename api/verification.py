@@ -17,7 +17,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, post
 from litestar.di import Provide
@@ -26,13 +26,22 @@ from api import schemas
 from api.bookings import _created, visitor_request
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
-from api.limits import check_booking, check_verification
+from api.limits import check_booking, check_first_available, check_verification
 from integrations.messages import MAIL_POLICY, Brand
+from scheduler import booking as bookings
 from scheduler import catalog
 from scheduler.booking import verification
 from scheduler.calendar import SecretBox, SecretUnreadable
 from scheduler.messaging import Mailer
-from scheduler.platform import Clock, Database, PermanentDeliveryError, Settings, outbox
+from scheduler.platform import (
+    Clock,
+    Database,
+    PermanentDeliveryError,
+    Settings,
+    SlotTaken,
+    ValidationFailed,
+    outbox,
+)
 
 
 class VerificationController(Controller):
@@ -51,33 +60,61 @@ class VerificationController(Controller):
         session: Session,
         settings: AppSettings,
         now: Now,
-        data: schemas.BookingRequest,
+        data: schemas.VerificationRequest,
         busy_check: BusyChecker,
     ) -> schemas.VerificationStarted:
         visitor, slot_start = visitor_request(data)
-        await check_booking(
-            request,
-            session,
-            settings,
-            now,
-            email=visitor.email,
-            mentor_id=data.mentor_id,
-            slot_start=slot_start,
-        )
+        if data.mentor_id is None:
+            if data.filiere is None:
+                raise ValidationFailed("mentor_id or filiere: one of them is required")
+            await check_first_available(
+                request,
+                session,
+                settings,
+                now,
+                email=visitor.email,
+                filiere=data.filiere,
+                slot_start=slot_start,
+            )
+        else:
+            await check_booking(
+                request,
+                session,
+                settings,
+                now,
+                email=visitor.email,
+                mentor_id=data.mentor_id,
+                slot_start=slot_start,
+            )
         await verification.check_live_cap(
             session, visitor.email, now, settings.http.booking_live_per_email
         )
-        pending = await verification.start_verification(
-            session,
-            mentor_id=data.mentor_id,
-            slot_start=slot_start,
-            visitor=visitor,
-            now=now,
-            secret_key=settings.secrets.secret_key,
-            sealer=SecretBox(settings.secrets),
-            filiere=data.filiere,
-            busy_check=busy_check,
+        # With only a filière, the slot of its first free mentor (in the first-available
+        # booking's fair order) is held; one taken meanwhile passes to the next.
+        mentors = (
+            [data.mentor_id]
+            if data.mentor_id is not None
+            else await bookings.candidates(
+                session, data.filiere or "", slot_start, now, uuid4().hex
+            )
         )
+        for index, mentor_id in enumerate(mentors):
+            try:
+                pending = await verification.start_verification(
+                    session,
+                    mentor_id=mentor_id,
+                    slot_start=slot_start,
+                    visitor=visitor,
+                    now=now,
+                    secret_key=settings.secrets.secret_key,
+                    sealer=SecretBox(settings.secrets),
+                    filiere=data.filiere,
+                    busy_check=busy_check,
+                )
+                break
+            except SlotTaken:
+                if index == len(mentors) - 1:
+                    raise
         return schemas.VerificationStarted(
             verification_id=pending.hold_id,
             expires_at=pending.expires_at,

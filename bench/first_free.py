@@ -125,6 +125,7 @@ async def one_round(url: str, start: datetime, round_no: int) -> tuple[Counter[s
                     visitor=visitor(round_no * 100 + n),
                     now=NOW,
                     idempotency_key=f"r{round_no}-v{n}",
+                    request_secret="test-secret",
                 )
             except SlotTaken:
                 return "slot_taken"

@@ -20,7 +20,12 @@ from scheduler.booking.changes import (
 )
 from scheduler.booking.consent import DIGITAL_CONSENT_AGE, consent_basis
 from scheduler.booking.feedback import feedback_token, record_feedback
-from scheduler.booking.first_free import FiliereCalendar, book_first_free, filiere_calendar
+from scheduler.booking.first_free import (
+    FiliereCalendar,
+    book_first_free,
+    candidates,
+    filiere_calendar,
+)
 from scheduler.booking.impact import Impact, mentor_impact
 from scheduler.booking.join import JoinState, JoinTarget, resolve_join
 from scheduler.booking.models import (
@@ -93,6 +98,7 @@ __all__ = [
     "cancel_by_mentor",
     "cancel_by_staff",
     "cancel_by_token",
+    "candidates",
     "choose_venue",
     "consent_basis",
     "erase_bookings",

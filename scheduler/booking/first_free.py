@@ -25,6 +25,7 @@ it under the mentor's lock, or fails on the key's primary key and answers as its
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -168,7 +169,7 @@ async def candidates(
     return ranked(counts, request_key)
 
 
-def _request_hash(slug: str, slot_start: datetime, visitor: Visitor) -> str:
+def _request_hash(secret: str, slug: str, slot_start: datetime, visitor: Visitor) -> str:
     # No mentor in it: a retry of the same request is the same request whoever got it.
     body = {
         "first_available": slug,
@@ -178,8 +179,11 @@ def _request_hash(slug: str, slot_start: datetime, visitor: Visitor) -> str:
         "question": visitor.question,
         "timezone": visitor.timezone,
         "language": visitor.language,
+        "consent_basis": visitor.consent_basis,
     }
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    # Keyed, as the per-mentor booking's (scheduler.booking.visitors): the body holds the email.
+    message = json.dumps(body, sort_keys=True).encode()
+    return hmac.new(f"idempotency:{secret}".encode(), message, hashlib.sha256).hexdigest()
 
 
 async def book_first_free(
@@ -191,6 +195,7 @@ async def book_first_free(
     now: datetime,
     idempotency_key: str | None = None,
     busy_check: BusyCheck | None = None,
+    request_secret: str = "",
 ) -> BookResult:
     """Book ``slot_start`` with a free mentor of ``filiere`` chosen by the fairness rule (see
     the module's docstring).
@@ -204,7 +209,9 @@ async def book_first_free(
     visitor = _validated(visitor)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
-    request_hash = _request_hash(filiere, slot_start, visitor)
+    if idempotency_key is not None and not request_secret:
+        raise ValueError("an Idempotency-Key needs the request secret to key its hash")
+    request_hash = _request_hash(request_secret, filiere, slot_start, visitor)
     async with unit_of_work(session):
         if idempotency_key is not None:
             replay = await _replay(session, idempotency_key, request_hash, now)

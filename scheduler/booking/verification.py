@@ -189,6 +189,7 @@ def _request_of(
         "timezone": visitor.timezone,
         "language": visitor.language,
         "filiere": filiere,
+        "consent_basis": visitor.consent_basis,
     }
 
 
@@ -311,6 +312,7 @@ async def confirm_verification(
                         question=request.get("question"),
                         timezone=str(request["timezone"]),
                         language=request["language"],
+                        consent_basis=request.get("consent_basis"),
                     ),
                     now=now,
                     filiere=request.get("filiere"),

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 from litestar.testing import AsyncTestClient
+from sqlalchemy import text
 
 from api.wiring import Parts, build_handlers
 from scheduler.platform import Database, Settings, outbox
@@ -205,3 +206,76 @@ async def test_a_visitor_address_holds_at_most_the_cap_of_live_bookings(
     assert third.status_code == 409 and third.json()["code"] == "too_many_live_bookings"
     held = await client.post("/v1/bookings/verifications", json=_request(world, starts[4]))
     assert held.json()["code"] == "too_many_live_bookings"
+
+
+async def test_the_first_available_booking_asks_for_the_address_to_be_verified_too(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
+) -> None:
+    start = (await _starts(client, world))[0]
+    request = _request(world, start) | {"filiere": world.filiere}
+    del request["mentor_id"]
+    answer = await client.post("/v1/bookings/first-available", json=request)
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "email_verification_required"
+
+
+async def test_a_code_asked_with_only_a_filiere_holds_a_free_mentor_and_books_them(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
+    settings: Settings,
+    db: Database,
+    inbox: Inbox,
+    clock: Clock,
+) -> None:
+    start = (await _starts(client, world))[0]
+    request = _request(world, start) | {"filiere": world.filiere}
+    del request["mentor_id"]
+    started = await client.post("/v1/bookings/verifications", json=request)
+    assert started.status_code == 202, started.text
+    await _deliver(settings, db, inbox, clock)
+    confirmed = await client.post(
+        f"/v1/bookings/verifications/{started.json()['verification_id']}",
+        json={"code": inbox.code_for("camille@example.fr")},
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    booked = confirmed.json()["booking"]
+    assert booked["mentor_id"] in {str(world.mentor_id), str(world.other_mentor_id)}
+    assert booked["start"].startswith(start[:16])
+
+
+async def test_a_code_asked_with_neither_mentor_nor_filiere_is_refused(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
+) -> None:
+    start = (await _starts(client, world))[0]
+    request = _request(world, start)
+    del request["mentor_id"]
+    answer = await client.post("/v1/bookings/verifications", json=request)
+    assert answer.status_code == 422 and answer.json()["code"] == "validation_failed"
+
+
+async def test_the_parents_agreement_stated_before_the_code_is_kept_with_the_booking(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
+    settings: Settings,
+    db: Database,
+    inbox: Inbox,
+    clock: Clock,
+) -> None:
+    start = (await _starts(client, world))[0]
+    request = _request(world, start) | {"age": "under_15", "parent_agreed": True}
+    started = await client.post("/v1/bookings/verifications", json=request)
+    assert started.status_code == 202, started.text
+    await _deliver(settings, db, inbox, clock)
+    confirmed = await client.post(
+        f"/v1/bookings/verifications/{started.json()['verification_id']}",
+        json={"code": inbox.code_for("camille@example.fr")},
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    async with db.session() as session:
+        basis = await session.scalar(
+            text("SELECT consent_basis FROM bookings WHERE id = :id"),
+            {"id": confirmed.json()["booking"]["id"]},
+        )
+    assert basis == "parental"

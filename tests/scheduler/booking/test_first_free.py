@@ -67,6 +67,7 @@ async def test_a_retry_with_the_same_key_returns_the_same_booking(db: Database) 
             visitor=visitor(1),
             now=NOW,
             idempotency_key="k-1",
+            request_secret="test-secret",
         )
         again = await booking.book_first_free(
             session,
@@ -75,6 +76,7 @@ async def test_a_retry_with_the_same_key_returns_the_same_booking(db: Database) 
             visitor=visitor(1),
             now=NOW,
             idempotency_key="k-1",
+            request_secret="test-secret",
         )
     assert again.replayed and again.booking.id == first.booking.id
     assert await count(db, BookingRow) == 1
@@ -113,6 +115,7 @@ async def _race(database_url: str, starts: list[datetime]) -> tuple[Counter[str]
                     visitor=visitor(n),
                     now=NOW,
                     idempotency_key=f"visitor-{n}",
+                    request_secret="test-secret",
                 )
             except SlotTaken:
                 return "slot_taken"
@@ -160,6 +163,7 @@ async def test_concurrent_duplicates_of_one_request_make_one_booking(
                     visitor=visitor(1),
                     now=NOW,
                     idempotency_key="retry-storm",
+                    request_secret="test-secret",
                 )
 
         results = await asyncio.gather(*(attempt() for _ in range(16)))
