@@ -19,7 +19,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from itertools import pairwise
+from itertools import islice
+from operator import attrgetter
 from uuid import UUID
 
 import msgspec
@@ -34,8 +35,12 @@ _LABELS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(_DAY_MINUTES))
 _UTC_PARTS = tuple(f'T{label}:00Z","local_start":"' for label in _LABELS)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TZINFO = attrgetter("tzinfo")
+_MINUTE = 60
 # What follows a slot's local date, per offset (filled as offsets are met; there are few).
 _LOCAL_PARTS: dict[int, list[str | None]] = {}
+# The same, indexed by the UTC minute of the day.
+_LOCAL_TABLES: dict[int, list[str]] = {}
 
 
 def plain_answer(mentor_id: UUID, timezone: str, slots: Sequence[datetime]) -> bytes:
@@ -88,6 +93,16 @@ def _local_part(offset: int, minute: int) -> str:
     return part
 
 
+def _local_table(offset: int) -> list[str]:
+    """``_local_part`` of every UTC minute of a day, for one offset (built once per offset)."""
+    table = _LOCAL_TABLES.get(offset)
+    if table is None:
+        table = _LOCAL_TABLES[offset] = [
+            _local_part(offset, (minute + offset) % _DAY_MINUTES) for minute in range(_DAY_MINUTES)
+        ]
+    return table
+
+
 def _day_text(day: int, prefixes: dict[int, str]) -> str:
     text = prefixes.get(day)
     if text is None:
@@ -99,51 +114,69 @@ def slots_answer(mentor_id: UUID, timezone: str, slots: Sequence[datetime]) -> b
     """``plain_answer``'s bytes, fast. ``slots`` are aware instants in ascending order (the
     engine's answer); anything else takes the straightforward path."""
     tz = zone(timezone)
-    try:
-        stamps = [slot.timestamp() for slot in slots if slot.tzinfo is not None]
-    except (AttributeError, TypeError):
+    # Checked with C-level maps: a Python-level pass per slot costs as much as the rest.
+    if None in map(_TZINFO, slots):
         return plain_answer(mentor_id, timezone, slots)
-    minutes = [int(stamp) // 60 for stamp in stamps]
-    if (
-        len(stamps) != len(slots)
-        or any(a >= b for a, b in pairwise(minutes))
-        or any(m * 60 != stamp for m, stamp in zip(minutes, stamps, strict=True))
+    stamps = list(map(datetime.timestamp, slots))
+    minutes = [int(stamp // 60) for stamp in stamps]
+    if not all(map(int.__lt__, minutes, islice(minutes, 1, None))) or any(
+        map(float.__ne__, stamps, map(float, map(_MINUTE.__mul__, minutes)))
     ):
         return plain_answer(mentor_id, timezone, slots)
     prefixes: dict[int, str] = {}
     days: list[tuple[int, list[str]]] = []  # (local day, slot texts), in order
     # One UTC day at a time. Its offset is asked at both of its ends: equal, the day has no
-    # change (no zone changes twice within a day) and its slots are formatted together;
-    # different, they are converted one by one.
+    # change (no zone changes twice within a day) and its slots are formatted together, in at
+    # most two runs (before and after the local midnight); different, one by one.
+    count = len(minutes)
     i = 0
-    while i < len(minutes):
+    while i < count:
         utc_day = minutes[i] // _DAY_MINUTES
+        day_start = utc_day * _DAY_MINUTES
+        j = bisect_left(minutes, day_start + _DAY_MINUTES, i)
+        utc_text = _day_text(utc_day, prefixes)
         begin_offset = _offset_minutes(tz, _EPOCH + timedelta(days=utc_day))
         end_offset = _offset_minutes(tz, _EPOCH + timedelta(days=utc_day + 1))
-        j = bisect_left(minutes, (utc_day + 1) * _DAY_MINUTES, i)
-        utc_text = _day_text(utc_day, prefixes)
         if begin_offset is not None and begin_offset == end_offset:
-            offsets = [begin_offset] * (j - i)
+            table = _local_table(begin_offset)
+            # The UTC minute of the day at which the local date changes.
+            split = bisect_left(minutes, day_start + (-begin_offset) % _DAY_MINUTES, i, j)
+            if begin_offset % _DAY_MINUTES == 0:
+                split = i
+            for low, high in ((i, split), (split, j)):
+                if low == high:
+                    continue
+                local_day = (minutes[low] + begin_offset) // _DAY_MINUTES
+                local_text = _day_text(local_day, prefixes)
+                texts = [
+                    f'{{"start":"{utc_text}{_UTC_PARTS[at - day_start]}{local_text}'
+                    f"{table[at - day_start]}"
+                    for at in minutes[low:high]
+                ]
+                if days and days[-1][0] == local_day:
+                    days[-1][1].extend(texts)
+                elif days and days[-1][0] > local_day:
+                    return plain_answer(mentor_id, timezone, slots)
+                else:
+                    days.append((local_day, texts))
         else:
-            offsets = []
             for at in minutes[i:j]:
                 offset = _offset_minutes(tz, _EPOCH + timedelta(minutes=at))
                 if offset is None:
                     return plain_answer(mentor_id, timezone, slots)
-                offsets.append(offset)
-        for at, offset in zip(minutes[i:j], offsets, strict=True):
-            day, minute = divmod(at + offset, _DAY_MINUTES)
-            if not days or day != days[-1][0]:
-                if days and day < days[-1][0]:
+                local_day, minute = divmod(at + offset, _DAY_MINUTES)
+                text = (
+                    f'{{"start":"{utc_text}{_UTC_PARTS[at - day_start]}'
+                    f"{_day_text(local_day, prefixes)}{_local_part(offset, minute)}"
+                )
+                if days and days[-1][0] == local_day:
+                    days[-1][1].append(text)
+                elif days and days[-1][0] > local_day:
                     # A fall-back across midnight revisits the previous local date: rare,
                     # and grouped by the straightforward path.
                     return plain_answer(mentor_id, timezone, slots)
-                days.append((day, []))
-                local_text = _day_text(day, prefixes)
-            days[-1][1].append(
-                f'{{"start":"{utc_text}{_UTC_PARTS[at - utc_day * _DAY_MINUTES]}{local_text}'
-                f"{_local_part(offset, minute)}"
-            )
+                else:
+                    days.append((local_day, [text]))
         i = j
     body = ",".join(
         f'{{"date":"{_day_text(day, prefixes)}","slots":[{",".join(texts)}]}}'

@@ -118,6 +118,8 @@ async def main() -> None:
             await running
             await mailer.close()
             delays = [accepted[b] - committed[b] for b in committed if b in accepted]
+            if not delays:
+                return
             print(
                 f"confirmation, commit -> SMTP accept at {rate:.0f} bookings/s: p50 "
                 f"{statistics.median(delays):.2f} s, p95 {_percentile(delays, 0.95):.2f} s "
