@@ -61,6 +61,14 @@ ERRORS: dict[str, str] = {
 }
 
 
+# Operations that can give only some of the problems: the probes take no input, no
+# credential and (for /healthz) touch nothing that can fail.
+ONLY: dict[str, set[str]] = {
+    "/healthz": {"405"},
+    "/readyz": {"405", "503"},
+}
+
+
 def document_problems(app: Litestar) -> None:
     schema = app.openapi_schema
     if schema.components.schemas is None:
@@ -69,13 +77,15 @@ def document_problems(app: Litestar) -> None:
     content = {
         PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
     }
-    for path_item in (schema.paths or {}).values():
+    for path, path_item in (schema.paths or {}).items():
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(path_item, method, None)
             if operation is None:
                 continue
             responses = operation.responses if operation.responses is not None else {}
             for status, description in ERRORS.items():
+                if path in ONLY and status not in ONLY[path]:
+                    continue
                 # Litestar's own 400 says application/json; ours is problem JSON like the rest.
                 responses[status] = OpenAPIResponse(
                     description=description, content=content, headers=_HEADERS.get(status)
