@@ -135,7 +135,7 @@ class Brand:
         return parseaddr(self.mail_from)[1].rpartition("@")[2] or "thotis.fr"
 
 
-class _WholeWordsSubject(UnstructuredHeader):
+class _WholeWordsSubject(UnstructuredHeader, BaseHeader):
     """A Subject folded as encoded words that each carry their own spaces.
 
     The stdlib folder (3.11) mixes plain and encoded words and puts the space between two
@@ -144,11 +144,14 @@ class _WholeWordsSubject(UnstructuredHeader):
     text, spaces inside the words, so every reader gets the subject back as it was written.
     """
 
-    def fold(self, *, policy: policy.Policy) -> str:  # type: ignore[override]
+    # One Subject per message, as the stdlib's own subject header says.
+    max_count = 1
+
+    def fold(self, *, policy: policy.Policy) -> str:
         text = str(self)
         if text.isascii() or getattr(policy, "utf8", False):
             # Plain ASCII (or an SMTPUTF8 server that takes raw UTF-8) folds at spaces safely.
-            return super().fold(policy=policy)  # type: ignore[misc,no-any-return]
+            return super().fold(policy=policy)
         encoded = Header(text, "utf-8", header_name=self.name).encode(linesep=policy.linesep)
         return f"{self.name}: {encoded}{policy.linesep}"
 

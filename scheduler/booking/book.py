@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from availability import SLOT_LENGTH, Interval, is_bookable, supported_instant
 from availability.intervals import as_utc
@@ -168,10 +169,13 @@ def _lock_mentor_query() -> str:
     slug = bindparam("slug", type_=Text)
     # Without a page to name (a bare "book this mentor" button), a mentor of one filière is
     # booked in it: the statistics and frequent questions then still know where it belongs.
+    # Its own alias, correlated to the mentor only (not to the membership row beside it).
+    membership = aliased(MentorFiliere)
     sole_filiere = (
         select(func.count())
-        .select_from(MentorFiliere)
-        .where(MentorFiliere.mentor_id == Mentor.id)
+        .select_from(membership)
+        .where(membership.mentor_id == Mentor.id)
+        .correlate(Mentor)
         .scalar_subquery()
         # A literal, not a parameter: the driver path passes only the named parameters.
         == literal_column("1")

@@ -61,7 +61,6 @@
       noSlotAtAll: 'Pas de créneau libre pour le moment. Reviens bientôt !',
       slotsOf: 'Horaires du {day}',
       currentSlot: 'actuel',
-      currentSlotAria: '{time}, {day} : ton créneau actuel',
       slotAria: '{time}, {day}',
       yourSlot: 'Ton créneau',
       change: 'Changer d’horaire',
@@ -156,7 +155,6 @@
       noSlotAtAll: 'No free slot for now. Come back soon!',
       slotsOf: 'Times on {day}',
       currentSlot: 'current',
-      currentSlotAria: '{time}, {day}: your current slot',
       slotAria: '{time}, {day}',
       yourSlot: 'Your slot',
       change: 'Change time',
@@ -717,8 +715,7 @@
           }, slots.map((s, i) => s.current ? h('button', {
             type: 'button', class: 'slot current', part: 'slot slot-current', 'data-start': s.start,
             disabled: true, 'aria-current': 'true',
-            'aria-label': t('currentSlotAria', { time: s.label, day: dayLong }),
-          }, s.label, h('span', { class: 'slot-note', 'aria-hidden': 'true' }, t('currentSlot'))) : h('button', {
+          }, s.label, h('span', { class: 'slot-note' }, ` ${t('currentSlot')}`), h('span', { class: 'sr-only' }, `, ${dayLong}`)) : h('button', {
             type: 'button', class: 'slot', part: 'slot', 'data-start': s.start,
             'aria-label': t('slotAria', { time: s.label, day: dayLong }),
             tabindex: i === focusIdx ? '0' : '-1',

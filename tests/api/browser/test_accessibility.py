@@ -80,3 +80,38 @@ async def test_privacy_page_has_no_serious_violation(
 ) -> None:
     await page.goto(f"{site.url}/privacy")
     assert await serious_violations(page, axe_source) == []
+
+
+async def test_after_a_cancellation_the_way_back_works_by_keyboard_without_violation(
+    browser: Browser, site: Site, axe_source: Path, visitor_email: str
+) -> None:
+    async with site.api() as client:
+        booked = await book_through_api(client, visitor_email)
+        cancelled = await client.post(
+            f"/v1/bookings/manage/{booked['manage_token']}/cancel", json={"reason": None}
+        )
+        assert cancelled.status_code == 200, cancelled.text
+    context = await browser.new_context(
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        bypass_csp=True,
+        viewport={"width": 375, "height": 800},
+    )
+    page = await context.new_page()
+    await page.goto(booked["manage_url"])
+    again = page.locator("thotis-manage #m-book-again")
+    await again.wait_for()
+    assert await serious_violations(page, axe_source) == []
+    # Keyboard only: Tab reaches the link, Enter follows it.
+    for _ in range(20):
+        await page.keyboard.press("Tab")
+        if await again.evaluate("el => el.getRootNode().activeElement === el"):
+            break
+    else:
+        raise AssertionError("the book-again link is not reachable by Tab")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/book/**")
+    await page.locator("thotis-mentor-list[filiere='droit'] .card").first.wait_for()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert await serious_violations(page, axe_source) == []
+    await context.close()

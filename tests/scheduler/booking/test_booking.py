@@ -35,7 +35,7 @@ from scheduler.platform import (
     translate_integrity_error,
 )
 from scheduler.schedules import ExternalBusy, PolicySettings, mentor_slots
-from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
+from testkit.factories import NOW, TUESDAY_18H, count, ensure_filiere, make_mentor, visitor
 
 DAY = (TUESDAY_18H - timedelta(hours=1), TUESDAY_18H + timedelta(hours=5))
 
@@ -542,3 +542,24 @@ async def test_the_first_manage_link_follows_the_series_after_a_reschedule(db: D
             )
         cancelled = await booking.cancel_by_token(session, current, made.manage_token, NOW)
     assert cancelled.status == "cancelled" and cancelled.id == moved.booking.id
+
+
+async def test_a_mentor_of_two_filieres_booked_without_a_page_is_kept_in_neither(
+    db: Database,
+) -> None:
+    mentor = await make_mentor(db)
+    await ensure_filiere(db, "medecine")
+    async with db.sessions() as session:
+        from scheduler.catalog import Filiere, MentorFiliere
+
+        medecine = (
+            await session.execute(select(Filiere.id).where(Filiere.slug == "medecine"))
+        ).scalar_one()
+        session.add(MentorFiliere(mentor_id=mentor.id, filiere_id=medecine))
+        await session.commit()
+    made = await _book(db, mentor.id)
+    assert made.booking.filiere_id is None
+    again = await _book(
+        db, mentor.id, start=TUESDAY_18H + timedelta(minutes=30), n=2, filiere="medecine"
+    )
+    assert again.booking.filiere_id == medecine
