@@ -22,9 +22,10 @@ from api.deps import Session
 from api.public import Slug
 from scheduler import catalog
 from scheduler.catalog import SLUG_PATTERN
+from scheduler.platform import ValidationFailed
 from scheduler.staff import question_themes
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^2\d{3}-(0[1-9]|1[0-2])$"
 Period = Annotated[
     str | None,
     Parameter(
@@ -56,7 +57,10 @@ def parse_period(value: str | None) -> date | None:
     if value is None:
         return None
     year, month = value.split("-")
-    return date(int(year), int(month), 1)
+    try:
+        return date(int(year), int(month), 1)
+    except ValueError as error:  # the pattern already holds; a second guard costs nothing
+        raise ValidationFailed("period must be YYYY-MM") from error
 
 
 async def dataset_body(session: AsyncSession) -> bytes:

@@ -73,6 +73,7 @@ EXAMPLES = 3
 SHOWN_FROM = 2
 EVERY = timedelta(hours=6)
 BACKFILL_MONTHS = 24
+THEMES_LOCK = 0x74686F746973_17
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,9 @@ async def compute_themes(session: AsyncSession, now: datetime) -> int:
     names = {f.id: ignored_words(f.name_fr, f.name_en) for f in filieres}
     rows = await asyncio.to_thread(_group, asked, months, names)
     async with unit_of_work(session):
+        # Two workers may compute at once: the second waits, then replaces the first's rows
+        # (instead of colliding with them on the unique key).
+        await session.execute(select(func.pg_advisory_xact_lock(THEMES_LOCK)))
         await session.execute(delete(QuestionTheme).where(QuestionTheme.period.in_(months)))
         if rows:
             await session.execute(insert(QuestionTheme), rows)

@@ -4,12 +4,15 @@ the team approved, on the filière's public route."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
+from api.wiring import Parts, build_worker
+from integrations.mail import mailer_from_settings
 from scheduler.identity import credentials
-from scheduler.platform import Actor, Database
+from scheduler.platform import Actor, Database, Settings
 from scheduler.staff import question_themes
 from testkit.factories import Clock
 from testkit.questions import sample, seed_questions
@@ -85,3 +88,16 @@ async def test_bad_periods_unknown_themes_and_unknown_filieres_are_4xx(
     assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
     assert (await client.get("/v1/filieres/astrophysique/frequent-questions")).status_code == 404
     assert (await client.get("/v1/staff/question-themes")).status_code == 401
+
+
+async def test_the_worker_computes_the_themes_every_six_hours(
+    db: Database, settings: Settings, clock: Clock, world: World
+) -> None:
+    worker = build_worker(settings, Parts(db, mailer_from_settings(settings.smtp), clock=clock))
+    (job,) = [job for job in worker.periodic if job.name == "question_themes"]
+    assert job.every == timedelta(hours=6)
+    await seed_questions(db, world.mentor_id, "droit", ["Des stages en L3 ?"] * 2, clock.now)
+    await job.run()
+    async with db.session() as session:
+        (theme,) = await question_themes.stored_themes(session, filiere="droit", period=None)
+    assert (theme.count, theme.representative) == (2, "Des stages en L3 ?")

@@ -3,6 +3,7 @@ follows a theme across computations, and only approved themes reach visitors."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 from scheduler.catalog import MentorRecord
@@ -94,3 +95,18 @@ async def test_the_dataset_has_every_themed_question_scrubbed_with_its_theme(
     }
     assert not any("06 12" in line.question or "Camille" in line.question for line in lines)
     assert all(line.theme_key or line.theme == "" for line in lines)
+
+
+async def test_two_workers_computing_at_once_leave_one_set_of_themes(db: Database) -> None:
+    await _seeded(db)
+
+    async def compute() -> int:
+        async with db.sessions() as session:
+            return await question_themes.compute_themes(session, NOW)
+
+    first, second = await asyncio.gather(compute(), compute())
+    assert first == second
+    async with db.sessions() as session:
+        stored = await question_themes.stored_themes(session, filiere=None, period=JANUARY)
+        december = await question_themes.stored_themes(session, filiere=None, period=DECEMBER)
+    assert len(stored) + len(december) == first
