@@ -3,6 +3,7 @@ theme, its drill-down, the mentor's section, and the approved theme on the fili�
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,11 @@ async def test_staff_approve_a_theme_that_mentors_and_visitors_then_see(
     # Nothing that identified anyone reached the console.
     assert "06 12 34 56 78" not in await page.content()
     assert "Inès" not in await page.content()
+    export = await page.request.get(f"{space.url}/staff/themes/dataset.jsonl")
+    assert export.ok and export.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in (await export.text()).splitlines()]
+    assert any(line["theme"] == label for line in lines)
+    assert not any("Inès" in line["question"] or "06 12" in line["question"] for line in lines)
 
     mark_onboarded(space, CAMILLE)
     await page.context.clear_cookies()
