@@ -71,7 +71,7 @@ _STEPS: tuple[tuple[str, str], ...] = (
         "questions_kept_anonymously",
         """
         INSERT INTO retained_questions (filiere_id, month, language, question)
-        SELECT b.filiere_id, date_trunc('month', b.start_at AT TIME ZONE 'Europe/Paris')::date,
+        SELECT b.filiere_id, date_trunc('month', b.created_at AT TIME ZONE 'Europe/Paris')::date,
                b.language, b.visitor_question
           FROM bookings b
          WHERE b.id = ANY(:ids) AND b.status <> 'rescheduled'

@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, Date, Row, Select, cast, delete, func, ins
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability.intervals import as_utc
-from scheduler.booking import BookingRow
+from scheduler.booking import BookingRow, RetainedQuestion
 from scheduler.catalog import Filiere, Mentor, MentorFiliere
 from scheduler.platform import (
     Actor,
@@ -138,9 +138,18 @@ async def _asked(session: AsyncSession, since: date) -> list[_Asked]:
             month >= since,
         )
     )
-    return [
+    asked = [
         _Asked(row.visitor_question, row.filiere_id, row.month, (row[3], row[4])) for row in rows
     ]
+    # Questions whose booking's personal data was erased live on alone (the retention purge,
+    # scheduler.booking.retention), by the same month: the month the booking was made.
+    kept = await session.execute(
+        select(
+            RetainedQuestion.question, RetainedQuestion.filiere_id, RetainedQuestion.month
+        ).where(RetainedQuestion.filiere_id.is_not(None), RetainedQuestion.month >= since)
+    )
+    asked += [_Asked(row.question, row.filiere_id, row.month, ()) for row in kept]
+    return asked
 
 
 async def _months_to_compute(session: AsyncSession, now: datetime) -> list[date]:
@@ -155,8 +164,11 @@ async def _months_to_compute(session: AsyncSession, now: datetime) -> list[date]
         BookingRow.filiere_id.is_not(None),
         month >= oldest,
     )
+    kept = select(RetainedQuestion.month).where(
+        RetainedQuestion.filiere_id.is_not(None), RetainedQuestion.month >= oldest
+    )
     done = select(QuestionTheme.period).distinct()
-    found = set((await session.execute(asked.distinct())).scalars()) - set(
+    found = set((await session.execute(asked.union(kept))).scalars()) - set(
         (await session.execute(done)).scalars()
     )
     return sorted(recent | found)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 
+from sqlalchemy import text
+
 from scheduler.catalog import MentorRecord
 from scheduler.platform import Actor, Database
 from scheduler.staff import question_themes
@@ -110,3 +112,23 @@ async def test_two_workers_computing_at_once_leave_one_set_of_themes(db: Databas
         stored = await question_themes.stored_themes(session, filiere=None, period=JANUARY)
         december = await question_themes.stored_themes(session, filiere=None, period=DECEMBER)
     assert len(stored) + len(december) == first
+
+
+async def test_questions_whose_bookings_were_purged_still_count_in_their_month(
+    db: Database,
+) -> None:
+    await _seeded(db)
+    async with db.sessions() as session:
+        filiere_id = await session.scalar(text("SELECT id FROM filieres WHERE slug = 'droit'"))
+        await session.execute(
+            text(
+                "INSERT INTO retained_questions (filiere_id, month, language, question)"
+                " VALUES (:f, :m, 'fr', 'Quels débouchés après un master de droit ?')"
+            ),
+            {"f": filiere_id, "m": JANUARY},
+        )
+        await session.commit()
+    await question_themes.themes_job(db, factories.Clock(NOW)).run()
+    async with db.sessions() as session:
+        january = await question_themes.stored_themes(session, filiere="droit", period=JANUARY)
+    assert sum(t.count for t in january) == 202
