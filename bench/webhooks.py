@@ -47,7 +47,7 @@ def _created(received: list[Any]) -> dict[str, float]:
 async def bench(
     database_url: str, backlog: int, paced: int, interval: float, webhooks_only: bool
 ) -> None:
-    from api.wiring import Parts, build_worker, webhook_policy
+    from api.wiring import Parts, build_worker
     from integrations.mail import SmtpMailer
     from scheduler.messaging import EndpointChange, webhooks
     from scheduler.platform import Actor, Database
@@ -64,7 +64,7 @@ async def bench(
                 await webhooks.create_endpoint(
                     session,
                     EndpointChange(url=receiver.url, events=["booking.created"]),
-                    webhook_policy(settings),
+                    UrlPolicy.from_settings(settings),
                     Actor.staff("bench"),
                 )
             worker = build_worker(settings, Parts(db, SmtpMailer(smtp.settings().smtp)))

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
-from api.wiring import Parts, build_handlers, webhook_policy
+from api.wiring import Parts, build_handlers
 from integrations.mail import SmtpMailer
 from integrations.webhooks import AddressRefused, HttpWebhookSender
 from scheduler import booking
@@ -66,7 +66,7 @@ async def _endpoint(
         return await webhooks.create_endpoint(
             session,
             EndpointChange(url=url, events=events, **change),
-            webhook_policy(settings),
+            UrlPolicy.from_settings(settings),
             STAFF,
         )
 
