@@ -49,7 +49,7 @@ async def bench(
 ) -> None:
     from api.wiring import Parts, build_worker
     from integrations.mail import SmtpMailer
-    from scheduler.messaging import EndpointChange, webhooks
+    from scheduler.messaging import EndpointChange, UrlPolicy, webhooks
     from scheduler.platform import Actor, Database
     from testkit.factories import make_mentor
 
