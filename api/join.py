@@ -38,13 +38,14 @@ _TITLES: dict[str, dict[Language, str]] = {
     "gone": {"fr": "Ce rendez-vous a été effacé", "en": "This booking was erased"},
     "ended": {"fr": "Échange terminé", "en": "Call ended"},
 }
+# Worded for both parties (a mentor opens these pages too): neither "tu" nor "vous".
 _MESSAGES: dict[str, dict[Language, str]] = {
     "unknown": {
-        "fr": "Vérifie que tu as copié le lien en entier depuis l’e-mail de confirmation.",
+        "fr": "Le lien doit être copié en entier depuis l’e-mail de confirmation.",
         "en": "Check that you copied the whole link from the confirmation email.",
     },
     "cancelled": {
-        "fr": "Le rendez-vous n’aura pas lieu. Tu peux réserver un autre échange sur Thotis.",
+        "fr": "Le rendez-vous n’aura pas lieu. Un autre échange peut être réservé sur Thotis.",
         "en": "The call will not take place. You can book another one on Thotis.",
     },
     "expired": {
