@@ -21,7 +21,7 @@ max-width:28rem;box-shadow:0 4px 24px #1d3a8a22}}h1{{color:#1d3a8a;font-size:1.4
 
 _TEXT = {
     "fr": (
-        "Merci pour votre réponse !",
+        "Merci pour ta réponse !",
         "Elle aide Thotis à améliorer les échanges avec les mentors.",
     ),
     "en": ("Thank you for your answer!", "It helps Thotis improve the conversations with mentors."),

@@ -83,12 +83,12 @@ TITLES: dict[str, tuple[str, str]] = {
         "This address cannot make bookings",
     ),
     "email_verification_required": (
-        "Confirmez d'abord votre adresse email avec le code reçu",
+        "Confirme d'abord ton adresse e-mail avec le code reçu",
         "First confirm your email address with the code you received",
     ),
     "verification_code_wrong": ("Ce code n'est pas le bon", "This code is not the right one"),
     "verification_expired": (
-        "Ce code a expiré ou a été trop souvent mal saisi : demandez-en un nouveau",
+        "Ce code a expiré ou a été trop souvent mal saisi : demandes-en un nouveau",
         "This code has expired or was mistyped too often: ask for a new one",
     ),
     "too_many_live_bookings": (
@@ -108,7 +108,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "forbidden": ("Accès refusé", "Access denied"),
     "validation_failed": ("Données invalides", "Invalid data"),
     "rate_limited": (
-        "Trop de demandes, réessayez dans une minute",
+        "Trop de demandes : nouvel essai possible dans une minute",
         "Too many requests, try again in a minute",
     ),
     "invalid_timezone": ("Fuseau horaire inconnu", "Unknown timezone"),
@@ -153,7 +153,7 @@ TITLES: dict[str, tuple[str, str]] = {
         "Service temporarily unavailable",
     ),
     "database_unavailable": (
-        "Service momentanément indisponible, réessayez dans un instant",
+        "Service momentanément indisponible : nouvel essai possible dans un instant",
         "Service briefly unavailable, try again in a moment",
     ),
 }

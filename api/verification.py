@@ -159,9 +159,9 @@ def code_message(
     """The code mail: the visitor's language first, then the other one. Nothing else in it
     (no mentor, no slot): whoever reads it learns only that someone typed this address."""
     french = (
-        f"Votre code de confirmation Thotis : {code}\n\n"
-        f"Saisissez-le dans le formulaire de réservation. Il est valable {minutes} minutes.\n"
-        "Si vous n'avez rien demandé, ignorez ce message : aucun rendez-vous ne sera pris."
+        f"Ton code de confirmation Thotis : {code}\n\n"
+        f"Saisis-le dans le formulaire de réservation. Il est valable {minutes} minutes.\n"
+        "Si tu n'as rien demandé, ignore ce message : aucun rendez-vous ne sera pris."
     )
     english = (
         f"Your Thotis confirmation code: {code}\n\n"
@@ -171,9 +171,9 @@ def code_message(
     first, second = (english, french) if language == "en" else (french, english)
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = (
-        f"{code} : votre code Thotis / your Thotis code"
+        f"{code} : ton code Thotis / your Thotis code"
         if language != "en"
-        else f"{code}: your Thotis code / votre code Thotis"
+        else f"{code}: your Thotis code / ton code Thotis"
     )
     message["From"] = brand.mail_from
     local_part, _, domain = to_email.rpartition("@")

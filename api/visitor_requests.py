@@ -46,8 +46,8 @@ from scheduler.platform import (
 from scheduler.staff import moderation, privacy
 
 _KIND_TEXT: dict[str, tuple[str, str]] = {
-    "export": ("recevoir une copie de vos données", "get a copy of your data"),
-    "erase": ("effacer vos données", "erase your data"),
+    "export": ("recevoir une copie de tes données", "get a copy of your data"),
+    "erase": ("effacer tes données", "erase your data"),
 }
 
 
@@ -67,11 +67,11 @@ def request_mail(
     brand = Brand.from_settings(settings)
     fr, en = _KIND_TEXT[kind]
     hours = int(privacy.REQUEST_LINK_TTL.total_seconds() // 3600)
-    subject = "Votre demande sur vos données Thotis / Your request about your Thotis data"
+    subject = "Ta demande sur tes données Thotis / Your request about your Thotis data"
     text = (
-        f"Bonjour,\n\nVous avez demandé à {fr}. Pour confirmer, ouvrez ce lien "
+        f"Bonjour,\n\nTu as demandé à {fr}. Pour confirmer, ouvre ce lien "
         f"(valable {hours} heures, une seule fois) :\n\n{url}\n\n"
-        "Si vous n'avez rien demandé, ignorez ce message : rien ne sera fait.\n\n"
+        "Si tu n'as rien demandé, ignore ce message : rien ne sera fait.\n\n"
         "— English —\n\n"
         f"Hello,\n\nYou asked to {en}. To confirm, open this link "
         f"(valid for {hours} hours, once):\n\n{url}\n\n"
@@ -80,10 +80,10 @@ def request_mail(
     html = (
         f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{escape(subject)}'
         '</title></head><body style="font-family:Arial,Helvetica,sans-serif;color:#1f2430;">'
-        f"<p>Bonjour,</p><p>Vous avez demandé à {escape(fr)}. Pour confirmer, ouvrez ce lien "
+        f"<p>Bonjour,</p><p>Tu as demandé à {escape(fr)}. Pour confirmer, ouvre ce lien "
         f"(valable {hours} heures, une seule fois) :</p>"
         f'<p><a href="{escape(url)}" style="color:{brand.primary_color};">Confirmer ma demande</a>'
-        "</p><p>Si vous n'avez rien demandé, ignorez ce message : rien ne sera fait.</p>"
+        "</p><p>Si tu n'as rien demandé, ignore ce message : rien ne sera fait.</p>"
         f'<hr><div lang="en"><p>Hello,</p><p>You asked to {escape(en)}. To confirm, open this '
         f'link (valid for {hours} hours, once):</p><p><a href="{escape(url)}">Confirm my '
         "request</a></p><p>If you did not ask for it, ignore this message: nothing will "
@@ -138,7 +138,7 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
                 "This link has expired" if en else "Ce lien a expiré",
                 "Ask again from your booking's page."
                 if en
-                else "Refaites la demande depuis la page de votre rendez-vous.",
+                else "Refais la demande depuis la page de ton rendez-vous.",
                 410,
             )
         if isinstance(error, ValidationFailed):
@@ -147,13 +147,13 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
                 "Something is missing" if en else "Il manque quelque chose",
                 "Describe the problem in a few words (500 characters at most)."
                 if en
-                else "Décrivez le problème en quelques mots (500 caractères au plus).",
+                else "Décris le problème en quelques mots (500 caractères au plus).",
                 422,
             )
         return page(
             lang,
             "This link is not valid" if en else "Ce lien n’est pas valide",
-            "Check that you copied the whole link." if en else "Vérifiez que le lien est complet.",
+            "Check that you copied the whole link." if en else "Vérifie que le lien est complet.",
             404 if isinstance(error, InvalidToken) else error.status,
         )
 
@@ -170,12 +170,12 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
             return refused(lang, error)
         response = page(
             lang,
-            "Check your inbox" if lang == "en" else "Regardez vos e-mails",
+            "Check your inbox" if lang == "en" else "Regarde tes e-mails",
             "If this booking still holds your address, we have sent it a link: open it to "
             "confirm your request (it works for 24 hours)."
             if lang == "en"
-            else "Si ce rendez-vous garde encore votre adresse, nous lui avons envoyé un lien : "
-            "ouvrez-le pour confirmer votre demande (il fonctionne 24 heures).",
+            else "Si ce rendez-vous garde encore ton adresse, nous lui avons envoyé un lien : "
+            "ouvre-le pour confirmer ta demande (il fonctionne 24 heures).",
         )
         if made is not None:
             url = f"{public_url}/privacy/requests/{made.token}"
@@ -196,15 +196,15 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
         erase = found.kind == "erase"
         return page(
             lang,
-            ("Confirm your request" if lang == "en" else "Confirmez votre demande"),
-            (f"You asked to {en}." if lang == "en" else f"Vous avez demandé à {fr}.")
+            ("Confirm your request" if lang == "en" else "Confirme ta demande"),
+            (f"You asked to {en}." if lang == "en" else f"Tu as demandé à {fr}.")
             + (
                 (
                     " Your bookings will be cancelled and your name, address and questions "
                     "erased. This cannot be undone."
                     if lang == "en"
-                    else " Vos rendez-vous à venir seront annulés et votre prénom, votre "
-                    "adresse et vos questions effacés. Cela ne peut pas être annulé."
+                    else " Tes rendez-vous à venir seront annulés et ton prénom, ton "
+                    "adresse et tes questions effacés. Cela ne peut pas être annulé."
                 )
                 if erase
                 else ""
@@ -237,11 +237,11 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
         await privacy.erase(session, found.email, now, visitor)
         return page(
             lang,
-            "Your data has been erased" if lang == "en" else "Vos données ont été effacées",
+            "Your data has been erased" if lang == "en" else "Tes données ont été effacées",
             "Nothing links your address to a booking any more, and your calls to come are "
             "cancelled."
             if lang == "en"
-            else "Plus rien ne relie votre adresse à un rendez-vous, et vos échanges à venir "
+            else "Plus rien ne relie ton adresse à un rendez-vous, et tes échanges à venir "
             "sont annulés.",
         )
 
@@ -254,8 +254,8 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
             "Your report has reached the team. If you feel in danger, leave the call and talk "
             "to an adult you trust."
             if lang == "en"
-            else "Votre signalement est arrivé à l’équipe. Si vous vous sentez en danger, "
-            "quittez l’appel et parlez-en à un adulte de confiance.",
+            else "Ton signalement est arrivé à l’équipe. Si tu te sens en danger, "
+            "quitte l’appel et parles-en à un adulte de confiance.",
             201 if report is not None else 200,
         )
 

@@ -174,8 +174,7 @@ def _description(view: BookingView, audience: Audience, language: Language) -> s
             f"Heure : {when}.",
             f"Lien de la visio : {link}"
             if link
-            else f"Le lien de la visio apparaîtra sur votre page de réservation : "
-            f"{view.manage_url}",
+            else f"Le lien de la visio apparaîtra sur ta page de réservation : {view.manage_url}",
             f"Annuler ou déplacer : {view.manage_url}",
         ]
     return "\n".join(lines)

@@ -126,7 +126,7 @@ async def test_a_visitor_erases_their_data_through_the_link_mailed_to_them(
     visitor = made["visitor_email"]
     await page.goto(f"{console.url}/manage/{made['manage_token']}")
     await page.get_by_role("button", name="Effacer mes données").click()
-    await expect(page.get_by_role("heading", name="Regardez vos e-mails")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Regarde tes e-mails")).to_be_visible()
     assert console.sql("SELECT count(*) FROM bookings WHERE visitor_email = %s", visitor) == [
         (1,)
     ]  # nothing happens before the link is used
@@ -136,10 +136,10 @@ async def test_a_visitor_erases_their_data_through_the_link_mailed_to_them(
     match = REQUEST_LINK.search(body.get_content())
     assert match is not None
     await page.goto(match.group(0))
-    await expect(page.get_by_role("heading", name="Confirmez votre demande")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Confirme ta demande")).to_be_visible()
     await shoot(page, artifacts, "visitor-privacy-confirm")
     await page.get_by_role("button", name="Effacer mes données").click()
-    await expect(page.get_by_role("heading", name="Vos données ont été effacées")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Tes données ont été effacées")).to_be_visible()
     await shoot(page, artifacts, "visitor-privacy-erased")
     assert tables_holding(console, visitor) == set()
     # The manage link now answers "gone".

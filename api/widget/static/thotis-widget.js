@@ -233,10 +233,10 @@
   // "Le premier étudiant disponible" (the `first-available` attribute of the mentor list).
   Object.assign(STRINGS.fr, {
     firstTitle: 'Le premier étudiant disponible',
-    firstIntro: 'Choisissez un horaire : vous échangerez avec un étudiant de la filière libre à ce moment-là.',
+    firstIntro: 'Choisis un horaire : tu échangeras avec un étudiant de la filière libre à ce moment-là.',
     firstButton: 'Voir tous les horaires',
     firstDialogTitle: 'Échange de 15 min avec le premier étudiant disponible',
-    firstDialogIntro: 'Tous les horaires où au moins un étudiant de la filière est libre. Nous choisissons l’étudiant pour vous.',
+    firstDialogIntro: 'Tous les horaires où au moins un étudiant de la filière est libre. Nous choisissons l’étudiant pour toi.',
   });
   Object.assign(STRINGS.en, {
     firstTitle: 'The first available student',
@@ -247,18 +247,18 @@
   });
   // Booker email verification (a code mailed to the visitor before the booking is made).
   Object.assign(STRINGS.fr, {
-    codeTitle: 'Confirmez votre adresse e-mail',
-    codeSent: 'Nous avons envoyé un code à 6 chiffres à {email}. Saisissez-le ci-dessous : le créneau vous est réservé pendant {minutes} minutes.',
+    codeTitle: 'Confirme ton adresse e-mail',
+    codeSent: 'Nous avons envoyé un code à 6 chiffres à {email}. Saisis-le ci-dessous : le créneau t’est réservé pendant {minutes} minutes.',
     codeLabel: 'Code reçu par e-mail',
-    codeHint: '6 chiffres. Pensez à regarder dans les courriers indésirables.',
+    codeHint: '6 chiffres. Pense à regarder dans les courriers indésirables.',
     codeSubmit: 'Confirmer la réservation',
     codeResend: 'Recevoir un nouveau code',
-    codeResent: 'Un nouveau code vous a été envoyé.',
+    codeResent: 'Un nouveau code t’a été envoyé.',
     codeChangeEmail: 'Modifier mon adresse',
-    errCode: 'Saisissez les 6 chiffres du code.',
+    errCode: 'Saisis les 6 chiffres du code.',
     codeWrong: 'Ce code n’est pas le bon. Essais restants : {n}.',
-    codeExpired: 'Ce code a expiré ou a été trop souvent mal saisi. Demandez-en un nouveau.',
-    tooManyLive: 'Cette adresse a déjà le nombre maximal de rendez-vous à venir. Annulez-en un pour en réserver un autre.',
+    codeExpired: 'Ce code a expiré ou a été trop souvent mal saisi. Demandes-en un nouveau.',
+    tooManyLive: 'Cette adresse a déjà le nombre maximal de rendez-vous à venir. Annules-en un pour en réserver un autre.',
   });
   Object.assign(STRINGS.en, {
     codeTitle: 'Confirm your email address',

@@ -229,7 +229,7 @@ async def test_a_database_outage_keeps_the_form_and_says_to_retry(
                 content_type="application/problem+json",
                 json={
                     "type": "https://thotis.fr/problems/database-unavailable",
-                    "title": "Service momentanément indisponible, réessayez dans un instant",
+                    "title": "Service momentanément indisponible : nouvel essai possible dans un instant",
                     "status": 503,
                     "detail": "the database does not answer",
                     "code": "database_unavailable",

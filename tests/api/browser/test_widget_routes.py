@@ -119,7 +119,7 @@ async def test_privacy_text_names_the_processors_and_contact_of_the_deployment()
     assert "Google" not in without and "meet.jit.si" in without and "donnees@thotis.fr" in without
     assert "smtp.mailer.example" in with_all and "Google (Agenda et Meet)" in with_all
     assert "visio.thotis.fr" in with_all and "mailto:dpo@thotis.fr" in with_all
-    assert "votre question seule, rangée par filière et par mois" in with_all
+    assert "ta question seule, rangée par filière et par mois" in with_all
     assert "jamais transmise à l’étudiant" in with_all
     assert "never given to the student you talk with" in english
 
