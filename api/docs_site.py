@@ -15,8 +15,9 @@ import mimetypes
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from litestar import Response, Router, get
+from litestar import Request, Response, Router, get
 from litestar.response import Redirect
 
 from scheduler.platform import PROJECT_ROOT
@@ -104,13 +105,14 @@ def _file_response(site: Path, relative: str) -> Response[bytes]:
 
 
 def create_docs_router(site: Path = SITE_DIR) -> Router:
-    @get("/docs", include_in_schema=False, sync_to_thread=False)
-    def docs_root() -> Redirect:
-        # MkDocs writes relative links: they resolve only under the directory's own URL.
-        return Redirect("/docs/", status_code=308)
-
-    @get("/docs/{path:path}", include_in_schema=False, sync_to_thread=False)
-    def docs_file(path: str) -> Response[bytes]:
+    @get(["/docs", "/docs/{path:path}"], include_in_schema=False, sync_to_thread=False)
+    def docs_file(request: Request[Any, Any, Any], path: str = "/") -> Response[bytes] | Redirect:
+        # The router hears "/docs" and "/docs/" alike (it strips the slash, so the raw path
+        # tells them apart); MkDocs writes relative links, which
+        # resolve only under the directory's own URL (with its slash).
+        raw = request.scope.get("raw_path") or request.scope["path"].encode()
+        if raw.split(b"?")[0] == b"/docs":
+            return Redirect("/docs/", status_code=308)
         return _file_response(site, path)
 
-    return Router(path="/", route_handlers=[docs_root, docs_file], include_in_schema=False)
+    return Router(path="/", route_handlers=[docs_file], include_in_schema=False)
