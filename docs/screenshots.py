@@ -105,7 +105,8 @@ def mentor_link(mail_dir: Path, after: float) -> str:
 async def take(url: str, env: dict[str, str], data_dir: Path) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--lang=fr-FR"]
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--lang=fr-FR"],
         )
         visitor = await browser.new_page(**PAGE)
         await open_demo(visitor, url)
