@@ -13,7 +13,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench install clean worker migrate demo lock
+.PHONY: run test lint bench install clean worker migrate demo lock docs screenshots
 
 $(UV):
 	@echo "→ installing uv $(UV_VERSION) into $(TOOLS) (first time only)…"
@@ -71,3 +71,12 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The documentation site (docs/, mkdocs.yml), strict: a warning or a broken link fails it.
+# Written to build/docs, which the service serves at /docs (api/docs_site.py).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# The PNGs the pages show, taken from the running demo by Playwright (docs/screenshots.py).
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py

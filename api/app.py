@@ -25,6 +25,7 @@ from api.cache import TtlCache
 from api.decoding import MAX_BODY_BYTES, DecodingRequest
 from api.deps import provide_now, provide_session, provide_settings
 from api.devmail import create_devmail_router
+from api.docs_site import create_docs_router
 from api.error_guide import AUTHENTICATION, guide_markdown
 from api.feedback import feedback
 from api.first_free import FirstAvailableController
@@ -82,6 +83,11 @@ def _lifespan(settings: Settings, parts: Parts) -> Callable[[Litestar], Any]:
             stop.set()
             if worker_task is not None:
                 await asyncio.gather(worker_task, return_exceptions=True)
+            # The worker's SMTP mailer keeps connections open for reuse: QUIT them before the
+            # loop closes (else the loop closes over an open socket).
+            close_mailer = getattr(parts.mailer, "close", None)
+            if close_mailer is not None:
+                await close_mailer()
             await parts.database.dispose()
 
     return lifespan
@@ -131,6 +137,7 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
             create_widget_router(settings),
             create_join_router(settings),
             create_attestation_router(settings),
+            create_docs_router(),
             create_visitor_requests_router(settings, parts.mailer),
             create_space_router(settings, parts.mailer),
             MentorController,
