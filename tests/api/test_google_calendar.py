@@ -60,6 +60,8 @@ def settings(database_url: str, google_settings: Settings, tmp_path: Path) -> Se
         booking_limit_per_address=0,
         booking_limit_per_email=0,
         booking_limit_per_slot=0,
+        # The calendar answers are cached for this long: 0 so that each read sees the sync.
+        filiere_cache_seconds=0,
         seed_demo=False,
         embedded_worker=False,
         mail_dir=tmp_path / "mail",

@@ -136,6 +136,8 @@ def _running_space(admin: URL, template: str, *, google_client: bool = True) -> 
         booking_limit_per_address=0,
         booking_limit_per_email=0,
         booking_limit_per_slot=0,
+        # Tests book a mentor's first free slot again and again: no cached calendar between.
+        filiere_cache_seconds=0,
         seed_demo=False,
         embedded_worker=True,
         outbox_poll_seconds=0.2,

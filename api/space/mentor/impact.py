@@ -40,7 +40,7 @@ class MentorImpactController(Controller):
             mentor,
             impact=await booking.mentor_impact(session, mentor_id, now),
             attestations=[(a, verify_url(settings, a.id)) for a in issued],
-            date_text=date_text,
+            issued_text=date_text,
         )
 
     @post("/attestations")

@@ -50,6 +50,7 @@ async def test_a_retry_with_its_key_after_the_slot_was_taken_by_it_is_a_replay(
             visitor=visitor(1),
             now=NOW,
             idempotency_key="k-1",
+            request_secret="test-secret",
         )
     async with db.sessions() as session:
         again = await booking.book(
@@ -59,5 +60,6 @@ async def test_a_retry_with_its_key_after_the_slot_was_taken_by_it_is_a_replay(
             visitor=visitor(1),
             now=NOW,
             idempotency_key="k-1",
+            request_secret="test-secret",
         )
     assert again.replayed and again.booking.id == first.booking.id
