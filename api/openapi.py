@@ -1,8 +1,9 @@
-"""The problem responses every operation may give, added to the generated OpenAPI document.
+"""Post-processing of the generated OpenAPI document: the problem responses of each operation,
+its description and examples (from ``api.operations_guide``), instants and links.
 
 Every error leaves through ``api.problems.handle_exception`` as RFC 9457 problem JSON, whatever
-the route: documenting them once here keeps the schema true without repeating the same list on
-each handler.
+the route: each operation documents the statuses of the codes it can answer, with an example
+problem per code, from the one table in ``api.operations_guide``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
 from api.decoding import INSTANT_DESCRIPTION, INSTANT_PATTERN
-from api.problems import PROBLEM_MEDIA_TYPE
 from api.operations_guide import (
     OPERATIONS,
     codes_of,
@@ -31,6 +31,7 @@ from api.operations_guide import (
     problem_example,
     status_of,
 )
+from api.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_SCHEMA = Schema(
     type=OpenAPIType.OBJECT,
@@ -52,21 +53,20 @@ PROBLEM_SCHEMA = Schema(
     description="RFC 9457 problem details with a stable `code`.",
 )
 
+# The statuses a problem can have, each with its headline; an operation documents those of the
+# codes it can answer (api.operations_guide.codes_of), named after the headline.
 ERRORS: dict[str, str] = {
-    "400": "Malformed request: `http_error`, `json_too_deep` (more than 32 levels)",
-    "401": "Missing or invalid credentials: `unauthorized`",
-    "403": "Not allowed: `forbidden`, `invalid_token`, `email_blocked`",
-    "404": "Unknown resource: `not_found`",
-    "405": "Method not allowed: `method_not_allowed` (`Allow` names the methods of the path)",
-    "409": "Conflict: `slot_taken`, `outside_availability`, `booking_not_live`, …",
-    "410": "Expired link: `token_expired`; erased booking: `booking_gone`",
-    "413": "Body larger than 64 KiB: `body_too_large`",
-    "422": "Invalid input: `validation_failed`, `invalid_timezone`, …",
-    "429": "Too many requests: `rate_limited`",
-    "503": (
-        "A dependency does not answer; try again later (after `Retry-After` when given):"
-        " `database_unavailable`, `google_unavailable`, `service_unavailable`"
-    ),
+    "400": "Malformed request",
+    "401": "Missing or invalid credentials",
+    "403": "Not allowed",
+    "404": "Unknown resource",
+    "405": "Method not allowed (`Allow` names the methods of the path)",
+    "409": "Conflict with the current state",
+    "410": "Gone: expired link or erased booking",
+    "413": "Body too large",
+    "422": "Invalid input",
+    "429": "Too many requests (try again after `Retry-After`)",
+    "503": "A dependency does not answer; try again later (after `Retry-After` when given)",
 }
 
 
@@ -90,9 +90,7 @@ def document_problems(app: Litestar) -> None:
                     continue
                 # Litestar's own 400 says application/json; ours is problem JSON like the rest.
                 responses[status] = OpenAPIResponse(
-                    description=description.split(":")[0]
-                    + ": "
-                    + ", ".join(f"`{code}`" for code in answered),
+                    description=description + ": " + ", ".join(f"`{code}`" for code in answered),
                     content={
                         PROBLEM_MEDIA_TYPE: OpenAPIMediaType(
                             schema=Reference(ref="#/components/schemas/Problem"),

@@ -46,6 +46,7 @@ _BOOK = (
     "outside_availability",
     "mentor_unavailable",
     "idempotency_conflict",
+    "booking_gone",
     "email_blocked",
     "email_verification_required",
     "too_many_live_bookings",
@@ -199,7 +200,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/v1/me/slots/preview"): Operation(
         "The mentor's free slots over the next 7 days, exactly as visitors see them. Mentor"
         " bearer token. Read-only.",
-        ("unauthorized", "invalid_timezone", "google_unavailable"),
+        ("unauthorized", "invalid_timezone", *_GOOGLE),
     ),
     ("put", "/v1/me/meeting-link"): Operation(
         "Set or remove the mentor's own video call link, given to visitors in their booking"
@@ -219,7 +220,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/v1/me/google/calendars"): Operation(
         "The mentor's Google calendars and which ones are read as busy or receive bookings."
         " Mentor bearer token. Read-only.",
-        ("unauthorized", *_GOOGLE),
+        ("unauthorized", "not_found", *_GOOGLE),
     ),
     ("put", "/v1/me/google/calendars"): Operation(
         "Choose the calendars read as busy and the one that receives bookings. Mentor bearer"
@@ -229,7 +230,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("delete", "/v1/me/google"): Operation(
         "Disconnect Google Calendar: the access is revoked at Google and the stored tokens"
         " erased. Mentor bearer token.",
-        ("unauthorized", "google_unavailable"),
+        ("unauthorized", "not_found", "google_unavailable"),
     ),
     ("post", "/v1/me/google/warnings/{warning_id}/resolve"): Operation(
         "Dismiss one calendar warning. Mentor bearer token.", ("unauthorized", "not_found")
@@ -272,11 +273,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/v1/staff/bookings"): Operation(
         "The booking ledger by start time, filtered by period, mentor, filière or status."
         " Staff API key. Read-only.",
-        ("unauthorized", "naive_datetime", "invalid_query_range"),
+        ("unauthorized", "not_found", "naive_datetime", "invalid_query_range"),
     ),
     ("get", "/v1/staff/bookings.csv"): Operation(
         "The same ledger as a CSV file (UTF-8 with BOM, for spreadsheets). Staff API key.",
-        ("unauthorized", "naive_datetime", "invalid_query_range"),
+        ("unauthorized", "not_found", "naive_datetime", "invalid_query_range"),
     ),
     ("post", "/v1/staff/bookings/{booking_id}/cancel"): Operation(
         "Cancel a booking on behalf of Thotis, with a reason both sides read. Staff API key."
@@ -295,7 +296,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/v1/staff/stats"): Operation(
         "Bookings per filière and per mentor with cancellation and no-show rates over a period."
         " Staff API key. Read-only.",
-        ("unauthorized", "naive_datetime", "invalid_query_range"),
+        ("unauthorized", "not_found", "naive_datetime", "invalid_query_range"),
     ),
     ("get", "/v1/staff/question-themes"): Operation(
         "Themes of the visitors' questions per filière and month. Staff API key. Read-only.",
