@@ -82,6 +82,11 @@ def _lifespan(settings: Settings, parts: Parts) -> Callable[[Litestar], Any]:
             stop.set()
             if worker_task is not None:
                 await asyncio.gather(worker_task, return_exceptions=True)
+            # The SMTP connections kept open between mails: a service stopped inside a running
+            # process (the live tests) would otherwise leave their sockets to a closed loop.
+            close_mail = getattr(parts.mailer, "close", None)
+            if close_mail is not None:
+                await close_mail()
             await parts.database.dispose()
 
     return lifespan
