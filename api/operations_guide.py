@@ -142,7 +142,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "The visitor moves their booking to another free slot of the same mentor (manage token"
         " in the path). Mails both sides, moves the Google event and sends"
         " `booking.rescheduled`.",
-        (*_MANAGE, "booking_not_live", "slot_taken", "outside_availability", "naive_datetime"),
+        (
+            *_MANAGE,
+            "booking_not_live",
+            "slot_taken",
+            "outside_availability",
+            "mentor_unavailable",
+            "naive_datetime",
+        ),
     ),
     ("get", "/v1/feedback/{booking_id}"): Operation(
         "Records the visitor's answer to the follow-up email (the signed link in that email is"
@@ -261,7 +268,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("post", "/v1/staff/mentors/{mentor_id}/tokens"): Operation(
         "Issue a bearer token for the mentor's own API (`/v1/me`); it is shown only in this"
         " answer. Staff API key. Audited.",
-        ("unauthorized", "not_found"),
+        ("unauthorized", "not_found", "mentor_unavailable"),
     ),
     ("post", "/v1/staff/filieres"): Operation(
         "Create a filière. Staff API key. Audited.", ("unauthorized",)
