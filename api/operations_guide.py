@@ -406,7 +406,6 @@ EXAMPLE_VALUES: dict[str, Any] = {
     "email": "lea.dupont@example.fr",
     "visitor_email": "lea.dupont@example.fr",
     "university": "Université Paris 1 Panthéon-Sorbonne",
-    "year_of_study": "L3",
     "bio": "En troisième année de droit, je réponds à vos questions sur la licence.",
     "question": "Comment se passe la première année de droit ?",
     "visitor_question": "Comment se passe la première année de droit ?",
@@ -444,6 +443,36 @@ EXAMPLE_VALUES: dict[str, Any] = {
     "theme": "Première année",
     "period": "2026-11",
     "event_type": "booking.created",
+    "events": "booking.created",
+    "languages": "fr",
+    "filieres": "droit",
+    "cancelled_by": "mentor",
+    "description": "Site Thotis (production)",
+    "disabled_reason": "20 échecs de livraison consécutifs",
+    "last_error": "HTTP 500 from the endpoint",
+    "summary": "Rendez-vous Thotis",
+    "access_role": "owner",
+    "busy_calendar_ids": "primary",
+    "q": "première année",
+    "year_of_study": 3,
+    "buffer_before_minutes": 5,
+    "buffer_after_minutes": 5,
+    "notice_minutes": 120,
+    "horizon_days": 30,
+    "day_cap": 4,
+    "week_cap": 12,
+    "consecutive_failures": 0,
+    "last_status_code": 200,
+    "code_length": 6,
+    "max_attempts": 5,
+    "attempts": 1,
+    "cancellation_rate": 0.08,
+    "no_show_rate": 0.04,
+    # Availability: time ranges of a day, and a week of them (Monday "0" to Sunday "6").
+    "ranges": [["09:00", "12:00"], ["14:00", "17:30"]],
+    **{str(day): [["17:00", "19:00"]] for day in range(5)},
+    "5": [["10:00", "12:00"]],
+    "6": [],
 }
 # Left out of examples: a proof only the service itself issues.
 LEFT_OUT = {"email_proof"}
@@ -498,6 +527,8 @@ def example_of(
             if key not in LEFT_OUT
         }
     if kind == "array":
+        if isinstance(EXAMPLE_VALUES.get(name), list):
+            return EXAMPLE_VALUES[name]
         return [example_of(schema.get("items") or {}, components, name, depth + 1)]
     value = EXAMPLE_VALUES.get(name)
     if value is not None and _fits(value, kind):
