@@ -1,8 +1,9 @@
-"""The problem responses every operation may give, added to the generated OpenAPI document.
+"""Post-processing of the generated OpenAPI document: the problem responses of each operation,
+its description and examples (from ``api.operations_guide``), instants and links.
 
 Every error leaves through ``api.problems.handle_exception`` as RFC 9457 problem JSON, whatever
-the route: documenting them once here keeps the schema true without repeating the same list on
-each handler.
+the route: each operation documents the statuses of the codes it can answer, with an example
+problem per code, from the one table in ``api.operations_guide``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.openapi.spec import (
+    Example,
     Link,
     OpenAPIHeader,
     OpenAPIMediaType,
@@ -21,6 +23,14 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
 from api.decoding import INSTANT_DESCRIPTION, INSTANT_PATTERN
+from api.operations_guide import (
+    OPERATIONS,
+    codes_of,
+    curl_sample,
+    example_of,
+    problem_example,
+    status_of,
+)
 from api.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_SCHEMA = Schema(
@@ -43,29 +53,20 @@ PROBLEM_SCHEMA = Schema(
     description="RFC 9457 problem details with a stable `code`.",
 )
 
+# The statuses a problem can have, each with its headline; an operation documents those of the
+# codes it can answer (api.operations_guide.codes_of), named after the headline.
 ERRORS: dict[str, str] = {
-    "400": "Malformed request: `http_error`, `json_too_deep` (more than 32 levels)",
-    "401": "Missing or invalid credentials: `unauthorized`",
-    "403": "Not allowed: `forbidden`, `invalid_token`, `email_blocked`",
-    "404": "Unknown resource: `not_found`",
-    "405": "Method not allowed: `method_not_allowed` (`Allow` names the methods of the path)",
-    "409": "Conflict: `slot_taken`, `outside_availability`, `booking_not_live`, …",
-    "410": "Expired link: `token_expired`; erased booking: `booking_gone`",
-    "413": "Body larger than 64 KiB: `body_too_large`",
-    "422": "Invalid input: `validation_failed`, `invalid_timezone`, …",
-    "429": "Too many requests: `rate_limited`",
-    "503": (
-        "A dependency does not answer; try again later (after `Retry-After` when given):"
-        " `database_unavailable`, `google_unavailable`, `service_unavailable`"
-    ),
-}
-
-
-# Operations that can give only some of the problems: the probes take no input, no
-# credential and (for /healthz) touch nothing that can fail.
-ONLY: dict[str, set[str]] = {
-    "/healthz": {"405"},
-    "/readyz": {"405", "503"},
+    "400": "Malformed request",
+    "401": "Missing or invalid credentials",
+    "403": "Not allowed",
+    "404": "Unknown resource",
+    "405": "Method not allowed (`Allow` names the methods of the path)",
+    "409": "Conflict with the current state",
+    "410": "Gone: expired link or erased booking",
+    "413": "Body too large",
+    "422": "Invalid input",
+    "429": "Too many requests (try again after `Retry-After`)",
+    "503": "A dependency does not answer; try again later (after `Retry-After` when given)",
 }
 
 
@@ -74,28 +75,106 @@ def document_problems(app: Litestar) -> None:
     if schema.components.schemas is None:
         schema.components.schemas = {}
     schema.components.schemas["Problem"] = PROBLEM_SCHEMA
-    content = {
-        PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
-    }
+    document = schema.to_schema()
+    components = document.get("components", {}).get("schemas", {})
     for path, path_item in (schema.paths or {}).items():
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(path_item, method, None)
             if operation is None:
                 continue
+            codes = codes_of(method, path)
             responses = operation.responses if operation.responses is not None else {}
             for status, description in ERRORS.items():
-                if path in ONLY and status not in ONLY[path]:
+                answered = [code for code in codes if status_of(code) == status]
+                if not answered:
                     continue
                 # Litestar's own 400 says application/json; ours is problem JSON like the rest.
                 responses[status] = OpenAPIResponse(
-                    description=description, content=content, headers=_HEADERS.get(status)
+                    description=description + ": " + ", ".join(f"`{code}`" for code in answered),
+                    content={
+                        PROBLEM_MEDIA_TYPE: OpenAPIMediaType(
+                            schema=Reference(ref="#/components/schemas/Problem"),
+                            examples={
+                                code: Example(summary=code, value=problem_example(code))
+                                for code in answered
+                            },
+                        )
+                    },
+                    headers=_HEADERS.get(status),
                 )
             operation.responses = responses
             for parameter in operation.parameters or ():
                 if not isinstance(parameter, Reference):
                     _mark_instants(parameter.schema)
+            _describe(method, path, operation, document["paths"][path][method], components)
     for component in schema.components.schemas.values():
         _mark_instants(component)
+
+
+def _describe(
+    method: str, path: str, operation: Any, raw: dict[str, Any], components: dict[str, Any]
+) -> None:
+    """The operation's description (``api.reference.OPERATIONS``), its codes, and examples of
+    its parameters, body and answers built from its own schemas."""
+    parameters: dict[str, Any] = {}
+    for parameter, raw_parameter in zip(
+        operation.parameters or (), raw.get("parameters", []), strict=True
+    ):
+        if isinstance(parameter, Reference):
+            continue
+        value = example_of(raw_parameter.get("schema", {}), components, parameter.name)
+        parameter.example = value
+        if parameter.param_in == "path":
+            parameters[parameter.name] = value
+    body = None
+    request = operation.request_body
+    if request is not None and not isinstance(request, Reference):
+        raw_content = raw.get("requestBody", {}).get("content", {})
+        for media_type, media in (request.content or {}).items():
+            body = example_of(raw_content.get(media_type, {}).get("schema", {}), components)
+            media.example = body
+    for status, response in (operation.responses or {}).items():
+        if not status.startswith("2") or not isinstance(response, OpenAPIResponse):
+            continue
+        raw_content = raw["responses"][status].get("content", {})
+        for media_type, media in (response.content or {}).items():
+            media.example = RAW_EXAMPLES.get(media_type.split(";")[0]) or example_of(
+                raw_content.get(media_type, {}).get("schema", {}), components
+            )
+    entry = OPERATIONS.get((method, path))
+    written = entry.description if entry is not None else ""
+    codes = ", ".join(f"`{code}`" for code in codes_of(method, path))
+    operation.description = "\n\n".join(
+        part
+        for part in (
+            written,
+            operation.description or "",
+            f"Problem codes: {codes}.",
+            "Example request:\n\n```sh\n"
+            + curl_sample(method, path, raw, body, parameters)
+            + "\n```",
+        )
+        if part
+    )
+
+
+# Answers that are not JSON: what a client receives, abridged.
+RAW_EXAMPLES: dict[str, str] = {
+    "text/calendar": (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Thotis//Rendez-vous//FR\r\n"
+        "BEGIN:VEVENT\r\nDTSTART:20261207T133000Z\r\nDTEND:20261207T134500Z\r\n"
+        "SUMMARY:Rendez-vous Thotis avec Camille Martin\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ),
+    "text/csv": (
+        "\ufeffid,start,end,mentor,filiere,status\r\n"
+        "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f,2026-12-07T14:30:00+01:00,"
+        "2026-12-07T14:45:00+01:00,Camille Martin,droit,confirmed\r\n"
+    ),
+    "application/x-ndjson": (
+        '{"filiere": "droit", "month": "2026-11", "question": "Comment se passe la première'
+        ' année ?", "theme": "Première année"}\n'
+    ),
+}
 
 
 _HEADERS: dict[str, dict[str, OpenAPIHeader | Reference]] = {
