@@ -52,7 +52,9 @@ def _worker(
     if smtp is not None:
         kinds.add(outbox.MAIL_WEBHOOK_DISABLED)
     mine = {k: h for k, h in handlers.items() if k in kinds}
-    return Worker(db, settings, mine, worker_id=worker_id, clock=clock)
+    # Two workers share this test's one connection pool (a process has its own): each holds a
+    # row's connection while it delivers and takes a second one, so fewer at once per worker.
+    return Worker(db, settings, mine, worker_id=worker_id, clock=clock, concurrency=4)
 
 
 async def _endpoint(
