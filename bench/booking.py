@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import importlib
 import json
 import multiprocessing
 import os
@@ -38,7 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from availability import SLOT_LENGTH
 from scheduler import catalog
-from scheduler.booking import visitors
+from scheduler.booking import book, visitors
+from scheduler.booking.book import _LOCK_MENTOR
+from scheduler.booking.insert import _INSERT_BOOKING
 from scheduler.platform import (
     PROJECT_ROOT,
     Actor,
@@ -51,10 +52,6 @@ from scheduler.platform import (
 from scheduler.platform import migrations as migrate
 from scheduler.schedules import filiere_slots, loading
 from scheduler.schedules import rules as schedules
-
-# The modules, not the functions the package exports under the same names.
-book_module = importlib.import_module("scheduler.booking.book")
-insert_module = importlib.import_module("scheduler.booking.insert")
 
 NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # a Monday, 07:00 in Paris
 MENTORS = 20
@@ -126,7 +123,7 @@ async def book_all(url: str, items: list[tuple[str, str]], clients: int) -> tupl
             while not queue.empty():
                 mentor_id, start = queue.get_nowait()
                 try:
-                    await book_module.book(
+                    await book(
                         session,
                         mentor_id=UUID(mentor_id),
                         slot_start=datetime.fromisoformat(start),
@@ -214,7 +211,7 @@ async def bare_floor(url: str, items: list[tuple[str, str]], clients: int = 16) 
             mentor_id, text = queue.pop()
             start = datetime.fromisoformat(text)
             await connection.execute(
-                book_module._LOCK_MENTOR, {"id": mentor_id, "email_hash": b"", "slug": None}
+                _LOCK_MENTOR, {"id": mentor_id, "email_hash": b"", "slug": None}
             )
             window = {"ids": [mentor_id], "lows": [start], "highs": [start + 2 * SLOT_LENGTH]}
             days = {"first_day": start.date(), "last_day": start.date(), "exclude": None}
@@ -222,7 +219,7 @@ async def bare_floor(url: str, items: list[tuple[str, str]], clients: int = 16) 
             made = uuid4()
             ids = {"booking_id": str(made)}
             await connection.execute(
-                insert_module._INSERT_BOOKING,
+                _INSERT_BOOKING,
                 {
                     "id": made, "series_id": made, "sequence": 0, "mentor_id": mentor_id,
                     "filiere_id": None, "start_at": start, "end_at": start + SLOT_LENGTH,
@@ -266,9 +263,7 @@ async def race(url: str, mentor_id, start: datetime, clients: int = 64) -> tuple
     async def client(k: int, session) -> bool:  # type: ignore[no-untyped-def]
         await gate.wait()
         try:
-            await book_module.book(
-                session, mentor_id=mentor_id, slot_start=start, visitor=visitor(k), now=NOW
-            )
+            await book(session, mentor_id=mentor_id, slot_start=start, visitor=visitor(k), now=NOW)
             return True
         except SlotTaken:
             return False

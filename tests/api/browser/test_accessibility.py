@@ -111,7 +111,11 @@ async def test_after_a_cancellation_the_way_back_works_by_keyboard_without_viola
         raise AssertionError("the book-again link is not reachable by Tab")
     await page.keyboard.press("Enter")
     await page.wait_for_url("**/book/**")
-    await page.locator("thotis-mentor-list[filiere='droit'] .card").first.wait_for()
+    # The same mentor's button always; the filière's other mentors when the mentor has one
+    # (which demo mentor the API booking took depends on the tests run before this one).
+    await page.locator("thotis-booking").first.wait_for()
+    if "filiere=" in page.url:
+        await page.locator("thotis-mentor-list .card").first.wait_for()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 375
     assert await serious_violations(page, axe_source) == []
     await context.close()
