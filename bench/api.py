@@ -88,6 +88,9 @@ def start_server(
         BOOKING_LIMIT_PER_ADDRESS="0",
         BOOKING_LIMIT_PER_EMAIL="0",
         BOOKING_LIMIT_PER_SLOT="0",
+        # Each attempt is a new visitor with a made-up address: no code to read from a mailbox.
+        BOOKING_EMAIL_VERIFICATION="false",
+        BOOKING_LIVE_PER_EMAIL="0",
         PORT=str(port),
         FILIERE_CACHE_SECONDS=str(cache_seconds),
     )
