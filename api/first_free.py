@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import Provide
 
 from api import schemas
 from api.bookings import IdempotencyKey, _created, verified_booker, visitor_request
-from api.convert import filiere_out, slot_days
+from api.convert import filiere_out
 from api.decoding import instant_query
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
 from api.limits import check_first_available
 from api.public import Slug, Timezone, _query_range
+from api.slot_json import filiere_answer
 from availability import zone
 from scheduler import booking as bookings
 from scheduler import catalog
@@ -43,13 +44,13 @@ class FirstAvailableController(Controller):
             str | None,
             instant_query("to", "Fin ; par défaut from + 14 jours / End; default from + 14 days"),
         ] = None,
-    ) -> schemas.FiliereSlots:
+    ) -> Response[schemas.FiliereSlots]:
         zone(tz)
         begin, finish = _query_range(now, start, end)
         found = await bookings.filiere_calendar(session, slug, now, begin, finish)
-        return schemas.FiliereSlots(
-            filiere=filiere_out(found.filiere), timezone=tz, days=slot_days(found.slots, tz)
-        )
+        body = filiere_answer(filiere_out(found.filiere), tz, found.runs)
+        # The body is a FiliereSlots already encoded; the annotation keeps it in the OpenAPI.
+        return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]
 
     @post(
         "/bookings/first-available",

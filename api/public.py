@@ -21,7 +21,7 @@ from availability import zone
 from scheduler import catalog
 from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import ValidationFailed
-from scheduler.schedules import filiere_next_free, mentor_slots
+from scheduler.schedules import filiere_next_free, mentor_slot_runs
 
 DEFAULT_DAYS = 14
 MAX_RANGE = timedelta(days=62)
@@ -119,8 +119,8 @@ class PublicController(Controller):
 
         async def answer() -> bytes:
             await public_mentor(session, mentor_id)
-            found = await mentor_slots(session, mentor_id, now, begin, finish)
-            return slots_answer(mentor_id, tz, found.slots)
+            runs = await mentor_slot_runs(session, mentor_id, now, begin, finish)
+            return slots_answer(mentor_id, tz, runs)
 
         # Keyed by the query as written: without 'from' the answer starts at the first request's
         # now and is reused for a second or two, like the filière page (booking re-checks).

@@ -36,6 +36,13 @@ from availability.rules import (
     parse_wall_time,
     zone,
 )
+from availability.runs import (
+    SlotRun,
+    free_slot_runs,
+    free_slot_runs_for_many,
+    merged_runs,
+    run_instants,
+)
 from availability.slots import MAX_QUERY_RANGE_DAYS, bookings_window, free_slots, is_bookable
 
 __all__ = [
@@ -60,15 +67,20 @@ __all__ = [
     "RangeNotOn5Minutes",
     "RangeOutOfOrder",
     "Schedule",
+    "SlotRun",
     "TimeRange",
     "WeeklyRules",
     "bookings_window",
+    "free_slot_runs",
+    "free_slot_runs_for_many",
     "free_slots",
     "free_slots_for_many",
     "group_by_local_date",
     "is_bookable",
     "merge",
+    "merged_runs",
     "parse_wall_time",
+    "run_instants",
     "supported_date",
     "supported_instant",
     "zone",

@@ -29,6 +29,7 @@ from availability import (
     Schedule,
     TimeRange,
     WeeklyRules,
+    free_slot_runs_for_many,
     free_slots,
     free_slots_for_many,
 )
@@ -107,8 +108,10 @@ def many(days: int, mixed_hours: bool = False, count: int = 100) -> tuple[float,
 
 
 def answers(days: int, count: int) -> None:
-    """The engine call against the full answer the API returns: the same call, then the slots
-    grouped by the visitor's dates and serialised (``api.slot_json``), fast and straightforward."""
+    """The engine call against the full answer the widget calendar returns, from the same
+    stored inputs: the slots as runs (``free_slot_runs_for_many``, what the route asks), grouped
+    by the visitor's dates and serialised (``api.slot_json.slots_answer``); and the
+    straightforward answer (datetimes, one Struct per slot) for scale."""
     from uuid import UUID
 
     from api.slot_json import plain_answer, slots_answer
@@ -119,17 +122,18 @@ def answers(days: int, count: int) -> None:
     def engine() -> object:
         return free_slots_for_many(mentors, NOW, START, end)
 
-    def full(encode: Callable[[UUID, str, list[datetime]], bytes]) -> Callable[[], object]:
-        def call() -> object:
-            found = free_slots_for_many(mentors, NOW, START, end)
-            return [encode(mid, "Europe/Paris", list(f.slots)) for mid, f in found.items()]
+    def full() -> object:
+        found = free_slot_runs_for_many(mentors, NOW, START, end)
+        return [slots_answer(mid, "Europe/Paris", runs) for mid, runs in found.items()]
 
-        return call
+    def plain() -> object:
+        found = free_slots_for_many(mentors, NOW, START, end)
+        return [plain_answer(mid, "Europe/Paris", list(f.slots)) for mid, f in found.items()]
 
     repeat = 300 if count == 1 else 21
     _, engine_cpu = medians_ms(engine, repeat)
-    _, fast_cpu = medians_ms(full(slots_answer), repeat)
-    _, plain_cpu = medians_ms(full(plain_answer), repeat)
+    _, fast_cpu = medians_ms(full, repeat)
+    _, plain_cpu = medians_ms(plain, repeat)
     print(
         f"{count:>3} mentor(s) x {days} days: engine {engine_cpu:7.3f} ms | full answer "
         f"{fast_cpu:7.3f} ms = {fast_cpu / engine_cpu:4.2f} x engine (target <= 1.5) | "

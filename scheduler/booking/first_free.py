@@ -35,7 +35,16 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability import SLOT_LENGTH, free_slots_for_many, is_bookable, supported_instant, zone
+from availability import (
+    SLOT_LENGTH,
+    SlotRun,
+    free_slot_runs_for_many,
+    is_bookable,
+    merged_runs,
+    run_instants,
+    supported_instant,
+    zone,
+)
 from availability.intervals import as_utc
 from scheduler.booking.book import (
     _ensure_available,
@@ -72,7 +81,11 @@ class FiliereCalendar:
     """Every instant at which at least one mentor of ``filiere`` is free, sorted, each once."""
 
     filiere: FiliereRecord
-    slots: tuple[datetime, ...]
+    runs: tuple[SlotRun, ...]
+
+    @property
+    def slots(self) -> tuple[datetime, ...]:
+        return tuple(run_instants(self.runs))
 
 
 async def filiere_calendar(
@@ -81,15 +94,12 @@ async def filiere_calendar(
     """The merged calendar of a filière over ``[start, end)`` (NotFound for an unknown slug).
 
     The engine's many-mentor call shares each timezone's conversions between the mentors; its
-    ``next_free`` (unused here) is not looked for beyond what was loaded."""
+    slots come as runs (``availability.SlotRun``), what the calendar's answer is built from."""
     filiere, states = await filiere_states(session, slug, now, start, end)
-    answer = free_slots_for_many(
+    answer = free_slot_runs_for_many(
         {mid: state.engine_input for mid, state in states.items()}, now, start, end
     )
-    merged: set[datetime] = set()
-    for found in answer.values():
-        merged.update(found.slots)
-    return FiliereCalendar(filiere, tuple(sorted(merged)))
+    return FiliereCalendar(filiere, tuple(merged_runs(answer.values())))
 
 
 def week_span(timezone: str, instant: datetime) -> tuple[datetime, datetime]:

@@ -21,6 +21,7 @@ from scheduler.schedules.slots import (
     filiere_next_free,
     filiere_slots,
     filiere_states,
+    mentor_slot_runs,
     mentor_slots,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "load_mentor_states",
     "load_states",
     "mentor_policy_query",
+    "mentor_slot_runs",
     "mentor_slots",
     "seed",
     "time_range",

@@ -14,7 +14,13 @@ from uuid import UUID
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability import SLOT_LENGTH, MentorSlots, free_slots_for_many
+from availability import (
+    SLOT_LENGTH,
+    MentorSlots,
+    SlotRun,
+    free_slot_runs_for_many,
+    free_slots_for_many,
+)
 from scheduler.catalog import (
     Filiere,
     FiliereRecord,
@@ -61,6 +67,21 @@ async def mentor_slots(
     if not rows[0].active or rows[0].paused:
         return _NOTHING
     return (await _slots_with_next_free(session, rows, now, start, end))[mentor_id]
+
+
+async def mentor_slot_runs(
+    session: AsyncSession, mentor_id: UUID, now: datetime, start: datetime, end: datetime
+) -> list[SlotRun]:
+    """A mentor's free slots in ``[start, end)`` as runs, what the widget calendar formats
+    (no next free slot: it is not shown). An inactive or paused mentor offers nothing."""
+    rows = await mentor_rows(session, [mentor_id])
+    if not rows:
+        raise NotFound("no such mentor")
+    if not rows[0].active or rows[0].paused:
+        return []
+    states = await load_states(session, rows, now, start, end)
+    inputs = {mid: state.engine_input for mid, state in states.items()}
+    return free_slot_runs_for_many(inputs, now, start, end)[mentor_id]
 
 
 async def _slots_with_next_free(
