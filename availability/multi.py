@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from availability._clock import from_us
-from availability._engine import CallCache
+from availability._engine import CallCache, Plan
 from availability.errors import InvalidQueryRange
 from availability.intervals import Booking, BookingSpans, Interval
 from availability.policy import Policy
@@ -43,15 +43,9 @@ def free_slots_for_many(
     """
     now_us = instant_us(now, "now")
     start_us, end_us = query_us(start, end)
-    if not isinstance(mentors, Mapping):
-        raise InvalidQueryRange("mentors must be a mapping of keys to MentorInput")
-    # Mentors of one timezone share its conversions, for the length of this call only.
     cache = CallCache()
     answer: dict[K, MentorSlots] = {}
-    for key, mentor in mentors.items():
-        if not isinstance(mentor, MentorInput):
-            raise InvalidQueryRange(f"mentor {key!r} is not a MentorInput")
-        plan = prepare(mentor.schedule, mentor.policy, mentor.busy, mentor.bookings, now_us, cache)
+    for key, plan in plans(mentors, now_us, cache):
         slots = tuple(to_datetimes(plan, plan.runs(start_us, end_us), cache.grids))
         if slots:
             next_free: datetime | None = slots[0]
@@ -62,3 +56,19 @@ def free_slots_for_many(
             next_free = None if first is None else from_us(first[0] + first[2] * plan.slot)
         answer[key] = MentorSlots(slots, next_free)
     return answer
+
+
+def plans(
+    mentors: Mapping[K, MentorInput], now_us: int, cache: CallCache
+) -> Iterator[tuple[K, Plan]]:
+    """Each mentor's validated inputs, ready for the walk. Mentors of one timezone share its
+    conversions through ``cache``, for the length of one call only."""
+    if not isinstance(mentors, Mapping):
+        raise InvalidQueryRange("mentors must be a mapping of keys to MentorInput")
+    for key, mentor in mentors.items():
+        if not isinstance(mentor, MentorInput):
+            raise InvalidQueryRange(f"mentor {key!r} is not a MentorInput")
+        yield (
+            key,
+            prepare(mentor.schedule, mentor.policy, mentor.busy, mentor.bookings, now_us, cache),
+        )

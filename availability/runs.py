@@ -16,9 +16,8 @@ from typing import TypeVar
 
 from availability._clock import from_us
 from availability._engine import CallCache, Plan
-from availability.errors import InvalidQueryRange
 from availability.intervals import Booking, BookingSpans, Interval
-from availability.multi import MentorInput
+from availability.multi import MentorInput, plans
 from availability.policy import Policy
 from availability.rules import Schedule
 from availability.slots import instant_us, prepare, query_us
@@ -49,16 +48,7 @@ def free_slot_runs_for_many(
     no next free slot is looked for)."""
     now_us = instant_us(now, "now")
     start_us, end_us = query_us(start, end)
-    if not isinstance(mentors, Mapping):
-        raise InvalidQueryRange("mentors must be a mapping of keys to MentorInput")
-    cache = CallCache()
-    answer: dict[K, list[SlotRun]] = {}
-    for key, mentor in mentors.items():
-        if not isinstance(mentor, MentorInput):
-            raise InvalidQueryRange(f"mentor {key!r} is not a MentorInput")
-        plan = prepare(mentor.schedule, mentor.policy, mentor.busy, mentor.bookings, now_us, cache)
-        answer[key] = _runs(plan, start_us, end_us)
-    return answer
+    return {key: _runs(plan, start_us, end_us) for key, plan in plans(mentors, now_us, CallCache())}
 
 
 def _runs(plan: Plan, start_us: int, end_us: int) -> list[SlotRun]:

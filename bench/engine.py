@@ -4,6 +4,8 @@
 
 Targets (issue 3, on the 2-core build machine): one mentor over 60 days < 1 ms per call
 (median); 100 mentors x 30 days through free_slots_for_many < 50 ms; cost linear in days.
+Issue 21: the full answer the widget calendar returns (the same inputs as runs, grouped by the
+visitor's dates and serialised, ``api.slot_json``) at most 1.5 x the engine call, both sizes.
 Wall-clock medians are reported with the process CPU-time medians beside them: on a shared
 machine the first includes time spent waiting for a core, the second does not.
 """
