@@ -13,6 +13,7 @@ from availability import (
     InvalidWeekday,
     RangeNotOn5Minutes,
     RangeOutOfOrder,
+    run_instants,
 )
 from scheduler import catalog
 from scheduler.platform import Database
@@ -21,6 +22,7 @@ from scheduler.schedules import (
     DateOverrideRow,
     PolicySettings,
     filiere_slots,
+    mentor_slot_runs,
     mentor_slots,
 )
 from scheduler.schedules import rules as schedules
@@ -83,6 +85,19 @@ async def test_overrides_and_policy_shape_the_slots(db: Database) -> None:
         assert (await mentor_slots(session, mentor.id, NOW, *day)).slots == ()
         stored = await schedules.load_availability(session, mentor.id)
     assert stored.policy.horizon_days == 1 and stored.schedule.overrides == {}
+
+
+async def test_a_mentors_slot_runs_hold_the_same_instants_as_its_slots(db: Database) -> None:
+    mentor = await make_mentor(db)
+    day = (TUESDAY_18H - timedelta(hours=1), TUESDAY_18H + timedelta(hours=5))
+    async with db.sessions() as session:
+        await schedules.set_date_override(
+            session, mentor.id, date(2030, 1, 8), [("18:00", "19:00"), ("19:30", "21:00")], STAFF
+        )
+        runs = await mentor_slot_runs(session, mentor.id, NOW, *day)
+        found = await mentor_slots(session, mentor.id, NOW, *day)
+    assert len(runs) == 2
+    assert tuple(run_instants(runs)) == found.slots
 
 
 async def test_filiere_slots_list_active_mentors_by_next_free_slot(db: Database) -> None:
