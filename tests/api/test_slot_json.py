@@ -18,8 +18,9 @@ FILIERE = schemas.Filiere(slug="droit", name_fr="Droit « public »", name_en='L
 MINUTE = 60_000_000
 # Clock changes of an hour, half an hour (Lord Howe), across local midnight (St Johns at 00:01
 # until 2011 with a double summer time in 1988, Havana, Santiago, Gaza), none (Kolkata +05:30,
-# Kathmandu +05:45, Eucla +08:45), a day skipped (Apia, 2011-12-30), and local mean times with
-# seconds in the offset (Paris before 1891, Amsterdam until 1937, Monrovia until 1972).
+# Kathmandu +05:45, Eucla +08:45), of 45-minute offsets (Chatham), a day skipped (Apia,
+# 2011-12-30), and local mean times with seconds in the offset (Paris before 1891, Amsterdam
+# until 1937, Monrovia until 1972).
 ZONES = (
     "Europe/Paris",
     "America/St_Johns",
@@ -29,6 +30,7 @@ ZONES = (
     "Asia/Kolkata",
     "Asia/Kathmandu",
     "Australia/Eucla",
+    "Pacific/Chatham",
     "Australia/Lord_Howe",
     "Pacific/Apia",
     "Europe/Amsterdam",
