@@ -8,6 +8,7 @@ is in time order and its runs do not overlap. The slots are exactly ``free_slots
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import compress, islice
@@ -83,7 +84,7 @@ def merged_runs(many: Iterable[Sequence[SlotRun]]) -> list[SlotRun]:
     gaps = list(map(sub, islice(starts, 1, None), starts))
     if not gaps:
         return [(starts[0], 1, 1)]
-    step = max(set(gaps), key=gaps.count)
+    step = Counter(gaps).most_common(1)[0][0]
     # A run ends after slot i when the gap from slot i to i+1 is not the step.
     ends = [*compress(range(1, len(starts)), map(ne, gaps, [step] * len(gaps))), len(starts)]
     out: list[SlotRun] = []
