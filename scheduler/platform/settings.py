@@ -75,6 +75,13 @@ class HttpSettings:
     booking_email_verification: bool = True
     # Live (upcoming, not cancelled) bookings one visitor address may hold at once (0: no cap).
     booking_live_per_email: int = 3
+    # Verifications started (a slot held 10 minutes, a code mailed) per client address and
+    # hour, counted in PostgreSQL: generous, since a whole class may share one address, but
+    # made-up addresses from one client cannot hold slot after slot (0: no limit).
+    verification_limit_per_address: int = 20
+    # Slots of one mentor held at once for unconfirmed codes (0: no cap): a visitor who really
+    # reads their mail confirms within minutes, so a few are plenty.
+    verification_holds_per_mentor: int = 3
 
     @property
     def loopback(self) -> bool:
@@ -271,6 +278,12 @@ class Settings:
                 ),
                 booking_live_per_email=int(
                     get("BOOKING_LIVE_PER_EMAIL") or http.booking_live_per_email
+                ),
+                verification_limit_per_address=int(
+                    get("VERIFICATION_LIMIT_PER_ADDRESS") or http.verification_limit_per_address
+                ),
+                verification_holds_per_mentor=int(
+                    get("VERIFICATION_HOLDS_PER_MENTOR") or http.verification_holds_per_mentor
                 ),
             ),
             secrets=SecretsSettings(
