@@ -247,6 +247,11 @@ VARIABLES: tuple[Variable, ...] = (
         "webhooks.allow_private",
         "let webhook endpoints resolve to private, loopback or link-local addresses (SSRF guard; loopback is allowed anyway on a loopback `PUBLIC_URL`)",
     ),
+    Variable(
+        "WEBHOOK_LOG_RETENTION_DAYS",
+        "webhooks.log_retention_days",
+        "days the webhook delivery log keeps a delivered or failed message before the worker's daily purge deletes it",
+    ),
 )
 
 

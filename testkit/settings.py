@@ -66,6 +66,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "webhook_timeout_seconds": ("webhooks", "timeout_seconds"),
     "webhook_disable_after": ("webhooks", "disable_after"),
     "webhook_allow_private_addresses": ("webhooks", "allow_private"),
+    "webhook_log_retention_days": ("webhooks", "log_retention_days"),
 }
 
 

@@ -195,6 +195,9 @@ class WebhookSettings:
     # production: a staff member's URL must not reach the service's own network (SSRF). On a
     # loopback PUBLIC_URL (development, tests) loopback receivers are allowed anyway.
     allow_private: bool = False
+    # Days the delivery log keeps a finished message (delivered or given up) before the
+    # worker's daily purge deletes it: long enough to answer "did it arrive?", not forever.
+    log_retention_days: int = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,4 +357,5 @@ def _webhook_settings(get: Callable[[str], str | None]) -> WebhookSettings:
         timeout_seconds=float(get("WEBHOOK_TIMEOUT_SECONDS") or default.timeout_seconds),
         disable_after=int(get("WEBHOOK_DISABLE_AFTER") or default.disable_after),
         allow_private=_bool(get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), default.allow_private),
+        log_retention_days=int(get("WEBHOOK_LOG_RETENTION_DAYS") or default.log_retention_days),
     )
