@@ -78,7 +78,7 @@ class HttpSettings:
     # Verifications started (a slot held 10 minutes, a code mailed) per client address and
     # hour, counted in PostgreSQL: generous, since a whole class may share one address, but
     # made-up addresses from one client cannot hold slot after slot (0: no limit).
-    verification_limit_per_address: int = 20
+    verification_limit_per_address: int = 60
     # Slots of one mentor held at once for unconfirmed codes (0: no cap): a visitor who really
     # reads their mail confirms within minutes, so a few are plenty.
     verification_holds_per_mentor: int = 3
