@@ -13,6 +13,8 @@ hands them to the app or the worker.
     staff-link EMAIL            a one-time sign-in link to the staff console (a first sign-in)
     privacy export EMAIL [FILE] everything held for a visitor's address, as JSON
     privacy erase EMAIL --yes   erase what is held for a visitor's address
+    keys reseal                 re-seal Google tokens and webhook secrets with the newest
+                                TOKEN_KEYS key (then older keys may be dropped)
 
 With DATABASE_URL unset, every command uses the embedded PostgreSQL kept in
 ``$THOTIS_DATA_DIR/pg`` (``var/pg``): started if needed, reused if another command (``serve``)
@@ -353,10 +355,11 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--yes", action="store_true", help="yes, replace the whole database")
     link = commands.add_parser("staff-link", help="print a one-time sign-in link to the console")
     link.add_argument("email")
-    from api import cli_privacy, cli_questions
+    from api import cli_keys, cli_privacy, cli_questions
 
     cli_privacy.add_parser(commands)
     cli_questions.add_parser(commands)
+    cli_keys.add_parser(commands)
     return top
 
 
@@ -368,6 +371,12 @@ def cmd_questions(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
     from api.cli_privacy import cmd_privacy as run
+
+    return run(settings, args)
+
+
+def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from api.cli_keys import cmd_keys as run
 
     return run(settings, args)
 
@@ -384,6 +393,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "staff-link": cmd_staff_link,
     "privacy": cmd_privacy,
     "questions": cmd_questions,
+    "keys": cmd_keys,
 }
 
 

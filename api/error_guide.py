@@ -51,6 +51,24 @@ ADVICE: dict[str, Advice] = {
         "Cette adresse a déjà le maximum de rendez-vous à venir (BOOKING_LIVE_PER_EMAIL) : en"
         " annuler un ou attendre qu'il ait eu lieu.",
     ),
+    "too_many_verifications": Advice(
+        "429",
+        "This client address started more verifications this hour than"
+        " VERIFICATION_LIMIT_PER_ADDRESS allows (each holds a slot and mails a code): wait"
+        " `Retry-After` seconds; nothing was held or mailed.",
+        "Cette adresse réseau a démarré plus de vérifications cette heure-ci que"
+        " VERIFICATION_LIMIT_PER_ADDRESS ne le permet : attendre le délai de `Retry-After` ; rien"
+        " n'a été réservé ni envoyé.",
+    ),
+    "too_many_holds": Advice(
+        "429",
+        "The mentor already has VERIFICATION_HOLDS_PER_MENTOR slots held for codes not yet"
+        " typed: offer another mentor, or try again after `Retry-After` seconds (when the first"
+        " hold ends); nothing was held or mailed.",
+        "Le mentor a déjà VERIFICATION_HOLDS_PER_MENTOR créneaux retenus pour des codes pas"
+        " encore saisis : proposer un autre mentor, ou réessayer après `Retry-After` (fin de la"
+        " première retenue) ; rien n'a été réservé ni envoyé.",
+    ),
     "photo_too_large": Advice(
         "413",
         "The photo is over the size limit (5 MB): send a smaller image.",

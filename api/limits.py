@@ -9,7 +9,7 @@ before the booking service runs, so nothing but the counters is stored.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,13 @@ from litestar.exceptions import TooManyRequestsException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import client_address
-from scheduler.platform import Limit, Settings, booking_limits, rate_limits
+from scheduler.platform import (
+    Limit,
+    Settings,
+    TooManyVerifications,
+    booking_limits,
+    rate_limits,
+)
 
 
 async def _enforce(session: AsyncSession, checks: list[tuple[str, Limit]], now: datetime) -> None:
@@ -115,3 +121,20 @@ async def check_verification(
         ],
         now,
     )
+
+
+async def check_verification_start(
+    request: Request[Any, Any, Any], session: AsyncSession, settings: Settings, now: datetime
+) -> None:
+    """Count a verification started from this client address; 429 ``too_many_verifications``
+    over ``VERIFICATION_LIMIT_PER_ADDRESS`` an hour (each one would hold a slot and mail a code,
+    so made-up addresses from one client cannot hold slot after slot)."""
+    limit = Limit(settings.http.verification_limit_per_address, timedelta(hours=1))
+    wait = await rate_limits.exceeded(
+        session, [(f"verification-address:{client_address(request)}", limit)], now
+    )
+    if wait is not None:
+        raise TooManyVerifications(
+            "too many verifications from this address; try again later",
+            retry_after_seconds=wait,
+        )

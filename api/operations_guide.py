@@ -114,8 +114,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("post", "/v1/bookings/verifications"): Operation(
         "When booker email verification is on: hold a slot for a few minutes and mail the"
-        " visitor a code. Public. Nothing is booked until the code is confirmed.",
-        _BOOK,
+        " visitor a code. Public. Nothing is booked until the code is confirmed. Limited per"
+        " client address and hour, and in live holds per mentor (429).",
+        (*_BOOK, "too_many_verifications", "too_many_holds"),
     ),
     ("post", "/v1/bookings/verifications/{verification_id}"): Operation(
         "Confirm the visitor's address with the mailed code: the held slot becomes a booking"

@@ -95,6 +95,16 @@ TITLES: dict[str, tuple[str, str]] = {
         "Cette adresse a déjà le nombre maximal de rendez-vous à venir",
         "This address already has the most upcoming bookings allowed",
     ),
+    "too_many_verifications": (
+        "Trop de codes demandés depuis cette connexion : réessaie plus tard",
+        "Too many codes asked for from this connection: try again later",
+    ),
+    "too_many_holds": (
+        "Ce mentor a déjà plusieurs créneaux en attente de confirmation : réessaie dans quelques"
+        " minutes ou choisis un autre mentor",
+        "This mentor already has several slots awaiting confirmation: try again in a few"
+        " minutes or pick another mentor",
+    ),
     "not_found": ("Introuvable", "Not found"),
     "photo_too_large": (
         "Cette photo est trop lourde (5 Mo au plus)",

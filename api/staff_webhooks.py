@@ -13,7 +13,14 @@ from api import webhook_schemas as out
 from api.auth import STAFF_SCHEME, StaffActor, provide_staff_actor, staff_guard
 from api.convert import response
 from api.deps import AppSettings, Now, Session
+from scheduler.calendar import SecretBox
 from scheduler.messaging import Endpoint, EndpointChange, UrlPolicy, webhook_delivery, webhooks
+from scheduler.platform import Settings
+
+
+def _box(settings: Settings) -> SecretBox:
+    """What seals the signing secrets at rest: the deployment's token keys (``TOKEN_KEYS``)."""
+    return SecretBox(settings.secrets)
 
 
 def _out(endpoint: Endpoint) -> out.WebhookEndpointOut:
@@ -30,8 +37,10 @@ class StaffWebhooksController(Controller):
     cache_control = CacheControlHeader(no_store=True)
 
     @get("/", summary="Webhook endpoints of the Thotis site")
-    async def list_endpoints(self, session: Session) -> list[out.WebhookEndpointOut]:
-        return [_out(e) for e in await webhooks.list_endpoints(session)]
+    async def list_endpoints(
+        self, session: Session, settings: AppSettings
+    ) -> list[out.WebhookEndpointOut]:
+        return [_out(e) for e in await webhooks.list_endpoints(session, _box(settings))]
 
     @post("/", summary="Register a webhook endpoint (its signing secret is made here)")
     async def create_endpoint(
@@ -49,13 +58,15 @@ class StaffWebhooksController(Controller):
             include_visitor_email=data.include_visitor_email,
         )
         created = await webhooks.create_endpoint(
-            session, change, UrlPolicy.from_settings(settings), staff
+            session, change, UrlPolicy.from_settings(settings), staff, _box(settings)
         )
         return _out(created)
 
     @get("/{endpoint_id:uuid}", summary="One webhook endpoint")
-    async def endpoint(self, session: Session, endpoint_id: UUID) -> out.WebhookEndpointOut:
-        return _out(await webhooks.get_endpoint(session, endpoint_id))
+    async def endpoint(
+        self, session: Session, settings: AppSettings, endpoint_id: UUID
+    ) -> out.WebhookEndpointOut:
+        return _out(await webhooks.get_endpoint(session, endpoint_id, _box(settings)))
 
     @patch("/{endpoint_id:uuid}", summary="Change a webhook endpoint (switch it on or off)")
     async def update_endpoint(
@@ -74,7 +85,7 @@ class StaffWebhooksController(Controller):
             include_visitor_email=data.include_visitor_email,
         )
         updated = await webhooks.update_endpoint(
-            session, endpoint_id, change, UrlPolicy.from_settings(settings), staff
+            session, endpoint_id, change, UrlPolicy.from_settings(settings), staff, _box(settings)
         )
         return _out(updated)
 
@@ -92,6 +103,7 @@ class StaffWebhooksController(Controller):
             EndpointChange(),
             UrlPolicy.from_settings(settings),
             staff,
+            _box(settings),
             rotate_secret=True,
         )
         return _out(updated)
@@ -110,8 +122,10 @@ class StaffWebhooksController(Controller):
         return out.WebhookTestOut(message_id=msg_id)
 
     @get("/{endpoint_id:uuid}/deliveries", summary="The endpoint's delivery log, newest first")
-    async def deliveries(self, session: Session, endpoint_id: UUID) -> list[out.WebhookDeliveryOut]:
-        await webhooks.get_endpoint(session, endpoint_id)
+    async def deliveries(
+        self, session: Session, settings: AppSettings, endpoint_id: UUID
+    ) -> list[out.WebhookDeliveryOut]:
+        await webhooks.get_endpoint(session, endpoint_id, _box(settings))
         return [
             response(out.WebhookDeliveryOut, m)
             for m in await webhooks.delivery_log(session, endpoint_id)

@@ -2,7 +2,10 @@
 ``scheduler.booking.verification``'s).
 
     POST /v1/bookings/verifications        the booking request → 202: the slot is held and a
-                                           6-digit code mailed to the visitor
+                                           6-digit code mailed to the visitor (429
+                                           ``too_many_verifications`` past the hourly limit of
+                                           its client address, ``too_many_holds`` when the
+                                           mentor has all the holds they may have)
     POST /v1/bookings/verifications/{id}   the code → 201: the booking, with ``email_proof``
 
 ``api.bookings.verified_booker`` is the step every booking route calls before booking (the cap
@@ -26,7 +29,12 @@ from api import schemas
 from api.bookings import _created, visitor_request
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
-from api.limits import check_booking, check_first_available, check_verification
+from api.limits import (
+    check_booking,
+    check_first_available,
+    check_verification,
+    check_verification_start,
+)
 from integrations.messages import MAIL_POLICY, Brand
 from scheduler import booking as bookings
 from scheduler import catalog
@@ -39,6 +47,7 @@ from scheduler.platform import (
     PermanentDeliveryError,
     Settings,
     SlotTaken,
+    TooManyHolds,
     ValidationFailed,
     outbox,
 )
@@ -64,6 +73,7 @@ class VerificationController(Controller):
         busy_check: BusyChecker,
     ) -> schemas.VerificationStarted:
         visitor, slot_start = visitor_request(data)
+        await check_verification_start(request, session, settings, now)
         if data.mentor_id is None:
             if data.filiere is None:
                 raise ValidationFailed("mentor_id or filiere: one of them is required")
@@ -90,7 +100,8 @@ class VerificationController(Controller):
             session, visitor.email, now, settings.http.booking_live_per_email
         )
         # With only a filière, the slot of its first free mentor (in the first-available
-        # booking's fair order) is held; one taken meanwhile passes to the next.
+        # booking's fair order) is held; one taken meanwhile, or with all the holds they may
+        # have, passes to the next.
         mentors = (
             [data.mentor_id]
             if data.mentor_id is not None
@@ -110,9 +121,10 @@ class VerificationController(Controller):
                     sealer=SecretBox(settings.secrets),
                     filiere=data.filiere,
                     busy_check=busy_check,
+                    holds_per_mentor=settings.http.verification_holds_per_mentor,
                 )
                 break
-            except SlotTaken:
+            except (SlotTaken, TooManyHolds):
                 if index == len(mentors) - 1:
                     raise
         return schemas.VerificationStarted(

@@ -23,6 +23,8 @@ from scheduler.booking import LIVE_STATUS, BookingView, feedback, purge_job
 from scheduler.calendar import (
     CalendarProvider,
     CalendarService,
+    SecretBox,
+    SecretUnreadable,
     calendar_handlers,
     calendar_jobs,
     has_event_calendar,
@@ -242,6 +244,7 @@ def webhook_handlers(settings: Settings, parts: Parts) -> dict[str, outbox.Handl
     """The fan-out of an event, the delivery of one message, the mail that tells staff an
     endpoint was switched off (``scheduler.messaging.webhook_delivery``)."""
     database, clock = parts.database, parts.clock
+    box = SecretBox(settings.secrets)
     sender = parts.webhooks or HttpWebhookSender(
         settings.webhooks, UrlPolicy.from_settings(settings)
     )
@@ -250,6 +253,14 @@ def webhook_handlers(settings: Settings, parts: Parts) -> dict[str, outbox.Handl
         await webhook_delivery.fan_out(database, message.id, message.payload, clock())
 
     async def deliver(message: outbox.OutboxMessage) -> None:
+        try:
+            await _deliver(message)
+        except SecretUnreadable as error:
+            raise PermanentDeliveryError(
+                "the endpoint's signing secret cannot be opened"
+            ) from error
+
+    async def _deliver(message: outbox.OutboxMessage) -> None:
         await webhook_delivery.deliver(
             database,
             sender,
@@ -259,6 +270,7 @@ def webhook_handlers(settings: Settings, parts: Parts) -> dict[str, outbox.Handl
             attempt=message.attempts + 1,
             max_attempts=settings.worker.outbox_max_attempts,
             disable_after=settings.webhooks.disable_after,
+            sealer=box,
         )
 
     async def tell_staff(message: outbox.OutboxMessage) -> None:
@@ -267,7 +279,7 @@ def webhook_handlers(settings: Settings, parts: Parts) -> dict[str, outbox.Handl
             return
         async with database.session() as session:
             endpoint = await webhooks.get_endpoint(
-                session, UUID(str(message.payload["endpoint_id"]))
+                session, UUID(str(message.payload["endpoint_id"])), box
             )
         await parts.mailer.send(
             endpoint_disabled(
@@ -290,6 +302,7 @@ def build_worker(settings: Settings, parts: Parts) -> Worker:
     database, clock = parts.database, parts.clock
     periodic: list[PeriodicJob] = [
         purge_job(database, settings.privacy.retention_days, clock),
+        webhook_delivery.log_purge_job(database, settings.webhooks.log_retention_days, clock),
         digest_job(settings, database, parts.mailer, clock),
         rate_limits.purge_job(database, clock),
         privacy.purge_requests_job(database, clock),

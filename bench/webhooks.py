@@ -49,6 +49,7 @@ async def bench(
 ) -> None:
     from api.wiring import Parts, build_worker
     from integrations.mail import SmtpMailer
+    from scheduler.calendar import SecretBox
     from scheduler.messaging import EndpointChange, UrlPolicy, webhooks
     from scheduler.platform import Actor, Database
     from testkit.factories import make_mentor
@@ -66,6 +67,7 @@ async def bench(
                     EndpointChange(url=receiver.url, events=["booking.created"]),
                     UrlPolicy.from_settings(settings),
                     Actor.staff("bench"),
+                    SecretBox(settings.secrets),
                 )
             worker = build_worker(settings, Parts(db, SmtpMailer(smtp.settings().smtp)))
             if webhooks_only:

@@ -200,6 +200,16 @@ VARIABLES: tuple[Variable, ...] = (
         "upcoming bookings one visitor email may hold at once (`0`: no cap)",
     ),
     Variable(
+        "VERIFICATION_LIMIT_PER_ADDRESS",
+        "http.verification_limit_per_address",
+        "email verifications started (each holds a slot 10 minutes) per client address and hour, across all processes (kept in PostgreSQL; generous: a class may share one address; `0`: no limit)",
+    ),
+    Variable(
+        "VERIFICATION_HOLDS_PER_MENTOR",
+        "http.verification_holds_per_mentor",
+        "slots of one mentor held at once for unconfirmed codes; more answer 429 `too_many_holds` (`0`: no cap)",
+    ),
+    Variable(
         "PERSONAL_DATA_RETENTION_DAYS",
         "privacy.retention_days",
         "visitors' names and emails are erased this long after the call",
@@ -236,6 +246,11 @@ VARIABLES: tuple[Variable, ...] = (
         "WEBHOOK_ALLOW_PRIVATE_ADDRESSES",
         "webhooks.allow_private",
         "let webhook endpoints resolve to private, loopback or link-local addresses (SSRF guard; loopback is allowed anyway on a loopback `PUBLIC_URL`)",
+    ),
+    Variable(
+        "WEBHOOK_LOG_RETENTION_DAYS",
+        "webhooks.log_retention_days",
+        "days the webhook delivery log keeps a delivered or failed message before the worker's daily purge deletes it",
     ),
 )
 

@@ -27,6 +27,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "sign_in_link_limit_overall": ("http", "sign_in_link_limit_overall"),
     "booking_email_verification": ("http", "booking_email_verification"),
     "booking_live_per_email": ("http", "booking_live_per_email"),
+    "verification_limit_per_address": ("http", "verification_limit_per_address"),
+    "verification_holds_per_mentor": ("http", "verification_holds_per_mentor"),
     "secret_key": ("secrets", "secret_key"),
     "token_keys": ("secrets", "token_keys"),
     "smtp_host": ("smtp", "host"),
@@ -64,6 +66,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "webhook_timeout_seconds": ("webhooks", "timeout_seconds"),
     "webhook_disable_after": ("webhooks", "disable_after"),
     "webhook_allow_private_addresses": ("webhooks", "allow_private"),
+    "webhook_log_retention_days": ("webhooks", "log_retention_days"),
 }
 
 

@@ -9,6 +9,9 @@ with before the booking exists, so nobody can fill a mentor's week with made-up 
     email_proof /        a signed, expiring proof that an address was verified (30 days), which
     proof_valid          the booking routes accept instead of a new code (the widget keeps it)
     check_live_cap       at most N live upcoming bookings per visitor address
+    (holds_per_mentor)   at most N live holds per mentor (``VERIFICATION_HOLDS_PER_MENTOR``):
+                         made-up addresses cannot hold a mentor's whole week; the HTTP door also
+                         counts verifications per client address and hour (``api.limits``)
 
 Booking routes call ``require_verified`` (cap + proof) before booking: a step of its own, so
 every way of booking (one mentor's slot, the first free mentor of a filière) applies the same
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,6 +56,7 @@ from scheduler.platform import (
     EmailVerificationRequired,
     PeriodicJob,
     Sealer,
+    TooManyHolds,
     TooManyLiveBookings,
     ValidationFailed,
     VerificationCodeWrong,
@@ -193,6 +198,27 @@ def _request_of(
     }
 
 
+async def _ensure_hold_room(
+    session: AsyncSession, mentor_id: UUID, now: datetime, cap: int
+) -> None:
+    """TooManyHolds when the mentor has ``cap`` live holds; Retry-After is when the first of
+    them ends. Called under the mentor's row lock, after the visitor's own earlier hold went."""
+    if cap <= 0:
+        return
+    live, first_end = (
+        await session.execute(
+            select(func.count(), func.min(BookingHold.expires_at)).where(
+                BookingHold.mentor_id == mentor_id, BookingHold.expires_at > now
+            )
+        )
+    ).one()
+    if live >= cap:
+        raise TooManyHolds(
+            f"this mentor already has {cap} slots held for unconfirmed codes",
+            retry_after_seconds=math.ceil((first_end - now).total_seconds()),
+        )
+
+
 async def start_verification(
     session: AsyncSession,
     *,
@@ -204,10 +230,13 @@ async def start_verification(
     sealer: Sealer,
     filiere: str | None = None,
     busy_check: BusyCheck | None = None,
+    holds_per_mentor: int = 0,
 ) -> Pending:
     """Hold the slot for ``HOLD_FOR`` and queue the code's mail, in one transaction. Refuses
     what booking would refuse (the same checks, under the same lock); a visitor's earlier hold
-    (same address) is released, so one address holds one slot at a time."""
+    (same address) is released, so one address holds one slot at a time. TooManyHolds when the
+    mentor already has ``holds_per_mentor`` live holds (0: no cap): counted under the mentor's
+    row lock, so the cap holds across processes, and nothing is stored when it refuses."""
     slot_start = supported_instant(slot_start, "slot_start")
     now = as_utc(now, "now")
     visitor = _validated(visitor)
@@ -233,6 +262,7 @@ async def start_verification(
             )
         )
         state = await _revalidate(session, connection, mentor, slot_start, now, fresh)
+        await _ensure_hold_room(session, mentor_id, now, holds_per_mentor)
         before = timedelta(minutes=state.settings.buffer_before_minutes)
         after = timedelta(minutes=state.settings.buffer_after_minutes)
         session.add(

@@ -24,6 +24,7 @@ from scheduler.calendar.ports import (
     event_id_for_series,
     series_for_event_id,
 )
+from scheduler.calendar.reseal import ResealCount, reseal_column
 from scheduler.calendar.secrets import (
     SecretBox,
     SecretUnreadable,
@@ -52,6 +53,7 @@ __all__ = [
     "ConnectionStatus",
     "EventRef",
     "GoogleTokens",
+    "ResealCount",
     "SecretBox",
     "SecretUnreadable",
     "SyncResult",
@@ -65,6 +67,7 @@ __all__ = [
     "event_id_for_series",
     "has_event_calendar",
     "open_tokens",
+    "reseal_column",
     "seal_tokens",
     "series_for_event_id",
 ]

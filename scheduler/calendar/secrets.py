@@ -3,8 +3,8 @@
 Fernet (AES-128-CBC + HMAC-SHA256, authenticated) through ``MultiFernet`` over
 ``SecretsSettings.token_keys``, newest first: new ciphertexts use the newest key, every listed key
 still decrypts, and ``rotate()`` re-encrypts an old ciphertext with the newest key. Rotation is:
-prepend a new key to TOKEN_KEYS, run a job that calls ``rotate()`` on every stored token, then
-drop the old key.
+prepend a new key to TOKEN_KEYS, run ``thotis keys reseal`` (``scheduler.calendar.reseal``:
+every Google token and webhook signing secret re-sealed with it), then drop the old key.
 
 Without TOKEN_KEYS a development set-up (``SECRET_KEY`` left at its dev default) derives one key
 from ``secret_key`` with HKDF-SHA256 so that ``make run`` works out of the box; a deployment
@@ -72,11 +72,13 @@ def _keys(secrets: SecretsSettings) -> list[bytes]:
 class SecretBox:
     """Encrypts and decrypts short secrets with the configured keys."""
 
-    __slots__ = ("_fernet",)
+    __slots__ = ("_fernet", "_newest")
 
     def __init__(self, secrets: SecretsSettings) -> None:
         try:
-            self._fernet = MultiFernet([Fernet(key) for key in _keys(secrets)])
+            fernets = [Fernet(key) for key in _keys(secrets)]
+            self._fernet = MultiFernet(fernets)
+            self._newest = fernets[0]
         except ValueError as error:
             raise TokenKeyMissing(
                 "a TOKEN_KEYS entry is not a Fernet key (32 url-safe base64-encoded bytes)"
@@ -90,6 +92,15 @@ class SecretBox:
             return self._fernet.decrypt(ciphertext.encode("ascii")).decode()
         except (InvalidToken, UnicodeEncodeError) as error:
             raise SecretUnreadable("no configured key opens this secret") from error
+
+    def is_current(self, ciphertext: str) -> bool:
+        """Whether the newest key opens it (nothing to re-seal); False for any other, even
+        one no key opens."""
+        try:
+            self._newest.decrypt(ciphertext.encode("ascii"))
+        except (InvalidToken, UnicodeEncodeError):
+            return False
+        return True
 
     def rotate(self, ciphertext: str) -> str:
         """The same secret, encrypted with the newest key."""

@@ -22,6 +22,9 @@ the outbox row is locked (``FOR UPDATE SKIP LOCKED``) for the whole delivery.
 After ``disable_after`` failed attempts in a row (across messages; any 2xx resets the count)
 the endpoint is switched off and a ``mail.webhook_disabled`` row tells staff, in the same
 transaction. Messages of a switched-off endpoint fail without being sent.
+
+The log is not kept forever: ``log_purge_job`` deletes, every day, the finished messages older
+than ``WEBHOOK_LOG_RETENTION_DAYS`` (30), logging their count only.
 """
 
 from __future__ import annotations
@@ -30,11 +33,11 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import any_, func, select, update
+from sqlalchemy import any_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks import Webhook
@@ -43,7 +46,15 @@ from scheduler.booking import get_booking
 from scheduler.catalog import Filiere
 from scheduler.messaging.webhook_models import MessageStatus, WebhookEndpoint, WebhookMessage
 from scheduler.messaging.webhooks import TEST_EVENT, envelope
-from scheduler.platform import Database, NotFound, outbox, unit_of_work
+from scheduler.platform import (
+    Clock,
+    Database,
+    NotFound,
+    PeriodicJob,
+    Sealer,
+    outbox,
+    unit_of_work,
+)
 
 log = logging.getLogger("thotis.webhooks")
 
@@ -182,6 +193,7 @@ async def deliver(
     attempt: int,
     max_attempts: int,
     disable_after: int,
+    sealer: Sealer,
 ) -> None:
     """Send one message (``attempt`` counts from 1); raise ``WebhookFailed`` to be retried.
 
@@ -214,7 +226,7 @@ async def deliver(
         payload = dict(msg.payload)
         if endpoint.include_visitor_email and msg.event_type.startswith("booking."):
             payload = await _with_email(session, payload)
-        url, secret, endpoint_id = endpoint.url, endpoint.secret, endpoint.id
+        url, secret, endpoint_id = endpoint.url, sealer.decrypt(endpoint.secret), endpoint.id
     body = body_bytes(payload)
     headers = signed_headers(secret, msg_id, signed_at, body)
     status_code: int | None = None
@@ -314,3 +326,29 @@ async def _with_email(session: AsyncSession, payload: dict[str, Any]) -> dict[st
 
 def _instant(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+async def purge_log(session: AsyncSession, now: datetime, keep_days: int) -> int:
+    """Delete the finished messages (delivered or given up) made more than ``keep_days`` ago;
+    how many went. A pending one stays: its delivery still reads it."""
+    cutoff = now - timedelta(days=keep_days)
+    async with unit_of_work(session):
+        result = await session.execute(
+            delete(WebhookMessage).where(
+                WebhookMessage.created_at < cutoff,
+                WebhookMessage.status != MessageStatus.PENDING.value,
+            )
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def log_purge_job(db: Database, keep_days: int, clock: Clock) -> PeriodicJob:
+    """The worker's daily purge of the delivery log (``WEBHOOK_LOG_RETENTION_DAYS``), next to
+    the personal-data purge; it logs a count only."""
+
+    async def run() -> None:
+        async with db.sessions() as session:
+            count = await purge_log(session, clock(), keep_days)
+        log.info("webhook log purge", extra={"purge": {"webhook_messages": count}})
+
+    return PeriodicJob("webhook-log-purge", run, timedelta(days=1))

@@ -38,7 +38,8 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, server_default="")
     events: Mapped[list[str]] = mapped_column(ARRAY(Text))
-    # The signing key, ``whsec_`` + base64: kept readable because every send signs with it.
+    # The signing key (``whsec_`` + base64), sealed with TOKEN_KEYS (``Sealer``): every send
+    # opens it to sign, a copy of the database alone does not give it away.
     secret: Mapped[str] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, server_default="true")
     # Whether the visitor's email travels in booking events (off unless staff grant it).

@@ -9,6 +9,11 @@ addresses the name resolves to (``integrations.webhooks``):
 * no user name or password in the URL;
 * in production no private, loopback, link-local or reserved address unless
   ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES`` says so.
+
+Signing secrets are sealed at rest with the deployment's token keys (``TOKEN_KEYS``, the
+``Sealer`` the Google tokens use): a copy of the database does not let anyone sign as Thotis.
+Every function that reads or writes an endpoint takes the sealer; ``Endpoint.secret`` is the
+opened secret, for the send and for staff to copy.
 """
 
 from __future__ import annotations
@@ -27,7 +32,15 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.messaging.webhook_models import WebhookEndpoint, WebhookMessage
-from scheduler.platform import Actor, NotFound, Settings, ValidationFailed, record, unit_of_work
+from scheduler.platform import (
+    Actor,
+    NotFound,
+    Sealer,
+    Settings,
+    ValidationFailed,
+    record,
+    unit_of_work,
+)
 
 # The payload's shape; a change that removes or renames a field raises it.
 PAYLOAD_VERSION = 1
@@ -149,20 +162,24 @@ def _description(text: str | None) -> str:
     return text
 
 
-async def list_endpoints(session: AsyncSession) -> list[Endpoint]:
+async def list_endpoints(session: AsyncSession, sealer: Sealer) -> list[Endpoint]:
     rows = await session.execute(select(WebhookEndpoint).order_by(WebhookEndpoint.created_at))
-    return [_endpoint(row) for row in rows.scalars()]
+    return [_endpoint(row, sealer) for row in rows.scalars()]
 
 
-async def get_endpoint(session: AsyncSession, endpoint_id: UUID) -> Endpoint:
+async def get_endpoint(session: AsyncSession, endpoint_id: UUID, sealer: Sealer) -> Endpoint:
     row = await session.get(WebhookEndpoint, endpoint_id)
     if row is None:
         raise NotFound("no such webhook endpoint")
-    return _endpoint(row)
+    return _endpoint(row, sealer)
 
 
 async def create_endpoint(
-    session: AsyncSession, change: EndpointChange, policy: UrlPolicy, actor: Actor
+    session: AsyncSession,
+    change: EndpointChange,
+    policy: UrlPolicy,
+    actor: Actor,
+    sealer: Sealer,
 ) -> Endpoint:
     if change.url is None or change.events is None:
         raise ValidationFailed("url and events are required")
@@ -171,7 +188,7 @@ async def create_endpoint(
             url=check_url(change.url, policy),
             description=_description(change.description),
             events=list(check_events(change.events)),
-            secret=new_secret(),
+            secret=sealer.encrypt(new_secret()),
             enabled=True if change.enabled is None else change.enabled,
             include_visitor_email=bool(change.include_visitor_email),
             consecutive_failures=0,
@@ -180,7 +197,7 @@ async def create_endpoint(
         await session.flush()
         await session.refresh(row)
         await record(session, actor, "create", "webhook_endpoint", row.id, _audited(change))
-        return _endpoint(row)
+        return _endpoint(row, sealer)
 
 
 async def update_endpoint(
@@ -189,6 +206,7 @@ async def update_endpoint(
     change: EndpointChange,
     policy: UrlPolicy,
     actor: Actor,
+    sealer: Sealer,
     *,
     rotate_secret: bool = False,
 ) -> Endpoint:
@@ -211,14 +229,14 @@ async def update_endpoint(
                 row.consecutive_failures = 0
                 row.disabled_reason = None
         if rotate_secret:
-            row.secret = new_secret()
+            row.secret = sealer.encrypt(new_secret())
         details = _audited(change) | {"url_host": urlsplit(row.url).netloc}
         if rotate_secret:
             details["rotate_secret"] = True
         await record(session, actor, "update", "webhook_endpoint", row.id, details)
         await session.flush()
         await session.refresh(row)
-        return _endpoint(row)
+        return _endpoint(row, sealer)
 
 
 async def delete_endpoint(session: AsyncSession, endpoint_id: UUID, actor: Actor) -> None:
@@ -279,13 +297,13 @@ def envelope(event_type: str, timestamp: datetime, data: dict[str, Any]) -> dict
     }
 
 
-def _endpoint(row: WebhookEndpoint) -> Endpoint:
+def _endpoint(row: WebhookEndpoint, sealer: Sealer) -> Endpoint:
     return Endpoint(
         row.id,
         row.url,
         row.description,
         tuple(row.events),
-        row.secret,
+        sealer.decrypt(row.secret),
         row.enabled,
         row.include_visitor_email,
         row.consecutive_failures,

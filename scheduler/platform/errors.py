@@ -20,6 +20,8 @@ problem JSON::
     ├── VerificationCodeWrong    422 verification_code_wrong  (attempts left in the detail)
     ├── VerificationExpired      410 verification_expired  (unknown, expired or attempts spent)
     ├── TooManyLiveBookings      409 too_many_live_bookings  (BOOKING_LIVE_PER_EMAIL reached)
+    ├── TooManyVerifications     429 too_many_verifications  (VERIFICATION_LIMIT_PER_ADDRESS)
+    ├── TooManyHolds             429 too_many_holds  (VERIFICATION_HOLDS_PER_MENTOR reached)
     ├── DatabaseUnavailable      503 database_unavailable  (see ``scheduler.platform.outage``)
     │   defined by the catalog (scheduler.catalog.photos), for uploaded profile photos:
     ├── PhotoTooLarge            413 photo_too_large
@@ -122,3 +124,25 @@ class VerificationExpired(SchedulingError):
 
 class TooManyLiveBookings(SchedulingError):
     code, status = "too_many_live_bookings", 409
+
+
+class TooManyVerifications(SchedulingError):
+    """One client address started more verifications this hour than it may: each one holds a
+    slot and mails a code, so made-up addresses must not be able to hold a mentor's week."""
+
+    code, status = "too_many_verifications", 429
+
+    def __init__(self, detail: str = "", *, retry_after_seconds: int = 3600) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class TooManyHolds(SchedulingError):
+    """The mentor already has as many slots held for unconfirmed codes as they may: one of them
+    must be confirmed or end first (``Retry-After``: when the first one ends)."""
+
+    code, status = "too_many_holds", 429
+
+    def __init__(self, detail: str = "", *, retry_after_seconds: int = 600) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = max(1, retry_after_seconds)

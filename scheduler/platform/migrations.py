@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import URL
 
 from scheduler.platform.db import normalize_url
-from scheduler.platform.settings import PROJECT_ROOT
+from scheduler.platform.settings import PROJECT_ROOT, SecretsSettings
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 # Every replica of `serve` and `worker` migrates as it starts: under this advisory lock they do it
@@ -23,7 +23,9 @@ def _config() -> Config:
     return config
 
 
-def _run(url: str | URL, action: str, revision: str) -> None:
+def _run(
+    url: str | URL, action: str, revision: str, secrets: SecretsSettings | None = None
+) -> None:
     engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
     try:
         with engine.begin() as connection:
@@ -32,17 +34,24 @@ def _run(url: str | URL, action: str, revision: str) -> None:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
             config = _config()
             config.attributes["connection"] = connection
+            # The token keys, for the revisions that seal or open stored secrets (0020);
+            # without them such a revision reads TOKEN_KEYS from the environment.
+            config.attributes["secrets"] = secrets
             getattr(command, action)(config, revision)
     finally:
         engine.dispose()
 
 
-def upgrade(url: str | URL, revision: str = "head") -> None:
-    _run(url, "upgrade", revision)
+def upgrade(
+    url: str | URL, revision: str = "head", *, secrets: SecretsSettings | None = None
+) -> None:
+    _run(url, "upgrade", revision, secrets)
 
 
-def downgrade(url: str | URL, revision: str = "base") -> None:
-    _run(url, "downgrade", revision)
+def downgrade(
+    url: str | URL, revision: str = "base", *, secrets: SecretsSettings | None = None
+) -> None:
+    _run(url, "downgrade", revision, secrets)
 
 
 def current_revision(url: str | URL) -> str | None:

@@ -75,6 +75,13 @@ class HttpSettings:
     booking_email_verification: bool = True
     # Live (upcoming, not cancelled) bookings one visitor address may hold at once (0: no cap).
     booking_live_per_email: int = 3
+    # Verifications started (a slot held 10 minutes, a code mailed) per client address and
+    # hour, counted in PostgreSQL: generous, since a whole class may share one address, but
+    # made-up addresses from one client cannot hold slot after slot (0: no limit).
+    verification_limit_per_address: int = 60
+    # Slots of one mentor held at once for unconfirmed codes (0: no cap): a visitor who really
+    # reads their mail confirms within minutes, so a few are plenty.
+    verification_holds_per_mentor: int = 3
 
     @property
     def loopback(self) -> bool:
@@ -188,6 +195,9 @@ class WebhookSettings:
     # production: a staff member's URL must not reach the service's own network (SSRF). On a
     # loopback PUBLIC_URL (development, tests) loopback receivers are allowed anyway.
     allow_private: bool = False
+    # Days the delivery log keeps a finished message (delivered or given up) before the
+    # worker's daily purge deletes it: long enough to answer "did it arrive?", not forever.
+    log_retention_days: int = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +282,12 @@ class Settings:
                 booking_live_per_email=int(
                     get("BOOKING_LIVE_PER_EMAIL") or http.booking_live_per_email
                 ),
+                verification_limit_per_address=int(
+                    get("VERIFICATION_LIMIT_PER_ADDRESS") or http.verification_limit_per_address
+                ),
+                verification_holds_per_mentor=int(
+                    get("VERIFICATION_HOLDS_PER_MENTOR") or http.verification_holds_per_mentor
+                ),
             ),
             secrets=SecretsSettings(
                 secret_key=get("SECRET_KEY") or secrets.secret_key,
@@ -341,4 +357,5 @@ def _webhook_settings(get: Callable[[str], str | None]) -> WebhookSettings:
         timeout_seconds=float(get("WEBHOOK_TIMEOUT_SECONDS") or default.timeout_seconds),
         disable_after=int(get("WEBHOOK_DISABLE_AFTER") or default.disable_after),
         allow_private=_bool(get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), default.allow_private),
+        log_retention_days=int(get("WEBHOOK_LOG_RETENTION_DAYS") or default.log_retention_days),
     )

@@ -18,6 +18,7 @@ from api.wiring import Parts, build_handlers
 from integrations.mail import SmtpMailer
 from integrations.webhooks import AddressRefused, HttpWebhookSender
 from scheduler import booking
+from scheduler.calendar import SecretBox
 from scheduler.messaging import EndpointChange, UrlPolicy, webhook_delivery, webhooks
 from scheduler.messaging.webhook_models import WebhookEndpoint, WebhookMessage
 from scheduler.platform import Database, OutboxRow, Settings, Worker, outbox
@@ -70,6 +71,7 @@ async def _endpoint(
             EndpointChange(url=url, events=events, **change),
             UrlPolicy.from_settings(settings),
             STAFF,
+            SecretBox(settings.secrets),
         )
 
 

@@ -15,6 +15,7 @@ from api.space import forms
 from api.space.deps import Pages
 from api.space.staff.common import actor, page
 from api.space.web import Web, error_text, language
+from scheduler.calendar import SecretBox
 from scheduler.messaging import EVENTS, EndpointChange, UrlPolicy, webhook_delivery, webhooks
 from scheduler.platform import NotFound, SchedulingError
 
@@ -36,7 +37,7 @@ async def _list_page(
         web,
         request,
         "staff/webhooks.html",
-        endpoints=await webhooks.list_endpoints(session),
+        endpoints=await webhooks.list_endpoints(session, SecretBox(web.settings.secrets)),
         events=EVENTS,
         **context,
     )
@@ -53,7 +54,7 @@ async def _endpoint_page(
         web,
         request,
         "staff/webhook.html",
-        endpoint=await webhooks.get_endpoint(session, endpoint_id),
+        endpoint=await webhooks.get_endpoint(session, endpoint_id, SecretBox(web.settings.secrets)),
         log=await webhooks.delivery_log(session, endpoint_id),
         events=EVENTS,
         **context,
@@ -76,7 +77,11 @@ class WebhooksController(Controller):
         form = await request.form()
         try:
             created = await webhooks.create_endpoint(
-                session, _change(form), UrlPolicy.from_settings(web.settings), actor(request)
+                session,
+                _change(form),
+                UrlPolicy.from_settings(web.settings),
+                actor(request),
+                SecretBox(web.settings.secrets),
             )
         except SchedulingError as error:
             text = error_text(error, language(request))
@@ -105,6 +110,7 @@ class WebhooksController(Controller):
                 _change(form),
                 UrlPolicy.from_settings(web.settings),
                 actor(request),
+                SecretBox(web.settings.secrets),
             ),
         )
 
@@ -141,6 +147,7 @@ class WebhooksController(Controller):
                 EndpointChange(),
                 UrlPolicy.from_settings(web.settings),
                 actor(request),
+                SecretBox(web.settings.secrets),
                 rotate_secret=True,
             ),
         )
