@@ -86,12 +86,11 @@ async def book(
     """
     slot_start = supported_instant(slot_start, "slot_start")
     now = as_utc(now, "now")
-    visitor = _validated(visitor)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
     if idempotency_key is not None and not request_secret:
         raise ValueError("an Idempotency-Key needs the request secret to key its hash")
-    request_hash = _request_hash(request_secret or "", mentor_id, slot_start, visitor, filiere)
+    secret = request_secret or ""
     # A caller already in a transaction may hold the mentor's lock (confirm_verification): it
     # must not wait for the slot's holder, which may be waiting for that lock.
     gated = not session.in_transaction()
@@ -107,7 +106,7 @@ async def book(
                         visitor=visitor,
                         now=now,
                         idempotency_key=idempotency_key,
-                        request_hash=request_hash,
+                        request_secret=secret,
                         filiere=filiere,
                         fresh=fresh,
                         # The last round goes without the key: it queues on the mentor's lock
@@ -122,6 +121,7 @@ async def book(
             raise
         race = error
     # The same key committed concurrently for another mentor's booking: answer as its replay.
+    request_hash = _request_hash(secret, mentor_id, slot_start, _validated(visitor), filiere)
     async with unit_of_work(session):
         replay = await _replay(session, idempotency_key, request_hash, now)
     if replay is None:
@@ -147,11 +147,14 @@ async def _book_in_transaction(
     visitor: Visitor,
     now: datetime,
     idempotency_key: str | None,
-    request_hash: str,
+    request_secret: str,
     filiere: str | None,
     fresh: tuple[Interval, list[Interval]] | None,
     hold: bool,
 ) -> BookResult:
+    """One round of ``book``: the gate, then (for the attempt that can still win) the booking.
+    The visitor is checked after the gate's refusal, which needs none of it (the API checked
+    the address already): a lost race costs one statement and little else."""
     connection = await driver_connection(session)
     gate = await pass_gate(connection, mentor_id, slot_start, hold=hold)
     if gate is None:
@@ -166,10 +169,14 @@ async def _book_in_transaction(
         # A lost race, answered before the mentor's lock, unless the booking is this request's
         # own (a retry: the key commits with it, and this later statement sees it).
         if idempotency_key is not None:
+            visitor = _validated(visitor)
+            request_hash = _request_hash(request_secret, mentor_id, slot_start, visitor, filiere)
             replay = await _replay(session, idempotency_key, request_hash, now)
             if replay is not None:
                 return replace(replay, mentor_name=gate.display_name)
         raise SlotTaken("this slot has just been taken")
+    visitor = _validated(visitor)
+    request_hash = _request_hash(request_secret, mentor_id, slot_start, visitor, filiere)
     # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
     mentor = await _lock_mentor(connection, mentor_id, visitor.email, filiere)
     if idempotency_key is not None:
