@@ -38,7 +38,7 @@ from scheduler.schedules import IS_LIVE
 # The slot's occupied range is computed once (a scalar subquery is a constant for the plan), so
 # that the GiST index of the exclusion constraint finds the overlap on (mentor_id, occupied)
 # instead of reading every past booking of the mentor.
-_TAKEN = f"""
+_OVERLAPPING = f"""
     EXISTS (
       SELECT 1
         FROM bookings
@@ -58,11 +58,11 @@ _GATE = f"""
     SELECT m.display_name, m.active, m.paused, t.taken,
            CASE WHEN t.taken OR NOT %(hold)s THEN false
                 ELSE pg_try_advisory_xact_lock(%(key)s) END AS holder
-      FROM mentors m, (SELECT {_TAKEN} AS taken) t
+      FROM mentors m, (SELECT {_OVERLAPPING} AS taken) t
      WHERE m.id = %(mentor_id)s
 """
 
-_TAKEN_NOW = f"SELECT {_TAKEN} AS taken"
+_TAKEN = f"SELECT {_OVERLAPPING} AS taken"
 
 # Shared: every attempt waiting for one holder wakes when it ends, none queues behind another.
 _WAIT_FOR_HOLDER = "SELECT pg_advisory_xact_lock_shared(%(key)s)"
@@ -116,5 +116,5 @@ async def taken_already(
     connection: AsyncConnection[Any], mentor_id: UUID, slot_start: datetime
 ) -> bool:
     """Whether a live booking of the mentor already overlaps the slot (read without a lock)."""
-    rows = await fetch_all(connection, _TAKEN_NOW, _params(mentor_id, slot_start))
+    rows = await fetch_all(connection, _TAKEN, _params(mentor_id, slot_start))
     return bool(rows[0].taken)
