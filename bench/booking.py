@@ -40,6 +40,7 @@ from scheduler import catalog
 from scheduler.booking import book, visitors
 from scheduler.booking.book import _LOCK_MENTOR
 from scheduler.booking.insert import _INSERT_BOOKING
+from scheduler.booking.precheck import _GATE, slot_key
 from scheduler.platform import (
     PROJECT_ROOT,
     Actor,
@@ -192,7 +193,8 @@ def throughput(url: str, items: list[tuple[str, str]], processes: int, clients: 
 
 
 async def bare_floor(url: str, items: list[tuple[str, str]], clients: int = 16) -> float:
-    """The booking path's own three statements plus BEGIN/COMMIT from a bare psycopg client:
+    """The booking path's own four statements (the slot's gate, the mentor's lock, the engine's
+    inputs, the insert) plus BEGIN/COMMIT from a bare psycopg client:
     no session, pool or checkout check, no validation, no engine. What this machine allows for the
     database work alone, to compare with the service path above."""
     parts = make_url(url)
@@ -210,6 +212,9 @@ async def bare_floor(url: str, items: list[tuple[str, str]], clients: int = 16) 
         while queue:
             mentor_id, text = queue.pop()
             start = datetime.fromisoformat(text)
+            gate = {"mentor_id": mentor_id, "start": start, "end": start + SLOT_LENGTH}
+            key = {"hold": True, "key": slot_key(UUID(mentor_id), start)}
+            await connection.execute(_GATE, gate | key)
             await connection.execute(
                 _LOCK_MENTOR, {"id": mentor_id, "email_hash": b"", "slug": None}
             )

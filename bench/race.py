@@ -2,6 +2,7 @@
 nothing.
 
     .venv/bin/python bench/race.py [--processes 3] [--clients 64 256] [--attempts 4000]
+                                   [--rates 300] [--seconds 8]
 
 The service runs as in production (``thotis serve`` with --processes uvicorn processes,
 EMBEDDED_WORKER=false, booking limits off) on a throw-away embedded PostgreSQL with its default
@@ -11,7 +12,14 @@ cores more than the server) POST /v1/bookings in a loop, each attempt a new visi
 10 popular slots of 5 mentors (two neighbours each, which conflict through the 5-minute
 buffers), until --attempts answers. Printed per client count: answers by status (503s
 included), the losers' (409) latency p50/p99, the winners', and the most client connections
-PostgreSQL held at once (sampled every 50 ms). Then bookings stored per slot (never two).
+PostgreSQL held at once (sampled every 50 ms).
+
+A closed loop measures queueing as much as the service: each client sends again as soon as it
+is answered, so a loser's latency is about clients / answers per second (Little's law) however
+lean a refusal is. So then, for each of --rates, the same rush paced (open loop): attempts sent
+at that fixed rate for --seconds, each on a free keep-alive connection (a new one when none is
+free), latency counted from the time it was due to be sent: below capacity this is the
+service's own latency, above it the queue shows. Then bookings stored per slot (never two).
 """
 
 from __future__ import annotations
@@ -134,6 +142,81 @@ async def rush(
         )
 
 
+async def paced(
+    port: int, dsn: str, slots: list[tuple[str, str]], rate: int, seconds: float
+) -> None:
+    statuses: Counter[int] = Counter()
+    latency: dict[str, list[float]] = {"lost": [], "won": []}
+    rng = random.Random(rate)
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    opened = [0]
+    peak = [0]
+    stop = asyncio.Event()
+
+    async def attempt(n: int, due: float) -> None:
+        mentor_id, start = rng.choice(slots)
+        body = json.dumps(
+            {
+                "mentor_id": mentor_id,
+                "start": start,
+                "first_name": f"Eleve{n}",
+                "email": f"paced{rate}-{n}@lycee.example.fr",
+                "consent": True,
+            }
+        ).encode()
+        status = 0
+        # A kept-alive connection the server has closed meanwhile (its idle timeout) fails at
+        # once: the attempt goes again on a new one, its latency still counted from ``due``.
+        for reuse in (bool(idle), False):
+            if reuse:
+                reader, writer = idle.pop()
+            else:
+                opened[0] += 1
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                status = await post(reader, writer, body)
+            except (OSError, asyncio.IncompleteReadError):
+                writer.close()
+                continue
+            idle.append((reader, writer))
+            break
+        elapsed = (time.perf_counter() - due) * 1000
+        statuses[status] += 1
+        if status == 409:
+            latency["lost"].append(elapsed)
+        elif status == 201:
+            latency["won"].append(elapsed)
+
+    sampler = asyncio.create_task(sample_connections(dsn, peak, stop))
+    total = int(rate * seconds)
+    began = time.perf_counter()
+    tasks = []
+    for n in range(total):
+        due = began + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(attempt(n, due)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - began
+    stop.set()
+    await sampler
+    for _, writer in idle:
+        writer.close()
+    lost = latency["lost"]
+    print(
+        f"paced {rate}/s: {total} attempts sent in {seconds:.0f} s, answered by "
+        f"{elapsed:.1f} s, {dict(sorted(statuses.items()))}; 503: {statuses[503]}; "
+        f"client connections opened {opened[0]}"
+    )
+    if lost:
+        print(
+            f"      losers (409) ms from due time: p50 {statistics.median(lost):7.1f}  p99 "
+            f"{percentile(lost, 0.99):7.1f}   winners: {len(latency['won'])}; "
+            f"PostgreSQL client connections at most {peak[0]}"
+        )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,6 +224,8 @@ async def main() -> None:
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--clients", type=int, nargs="+", default=[64, 256])
     parser.add_argument("--attempts", type=int, default=4000)
+    parser.add_argument("--rates", type=int, nargs="*", default=[300])
+    parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--port", type=int, default=8790)
     args = parser.parse_args()
     server = EmbeddedPostgres.throwaway_under(
@@ -162,6 +247,10 @@ async def main() -> None:
                 await asyncio.sleep(2.5)
                 slots = await popular_slots(base)
                 await rush(args.port, dsn, slots, clients, args.attempts)
+            for rate in args.rates:
+                await asyncio.sleep(2.5)
+                slots = await popular_slots(base)
+                await paced(args.port, dsn, slots, rate, args.seconds)
             async with await psycopg.AsyncConnection.connect(dsn) as connection:
                 rows = await (
                     await connection.execute(

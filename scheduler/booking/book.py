@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,7 +29,7 @@ from availability.intervals import as_utc
 from scheduler.booking.insert import insert_booking
 from scheduler.booking.models import EmailBlock, IdempotencyKey
 from scheduler.booking.ports import BusyCheck
-from scheduler.booking.precheck import taken_already
+from scheduler.booking.precheck import pass_gate, taken_after_holder
 from scheduler.booking.reads import get_booking
 from scheduler.booking.records import BookResult
 from scheduler.booking.tokens import _issue_token
@@ -85,68 +86,131 @@ async def book(
     """
     slot_start = supported_instant(slot_start, "slot_start")
     now = as_utc(now, "now")
-    visitor = _validated(visitor)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
     if idempotency_key is not None and not request_secret:
         raise ValueError("an Idempotency-Key needs the request secret to key its hash")
-    request_hash = _request_hash(request_secret or "", mentor_id, slot_start, visitor, filiere)
+    secret = request_secret or ""
+    # A caller already in a transaction may hold the mentor's lock (confirm_verification): it
+    # must not wait for the slot's holder, which may be waiting for that lock.
+    gated = not session.in_transaction()
+    fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
     try:
-        async with unit_of_work(session):
-            fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
-            connection = await driver_connection(session)
-            if await taken_already(connection, mentor_id, slot_start):
-                # A lost race, answered before the lock, unless the booking is this request's
-                # own (a retry: the key commits with it, and this later statement sees it).
-                if idempotency_key is not None:
-                    replay = await _replay(session, idempotency_key, request_hash, now)
-                    if replay is not None:
-                        return replay
-                raise SlotTaken("this slot has just been taken")
-            # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
-            mentor = await _lock_mentor(connection, mentor_id, visitor.email, filiere)
-            if idempotency_key is not None:
-                # After the lock: a retry that waited behind its first attempt finds it here.
-                replay = await _replay(session, idempotency_key, request_hash, now)
-                if replay is not None:
-                    return replay
-            _ensure_available(mentor)
-            if mentor.blocked:
-                raise EmailBlocked("this email address cannot book")
-            if filiere is not None and mentor.filiere_id is None:
-                raise ValidationFailed(f"the mentor is not in the filière {filiere!r}")
-            # Round trip 2 (a fresh snapshot, taken after the lock): rules, bookings, busy.
-            state = await _revalidate(session, connection, mentor, slot_start, now, fresh)
-            # Round trip 3: the booking, its token, outbox rows, audit and idempotency key.
-            booking_id = uuid4()
-            result = await insert_booking(
-                connection,
-                booking_id=booking_id,
-                series_id=booking_id,
-                sequence=0,
-                mentor_id=mentor_id,
-                filiere_id=mentor.filiere_id,
-                slot_start=slot_start,
-                state=state,
-                visitor=visitor,
-                consent_at=now,
-                now=now,
-                actor=Actor("visitor"),
-                action="book",
-                audit_details={"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
-                idempotency=(idempotency_key, request_hash) if idempotency_key else None,
-            )
-            return result
+        for round_ in range(_GATE_ROUNDS):
+            try:
+                async with unit_of_work(session):
+                    return await _book_in_transaction(
+                        session,
+                        mentor_id=mentor_id,
+                        slot_start=slot_start,
+                        visitor=visitor,
+                        now=now,
+                        idempotency_key=idempotency_key,
+                        request_secret=secret,
+                        filiere=filiere,
+                        fresh=fresh,
+                        # The last round goes without the key: it queues on the mentor's lock
+                        # as every attempt once did, so a run of failing holders ends.
+                        hold=gated and round_ < _GATE_ROUNDS - 1,
+                    )
+            except _HolderFailed:
+                continue
+        raise AssertionError("the last round holds no key, so it never asks for another")
     except ValidationFailed as error:
         if idempotency_key is None or not _idempotency_race(error):
             raise
         race = error
     # The same key committed concurrently for another mentor's booking: answer as its replay.
+    request_hash = _request_hash(secret, mentor_id, slot_start, _validated(visitor), filiere)
     async with unit_of_work(session):
         replay = await _replay(session, idempotency_key, request_hash, now)
     if replay is None:
         raise race
     return replay
+
+
+# Rounds of the slot's gate before an attempt queues on the mentor's lock without it (a new
+# round only when the holder it waited for failed and the slot is still free).
+_GATE_ROUNDS = 3
+
+
+class _HolderFailed(Exception):
+    """The slot's holder ended without taking it: compete again in a new transaction (the one
+    that waited holds the key shared until it ends)."""
+
+
+async def _book_in_transaction(
+    session: AsyncSession,
+    *,
+    mentor_id: UUID,
+    slot_start: datetime,
+    visitor: Visitor,
+    now: datetime,
+    idempotency_key: str | None,
+    request_secret: str,
+    filiere: str | None,
+    fresh: tuple[Interval, list[Interval]] | None,
+    hold: bool,
+) -> BookResult:
+    """One round of ``book``: the gate, then (for the attempt that can still win) the booking.
+    The visitor is checked after the gate's refusal, which needs none of it (the API checked
+    the address already): a lost race costs one statement and little else."""
+    connection = await driver_connection(session)
+    gate = await pass_gate(connection, mentor_id, slot_start, hold=hold)
+    if gate is None:
+        raise NotFound("no such mentor")
+    _ensure_available(gate)
+    taken = gate.taken
+    if not taken and hold and not gate.holder:
+        taken = await taken_after_holder(connection, mentor_id, slot_start)
+        if not taken:
+            raise _HolderFailed
+    if taken:
+        # A lost race, answered before the mentor's lock, unless the booking is this request's
+        # own (a retry: the key commits with it, and this later statement sees it).
+        if idempotency_key is not None:
+            visitor = _validated(visitor)
+            request_hash = _request_hash(request_secret, mentor_id, slot_start, visitor, filiere)
+            replay = await _replay(session, idempotency_key, request_hash, now)
+            if replay is not None:
+                return replace(replay, mentor_name=gate.display_name)
+        raise SlotTaken("this slot has just been taken")
+    visitor = _validated(visitor)
+    request_hash = _request_hash(request_secret, mentor_id, slot_start, visitor, filiere)
+    # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
+    mentor = await _lock_mentor(connection, mentor_id, visitor.email, filiere)
+    if idempotency_key is not None:
+        # After the lock: a retry that waited behind its first attempt finds it here.
+        replay = await _replay(session, idempotency_key, request_hash, now)
+        if replay is not None:
+            return replace(replay, mentor_name=gate.display_name)
+    _ensure_available(mentor)
+    if mentor.blocked:
+        raise EmailBlocked("this email address cannot book")
+    if filiere is not None and mentor.filiere_id is None:
+        raise ValidationFailed(f"the mentor is not in the filière {filiere!r}")
+    # Round trip 2 (a fresh snapshot, taken after the lock): rules, bookings, busy.
+    state = await _revalidate(session, connection, mentor, slot_start, now, fresh)
+    # Round trip 3: the booking, its token, outbox rows, audit and idempotency key.
+    booking_id = uuid4()
+    result = await insert_booking(
+        connection,
+        booking_id=booking_id,
+        series_id=booking_id,
+        sequence=0,
+        mentor_id=mentor_id,
+        filiere_id=mentor.filiere_id,
+        slot_start=slot_start,
+        state=state,
+        visitor=visitor,
+        consent_at=now,
+        now=now,
+        actor=Actor("visitor"),
+        action="book",
+        audit_details={"mentor_id": str(mentor_id), "start": slot_start.isoformat()},
+        idempotency=(idempotency_key, request_hash) if idempotency_key else None,
+    )
+    return replace(result, mentor_name=gate.display_name)
 
 
 def _idempotency_race(error: ValidationFailed) -> bool:

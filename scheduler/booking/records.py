@@ -39,9 +39,12 @@ class BookResult:
     """A booking just made (or found again through its idempotency key).
 
     ``manage_token`` is the raw secret of the visitor's manage link: it exists only here (the
-    database keeps its SHA-256), so show or send it now.
+    database keeps its SHA-256), so show or send it now. ``mentor_name``: the mentor's display
+    name when the service read it on its way (``book`` does, so that its route reads nothing
+    more), else empty.
     """
 
     booking: BookingRecord
     manage_token: str
     replayed: bool = False
+    mentor_name: str = ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
 
+from scheduler import catalog
+from scheduler.platform import Actor, Database
 from tests.api.conftest import World
 
 
@@ -61,3 +63,41 @@ async def test_a_visitor_books_then_cancels_and_the_slot_comes_back(
 
     again = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
     assert first["start"] in _all_starts(again["days"])
+
+
+def _request(world: World, start: str, email: str) -> dict[str, object]:
+    return {
+        "mentor_id": str(world.mentor_id),
+        "start": start,
+        "first_name": "Camille",
+        "email": email,
+        "consent": True,
+    }
+
+
+async def _first_start(client: AsyncTestClient, world: World) -> str:  # type: ignore[type-arg]
+    slots = (await client.get(f"/v1/mentors/{world.mentor_id}/slots")).json()
+    return str(_all_starts(slots["days"])[0])
+
+
+async def test_the_booking_answer_names_its_mentor(
+    client: AsyncTestClient,
+    world: World,  # type: ignore[type-arg]
+) -> None:
+    start = await _first_start(client, world)
+    created = await client.post("/v1/bookings", json=_request(world, start, "camille@example.fr"))
+    assert created.status_code == 201, created.text
+    assert created.json()["booking"]["mentor_name"] == "Léa"
+
+
+async def test_booking_a_deactivated_mentor_is_refused_as_unavailable(
+    client: AsyncTestClient,
+    world: World,  # type: ignore[type-arg]
+    db: Database,
+) -> None:
+    start = await _first_start(client, world)
+    async with db.sessions() as session:
+        await catalog.deactivate_mentor(session, world.mentor_id, Actor.staff("tests"))
+    refused = await client.post("/v1/bookings", json=_request(world, start, "camille@example.fr"))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "mentor_unavailable"
