@@ -81,24 +81,6 @@ async def test_staff_approval_shows_a_theme_to_visitors_and_survives_a_recomputa
         assert await question_themes.public_themes(session, "droit") == []
 
 
-async def test_the_dataset_has_every_themed_question_scrubbed_with_its_theme(
-    db: Database,
-) -> None:
-    await _seeded(db)
-    await question_themes.themes_job(db, factories.Clock(NOW)).run()
-    async with db.sessions() as session:
-        lines = [
-            line async for batch in question_themes.dataset(session, batch=7) for line in batch
-        ]
-    assert len(lines) == 241
-    assert {(line.filiere, line.month) for line in lines} == {
-        ("droit", "2030-01"),
-        ("droit", "2029-12"),
-    }
-    assert not any("06 12" in line.question or "Camille" in line.question for line in lines)
-    assert all(line.theme_key or line.theme == "" for line in lines)
-
-
 async def test_two_workers_computing_at_once_leave_one_set_of_themes(db: Database) -> None:
     await _seeded(db)
 

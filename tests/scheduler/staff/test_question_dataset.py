@@ -1,0 +1,43 @@
+"""The anonymised dataset: every question the job themed, scrubbed, with its filière, month and
+theme, read in batches that together hold each line once; its size says how many lines come."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from scheduler.platform import Database
+from scheduler.staff import question_dataset, question_themes
+from testkit import factories
+from testkit.questions import sample, seed_questions
+
+NOW = datetime(2030, 1, 20, 9, 0, tzinfo=UTC)
+
+
+async def test_the_dataset_has_every_themed_question_scrubbed_with_its_theme(
+    db: Database,
+) -> None:
+    mentor = await factories.make_mentor(db, filiere="droit", name="Léa Martin")
+    items = [i.text for i in sample("droit", 60)]
+    await seed_questions(db, mentor.id, "droit", items[:40], datetime(2030, 1, 5, 10, tzinfo=UTC))
+    await seed_questions(db, mentor.id, "droit", items[40:], datetime(2029, 12, 5, 10, tzinfo=UTC))
+    await seed_questions(
+        db,
+        mentor.id,
+        "droit",
+        ["Bonjour Léa, je suis Camille, appelle-moi au 06 12 34 56 78 pour l'alternance"],
+        datetime(2030, 1, 6, 10, tzinfo=UTC),
+        first_name="Camille",
+    )
+    await question_themes.themes_job(db, factories.Clock(NOW)).run()
+    async with db.sessions() as session:
+        lines = [
+            line async for batch in question_dataset.dataset(session, batch=7) for line in batch
+        ]
+        size = await question_dataset.dataset_size(session)
+    assert len(lines) == size == 61
+    assert {(line.filiere, line.month) for line in lines} == {
+        ("droit", "2030-01"),
+        ("droit", "2029-12"),
+    }
+    assert not any("06 12" in line.question or "Camille" in line.question for line in lines)
+    assert all(line.theme_key or line.theme == "" for line in lines)
