@@ -1,6 +1,6 @@
-"""What the Thotis team reads: the booking ledger (listing and export), aggregate statistics and
-the visitors' questions. Read-only; each function is a fixed number of queries, whatever the
-number of bookings, mentors or filières.
+"""What the Thotis team reads of the bookings: the ledger (listing and export) and aggregate
+statistics; the visitors' questions are ``scheduler.staff.questions``. Read-only; each function
+is a fixed number of queries, whatever the number of bookings, mentors or filières.
 
 Counting rule: a rescheduled booking is replaced by a new one of the same series, so statistics
 and questions leave out the ``rescheduled`` rows (the series is counted once, as its latest
@@ -14,20 +14,18 @@ from datetime import datetime
 from typing import Any, TypeVarTuple
 from uuid import UUID
 
-from sqlalchemy import DateTime, Select, Text, Uuid, and_, cast, func, null, select, union_all
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import supported_instant
 from availability.intervals import as_utc
-from scheduler.booking import BookingRow, BookingStatus, RetainedQuestion
+from scheduler.booking import BookingRow, BookingStatus
 from scheduler.catalog import Filiere, Mentor
 from scheduler.platform import ValidationFailed
 
 # Beyond this the export should be cut by dates; it keeps one response bounded in memory.
 EXPORT_MAX_ROWS = 100_000
 MAX_PAGE = 500
-# Anonymous questions are kept by month, in the team's zone.
-TEAM_ZONE = "Europe/Paris"
 
 # The columns of a query that BookingFilter.apply narrows: it adds WHERE clauses, never columns.
 _Columns = TypeVarTuple("_Columns")
@@ -72,7 +70,8 @@ class BookingFilter:
         return query
 
 
-def _page(limit: int, offset: int) -> None:
+def check_page(limit: int, offset: int) -> None:
+    """ValidationFailed unless ``limit`` and ``offset`` make a page the readers serve."""
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise ValidationFailed(f"limit must be 1..{MAX_PAGE} and offset >= 0")
 
@@ -161,7 +160,7 @@ async def list_bookings(
     newest_first: bool = False,
 ) -> list[BookingLine]:
     """One page of the ledger, by start time."""
-    _page(limit, offset)
+    check_page(limit, offset)
     rows = await session.execute(_ledger_query(flt, newest_first).limit(limit).offset(offset))
     return [_line(row) for row in rows]
 
@@ -316,125 +315,3 @@ async def statistics(
     )
     total = sum((m.counts for m in per_mentor), Counts())
     return Statistics(period.start, period.end, total, tuple(per_filiere), per_mentor)
-
-
-# --- the visitors' questions -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionLine:
-    """A visitor's question. Once its booking's personal data is erased (retention, or a
-    privacy request) it is kept alone: ``booking_id``, ``mentor_id``, ``mentor_name`` and
-    ``status`` are None and ``start`` is the first day of its month (Paris)."""
-
-    booking_id: UUID | None
-    start: datetime
-    status: str | None
-    filiere: str | None
-    mentor_id: UUID | None
-    mentor_name: str | None
-    question: str
-    language: str
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-async def questions(
-    session: AsyncSession,
-    *,
-    filiere: str | None = None,
-    search: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[QuestionLine]:
-    """The questions visitors asked (newest first), of one filière and/or containing ``search``
-    (case-insensitive). Carries no visitor identity: questions outlive the purge of names."""
-    _page(limit, offset)
-    return await _questions(session, filiere, search, start, end, limit, offset)
-
-
-async def export_questions(
-    session: AsyncSession, *, filiere: str | None, search: str | None, most: int
-) -> list[QuestionLine]:
-    """``questions`` for a file export: up to ``most`` lines in one query, not by pages (the
-    pages of a long export would each rescan the ones before, and could shift in between)."""
-    if most < 1:
-        raise ValidationFailed("an export has at least one line")
-    return await _questions(session, filiere, search, None, None, most, 0)
-
-
-async def _questions(
-    session: AsyncSession,
-    filiere: str | None,
-    search: str | None,
-    start: datetime | None,
-    end: datetime | None,
-    limit: int,
-    offset: int,
-) -> list[QuestionLine]:
-    period = BookingFilter(start, end, filiere=filiere)
-    linked = (
-        select(
-            BookingRow.id.label("booking_id"),
-            BookingRow.start_at.label("start"),
-            BookingRow.status.label("status"),
-            Filiere.slug.label("filiere"),
-            BookingRow.mentor_id.label("mentor_id"),
-            Mentor.display_name.label("mentor_name"),
-            BookingRow.visitor_question.label("question"),
-            BookingRow.language.label("language"),
-        )
-        .join(Mentor, Mentor.id == BookingRow.mentor_id)
-        .outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
-        .where(
-            BookingRow.visitor_question.is_not(None),
-            BookingRow.visitor_question != "",
-            BookingRow.status != "rescheduled",
-        )
-    )
-    month_start = func.timezone(TEAM_ZONE, cast(RetainedQuestion.month, DateTime))
-    kept = select(
-        null().cast(Uuid).label("booking_id"),
-        month_start.label("start"),
-        null().cast(Text).label("status"),
-        Filiere.slug.label("filiere"),
-        null().cast(Uuid).label("mentor_id"),
-        null().cast(Text).label("mentor_name"),
-        RetainedQuestion.question.label("question"),
-        RetainedQuestion.language.label("language"),
-    ).outerjoin(Filiere, Filiere.id == RetainedQuestion.filiere_id)
-    if search:
-        pattern = _like_pattern(search)
-        linked = linked.where(BookingRow.visitor_question.ilike(pattern, escape="\\"))
-        kept = kept.where(RetainedQuestion.question.ilike(pattern, escape="\\"))
-    if filiere is not None:
-        kept = kept.where(Filiere.slug == filiere)
-    if period.start is not None:
-        kept = kept.where(month_start >= period.start)
-    if period.end is not None:
-        kept = kept.where(month_start < period.end)
-    both = union_all(period.apply(linked), kept).subquery()
-    rows = await session.execute(
-        select(both)
-        .order_by(both.c.start.desc(), both.c.booking_id.nulls_last())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [
-        QuestionLine(
-            booking_id=row.booking_id,
-            start=row.start,
-            status=row.status,
-            filiere=row.filiere,
-            mentor_id=row.mentor_id,
-            mentor_name=row.mentor_name,
-            question=row.question,
-            language=row.language,
-        )
-        for row in rows
-    ]

@@ -19,7 +19,7 @@ from api.space.forms import tr
 from api.space.staff.common import page
 from api.space.web import language
 from scheduler import catalog
-from scheduler.staff import insights, reports
+from scheduler.staff import insights, questions, reports
 
 STATS_WEEKS = 12
 UTILISATION_DAYS = 28
@@ -109,11 +109,11 @@ class StatisticsController(Controller):
         self, request: Request[Any, Any, Any], session: Session, web: Pages
     ) -> Response[str]:
         search, filiere = _question_filters(request)
-        lines = await reports.questions(
+        lines = await questions.questions(
             session, filiere=filiere, search=search, limit=QUESTIONS_SHOWN
         )
         filiere_list = await catalog.list_filieres(session)
-        grouped: dict[str | None, list[reports.QuestionLine]] = defaultdict(list)
+        grouped: dict[str | None, list[questions.QuestionLine]] = defaultdict(list)
         for line in lines:
             grouped[line.filiere].append(line)
         return page(
@@ -133,7 +133,7 @@ class StatisticsController(Controller):
         self, request: Request[Any, Any, Any], session: Session
     ) -> Response[bytes]:
         search, filiere = _question_filters(request)
-        lines = await reports.export_questions(
+        lines = await questions.export_questions(
             session, filiere=filiere, search=search, most=CSV_MAX_ROWS
         )
         buffer = io.StringIO()
