@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVarTuple
 from uuid import UUID
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import supported_instant
@@ -275,16 +275,21 @@ async def statistics(
     end: datetime | None = None,
 ) -> Statistics:
     """Bookings per filière and per mentor (every filière and mentor listed, zeros included),
-    cancellation and no-show rates, over bookings starting in ``[start, end)``. Three queries."""
+    cancellation and no-show rates, over bookings starting in ``[start, end)``. Three queries,
+    one of which reads the bookings: a single scan counts them per mentor and per filière
+    (``GROUPING SETS``) where a query per grouping read them twice."""
     now = as_utc(now, "now")
     period = BookingFilter(start, end)
-    conditions = _booking_conditions(period.start, period.end)
-
-    by_filiere = (
+    counted = (
         await session.execute(
-            select(BookingRow.filiere_id, *_count_columns(now))
-            .where(*conditions)
-            .group_by(BookingRow.filiere_id)
+            select(
+                BookingRow.mentor_id,
+                BookingRow.filiere_id,
+                func.grouping(BookingRow.mentor_id).label("per_filiere"),
+                *_count_columns(now),
+            )
+            .where(*_booking_conditions(period.start, period.end))
+            .group_by(func.grouping_sets(BookingRow.mentor_id, BookingRow.filiere_id))
         )
     ).all()
     filieres = (
@@ -294,24 +299,24 @@ async def statistics(
             )
         )
     ).all()
-    # Conditions sit in the ON clause so that mentors without bookings still get a (zero) row.
-    by_mentor = (
+    mentors = (
         await session.execute(
-            select(Mentor.id, Mentor.display_name, Mentor.active, *_count_columns(now))
-            .outerjoin(BookingRow, (BookingRow.mentor_id == Mentor.id) & and_(*conditions))
-            .group_by(Mentor.id, Mentor.display_name, Mentor.active)
-            .order_by(Mentor.display_name, Mentor.id)
+            select(Mentor.id, Mentor.display_name, Mentor.active).order_by(
+                Mentor.display_name, Mentor.id
+            )
         )
     ).all()
 
-    counted = {row.filiere_id: _counts(row) for row in by_filiere}
+    by_filiere = {row.filiere_id: _counts(row) for row in counted if row.per_filiere}
+    by_mentor = {row.mentor_id: _counts(row) for row in counted if not row.per_filiere}
     per_filiere = [
-        FiliereCounts(f.slug, f.name_fr, f.name_en, counted.get(f.id, Counts())) for f in filieres
+        FiliereCounts(f.slug, f.name_fr, f.name_en, by_filiere.get(f.id, Counts()))
+        for f in filieres
     ]
-    if None in counted:
-        per_filiere.append(FiliereCounts(None, None, None, counted[None]))
+    if None in by_filiere:
+        per_filiere.append(FiliereCounts(None, None, None, by_filiere[None]))
     per_mentor = tuple(
-        MentorCounts(row.id, row.display_name, row.active, _counts(row)) for row in by_mentor
+        MentorCounts(m.id, m.display_name, m.active, by_mentor.get(m.id, Counts())) for m in mentors
     )
     total = sum((m.counts for m in per_mentor), Counts())
     return Statistics(period.start, period.end, total, tuple(per_filiere), per_mentor)
