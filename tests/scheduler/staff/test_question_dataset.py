@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from scheduler.platform import Database
 from scheduler.staff import question_dataset, question_themes
 from testkit import factories
-from testkit.questions import sample, seed_questions
+from tests.scheduler.staff.asked import two_months_asked
 
 NOW = datetime(2030, 1, 20, 9, 0, tzinfo=UTC)
 
@@ -16,18 +16,7 @@ NOW = datetime(2030, 1, 20, 9, 0, tzinfo=UTC)
 async def test_the_dataset_has_every_themed_question_scrubbed_with_its_theme(
     db: Database,
 ) -> None:
-    mentor = await factories.make_mentor(db, filiere="droit", name="Léa Martin")
-    items = [i.text for i in sample("droit", 60)]
-    await seed_questions(db, mentor.id, "droit", items[:40], datetime(2030, 1, 5, 10, tzinfo=UTC))
-    await seed_questions(db, mentor.id, "droit", items[40:], datetime(2029, 12, 5, 10, tzinfo=UTC))
-    await seed_questions(
-        db,
-        mentor.id,
-        "droit",
-        ["Bonjour Léa, je suis Camille, appelle-moi au 06 12 34 56 78 pour l'alternance"],
-        datetime(2030, 1, 6, 10, tzinfo=UTC),
-        first_name="Camille",
-    )
+    await two_months_asked(db, january=40, december=20)
     await question_themes.themes_job(db, factories.Clock(NOW)).run()
     async with db.sessions() as session:
         lines = [
