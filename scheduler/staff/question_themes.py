@@ -3,9 +3,8 @@
 The worker's job reads each question as (text, filière, month) — plus, while retention has not
 erased them, the booking's first name and the mentor's name, only to scrub them out — groups
 each filière's month with ``scheduler.staff.themes`` in a thread (it is CPU work), and replaces
-that filière's month of ``question_themes`` in one transaction. The stored questions are
-scrubbed and carry no booking id, so what the pages and the dataset
-(``scheduler.staff.question_dataset``) show outlives the purge.
+that filière's month of ``question_themes`` in one transaction. Stored questions are scrubbed
+and carry no booking id: what the pages and ``question_dataset`` show outlives the purge.
 
 It recomputes the current month and the one before (whose trend and late questions still
 move), and every earlier month that has questions but no themes yet (a first run, a restored
