@@ -11,7 +11,7 @@ from typing import Any
 
 from api.cli import _migrate, _with_session, database, say
 from scheduler.platform import Settings
-from scheduler.staff import question_themes
+from scheduler.staff import question_dataset, question_themes
 
 
 def add_parser(commands: Any) -> None:
@@ -25,11 +25,11 @@ def add_parser(commands: Any) -> None:
 async def _export(session: Any, out: Path | None) -> int:
     from api.question_themes import dataset_line
 
-    total = await question_themes.dataset_size(session)
+    total = await question_dataset.dataset_size(session)
     written = 0
     target = open(out, "wb") if out is not None else os.fdopen(os.dup(1), "wb")  # noqa: SIM115
     with target:
-        async for batch in question_themes.dataset(session):
+        async for batch in question_dataset.dataset(session):
             target.write(b"".join(dataset_line(line) for line in batch))
             written += len(batch)
             say(f"  {written}/{total} questions")

@@ -1,5 +1,6 @@
 """Post-processing of the generated OpenAPI document: the problem responses of each operation,
-its description and examples (from ``api.operations_guide``), instants and links.
+its description (from ``api.operations_guide``) and examples (from ``api.operation_examples``),
+instants and links.
 
 Every error leaves through ``api.problems.handle_exception`` as RFC 9457 problem JSON, whatever
 the route: each operation documents the statuses of the codes it can answer, with an example
@@ -23,14 +24,8 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
 from api.decoding import INSTANT_DESCRIPTION, INSTANT_PATTERN
-from api.operations_guide import (
-    OPERATIONS,
-    codes_of,
-    curl_sample,
-    example_of,
-    problem_example,
-    status_of,
-)
+from api.operation_examples import curl_sample, example_of, problem_example
+from api.operations_guide import OPERATIONS, codes_of, status_of
 from api.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_SCHEMA = Schema(

@@ -23,7 +23,7 @@ from api.public import Slug
 from scheduler import catalog
 from scheduler.catalog import SLUG_PATTERN
 from scheduler.platform import ValidationFailed
-from scheduler.staff import question_themes
+from scheduler.staff import question_dataset, question_themes
 
 PERIOD_PATTERN = r"^2\d{3}-(0[1-9]|1[0-2])$"
 Period = Annotated[
@@ -49,7 +49,7 @@ def theme_out(theme: question_themes.StoredTheme) -> out.QuestionTheme:
     )
 
 
-def dataset_line(line: question_themes.DatasetLine) -> bytes:
+def dataset_line(line: question_dataset.DatasetLine) -> bytes:
     return msgspec.json.encode(line) + b"\n"
 
 
@@ -67,7 +67,7 @@ async def dataset_body(session: AsyncSession) -> bytes:
     """The whole dataset, read before answering: the request's session closes with the handler,
     so it is not streamed from the database."""
     parts = [
-        dataset_line(line) async for batch in question_themes.dataset(session) for line in batch
+        dataset_line(line) async for batch in question_dataset.dataset(session) for line in batch
     ]
     return b"".join(parts)
 

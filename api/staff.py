@@ -31,7 +31,7 @@ from scheduler.booking import BookingRecord
 from scheduler.catalog import SLUG_PATTERN
 from scheduler.identity import credentials as credentials
 from scheduler.platform import MentorUnavailable, ValidationFailed
-from scheduler.staff import reports
+from scheduler.staff import questions, reports
 
 From = Annotated[
     str | None,
@@ -348,7 +348,7 @@ class StaffController(Controller):
         offset: Offset = 0,
     ) -> list[out.VisitorQuestion]:
         search = clean_text(q) if q else None
-        found = await reports.questions(
+        found = await questions.questions(
             session,
             filiere=filiere,
             search=search or None,
@@ -361,7 +361,7 @@ class StaffController(Controller):
             out.VisitorQuestion(
                 booking_id=item.booking_id,
                 start=item.start,
-                # reports.QuestionLine types the column as str; the bookings table's CHECK
+                # questions.QuestionLine types the column as str; the bookings table's CHECK
                 # constraint holds it to BookingStatus (narrowing here would be a new check).
                 status=item.status,  # type: ignore[arg-type]
                 filiere=item.filiere,

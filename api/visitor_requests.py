@@ -43,7 +43,7 @@ from scheduler.platform import (
     TokenExpired,
     ValidationFailed,
 )
-from scheduler.staff import moderation, privacy
+from scheduler.staff import moderation, privacy, privacy_requests
 
 _KIND_TEXT: dict[str, tuple[str, str]] = {
     "export": ("recevoir une copie de tes données", "get a copy of your data"),
@@ -66,7 +66,7 @@ def request_mail(
     opened, so that nobody else holding a manage link can export or erase a visitor's data."""
     brand = Brand.from_settings(settings)
     fr, en = _KIND_TEXT[kind]
-    hours = int(privacy.REQUEST_LINK_TTL.total_seconds() // 3600)
+    hours = int(privacy_requests.REQUEST_LINK_TTL.total_seconds() // 3600)
     subject = "Ta demande sur tes données Thotis / Your request about your Thotis data"
     text = (
         f"Bonjour,\n\nTu as demandé à {fr}. Pour confirmer, ouvre ce lien "
@@ -165,7 +165,7 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
         kind = str((await request.form()).get("kind") or "")
         try:
             booking_id = await booking_id_for_token(session, token)
-            made = await privacy.request_by_visitor(session, booking_id, kind, now)
+            made = await privacy_requests.request_by_visitor(session, booking_id, kind, now)
         except SchedulingError as error:
             return refused(lang, error)
         response = page(
@@ -189,7 +189,7 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
     ) -> Response[str]:
         lang = _language(request)
         try:
-            found = await privacy.peek_request(session, token, now)
+            found = await privacy_requests.peek_request(session, token, now)
         except SchedulingError as error:
             return refused(lang, error)
         fr, en = _KIND_TEXT[found.kind]
@@ -224,7 +224,7 @@ def create_visitor_requests_router(settings: Settings, mailer: Mailer) -> Router
     ) -> Response[Any]:
         lang = _language(request)
         try:
-            found = await privacy.use_request(session, token, now)
+            found = await privacy_requests.use_request(session, token, now)
         except SchedulingError as error:
             return refused(lang, error)
         visitor = Actor("visitor")

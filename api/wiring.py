@@ -49,7 +49,7 @@ from scheduler.platform import (
     rate_limits,
     system_clock,
 )
-from scheduler.staff import privacy, question_themes
+from scheduler.staff import privacy_requests, question_themes
 
 log = logging.getLogger("thotis.wiring")
 
@@ -305,7 +305,7 @@ def build_worker(settings: Settings, parts: Parts) -> Worker:
         webhook_delivery.log_purge_job(database, settings.webhooks.log_retention_days, clock),
         digest_job(settings, database, parts.mailer, clock),
         rate_limits.purge_job(database, clock),
-        privacy.purge_requests_job(database, clock),
+        privacy_requests.purge_requests_job(database, clock),
         booking.verification.holds_purge_job(database, clock),
         question_themes.themes_job(database, clock),
     ]

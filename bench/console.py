@@ -2,7 +2,7 @@
 per page (p50/p95, in-process ASGI) and database queries per page, and the privacy service
 itself (find, export, erase of one visitor's address). Prints figures; asserts nothing.
 
-    .venv/bin/python bench/console.py [--requests 40]
+    .venv/bin/python bench/console.py [--requests 40] [--page /staff/stats ...]
 
 Set-up data is written directly (like a restore); the pages and services only read (the
 erasure is timed on its own address, one per run).
@@ -169,7 +169,7 @@ async def timed(work: Any, requests: int) -> tuple[float, float]:
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
-async def main(url: str, requests: int) -> None:
+async def main(url: str, requests: int, pages: tuple[str, ...]) -> None:
     database = Database.from_url(url)
     started = time.perf_counter()
     mentor = await populate(database)
@@ -201,7 +201,7 @@ async def main(url: str, requests: int) -> None:
         client.cookies.set("thotis_staff", staff_raw, domain="bench.local", path="/staff")
         await client.get("/staff/privacy")
         _, base, _ = await measure(client, counter, lambda: client.get("/staff/privacy"), requests)
-        for path in PAGES:
+        for path in pages:
             concrete = path.format(mentor=mentor)
             await client.get(concrete)  # warm-up
             p50, p95, q = await measure(client, counter, lambda c=concrete: client.get(c), requests)
@@ -247,6 +247,12 @@ async def main(url: str, requests: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument(
+        "--page",
+        action="append",
+        choices=PAGES,
+        help="only this page (repeatable): a shorter run, to interleave before/after runs",
+    )
     args = parser.parse_args()
     server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="console-")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; in-process ASGI")
@@ -254,4 +260,4 @@ if __name__ == "__main__":
         create_database(server.url(), "bench")
         url = url_to_string(server.url("bench"))
         migrate.upgrade(url)
-        asyncio.run(main(url, args.requests))
+        asyncio.run(main(url, args.requests, tuple(args.page or PAGES)))

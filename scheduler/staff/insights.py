@@ -7,7 +7,7 @@ or bookings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import Date, cast, func, select
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import free_slots_for_many
 from availability.intervals import as_utc
-from scheduler.booking import LIVE_STATUS, BookingRow
+from scheduler.booking import BookingRow
 from scheduler.calendar import BusyFetchState, CalendarConnection, CalendarWarning
 from scheduler.catalog import (
     Filiere,
@@ -26,7 +26,8 @@ from scheduler.catalog import (
     mentor_record,
 )
 from scheduler.identity import MentorInvitation
-from scheduler.schedules import load_mentor_states
+from scheduler.platform import compiled, driver_connection, fetch_all
+from scheduler.schedules import load_states, mentor_policy_query
 
 __all__ = [
     "MentorHealth",
@@ -85,37 +86,34 @@ class Utilisation:
         return self.booked / self.offered if self.offered else None
 
 
+# The active, visible mentors with what ``load_states`` needs, in the order the page lists them.
+_OFFERING = compiled(
+    mentor_policy_query()
+    .add_columns(Mentor.display_name)
+    .where(Mentor.active.is_(True), Mentor.paused.is_(False))
+    .order_by(Mentor.display_name, Mentor.id)
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
 async def utilisation(session: AsyncSession, now: datetime, days: int = 28) -> list[Utilisation]:
     """Booked vs offered slots of each active, visible mentor over the next ``days`` days:
-    offered = booked + what the engine still offers. Four queries."""
+    offered = booked + what the engine still offers. Two round trips: the mentors with their
+    policies, then the engine's inputs, whose live bookings are also the ones counted as booked
+    (a third query for those counts read every booking of the window again)."""
     now = as_utc(now, "now")
     end = now + timedelta(days=days)
-    mentors = (
-        await session.execute(
-            select(Mentor.id, Mentor.display_name)
-            .where(Mentor.active.is_(True), Mentor.paused.is_(False))
-            .order_by(Mentor.display_name, Mentor.id)
-        )
-    ).all()
-    ids = [m.id for m in mentors]
-    states = await load_mentor_states(session, ids, now, now, end)
+    mentors = await fetch_all(await driver_connection(session), _OFFERING, {})
+    states = await load_states(session, mentors, now, now, end)
     free = free_slots_for_many({mid: s.engine_input for mid, s in states.items()}, now, now, end)
-    counted = await session.execute(
-        select(BookingRow.mentor_id, func.count(BookingRow.id).label("n"))
-        .where(
-            BookingRow.status == LIVE_STATUS,
-            BookingRow.start_at >= now,
-            BookingRow.start_at < end,
-        )
-        .group_by(BookingRow.mentor_id)
-    )
-    booked = {row.mentor_id: row.n for row in counted}
+    low, high = (now - _EPOCH) // _US, (end - _EPOCH) // _US
     return [
         Utilisation(
             m.id,
             m.display_name,
-            booked.get(m.id, 0),
-            len(free[m.id].slots) if m.id in free else 0,
+            sum(1 for start in states[m.id].bookings.starts if low <= start < high),
+            len(free[m.id].slots),
         )
         for m in mentors
     ]

@@ -3,8 +3,8 @@
 The worker's job reads each question as (text, filière, month) — plus, while retention has not
 erased them, the booking's first name and the mentor's name, only to scrub them out — groups
 each filière's month with ``scheduler.staff.themes`` in a thread (it is CPU work), and replaces
-that filière's month of ``question_themes`` in one transaction. The stored questions are
-scrubbed and carry no booking id, so what the pages and the dataset show outlives the purge.
+that filière's month of ``question_themes`` in one transaction. Stored questions are scrubbed
+and carry no booking id: what the pages and ``question_dataset`` show outlives the purge.
 
 It recomputes the current month and the one before (whose trend and late questions still
 move), and every earlier month that has questions but no themes yet (a first run, a restored
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -50,12 +50,9 @@ from scheduler.staff.themes import (
 )
 
 __all__ = [
-    "DatasetLine",
     "StoredTheme",
     "approve_theme",
     "compute_themes",
-    "dataset",
-    "dataset_size",
     "filiere_periods",
     "get_theme",
     "mentor_themes",
@@ -92,17 +89,6 @@ class StoredTheme:
     @property
     def trend(self) -> int:
         return self.count - self.previous_count
-
-
-@dataclass(frozen=True, slots=True)
-class DatasetLine:
-    """One line of the anonymised dataset (JSONL) for Thotis's AI."""
-
-    filiere: str
-    month: str  # YYYY-MM
-    question: str
-    theme: str
-    theme_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,41 +399,3 @@ async def public_themes(session: AsyncSession, slug: str, most: int = 6) -> list
         approved.where(QuestionTheme.period == newest).order_by(*_ORDER).limit(most)
     )
     return [_stored(row) for row in rows]
-
-
-async def dataset_size(session: AsyncSession) -> int:
-    """How many lines ``dataset`` yields (for a progress count)."""
-    total = await session.execute(
-        select(func.coalesce(func.sum(func.jsonb_array_length(QuestionTheme.questions)), 0))
-    )
-    return int(total.scalar_one())
-
-
-async def dataset(session: AsyncSession, batch: int = 200) -> AsyncIterator[list[DatasetLine]]:
-    """The anonymised dataset, a batch of themes' lines at a time (oldest month first): every
-    themed question, scrubbed, with its filière, month and theme."""
-    last = 0
-    while True:
-        rows = (
-            await session.execute(
-                select(QuestionTheme, Filiere.slug)
-                .join(Filiere, Filiere.id == QuestionTheme.filiere_id)
-                .where(QuestionTheme.id > last)
-                .order_by(QuestionTheme.id)
-                .limit(batch)
-            )
-        ).all()
-        if not rows:
-            return
-        last = rows[-1][0].id
-        yield [
-            DatasetLine(
-                filiere=slug,
-                month=theme.period.strftime("%Y-%m"),
-                question=question,
-                theme=theme.label,
-                theme_key=theme.key,
-            )
-            for theme, slug in rows
-            for question in theme.questions
-        ]

@@ -1,6 +1,6 @@
-"""What the Thotis team reads: the booking ledger (listing and export), aggregate statistics and
-the visitors' questions. Read-only; each function is a fixed number of queries, whatever the
-number of bookings, mentors or filières.
+"""What the Thotis team reads of the bookings: the ledger (listing and export) and aggregate
+statistics; the visitors' questions are ``scheduler.staff.questions``. Read-only; each function
+is a fixed number of queries, whatever the number of bookings, mentors or filières.
 
 Counting rule: a rescheduled booking is replaced by a new one of the same series, so statistics
 and questions leave out the ``rescheduled`` rows (the series is counted once, as its latest
@@ -14,20 +14,18 @@ from datetime import datetime
 from typing import Any, TypeVarTuple
 from uuid import UUID
 
-from sqlalchemy import DateTime, Select, Text, Uuid, and_, cast, func, null, select, union_all
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability import supported_instant
 from availability.intervals import as_utc
-from scheduler.booking import BookingRow, BookingStatus, RetainedQuestion
+from scheduler.booking import BookingRow, BookingStatus
 from scheduler.catalog import Filiere, Mentor
 from scheduler.platform import ValidationFailed
 
 # Beyond this the export should be cut by dates; it keeps one response bounded in memory.
 EXPORT_MAX_ROWS = 100_000
 MAX_PAGE = 500
-# Anonymous questions are kept by month, in the team's zone.
-TEAM_ZONE = "Europe/Paris"
 
 # The columns of a query that BookingFilter.apply narrows: it adds WHERE clauses, never columns.
 _Columns = TypeVarTuple("_Columns")
@@ -72,7 +70,8 @@ class BookingFilter:
         return query
 
 
-def _page(limit: int, offset: int) -> None:
+def check_page(limit: int, offset: int) -> None:
+    """ValidationFailed unless ``limit`` and ``offset`` make a page the readers serve."""
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise ValidationFailed(f"limit must be 1..{MAX_PAGE} and offset >= 0")
 
@@ -161,7 +160,7 @@ async def list_bookings(
     newest_first: bool = False,
 ) -> list[BookingLine]:
     """One page of the ledger, by start time."""
-    _page(limit, offset)
+    check_page(limit, offset)
     rows = await session.execute(_ledger_query(flt, newest_first).limit(limit).offset(offset))
     return [_line(row) for row in rows]
 
@@ -276,16 +275,21 @@ async def statistics(
     end: datetime | None = None,
 ) -> Statistics:
     """Bookings per filière and per mentor (every filière and mentor listed, zeros included),
-    cancellation and no-show rates, over bookings starting in ``[start, end)``. Three queries."""
+    cancellation and no-show rates, over bookings starting in ``[start, end)``. Three queries,
+    one of which reads the bookings: a single scan counts them per mentor and per filière
+    (``GROUPING SETS``) where a query per grouping read them twice."""
     now = as_utc(now, "now")
     period = BookingFilter(start, end)
-    conditions = _booking_conditions(period.start, period.end)
-
-    by_filiere = (
+    counted = (
         await session.execute(
-            select(BookingRow.filiere_id, *_count_columns(now))
-            .where(*conditions)
-            .group_by(BookingRow.filiere_id)
+            select(
+                BookingRow.mentor_id,
+                BookingRow.filiere_id,
+                func.grouping(BookingRow.mentor_id).label("per_filiere"),
+                *_count_columns(now),
+            )
+            .where(*_booking_conditions(period.start, period.end))
+            .group_by(func.grouping_sets(BookingRow.mentor_id, BookingRow.filiere_id))
         )
     ).all()
     filieres = (
@@ -295,146 +299,24 @@ async def statistics(
             )
         )
     ).all()
-    # Conditions sit in the ON clause so that mentors without bookings still get a (zero) row.
-    by_mentor = (
+    mentors = (
         await session.execute(
-            select(Mentor.id, Mentor.display_name, Mentor.active, *_count_columns(now))
-            .outerjoin(BookingRow, (BookingRow.mentor_id == Mentor.id) & and_(*conditions))
-            .group_by(Mentor.id, Mentor.display_name, Mentor.active)
-            .order_by(Mentor.display_name, Mentor.id)
+            select(Mentor.id, Mentor.display_name, Mentor.active).order_by(
+                Mentor.display_name, Mentor.id
+            )
         )
     ).all()
 
-    counted = {row.filiere_id: _counts(row) for row in by_filiere}
+    by_filiere = {row.filiere_id: _counts(row) for row in counted if row.per_filiere}
+    by_mentor = {row.mentor_id: _counts(row) for row in counted if not row.per_filiere}
     per_filiere = [
-        FiliereCounts(f.slug, f.name_fr, f.name_en, counted.get(f.id, Counts())) for f in filieres
+        FiliereCounts(f.slug, f.name_fr, f.name_en, by_filiere.get(f.id, Counts()))
+        for f in filieres
     ]
-    if None in counted:
-        per_filiere.append(FiliereCounts(None, None, None, counted[None]))
+    if None in by_filiere:
+        per_filiere.append(FiliereCounts(None, None, None, by_filiere[None]))
     per_mentor = tuple(
-        MentorCounts(row.id, row.display_name, row.active, _counts(row)) for row in by_mentor
+        MentorCounts(m.id, m.display_name, m.active, by_mentor.get(m.id, Counts())) for m in mentors
     )
     total = sum((m.counts for m in per_mentor), Counts())
     return Statistics(period.start, period.end, total, tuple(per_filiere), per_mentor)
-
-
-# --- the visitors' questions -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionLine:
-    """A visitor's question. Once its booking's personal data is erased (retention, or a
-    privacy request) it is kept alone: ``booking_id``, ``mentor_id``, ``mentor_name`` and
-    ``status`` are None and ``start`` is the first day of its month (Paris)."""
-
-    booking_id: UUID | None
-    start: datetime
-    status: str | None
-    filiere: str | None
-    mentor_id: UUID | None
-    mentor_name: str | None
-    question: str
-    language: str
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-async def questions(
-    session: AsyncSession,
-    *,
-    filiere: str | None = None,
-    search: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[QuestionLine]:
-    """The questions visitors asked (newest first), of one filière and/or containing ``search``
-    (case-insensitive). Carries no visitor identity: questions outlive the purge of names."""
-    _page(limit, offset)
-    return await _questions(session, filiere, search, start, end, limit, offset)
-
-
-async def export_questions(
-    session: AsyncSession, *, filiere: str | None, search: str | None, most: int
-) -> list[QuestionLine]:
-    """``questions`` for a file export: up to ``most`` lines in one query, not by pages (the
-    pages of a long export would each rescan the ones before, and could shift in between)."""
-    if most < 1:
-        raise ValidationFailed("an export has at least one line")
-    return await _questions(session, filiere, search, None, None, most, 0)
-
-
-async def _questions(
-    session: AsyncSession,
-    filiere: str | None,
-    search: str | None,
-    start: datetime | None,
-    end: datetime | None,
-    limit: int,
-    offset: int,
-) -> list[QuestionLine]:
-    period = BookingFilter(start, end, filiere=filiere)
-    linked = (
-        select(
-            BookingRow.id.label("booking_id"),
-            BookingRow.start_at.label("start"),
-            BookingRow.status.label("status"),
-            Filiere.slug.label("filiere"),
-            BookingRow.mentor_id.label("mentor_id"),
-            Mentor.display_name.label("mentor_name"),
-            BookingRow.visitor_question.label("question"),
-            BookingRow.language.label("language"),
-        )
-        .join(Mentor, Mentor.id == BookingRow.mentor_id)
-        .outerjoin(Filiere, Filiere.id == BookingRow.filiere_id)
-        .where(
-            BookingRow.visitor_question.is_not(None),
-            BookingRow.visitor_question != "",
-            BookingRow.status != "rescheduled",
-        )
-    )
-    month_start = func.timezone(TEAM_ZONE, cast(RetainedQuestion.month, DateTime))
-    kept = select(
-        null().cast(Uuid).label("booking_id"),
-        month_start.label("start"),
-        null().cast(Text).label("status"),
-        Filiere.slug.label("filiere"),
-        null().cast(Uuid).label("mentor_id"),
-        null().cast(Text).label("mentor_name"),
-        RetainedQuestion.question.label("question"),
-        RetainedQuestion.language.label("language"),
-    ).outerjoin(Filiere, Filiere.id == RetainedQuestion.filiere_id)
-    if search:
-        pattern = _like_pattern(search)
-        linked = linked.where(BookingRow.visitor_question.ilike(pattern, escape="\\"))
-        kept = kept.where(RetainedQuestion.question.ilike(pattern, escape="\\"))
-    if filiere is not None:
-        kept = kept.where(Filiere.slug == filiere)
-    if period.start is not None:
-        kept = kept.where(month_start >= period.start)
-    if period.end is not None:
-        kept = kept.where(month_start < period.end)
-    both = union_all(period.apply(linked), kept).subquery()
-    rows = await session.execute(
-        select(both)
-        .order_by(both.c.start.desc(), both.c.booking_id.nulls_last())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [
-        QuestionLine(
-            booking_id=row.booking_id,
-            start=row.start,
-            status=row.status,
-            filiere=row.filiere,
-            mentor_id=row.mentor_id,
-            mentor_name=row.mentor_name,
-            question=row.question,
-            language=row.language,
-        )
-        for row in rows
-    ]

@@ -29,7 +29,7 @@ from scheduler.booking import (
     resolve_join,
 )
 from scheduler.platform import BookingGone, Database, OutboxRow
-from scheduler.staff import reports
+from scheduler.staff import questions
 from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
 SECRET = "test-secret"
@@ -80,7 +80,7 @@ async def test_the_question_is_kept_alone_by_filiere_and_month(db: Database) -> 
     await _purge(db)
     async with db.sessions() as session:
         retained = (await session.execute(select(RetainedQuestion))).scalars().all()
-        lines = await reports.questions(session)
+        lines = await questions.questions(session)
     assert [(r.question, r.month.isoformat()) for r in retained] == [
         ("Comment se passe la première année ?", "2030-01-01")
     ]

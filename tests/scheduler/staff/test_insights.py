@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import update
+
 from scheduler import booking
+from scheduler.catalog import Mentor
 from scheduler.platform import Database
 from scheduler.staff import insights
 from testkit import factories
@@ -37,3 +40,15 @@ async def test_utilisation_counts_booked_and_free_slots(db: Database) -> None:
         assert [(w.week.isoformat(), w.filiere, w.bookings) for w in weeks] == [
             ("2030-01-07", "droit", 1)
         ]
+
+
+async def test_utilisation_lists_only_active_visible_mentors_by_name(db: Database) -> None:
+    shown = [await factories.make_mentor(db, name=name) for name in ("Zoé", "Alice")]
+    paused = await factories.make_mentor(db, name="Bruno")
+    gone = await factories.make_mentor(db, name="Chloé")
+    async with db.session() as session:
+        await session.execute(update(Mentor).where(Mentor.id == paused.id).values(paused=True))
+        await session.execute(update(Mentor).where(Mentor.id == gone.id).values(active=False))
+        await session.commit()
+        listed = await insights.utilisation(session, NOW, days=7)
+    assert [u.mentor_id for u in listed] == [shown[1].id, shown[0].id]

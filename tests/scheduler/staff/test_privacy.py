@@ -17,13 +17,10 @@ from scheduler.platform import (
     AuditEntry,
     BookingGone,
     Database,
-    InvalidToken,
-    TokenExpired,
     rate_limits,
 )
 from scheduler.schema import metadata
-from scheduler.staff import moderation, privacy
-from scheduler.staff.models import PrivacyRequest
+from scheduler.staff import moderation, privacy, privacy_requests
 from testkit.factories import NOW, TUESDAY_18H, count, make_mentor, visitor
 
 STAFF = Actor.staff("equipe@thotis.fr")
@@ -86,7 +83,7 @@ async def _held_everywhere(db: Database) -> tuple[booking.BookResult, booking.Bo
                     key=rate_limits.email_key(EMAIL), window_start=NOW, hits=1
                 )
             )
-        assert await privacy.request_by_visitor(session, past.booking.id, "export", NOW)
+        assert await privacy_requests.request_by_visitor(session, past.booking.id, "export", NOW)
     return past, future
 
 
@@ -137,36 +134,3 @@ async def test_an_erasure_keeps_the_block_of_a_blocked_address(db: Database) -> 
         assert erased.block_kept
         assert await tables_holding(session, *needles(EMAIL)) == {"email_blocklist"}
     assert await count(db, EmailBlock) == 1
-
-
-async def test_a_visitors_request_link_works_once_and_expires(db: Database) -> None:
-    past, _ = await _held_everywhere(db)
-    async with db.sessions() as session:
-        made = await privacy.request_by_visitor(session, past.booking.id, "erase", NOW)
-        assert made is not None and made.email == EMAIL
-        seen = await privacy.peek_request(session, made.token, NOW)
-        assert (seen.kind, seen.email) == ("erase", EMAIL)
-        with pytest.raises(TokenExpired):
-            await privacy.use_request(session, made.token, NOW + timedelta(days=2))
-        used = await privacy.use_request(session, made.token, NOW)
-        assert used.kind == "erase"
-        with pytest.raises(InvalidToken):
-            await privacy.use_request(session, made.token, NOW)
-
-
-async def test_a_visitor_may_ask_three_times_an_hour(db: Database) -> None:
-    past, _ = await _held_everywhere(db)  # one request already
-    async with db.sessions() as session:
-        answers = [
-            await privacy.request_by_visitor(session, past.booking.id, "export", NOW)
-            for _ in range(3)
-        ]
-    assert [a is not None for a in answers] == [True, True, False]
-
-
-async def test_expired_requests_are_deleted_with_their_address(db: Database) -> None:
-    await _held_everywhere(db)  # one request, made at NOW
-    async with db.sessions() as session:
-        assert await privacy.purge_expired_requests(session, NOW + timedelta(hours=1)) == 0
-        assert await privacy.purge_expired_requests(session, NOW + timedelta(days=2)) == 1
-    assert await count(db, PrivacyRequest) == 0

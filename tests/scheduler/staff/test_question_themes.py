@@ -8,37 +8,20 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 
-from scheduler.catalog import MentorRecord
 from scheduler.platform import Actor, Database
 from scheduler.staff import question_themes
 from testkit import factories
-from testkit.questions import sample, seed_questions
+from tests.scheduler.staff.asked import two_months_asked
 
 NOW = datetime(2030, 1, 20, 9, 0, tzinfo=UTC)
 STAFF = Actor.staff("equipe@thotis.fr")
 JANUARY, DECEMBER = date(2030, 1, 1), date(2029, 12, 1)
 
 
-async def _seeded(db: Database) -> MentorRecord:
-    mentor = await factories.make_mentor(db, filiere="droit", name="Léa Martin")
-    items = [i.text for i in sample("droit", 240)]
-    await seed_questions(db, mentor.id, "droit", items[:200], datetime(2030, 1, 5, 10, tzinfo=UTC))
-    await seed_questions(db, mentor.id, "droit", items[200:], datetime(2029, 12, 5, 10, tzinfo=UTC))
-    await seed_questions(
-        db,
-        mentor.id,
-        "droit",
-        ["Bonjour Léa, je suis Camille, appelle-moi au 06 12 34 56 78 pour l'alternance"],
-        datetime(2030, 1, 6, 10, tzinfo=UTC),
-        first_name="Camille",
-    )
-    return mentor
-
-
 async def test_the_job_stores_each_month_s_themes_scrubbed_with_the_month_before(
     db: Database,
 ) -> None:
-    await _seeded(db)
+    await two_months_asked(db)
     await question_themes.themes_job(db, factories.Clock(NOW)).run()
     async with db.sessions() as session:
         january = await question_themes.stored_themes(session, filiere="droit", period=JANUARY)
@@ -61,7 +44,7 @@ async def test_the_job_stores_each_month_s_themes_scrubbed_with_the_month_before
 async def test_staff_approval_shows_a_theme_to_visitors_and_survives_a_recomputation(
     db: Database,
 ) -> None:
-    mentor = await _seeded(db)
+    mentor = await two_months_asked(db)
     job = question_themes.themes_job(db, factories.Clock(NOW))
     await job.run()
     async with db.sessions() as session:
@@ -81,26 +64,8 @@ async def test_staff_approval_shows_a_theme_to_visitors_and_survives_a_recomputa
         assert await question_themes.public_themes(session, "droit") == []
 
 
-async def test_the_dataset_has_every_themed_question_scrubbed_with_its_theme(
-    db: Database,
-) -> None:
-    await _seeded(db)
-    await question_themes.themes_job(db, factories.Clock(NOW)).run()
-    async with db.sessions() as session:
-        lines = [
-            line async for batch in question_themes.dataset(session, batch=7) for line in batch
-        ]
-    assert len(lines) == 241
-    assert {(line.filiere, line.month) for line in lines} == {
-        ("droit", "2030-01"),
-        ("droit", "2029-12"),
-    }
-    assert not any("06 12" in line.question or "Camille" in line.question for line in lines)
-    assert all(line.theme_key or line.theme == "" for line in lines)
-
-
 async def test_two_workers_computing_at_once_leave_one_set_of_themes(db: Database) -> None:
-    await _seeded(db)
+    await two_months_asked(db)
 
     async def compute() -> int:
         async with db.sessions() as session:
@@ -117,7 +82,7 @@ async def test_two_workers_computing_at_once_leave_one_set_of_themes(db: Databas
 async def test_questions_whose_bookings_were_purged_still_count_in_their_month(
     db: Database,
 ) -> None:
-    await _seeded(db)
+    await two_months_asked(db)
     async with db.sessions() as session:
         filiere_id = await session.scalar(text("SELECT id FROM filieres WHERE slug = 'droit'"))
         await session.execute(
