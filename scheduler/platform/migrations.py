@@ -34,7 +34,7 @@ def _run(
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
             config = _config()
             config.attributes["connection"] = connection
-            # The token keys, for the revisions that seal or open stored secrets (0020);
+            # The token keys, for the revisions that seal or open stored secrets (0019);
             # without them such a revision reads TOKEN_KEYS from the environment.
             config.attributes["secrets"] = secrets
             getattr(command, action)(config, revision)

@@ -1,5 +1,5 @@
 """Webhook signing secrets are sealed at rest with the token keys (what staff see and what
-signs is the opened secret), revision 0020 seals the ones stored in clear before it, and the
+signs is the opened secret), revision 0019 seals the ones stored in clear before it, and the
 delivery log keeps finished messages only for WEBHOOK_LOG_RETENTION_DAYS."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ async def test_a_new_endpoints_secret_is_stored_sealed_and_read_opened(db: Datab
     assert box.decrypt(stored) == created.secret == read.secret
 
 
-def test_revision_0020_seals_the_secrets_stored_in_clear_and_its_downgrade_opens_them(
+def test_revision_0019_seals_the_secrets_stored_in_clear_and_its_downgrade_opens_them(
     empty_database_url: str,
 ) -> None:
     migrate.upgrade(empty_database_url, "0018")
@@ -63,7 +63,7 @@ def test_revision_0020_seals_the_secrets_stored_in_clear_and_its_downgrade_opens
             )
     finally:
         engine.dispose()
-    migrate.upgrade(empty_database_url, "0020", secrets=KEYS)
+    migrate.upgrade(empty_database_url, "0019", secrets=KEYS)
     sealed = _stored(empty_database_url)
     assert sealed != PLAIN and SecretBox(KEYS).decrypt(sealed) == PLAIN
     migrate.downgrade(empty_database_url, "0018", secrets=KEYS)

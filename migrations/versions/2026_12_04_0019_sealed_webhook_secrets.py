@@ -10,7 +10,7 @@ The keys are the ones ``scheduler.platform.migrations.upgrade`` is given, else T
 the environment (as ``serve`` and ``migrate`` read it); no key is needed when there is nothing
 to seal.
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-04
 """
@@ -25,7 +25,7 @@ from alembic import context, op
 from scheduler.calendar import SecretBox
 from scheduler.platform import Settings
 
-revision: str = "0020"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
