@@ -54,7 +54,11 @@ class WebhookEndpointOut(msgspec.Struct):
     description: str
     events: list[str]
     secret: Annotated[
-        str, msgspec.Meta(description="Signing secret (whsec_…) for the webhook-signature header")
+        str | None,
+        msgspec.Meta(
+            description="Signing secret (whsec_…) for the webhook-signature header; null when "
+            "no configured token key opens it (rotate it)"
+        ),
     ]
     enabled: bool
     include_visitor_email: bool

@@ -46,6 +46,36 @@ async def test_a_new_endpoints_secret_is_stored_sealed_and_read_opened(db: Datab
     assert box.decrypt(stored) == created.secret == read.secret
 
 
+async def test_a_secret_no_key_opens_reads_as_none_and_a_rotation_makes_it_readable(
+    db: Database,
+) -> None:
+    old, new = (
+        SecretBox(KEYS),
+        SecretBox(SecretsSettings(token_keys=(Fernet.generate_key().decode(),))),
+    )
+    async with db.sessions() as session:
+        created = await webhooks.create_endpoint(
+            session,
+            EndpointChange(url="https://www.thotis.fr/hooks", events=["booking.created"]),
+            UrlPolicy(),
+            Actor.staff("tests"),
+            old,
+        )
+        await session.commit()
+        listed = await webhooks.list_endpoints(session, new)
+        rotated = await webhooks.update_endpoint(
+            session,
+            created.id,
+            EndpointChange(),
+            UrlPolicy(),
+            Actor.staff("tests"),
+            new,
+            rotate_secret=True,
+        )
+    assert [e.secret for e in listed] == [None]
+    assert rotated.secret is not None and rotated.secret.startswith("whsec_")
+
+
 def test_revision_0019_seals_the_secrets_stored_in_clear_and_its_downgrade_opens_them(
     empty_database_url: str,
 ) -> None:
