@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, MediaType, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import Parameter, PathParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from api.cache import TtlCache
 from api.convert import filiere_out, mentor_profile, public_mentor
 from api.decoding import TIMEZONE_PATTERN, instant, instant_query
 from api.deps import Session
+from api.precompressed import PRECOMPRESSED, EncodedAnswer
 from api.slot_json import slots_answer
 from availability import zone
 from scheduler import catalog
@@ -84,21 +85,24 @@ class PublicController(Controller):
     @get(
         "/filieres/{slug:str}/mentors",
         summary="Mentors of a field of study, with their next free slot",
+        opt={PRECOMPRESSED: True},
     )
-    async def filiere_mentors(self, state: State, slug: Slug) -> Response[schemas.FiliereMentors]:
+    async def filiere_mentors(
+        self, request: Request[Any, Any, Any], state: State, slug: Slug
+    ) -> Response[schemas.FiliereMentors]:
         # No session or clock as dependencies: a cached answer (nearly every request) needs
         # neither, and opening and closing a session per request was a third of its cost.
         database: Database = state.database
         clock: Clock = state.clock
-        cache: TtlCache[bytes] = state.filiere_cache
+        cache: TtlCache[EncodedAnswer] = state.filiere_cache
 
-        async def answer() -> bytes:
+        async def answer() -> EncodedAnswer:
             async with database.session() as session:
-                return msgspec.json.encode(await _filiere_page(session, slug, clock()))
+                page = await _filiere_page(session, slug, clock())
+            return EncodedAnswer.of(msgspec.json.encode(page))
 
         # Encoded once per period, not per request. The annotation keeps the schema in OpenAPI.
-        body = await cache.get(slug, answer)
-        return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]
+        return (await cache.get(slug, answer)).response(request)  # type: ignore[return-value]
 
     @get("/mentors/{mentor_id:uuid}", summary="A mentor's public profile")
     async def mentor(self, session: Session, mentor_id: UUID) -> schemas.MentorProfile:
@@ -107,9 +111,11 @@ class PublicController(Controller):
     @get(
         "/mentors/{mentor_id:uuid}/slots",
         summary="A mentor's free slots, by the visitor's local date",
+        opt={PRECOMPRESSED: True},
     )
     async def slots(
         self,
+        request: Request[Any, Any, Any],
         state: State,
         mentor_id: UUID,
         tz: Timezone = "Europe/Paris",
@@ -126,17 +132,17 @@ class PublicController(Controller):
         database: Database = state.database
         now = state.clock()
         begin, finish = _query_range(now, start, end)
-        cache: TtlCache[bytes] = state.slots_cache
+        cache: TtlCache[EncodedAnswer] = state.slots_cache
 
-        async def answer() -> bytes:
+        async def answer() -> EncodedAnswer:
             async with database.session() as session:
                 await public_mentor(session, mentor_id)
                 found = await mentor_slots(session, mentor_id, now, begin, finish)
-            return slots_answer(mentor_id, tz, found.slots)
+            return EncodedAnswer.of(slots_answer(mentor_id, tz, found.slots))
 
         # Keyed by the query as written: without 'from' the answer starts at the first request's
         # now and is reused for a second or two, like the filière page (booking re-checks).
         # Already-encoded bytes: the per-slot Structs and their encoding were most of the cost.
-        body = await cache.get((mentor_id, tz, start, end), answer)
+        found = await cache.get((mentor_id, tz, start, end), answer)
         # The body is a MentorSlots already encoded; the annotation keeps it in the OpenAPI.
-        return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]
+        return found.response(request)  # type: ignore[return-value]
