@@ -7,14 +7,16 @@ throw-away embedded PostgreSQL (fsync on) seeded like bench/api.py (one filière
 Mon–Sat 09–12 + 14–20). For each process count, wrk (Debian's ``wrk``, closed loop, 2 threads)
 asks, one after the other:
 
-* ``/healthz`` (no database): the ceiling of the HTTP stack;
+* ``/healthz`` (no database): the ceiling of the HTTP stack, measured again after each route
+  (its row: the mean of these runs and their spread);
 * the filière page ``/v1/filieres/droit/mentors`` (its short cache on, as deployed);
 * one mentor's 14 days of slots ``/v1/mentors/{id}/slots?tz=Europe/Paris`` (the widget's calendar),
   then the same with ``Accept-Encoding: gzip`` as a browser sends it (the answer is 40 kB);
 * ``POST /v1/bookings``, each request a different free slot of the 20 mentors (limits off).
 
 wrk shares the two cores with the server, and other jobs load the machine: read the ratio
-column (each route against ``/healthz`` of the same run), not the absolutes.
+column (each route against the mean of the ``/healthz`` runs just before and after it), not the
+absolutes.
 
 wrk is closed-loop: a slow answer delays the next request, so its latencies flatter the server.
 With --paced-processes processes (default 2), the widget calendar is also asked at a fixed rate
@@ -34,6 +36,7 @@ import json
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -188,7 +191,7 @@ async def booking_bodies(base: str, path: Path) -> int:
 
 async def run(
     processes: int, args: argparse.Namespace, port: int
-) -> tuple[list[tuple[str, float, str]], str | None]:
+) -> tuple[list[tuple[str, float, str, float]], str | None]:
     """The wrk rows, and with --paced-processes processes the paced figures' line."""
     server = EmbeddedPostgres.throwaway_under(
         PROJECT_ROOT / "var" / "bench-pg", prefix="wrk-", durable=True
@@ -211,8 +214,9 @@ async def run(
             rows = []
             line = None
             calendar = f"/v1/mentors/{mentor}/slots?tz=Europe/Paris"
+            wrk(base, "/healthz", 1, args.connections)  # warm-up
+            ceilings = [wrk(base, "/healthz", args.seconds, args.connections)[0]]
             for name, path, lua, headers in (
-                ("/healthz", "/healthz", None, ()),
                 ("filière page", "/v1/filieres/droit/mentors", None, ()),
                 ("one mentor's 14-day slots", calendar, None, ()),
                 ("the same, gzip accepted (as browsers do)", calendar, None, (_GZIP,)),
@@ -221,7 +225,12 @@ async def run(
                 if lua is None:  # warm-up
                     wrk(base, path, 1, args.connections, lua, headers)
                 rate, note = wrk(base, path, args.seconds, args.connections, lua, headers)
-                rows.append((name, rate, note))
+                # /healthz again after each route: the ratio is to the mean of the two around
+                # it, so that the load other jobs put on the machine meanwhile counts less.
+                ceilings.append(wrk(base, "/healthz", args.seconds, args.connections)[0])
+                rows.append((name, rate, note, rate / statistics.mean(ceilings[-2:])))
+            spread = f"{len(ceilings)} runs, {min(ceilings):,.0f}–{max(ceilings):,.0f}"
+            rows.insert(0, ("/healthz", statistics.mean(ceilings), spread, 1.0))
             if processes == args.paced_processes:
                 latencies, statuses, achieved = await paced(
                     base, calendar, args.paced_rate, args.paced_seconds, args.paced_connections
@@ -259,7 +268,7 @@ async def main() -> None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     runs = {p: await run(p, args, args.port + p) for p in args.processes}
     results = {p: rows for p, (rows, _) in runs.items()}
-    names = [name for name, _, _ in results[args.processes[0]]]
+    names = [name for name, _, _, _ in results[args.processes[0]]]
     header = "| endpoint | " + " | ".join(f"req/s, {p} proc" for p in args.processes)
     header += " | " + " | ".join(f"ratio to /healthz ({p})" for p in args.processes) + " |"
     print(f"\nwrk -t2 -c{args.connections} -d{args.seconds:g}s\n")
@@ -267,7 +276,7 @@ async def main() -> None:
     print("|---" * (1 + 2 * len(args.processes)) + "|")
     for i, name in enumerate(names):
         rates = [results[p][i][1] for p in args.processes]
-        ratios = [results[p][i][1] / results[p][0][1] for p in args.processes]
+        ratios = [results[p][i][3] for p in args.processes]
         notes = "; ".join(n for p in args.processes if (n := results[p][i][2]))
         print(
             f"| {name}{' (' + notes + ')' if notes else ''} | "
