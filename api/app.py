@@ -38,6 +38,7 @@ from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
 from api.openapi import document_links, document_problems
 from api.origins import OriginGate
+from api.precompressed import GZIP_LEVEL, MINIMUM_SIZE, PRECOMPRESSED, EncodedAnswer
 from api.public import PublicController
 from api.question_themes import FrequentQuestionsController, StaffThemesController
 from api.reference import ReferencePage
@@ -160,9 +161,10 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
                 "settings": settings,
                 "database": parts.database,
                 "clock": parts.clock,
-                "filiere_cache": TtlCache(settings.http.filiere_cache_seconds),
-                # A mentor's calendar answers, as bytes, keyed by mentor, zone and range.
-                "slots_cache": TtlCache[bytes](
+                # Answers as sent (api.precompressed): a filière page's by slug, a mentor's
+                # calendar by mentor, zone and range.
+                "filiere_cache": TtlCache[EncodedAnswer](settings.http.filiere_cache_seconds),
+                "slots_cache": TtlCache[EncodedAnswer](
                     settings.http.filiere_cache_seconds, max_entries=4096
                 ),
             }
@@ -174,8 +176,13 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
         middleware=[latency_middleware],
         # Not the signed-in pages: they carry a CSRF token next to reflected input (the staff
         # search), which compression would let an eavesdropper guess (BREACH).
+        # The cached public reads (PRECOMPRESSED) send bytes gzipped once per cache period.
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=1024, exclude=["^/mentor", "^/staff"]
+            backend="gzip",
+            minimum_size=MINIMUM_SIZE,
+            gzip_compress_level=GZIP_LEVEL,
+            exclude=["^/mentor", "^/staff"],
+            exclude_opt_key=PRECOMPRESSED,
         ),
         response_headers=SECURITY_HEADERS,
         openapi_config=_openapi(),

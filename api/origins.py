@@ -15,6 +15,7 @@ The service's own origin (``PUBLIC_URL``, or the request's Host) is never refuse
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from litestar.enums import ScopeType
@@ -39,6 +40,13 @@ def _origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def _origin_header(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if len(name) == 6 and name.lower() == b"origin":
+            return value.decode("latin-1")
+    return None
+
+
 class OriginGate:
     def __init__(
         self, app: ASGIApp, settings: Settings, allow_methods: list[str], allow_headers: list[str]
@@ -54,9 +62,14 @@ class OriginGate:
             await self.app(scope, receive, send)
             return
         http = scope
+        # Every widget request passes here: find its Origin without decoding all its headers,
+        # and let a listed one through before anything else is read.
+        origin = _origin_header(http["headers"])
+        if origin is None or "*" in self.allowed or origin.rstrip("/").lower() in self.allowed:
+            await self.app(scope, receive, send)
+            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in http["headers"]}
-        origin = headers.get("origin")
-        if origin is None or "*" in self.allowed or self._allowed(origin, headers.get("host")):
+        if self._allowed(origin, headers.get("host")):
             await self.app(scope, receive, send)
             return
         if http["method"] == "OPTIONS" and "access-control-request-method" in headers:
