@@ -76,7 +76,6 @@ def _workers(count: int, url: str, smtp_port: int, scratch: str) -> list[subproc
         SMTP_STARTTLS="false",
         THOTIS_DATA_DIR=scratch,
         LOG_FORMAT="text",
-        LOG_LEVEL="WARNING",
     )
     return [
         subprocess.Popen(
