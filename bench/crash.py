@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/crash.py [--bookings 400] [--rounds 30] [--kill-database-every 3]
 
-Workers (``thotis worker``) are killed with SIGKILL after a random 1.5–4 s of delivery (their
-start included), PostgreSQL too every --kill-database-every rounds (the embedded server's
+Workers (``thotis worker``) are killed with SIGKILL a random 0.02–0.3 s after the SMTP server
+accepted their first message, PostgreSQL too every --kill-database-every rounds (the embedded server's
 supervisor starts it again), against an SMTP server in its own process that logs every accepted
 Message-ID before it answers 250. Printed: messages expected (two per booking), distinct
 Message-IDs accepted, missing ones, extra copies, whether each copy carried its message's one

@@ -25,8 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import Executable
 
 from scheduler.messaging.ports import Mailer
-from scheduler.platform import Base, Database
-from scheduler.platform.outbox import OutboxMessage
+from scheduler.platform import Base, Database, OutboxMessage
 
 
 class SentMessage(Base):
