@@ -2,6 +2,7 @@
 asserts nothing.
 
     .venv/bin/python bench/outbox.py [--seconds 4] [--connections 32] [--workers 1 2]
+                                     [--paced-seconds 10]
 
 As deployed: a throw-away embedded PostgreSQL (fsync on) seeded like bench/throughput.py (20
 mentors), ``thotis serve`` (one process, limits and email verification off), ``thotis worker``
@@ -20,6 +21,9 @@ when it accepts each Message-ID. wrk shares the two cores with all of them.
    (its ``created_at``) to its visitor confirmation accepted by SMTP, p50 and p95. When the
    drain is slower than the arrivals, the queue grows for as long as they last: the p95 then
    measures the queue, and grows with --seconds.
+4. The same delay when bookings arrive one by one (httpx, open loop) at half the best drain
+   rate of phase 2, for --paced-seconds: what a confirmation waits when the drain keeps up
+   (the worker's poll, ``OUTBOX_POLL_SECONDS``, included).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+import httpx
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
@@ -153,6 +159,18 @@ async def _wait_confirmed(
     return (_cpu(workers) - first[1]) / (done - first[0])
 
 
+def _delays(log: Path, committed: dict[str, float]) -> str:
+    """Commit -> SMTP acceptance of the visitor confirmations of ``committed``."""
+    accepted = _confirmations(log)
+    delays = [accepted[b] - at for b, at in committed.items() if b in accepted]
+    if not delays:
+        return "no confirmation"
+    return (
+        f"confirmation, commit -> SMTP accept: p50 {statistics.median(delays):.2f} s, "
+        f"p95 {_percentile(delays, 0.95):.2f} s ({len(delays)}/{len(committed)})"
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -160,6 +178,7 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--paced-seconds", type=float, default=10)
     parser.add_argument("--port", type=int, default=8791)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -190,7 +209,8 @@ async def main() -> None:
             bodies_file = scratch / "all.txt"
             await booking_bodies(base, bodies_file)
             bodies = bodies_file.read_text().splitlines()
-            share = len(bodies) // (len(args.workers) + 1)
+            share = len(bodies) // (len(args.workers) + 2)
+            best = 0.0
             print(f"{len(bodies)} free slots; wrk -t2 -c{args.connections} -d{args.seconds:g}s")
             cpu = _mail_cpu()
             print(
@@ -209,6 +229,7 @@ async def main() -> None:
                 accepted = _confirmations(log)
                 times = sorted(accepted[b] for b in made if b in accepted)
                 drain = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+                best = max(best, drain)
                 if n == 0:
                     print(
                         f"2x the API's rate needs {2 * api_rate * cpu:.1f} cores for the mail's "
@@ -226,19 +247,47 @@ async def main() -> None:
                     workers = []
             known = await _bookings(db)
             began = time.monotonic()
-            await _post(base, bodies[len(args.workers) * share :], scratch, args)
+            await _post(
+                base,
+                bodies[len(args.workers) * share : (len(args.workers) + 1) * share],
+                scratch,
+                args,
+            )
             seconds = time.monotonic() - began
             committed = {b: at for b, at in (await _bookings(db)).items() if b not in known}
             await _wait_confirmed(log, set(committed), workers)
-            accepted = _confirmations(log)
-            delays = [accepted[b] - at for b, at in committed.items() if b in accepted]
-            if delays:
-                print(
-                    f"bookings arriving at {len(committed) / seconds:.0f}/s for {seconds:.1f} s "
-                    f"with {args.workers[-1]} worker process(es) running: confirmation, commit "
-                    f"-> SMTP accept: p50 {statistics.median(delays):.2f} s, p95 "
-                    f"{_percentile(delays, 0.95):.2f} s ({len(delays)}/{len(committed)})"
-                )
+            print(
+                f"bookings arriving at {len(committed) / seconds:.0f}/s (wrk) for {seconds:.1f} s"
+                f" with {args.workers[-1]} worker process(es): {_delays(log, committed)}"
+            )
+            rate = best / 2
+            known = await _bookings(db)
+            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+                posts = []
+                began = time.monotonic()
+                for n, body in enumerate(bodies[(len(args.workers) + 1) * share :]):
+                    if n >= rate * args.paced_seconds:
+                        break
+                    await asyncio.sleep(max(0.0, began + n / rate - time.monotonic()))
+                    # Not awaited one by one: a slow answer must not delay the next arrival.
+                    posts.append(
+                        asyncio.create_task(
+                            client.post(
+                                "/v1/bookings",
+                                content=body,
+                                headers={"content-type": "application/json"},
+                            )
+                        )
+                    )
+                await asyncio.gather(*posts)
+                seconds = time.monotonic() - began
+            committed = {b: at for b, at in (await _bookings(db)).items() if b not in known}
+            await _wait_confirmed(log, set(committed), workers)
+            print(
+                f"POSTs at {rate:.0f}/s (half the best drain; some lose to a neighbour's buffer)"
+                f" for {seconds:.1f} s, {len(committed) / seconds:.0f} bookings/s made:"
+                f" {_delays(log, committed)}"
+            )
         finally:
             _stop(workers)
             api.terminate()
