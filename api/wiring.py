@@ -15,7 +15,7 @@ from api.verification import verification_code_handler
 from integrations.digest import compose_digest
 from integrations.google import GoogleCalendarProvider
 from integrations.mail import mailer_from_settings
-from integrations.messages import Brand, Kind, compose
+from integrations.messages import RECIPIENTS, Brand, Kind, compose, message_id
 from integrations.webhook_mail import endpoint_disabled
 from integrations.webhooks import HttpWebhookSender
 from scheduler import booking
@@ -132,6 +132,8 @@ def _mail_handler(
     async def handle(message: outbox.OutboxMessage) -> None:
         booking_id = UUID(str(message.payload["booking_id"]))
         now = clock()
+        # One session for everything the mails are made of (the view commits its manage
+        # token and the reads after it start again): each session costs a checkout.
         async with database.session() as session:
             view: BookingView = await booking.load_booking_view(
                 session,
@@ -141,37 +143,27 @@ def _mail_handler(
                 issue_manage_token=kind != "cancelled",
                 secret_key=settings.secrets.secret_key,
             )
-        if kind in _NEEDS_LIVE and view.status != LIVE_STATUS:
-            log.info("skipped %s for booking %s: %s", kind, booking_id, view.status)
-            return
-        async with database.session() as session:
+            if kind in _NEEDS_LIVE and view.status != LIVE_STATUS:
+                log.info("skipped %s for booking %s: %s", kind, booking_id, view.status)
+                return
             calendar_holds_event = await has_event_calendar(session, view.mentor_id)
             in_digest = kind in _IN_DIGEST and await digest.prefers_digest(session, view.mentor_id)
+            wanted = ("visitor",) if in_digest else RECIPIENTS[kind]
+            ids = {who: message_id(view, kind, who, brand.domain) for who in wanted}
+            sent = await delivery.already_sent(session, list(ids.values()))
+        # Only the mails a crash or a failure left unsent are composed again.
         letters = compose(
             kind,
             view,
             brand,
-            recipients=("visitor",) if in_digest else None,
+            recipients=[who for who in wanted if ids[who] not in sent],
             now=now,
             feedback_url=feedback_url(settings, booking_id) if kind == "follow_up" else None,
             # The engine writes the event into a connected Google calendar; a second invite
             # with another UID would give the mentor the meeting twice.
             mentor_invite=not calendar_holds_event,
         )
-        failures: list[Exception] = []
-        for letter in letters:
-            message_id = str(letter["Message-ID"])
-            async with database.session() as session:
-                if await delivery.already_sent(session, message_id):
-                    continue
-            try:
-                await mailer.send(letter)
-            except Exception as error:
-                # One person's refusal must not keep the other from being told.
-                failures.append(error)
-                continue
-            async with database.session() as session:
-                await delivery.mark_sent(session, message_id, message.id)
+        failures = await delivery.send_letters(database, mailer, message, letters)
         if failures:
             transient = [f for f in failures if not isinstance(f, PermanentDeliveryError)]
             raise (transient or failures)[0]

@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/crash.py [--bookings 400] [--rounds 30] [--kill-database-every 3]
 
-Workers (``thotis worker``) are killed with SIGKILL after a random 1.5–4 s of delivery (their
-start included), PostgreSQL too every --kill-database-every rounds (the embedded server's
+Workers (``thotis worker``) are killed with SIGKILL a random 0.02–0.3 s after the SMTP server
+accepted their first message, PostgreSQL too every --kill-database-every rounds (the embedded server's
 supervisor starts it again), against an SMTP server in its own process that logs every accepted
 Message-ID before it answers 250. Printed: messages expected (two per booking), distinct
 Message-IDs accepted, missing ones, extra copies, whether each copy carried its message's one
-Message-ID, and the kills: every extra copy is a message that was in flight at a kill.
+Message-ID, the messages in flight at a kill (accepted by the SMTP server but not recorded while
+the killed worker lay dead), extra copies of any other message (must be 0), and the kills.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def main() -> None:
     print(
         f"expected {counts.expected} messages; accepted {counts.arrived} distinct, missing "
         f"{counts.missing}, extra copies {counts.duplicated} (same Message-ID each time: "
-        f"{counts.same_id}); kills: {counts.worker_kills} workers, {counts.database_kills} "
+        f"{counts.same_id}); in flight at a kill {counts.in_flight}, extra copies of others "
+        f"{counts.unexplained}; kills: {counts.worker_kills} workers, {counts.database_kills} "
         f"PostgreSQL; extra copies per kill {counts.duplicated / max(1, counts.worker_kills + counts.database_kills):.2f} "
         f"(at most {counts.concurrency}: one per delivery slot)"
     )

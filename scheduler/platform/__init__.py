@@ -41,6 +41,7 @@ from scheduler.platform.migrations import MIGRATION_LOCK, upgrade
 from scheduler.platform.models import Base, one_of, server_now, sql_literal, uuid_pk
 from scheduler.platform.outage import OUTAGE_ERRORS, database_outage, first_line
 from scheduler.platform.outbox import (
+    OutboxMessage,
     OutboxRow,
     OutboxStatus,
     PermanentDeliveryError,
@@ -109,6 +110,7 @@ __all__ = [
     "MentorUnavailable",
     "NotFound",
     "OpsSettings",
+    "OutboxMessage",
     "OutboxRow",
     "OutboxStatus",
     "OutsideAvailability",

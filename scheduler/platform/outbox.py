@@ -21,6 +21,14 @@ and at-least-once delivery: a crash after the handler succeeded but before the c
 row run again, so handlers are idempotent (client-chosen Google event ids, Message-IDs).
 ``claimed_by`` records which worker delivered; ``locked_until`` is the delivery deadline.
 
+A handler can leave statements to commit *with* the row's outcome
+(``OutboxMessage.with_outcome``): the record that a mail was accepted
+(``scheduler.messaging.delivery``) is committed in the same transaction that marks its row
+delivered, so the record and the row never disagree, and the only work a crash can make run
+again is the one in flight at that instant. One claim per row, not several rows claimed
+together: their outcomes would then commit together, and a crash would send again every mail
+of the batch already accepted, not only the one in flight.
+
 Outcome of a delivery:
   success                 -> delivered
   PermanentDeliveryError  -> failed at once, error kept
@@ -36,7 +44,7 @@ import logging
 import random
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -58,6 +66,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import Executable
 
 from scheduler.platform.clock import Clock, system_clock
 from scheduler.platform.db import Database
@@ -119,6 +128,10 @@ class OutboxMessage:
     kind: str
     payload: Mapping[str, Any]
     attempts: int  # previous attempts (0 on the first delivery)
+    # Statements the handler adds while it runs, executed in the claiming transaction just
+    # before the outcome's update, whatever the outcome (a mail accepted before the handler
+    # failed stays recorded): they commit with the row or not at all.
+    with_outcome: list[Executable] = field(default_factory=list, compare=False)
 
 
 Handler = Callable[[OutboxMessage], Awaitable[None]]
@@ -283,6 +296,8 @@ async def deliver_one(
             }
         if msg.kind in SCRUBBED_KINDS and values.get("status") in ("delivered", "failed"):
             values["payload"] = {}
+        for statement in msg.with_outcome:
+            await session.execute(statement)
         await session.execute(update(OutboxRow).where(OutboxRow.id == msg.id).values(**values))
     return True
 

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from scheduler.platform import (
     PROJECT_ROOT,
@@ -285,3 +285,19 @@ async def test_a_sealed_payload_is_emptied_once_delivered_or_failed_but_kept_for
     assert (await _row(db, delivered)).payload == {}
     assert (await _row(db, failing)).payload == {}
     assert (await _row(db, retried)).payload == {"n": 2}
+
+
+async def test_statements_left_by_a_handler_commit_with_the_rows_outcome(db: Database) -> None:
+    (row,) = await _add(db, 1)
+    (other,) = await _add(db, 1, kind="other.kind")
+
+    async def handler(message: outbox.OutboxMessage) -> None:
+        message.with_outcome.append(
+            update(OutboxRow).where(OutboxRow.id == other).values(last_error="noted")
+        )
+        raise RuntimeError("refused after the note")
+
+    await outbox.drain(db, {"test.kind": handler}, worker_id="w", max_attempts=3, now=Clock(T0))
+
+    assert (await _row(db, other)).last_error == "noted"
+    assert (await _row(db, row)).attempts == 1
