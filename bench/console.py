@@ -40,6 +40,7 @@ from scheduler.platform import (  # noqa: E402
     url_to_string,
 )
 from scheduler.platform import migrations as migrate  # noqa: E402
+from scheduler.schedules import rules as schedules  # noqa: E402
 from scheduler.staff import privacy  # noqa: E402
 from testkit.settings import settings_of  # noqa: E402
 
@@ -47,6 +48,8 @@ NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)
 MENTORS = 500
 BOOKINGS = 10_000
 REPORTS = 200
+# Monday to Saturday, 9:00–12:00 and 14:00–20:00 (the mentors' hours in bench/api.py).
+WEEK = {day: [("09:00", "12:00"), ("14:00", "20:00")] for day in range(6)}
 STAFF = Actor.staff("bench@thotis.fr")
 # A visitor who booked 20 times (the privacy pages' address).
 FREQUENT = "frequent@lycee.example.fr"
@@ -79,7 +82,7 @@ async def populate(db: Database) -> Any:
         for slug, fr, en in (("droit", "Droit", "Law"), ("medecine", "Médecine", "Medicine")):
             await catalog.create_filiere(session, slug, fr, en, STAFF)
         for n in range(MENTORS):
-            await catalog.create_mentor(
+            created = await catalog.create_mentor(
                 session,
                 catalog.MentorFields(
                     display_name=f"Mentor {n}",
@@ -90,6 +93,9 @@ async def populate(db: Database) -> Any:
                 ),
                 STAFF,
             )
+            # Every mentor offers hours, so that the engine's pages (the utilisation of
+            # /staff/stats) do the work they do in production.
+            await schedules.set_weekly_rules(session, created.id, WEEK, STAFF)
     async with db.transaction() as session:
         # Booking n is mentor n % MENTORS's (n // MENTORS)-th, 30 minutes after the one before;
         # half past, half ahead. Every 500th visitor is the frequent one.
