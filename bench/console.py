@@ -29,17 +29,13 @@ from sqlalchemy import event, text  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.wiring import build_parts  # noqa: E402
+from bench.harness import migrated_database  # noqa: E402
 from scheduler import catalog  # noqa: E402
 from scheduler.identity import sessions  # noqa: E402
 from scheduler.platform import (  # noqa: E402
-    PROJECT_ROOT,
     Actor,
     Database,
-    EmbeddedPostgres,
-    create_database,
-    url_to_string,
 )
-from scheduler.platform import migrations as migrate  # noqa: E402
 from scheduler.schedules import rules as schedules  # noqa: E402
 from scheduler.staff import privacy  # noqa: E402
 from testkit.settings import settings_of  # noqa: E402
@@ -260,10 +256,6 @@ if __name__ == "__main__":
         help="only this page (repeatable): a shorter run, to interleave before/after runs",
     )
     args = parser.parse_args()
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="console-")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; in-process ASGI")
-    with server:
-        create_database(server.url(), "bench")
-        url = url_to_string(server.url("bench"))
-        migrate.upgrade(url)
+    with migrated_database("console-") as url:
         asyncio.run(main(url, args.requests, tuple(args.page or PAGES)))

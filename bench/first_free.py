@@ -28,6 +28,7 @@ from uuid import UUID
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.booking import fresh_database, prepare, visitor
+from bench.harness import add_mentors, percentile
 from scheduler import catalog
 from scheduler.booking import book, book_first_free, filiere_calendar
 from scheduler.platform import PROJECT_ROOT, Actor, Database, EmbeddedPostgres, SlotTaken
@@ -40,10 +41,8 @@ STAFF = Actor.staff("bench")
 
 
 def _percentiles(timings: list[float]) -> str:
-    timings = sorted(timings)
-    p50 = timings[len(timings) // 2]
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms"
+    p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
+    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(timings):.1f} ms"
 
 
 async def calendar_reads(url: str, booked: int) -> None:
@@ -78,30 +77,18 @@ async def race_filiere(db: Database) -> list[str]:
     ids = []
     async with db.sessions() as session:
         await catalog.create_filiere(session, "course", "Course", "Race", STAFF)
-        for i in range(5):
-            mentor = await catalog.create_mentor(
-                session,
-                catalog.MentorFields(
-                    display_name=f"Coureur {i}",
-                    email=f"coureur{i}@univ.example.fr",
-                    university="Université Paris Cité",
-                    year_of_study=3,
-                    filieres=("course",),
-                ),
-                STAFF,
-            )
-            await schedules.set_weekly_rules(
-                session, mentor.id, {d: [("08:00", "22:00")] for d in range(7)}, STAFF
-            )
-            await schedules.set_policy(
-                session,
-                mentor.id,
-                schedules.PolicySettings(
-                    buffer_before_minutes=0, buffer_after_minutes=0, horizon_days=30
-                ),
-                STAFF,
-            )
-            ids.append(str(mentor.id))
+        added = await add_mentors(
+            session,
+            "course",
+            5,
+            {d: [("08:00", "22:00")] for d in range(7)},
+            name="Coureur {i}",
+            email="coureur{i}@univ.example.fr",
+            policy=schedules.PolicySettings(
+                buffer_before_minutes=0, buffer_after_minutes=0, horizon_days=30
+            ),
+        )
+        ids.extend(str(mentor.id) for mentor in added)
     return ids
 
 

@@ -31,7 +31,7 @@ from typing import Any
 # ``google`` package that the Google client libraries import.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.api import percentile as _percentile  # noqa: E402
+from bench.harness import percentile as _percentile  # noqa: E402
 from integrations.ics import invite  # noqa: E402
 from integrations.mail import FileMailer, SmtpMailer  # noqa: E402
 from integrations.messages import Brand, compose  # noqa: E402

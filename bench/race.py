@@ -39,7 +39,8 @@ import psycopg
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.api import percentile, seed, start_server, wait_ready  # noqa: E402
+from bench.api import seed, start_server, wait_ready  # noqa: E402
+from bench.harness import percentile  # noqa: E402
 from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, url_to_string  # noqa: E402
 from scheduler.platform import migrations as migrate  # noqa: E402
 

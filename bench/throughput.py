@@ -48,7 +48,8 @@ import httpx
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.api import percentile, seed, start_server  # noqa: E402
+from bench.api import seed, start_server  # noqa: E402
+from bench.harness import percentile  # noqa: E402
 from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, url_to_string  # noqa: E402
 from scheduler.platform import migrations as migrate  # noqa: E402
 
