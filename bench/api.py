@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
-from bench.harness import STAFF, add_mentors, migrated_database, percentile
+from bench.harness import STAFF, add_mentors, exchange, migrated_database, percentile
 from scheduler import catalog
 from scheduler.platform import PROJECT_ROOT, Database
 from scheduler.schedules import rules as schedules
@@ -128,17 +128,8 @@ class RawClient:
     async def _exchange(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
     ) -> int:
-        writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n\r\n".encode()
-        )
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await reader.readexactly(length)
+        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n\r\n"
+        status = await exchange(reader, writer, request.encode())
         self.idle.append((reader, writer))
         return status
 

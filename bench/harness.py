@@ -4,6 +4,7 @@ has put the project root there)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,23 @@ from scheduler.schedules import rules as schedules
 
 STAFF = Actor.staff("bench")
 Week = Mapping[int, Sequence[tuple[str, str]]]
+
+
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> int:
+    """Send one raw HTTP/1.1 request on a keep-alive connection and read the whole answer: its
+    status. The load generators use it rather than httpx, whose per-request cost (~1–2 ms)
+    would measure the client on the 2 cores it shares with the server."""
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return int(head.split(b" ", 2)[1])
 
 
 def percentile(values: list[float], fraction: float) -> float:
