@@ -17,7 +17,7 @@ import re
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,8 @@ from sqlalchemy import event, text  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.wiring import build_parts  # noqa: E402
-from bench.harness import migrated_database  # noqa: E402
+from bench.harness import migrated_database, staff_session  # noqa: E402
 from scheduler import catalog  # noqa: E402
-from scheduler.identity import sessions  # noqa: E402
 from scheduler.platform import (  # noqa: E402
     Actor,
     Database,
@@ -182,13 +181,7 @@ async def main(url: str, requests: int, pages: tuple[str, ...]) -> None:
     counter = Counter()
     event.listen(database.engine.sync_engine, "before_cursor_execute", counter)
     async with database.session() as session:
-        staff_raw, _ = await sessions.open_session(
-            session,
-            role="staff",
-            now=NOW,
-            lifetime=timedelta(days=1),
-            staff_email="bench@thotis.fr",
-        )
+        staff_raw = await staff_session(session, NOW)
     settings = settings_of(
         database_url=url,
         public_url="http://bench.local",

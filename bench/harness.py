@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from scheduler import catalog
+from scheduler.identity import Role, sessions
 from scheduler.platform import (
     PROJECT_ROOT,
     Actor,
@@ -21,6 +23,7 @@ from scheduler.platform import migrations as migrate
 from scheduler.schedules import rules as schedules
 
 STAFF = Actor.staff("bench")
+STAFF_EMAIL = "bench@thotis.fr"
 Week = Mapping[int, Sequence[tuple[str, str]]]
 
 
@@ -39,6 +42,15 @@ async def exchange(
             length = int(line.split(b":", 1)[1])
     await reader.readexactly(length)
     return int(head.split(b" ", 2)[1])
+
+
+async def staff_session(session: Any, now: datetime) -> str:
+    """A day-long staff session's raw cookie value, for bench@thotis.fr (the address the
+    scripts' settings make staff)."""
+    raw, _ = await sessions.open_session(
+        session, role=Role.STAFF, now=now, lifetime=timedelta(days=1), staff_email=STAFF_EMAIL
+    )
+    return raw
 
 
 def percentile(values: list[float], fraction: float) -> float:

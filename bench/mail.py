@@ -55,15 +55,20 @@ def bench_compose(count: int) -> None:
     print(f"compose (booked):      {made / seconds:8.0f} messages/s  ({made} messages)")
 
 
-async def bench_smtp(count: int) -> None:
+def _booked_messages(count: int) -> list[Any]:
+    """``count`` messages: the visitor's and the mentor's for ``count // 2`` bookings."""
     brand = Brand()
-    messages = [
+    return [
         message
         for i in range(count // 2)
         for message in compose(
             "booked", make_view(start=START + timedelta(minutes=15 * i)), brand, now=NOW
         )
     ]
+
+
+async def bench_smtp(count: int) -> None:
+    messages = _booked_messages(count)
     with running_smtp_server() as server:
         mailer = SmtpMailer(server.settings().smtp)
         latencies = []
@@ -96,14 +101,7 @@ async def bench_smtp(count: int) -> None:
 
 
 async def bench_files(count: int) -> None:
-    brand = Brand()
-    messages = [
-        message
-        for i in range(count // 2)
-        for message in compose(
-            "booked", make_view(start=START + timedelta(minutes=15 * i)), brand, now=NOW
-        )
-    ]
+    messages = _booked_messages(count)
     with tempfile.TemporaryDirectory() as folder:
         mailer = FileMailer(Path(folder))
         began = time.perf_counter()

@@ -29,7 +29,7 @@ from sqlalchemy import event, text  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.wiring import build_parts  # noqa: E402
-from bench.harness import migrated_database  # noqa: E402
+from bench.harness import migrated_database, staff_session  # noqa: E402
 from scheduler.identity import sessions  # noqa: E402
 from scheduler.platform import (  # noqa: E402
     Database,
@@ -127,13 +127,7 @@ async def main(url: str, requests: int) -> None:
         mentor_raw, _ = await sessions.open_session(
             session, role="mentor", now=NOW, lifetime=timedelta(days=1), mentor_id=mentor_id
         )
-        staff_raw, _ = await sessions.open_session(
-            session,
-            role="staff",
-            now=NOW,
-            lifetime=timedelta(days=1),
-            staff_email="bench@thotis.fr",
-        )
+        staff_raw = await staff_session(session, NOW)
     settings = settings_of(
         database_url=url, public_url="http://bench.local", seed_demo=False, embedded_worker=False
     )
