@@ -19,6 +19,10 @@ hands them to the app or the worker.
 With DATABASE_URL unset, every command uses the embedded PostgreSQL kept in
 ``$THOTIS_DATA_DIR/pg`` (``var/pg``): started if needed, reused if another command (``serve``)
 already runs it, stopped on exit (also on SIGTERM).
+
+This module holds the commands that run the service; the others stand beside it, each with its
+parser: ``cli_credentials`` (keys, tokens, sign-in links), ``cli_privacy``, ``cli_questions``,
+``cli_keys``.
 """
 
 from __future__ import annotations
@@ -245,39 +249,6 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_create_api_key(settings: Settings, args: argparse.Namespace) -> int:
-    from scheduler.identity import create_staff_api_key
-    from scheduler.platform import Actor
-
-    with database(settings) as url:
-        _migrate(url)
-        key, raw = _with_session(
-            url, lambda s: create_staff_api_key(s, args.name, Actor.staff("cli"))
-        )
-    say(f"API key {key.name!r} ({key.id}); it is shown only once:")
-    print(raw)
-    return 0
-
-
-def cmd_create_mentor_token(settings: Settings, args: argparse.Namespace) -> int:
-    from scheduler.catalog import get_mentor_by_email
-    from scheduler.identity import create_mentor_token
-    from scheduler.platform import Actor
-
-    async def work(session: Any) -> tuple[str, str]:
-        mentor = await get_mentor_by_email(session, args.email)
-        return mentor.display_name, await create_mentor_token(
-            session, mentor.id, Actor.staff("cli")
-        )
-
-    with database(settings) as url:
-        _migrate(url)
-        name, raw = _with_session(url, work)
-    say(f"Token for {name}; it is shown only once:")
-    print(raw)
-    return 0
-
-
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -307,32 +278,6 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_staff_link(settings: Settings, args: argparse.Namespace) -> int:
-    """A link for the first sign-in on a new install, when no mail may leave yet and no
-    Google client is set: whoever runs the command already holds the server. Printed, never
-    logged; only for an address the settings make staff (exit 2 otherwise, nothing stored)."""
-    from datetime import UTC, datetime
-
-    from scheduler.identity import SIGN_IN_LINK_TTL, sessions, staff_allowed
-
-    email = args.email.strip().lower()
-    if not staff_allowed(settings, email):
-        say(
-            "error: this address is not in STAFF_EMAILS and not at STAFF_DOMAIN; add it to the "
-            "settings first, then run the command again"
-        )
-        return 2
-    with database(settings) as url:
-        _migrate(url)
-        raw = _with_session(
-            url, lambda s: sessions.issue_staff_sign_in_link(s, email, datetime.now(UTC))
-        )
-    minutes = int(SIGN_IN_LINK_TTL.total_seconds() // 60)
-    say(f"A sign-in link to the staff console; it works once, within {minutes} minutes:")
-    print(f"{settings.http.public_url.rstrip('/')}/staff/sign-in/link/{raw}")
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="thotis", description="Thotis booking engine")
     commands = top.add_subparsers(dest="command", required=True)
@@ -344,57 +289,42 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply the database migrations")
     commands.add_parser("worker", help="deliver the outbox and run the periodic jobs")
     commands.add_parser("demo", help="add the demo filières and mentors")
-    key = commands.add_parser("create-api-key", help="create a staff API key")
-    key.add_argument("name")
-    token = commands.add_parser("create-mentor-token", help="create a mentor's bearer token")
-    token.add_argument("email")
     dump = commands.add_parser("backup", help="pg_dump the database into FILE")
     dump.add_argument("file")
     load = commands.add_parser("restore", help="replace the database by FILE (pg_restore)")
     load.add_argument("file")
     load.add_argument("--yes", action="store_true", help="yes, replace the whole database")
-    link = commands.add_parser("staff-link", help="print a one-time sign-in link to the console")
-    link.add_argument("email")
-    from api import cli_keys, cli_privacy, cli_questions
+    from api import cli_credentials, cli_keys, cli_privacy, cli_questions
 
+    cli_credentials.add_parser(commands)
     cli_privacy.add_parser(commands)
     cli_questions.add_parser(commands)
     cli_keys.add_parser(commands)
     return top
 
 
-def cmd_questions(settings: Settings, args: argparse.Namespace) -> int:
-    from api.cli_questions import cmd_questions as run
-
-    return run(settings, args)
+Command = Callable[[Settings, argparse.Namespace], int]
 
 
-def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
-    from api.cli_privacy import cmd_privacy as run
+def commands() -> dict[str, Command]:
+    """Each command by name. The modules beside this one are imported here, not on load: they
+    import this one (``database``, ``say``)."""
+    from api import cli_credentials, cli_keys, cli_privacy, cli_questions
 
-    return run(settings, args)
-
-
-def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
-    from api.cli_keys import cmd_keys as run
-
-    return run(settings, args)
-
-
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
-    "serve": cmd_serve,
-    "migrate": cmd_migrate,
-    "worker": cmd_worker,
-    "demo": cmd_demo,
-    "create-api-key": cmd_create_api_key,
-    "create-mentor-token": cmd_create_mentor_token,
-    "backup": cmd_backup,
-    "restore": cmd_restore,
-    "staff-link": cmd_staff_link,
-    "privacy": cmd_privacy,
-    "questions": cmd_questions,
-    "keys": cmd_keys,
-}
+    return {
+        "serve": cmd_serve,
+        "migrate": cmd_migrate,
+        "worker": cmd_worker,
+        "demo": cmd_demo,
+        "create-api-key": cli_credentials.cmd_create_api_key,
+        "create-mentor-token": cli_credentials.cmd_create_mentor_token,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
+        "staff-link": cli_credentials.cmd_staff_link,
+        "privacy": cli_privacy.cmd_privacy,
+        "questions": cli_questions.cmd_questions,
+        "keys": cli_keys.cmd_keys,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -416,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if refused:
             return refused
     try:
-        return COMMANDS[args.command](settings, args)
+        return commands()[args.command](settings, args)
     except SchedulingError as error:
         say(f"error: {error.detail or error.code}")
         return 1

@@ -3,7 +3,7 @@ with whichever of its mentors is free at the chosen time (``scheduler.booking.fi
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import Provide
@@ -11,11 +11,10 @@ from litestar.di import Provide
 from api import schemas
 from api.bookings import IdempotencyKey, _created, verified_booker, visitor_request
 from api.convert import filiere_out
-from api.decoding import instant_query
 from api.deps import AppSettings, Now, Session
 from api.google import BusyChecker, provide_busy_check
 from api.limits import check_first_available
-from api.public import Slug, Timezone, _query_range
+from api.public import SlotsFrom, SlotsTo, Slug, Timezone, slot_range
 from api.slot_json import filiere_answer
 from availability import zone
 from scheduler import booking as bookings
@@ -37,16 +36,11 @@ class FirstAvailableController(Controller):
         now: Now,
         slug: Slug,
         tz: Timezone = "Europe/Paris",
-        start: Annotated[
-            str | None, instant_query("from", "Début ; par défaut maintenant / Start; default now")
-        ] = None,
-        end: Annotated[
-            str | None,
-            instant_query("to", "Fin ; par défaut from + 14 jours / End; default from + 14 days"),
-        ] = None,
+        start: SlotsFrom = None,
+        end: SlotsTo = None,
     ) -> Response[schemas.FiliereSlots]:
         zone(tz)
-        begin, finish = _query_range(now, start, end)
+        begin, finish = slot_range(now, start, end)
         found = await bookings.filiere_calendar(session, slug, now, begin, finish)
         body = filiere_answer(filiere_out(found.filiere), tz, found.runs)
         # The body is a FiliereSlots already encoded; the annotation keeps it in the OpenAPI.

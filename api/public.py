@@ -43,7 +43,20 @@ Timezone = Annotated[
 ]
 
 
-def _query_range(now: datetime, start: str | None, end: str | None) -> tuple[datetime, datetime]:
+# The window of a slot query, ``from`` and ``to`` (Python keeps those names): one pair of
+# parameters and one reading of them for every slot route (this module's, api/first_free.py's).
+SlotsFrom = Annotated[
+    str | None, instant_query("from", "Début ; par défaut maintenant / Start; default now")
+]
+SlotsTo = Annotated[
+    str | None,
+    instant_query("to", "Fin ; par défaut from + 14 jours / End; default from + 14 days"),
+]
+
+
+def slot_range(now: datetime, start: str | None, end: str | None) -> tuple[datetime, datetime]:
+    """The window asked for: ``from`` (default now) to ``to`` (default 14 days on), at most 62
+    days long."""
     begin = instant(start, "from") if start is not None else now
     finish = instant(end, "to") if end is not None else begin + timedelta(days=DEFAULT_DAYS)
     if finish <= begin:
@@ -119,19 +132,14 @@ class PublicController(Controller):
         state: State,
         mentor_id: UUID,
         tz: Timezone = "Europe/Paris",
-        start: Annotated[
-            str | None, instant_query("from", "Début ; par défaut maintenant / Start; default now")
-        ] = None,
-        end: Annotated[
-            str | None,
-            instant_query("to", "Fin ; par défaut from + 14 jours / End; default from + 14 days"),
-        ] = None,
+        start: SlotsFrom = None,
+        end: SlotsTo = None,
     ) -> Response[schemas.MentorSlots]:
         zone(tz)  # an unknown zone is a 400 before anything else
         # The session is opened only to compute an answer, like the filière page's.
         database: Database = state.database
         now = state.clock()
-        begin, finish = _query_range(now, start, end)
+        begin, finish = slot_range(now, start, end)
         cache: TtlCache[EncodedAnswer] = state.slots_cache
 
         async def answer() -> EncodedAnswer:

@@ -33,12 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
+from bench.harness import STAFF, add_mentors, exchange, migrated_database, percentile
 from scheduler import catalog
-from scheduler.platform import PROJECT_ROOT, Actor, Database, EmbeddedPostgres, url_to_string
-from scheduler.platform import migrations as migrate
+from scheduler.platform import PROJECT_ROOT, Database
 from scheduler.schedules import rules as schedules
 
-STAFF = Actor.staff("bench")
 MENTORS = 20
 
 
@@ -46,32 +45,15 @@ async def seed(url: str) -> None:
     db = Database.from_url(url)
     async with db.sessions() as session:
         await catalog.create_filiere(session, "droit", "Droit", "Law", STAFF)
-        for i in range(MENTORS):
-            mentor = await catalog.create_mentor(
-                session,
-                catalog.MentorFields(
-                    display_name=f"Mentor {i:02d}",
-                    email=f"mentor{i}@univ.example.fr",
-                    university="Université Paris Cité",
-                    year_of_study=3,
-                    filieres=("droit",),
-                ),
-                STAFF,
-            )
-            await schedules.set_weekly_rules(
-                session,
-                mentor.id,
-                {d: [("09:00", "12:00"), ("14:00", "20:00")] for d in range(6)},
-                STAFF,
-            )
-            await schedules.set_policy(
-                session,
-                mentor.id,
-                schedules.PolicySettings(
-                    buffer_before_minutes=5, buffer_after_minutes=5, horizon_days=30
-                ),
-                STAFF,
-            )
+        await add_mentors(
+            session,
+            "droit",
+            MENTORS,
+            {d: [("09:00", "12:00"), ("14:00", "20:00")] for d in range(6)},
+            policy=schedules.PolicySettings(
+                buffer_before_minutes=5, buffer_after_minutes=5, horizon_days=30
+            ),
+        )
         await session.commit()
     await db.dispose()
 
@@ -121,11 +103,6 @@ async def wait_ready(base: str) -> None:
     raise RuntimeError("the service did not start")
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 class RawClient:
     """A minimal HTTP/1.1 keep-alive client on asyncio streams: the load generator shares the
     2 cores with the server, and httpx's per-request cost (~1–2 ms) would measure the client."""
@@ -151,17 +128,8 @@ class RawClient:
     async def _exchange(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
     ) -> int:
-        writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n\r\n".encode()
-        )
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await reader.readexactly(length)
+        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n\r\n"
+        status = await exchange(reader, writer, request.encode())
         self.idle.append((reader, writer))
         return status
 
@@ -273,14 +241,9 @@ async def main() -> None:
     )
     args = parser.parse_args()
 
-    server = EmbeddedPostgres.throwaway_under(
-        PROJECT_ROOT / "var" / "bench-pg", prefix="api-", durable=True
-    )
-    print("Starting embedded PostgreSQL…", flush=True)
-    with server:
-        url = url_to_string(server.url("postgres"))
-        print("Applying migrations and seeding 20 mentors…", flush=True)
-        migrate.upgrade(url)
+    print("Starting embedded PostgreSQL and applying migrations…", flush=True)
+    with migrated_database("api-", "postgres", durable=True) as url:
+        print("Seeding 20 mentors…", flush=True)
         await seed(url)
         print(f"Starting uvicorn with {args.workers} workers…", flush=True)
         process = start_server(url, args.port, args.workers, args.cache_seconds)

@@ -17,7 +17,7 @@ import re
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +29,13 @@ from sqlalchemy import event, text  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.wiring import build_parts  # noqa: E402
+from bench.harness import migrated_database, staff_session  # noqa: E402
 from scheduler import catalog  # noqa: E402
-from scheduler.identity import sessions  # noqa: E402
 from scheduler.platform import (  # noqa: E402
-    PROJECT_ROOT,
     Actor,
     Database,
-    EmbeddedPostgres,
-    create_database,
-    url_to_string,
 )
-from scheduler.platform import migrations as migrate  # noqa: E402
+from scheduler.schedules import rules as schedules  # noqa: E402
 from scheduler.staff import privacy  # noqa: E402
 from testkit.settings import settings_of  # noqa: E402
 
@@ -47,6 +43,8 @@ NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)
 MENTORS = 500
 BOOKINGS = 10_000
 REPORTS = 200
+# Monday to Saturday, 9:00–12:00 and 14:00–20:00 (the mentors' hours in bench/api.py).
+WEEK = {day: [("09:00", "12:00"), ("14:00", "20:00")] for day in range(6)}
 STAFF = Actor.staff("bench@thotis.fr")
 # A visitor who booked 20 times (the privacy pages' address).
 FREQUENT = "frequent@lycee.example.fr"
@@ -79,7 +77,7 @@ async def populate(db: Database) -> Any:
         for slug, fr, en in (("droit", "Droit", "Law"), ("medecine", "Médecine", "Medicine")):
             await catalog.create_filiere(session, slug, fr, en, STAFF)
         for n in range(MENTORS):
-            await catalog.create_mentor(
+            created = await catalog.create_mentor(
                 session,
                 catalog.MentorFields(
                     display_name=f"Mentor {n}",
@@ -90,6 +88,9 @@ async def populate(db: Database) -> Any:
                 ),
                 STAFF,
             )
+            # Every mentor offers hours, so that the engine's pages (the utilisation of
+            # /staff/stats) do the work they do in production.
+            await schedules.set_weekly_rules(session, created.id, WEEK, STAFF)
     async with db.transaction() as session:
         # Booking n is mentor n % MENTORS's (n // MENTORS)-th, 30 minutes after the one before;
         # half past, half ahead. Every 500th visitor is the frequent one.
@@ -180,13 +181,7 @@ async def main(url: str, requests: int, pages: tuple[str, ...]) -> None:
     counter = Counter()
     event.listen(database.engine.sync_engine, "before_cursor_execute", counter)
     async with database.session() as session:
-        staff_raw, _ = await sessions.open_session(
-            session,
-            role="staff",
-            now=NOW,
-            lifetime=timedelta(days=1),
-            staff_email="bench@thotis.fr",
-        )
+        staff_raw = await staff_session(session, NOW)
     settings = settings_of(
         database_url=url,
         public_url="http://bench.local",
@@ -254,10 +249,6 @@ if __name__ == "__main__":
         help="only this page (repeatable): a shorter run, to interleave before/after runs",
     )
     args = parser.parse_args()
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="console-")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; in-process ASGI")
-    with server:
-        create_database(server.url(), "bench")
-        url = url_to_string(server.url("bench"))
-        migrate.upgrade(url)
+    with migrated_database("console-") as url:
         asyncio.run(main(url, args.requests, tuple(args.page or PAGES)))

@@ -21,29 +21,26 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.booking import fresh_database, prepare, visitor
+from bench.booking import NOW, book_all, fresh_database, prepare, visitor
+from bench.harness import add_mentors, percentile
 from scheduler import catalog
-from scheduler.booking import book, book_first_free, filiere_calendar
+from scheduler.booking import book_first_free, filiere_calendar
 from scheduler.platform import PROJECT_ROOT, Actor, Database, EmbeddedPostgres, SlotTaken
 from scheduler.schedules import filiere_slots
 from scheduler.schedules import rules as schedules
 
-NOW = datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # a Monday, 07:00 in Paris
 DAYS = 14
 STAFF = Actor.staff("bench")
 
 
 def _percentiles(timings: list[float]) -> str:
-    timings = sorted(timings)
-    p50 = timings[len(timings) // 2]
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms"
+    p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
+    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(timings):.1f} ms"
 
 
 async def calendar_reads(url: str, booked: int) -> None:
@@ -78,30 +75,18 @@ async def race_filiere(db: Database) -> list[str]:
     ids = []
     async with db.sessions() as session:
         await catalog.create_filiere(session, "course", "Course", "Race", STAFF)
-        for i in range(5):
-            mentor = await catalog.create_mentor(
-                session,
-                catalog.MentorFields(
-                    display_name=f"Coureur {i}",
-                    email=f"coureur{i}@univ.example.fr",
-                    university="Université Paris Cité",
-                    year_of_study=3,
-                    filieres=("course",),
-                ),
-                STAFF,
-            )
-            await schedules.set_weekly_rules(
-                session, mentor.id, {d: [("08:00", "22:00")] for d in range(7)}, STAFF
-            )
-            await schedules.set_policy(
-                session,
-                mentor.id,
-                schedules.PolicySettings(
-                    buffer_before_minutes=0, buffer_after_minutes=0, horizon_days=30
-                ),
-                STAFF,
-            )
-            ids.append(str(mentor.id))
+        added = await add_mentors(
+            session,
+            "course",
+            5,
+            {d: [("08:00", "22:00")] for d in range(7)},
+            name="Coureur {i}",
+            email="coureur{i}@univ.example.fr",
+            policy=schedules.PolicySettings(
+                buffer_before_minutes=0, buffer_after_minutes=0, horizon_days=30
+            ),
+        )
+        ids.extend(str(mentor.id) for mentor in added)
     return ids
 
 
@@ -174,41 +159,10 @@ async def races(url: str, rounds: int) -> None:
     )
 
 
-async def book_all(url: str, items: list[tuple[str, str]], clients: int) -> int:
-    """Fill the database: book ``items`` (mentor id, start) with ``clients`` connections."""
-    db = Database.from_url(url, pool_size=clients, max_overflow=0)
-    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-    for item in items:
-        queue.put_nowait(item)
-
-    async def client(k: int) -> int:
-        done = 0
-        async with db.sessions() as session:
-            while not queue.empty():
-                mentor_id, start = queue.get_nowait()
-                try:
-                    await book(
-                        session,
-                        mentor_id=UUID(mentor_id),
-                        slot_start=datetime.fromisoformat(start),
-                        visitor=visitor(k),
-                        now=NOW,
-                    )
-                    done += 1
-                except SlotTaken:
-                    pass
-        return done
-
-    try:
-        return sum(await asyncio.gather(*(client(k) for k in range(clients))))
-    finally:
-        await db.dispose()
-
-
 def main(server: EmbeddedPostgres, booked: int, rounds: int) -> None:
     url = fresh_database(server, "bench_first_free")
     _, items = asyncio.run(prepare(url, booked))
-    made = asyncio.run(book_all(url, items, 16))
+    made, _ = asyncio.run(book_all(url, items, 16))
     gc.freeze()  # as the service does after start-up
     asyncio.run(calendar_reads(url, made))
     asyncio.run(races(url, rounds))

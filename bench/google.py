@@ -31,6 +31,7 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.wiring import build_parts  # noqa: E402
+from bench.harness import add_mentors, migrated_database  # noqa: E402
 from integrations.google import GoogleCalendarProvider  # noqa: E402
 from scheduler import catalog  # noqa: E402
 from scheduler.calendar import (  # noqa: E402
@@ -39,15 +40,9 @@ from scheduler.calendar import (  # noqa: E402
     GoogleTokens,
 )
 from scheduler.platform import (  # noqa: E402
-    PROJECT_ROOT,
     Actor,
     Database,
-    EmbeddedPostgres,
-    create_database,
-    url_to_string,
 )
-from scheduler.platform import migrations as migrate  # noqa: E402
-from scheduler.schedules import rules as schedules  # noqa: E402
 from testkit.fake_google import (  # noqa: E402
     ALL_CALENDAR_SCOPES,
     CLIENT_ID,
@@ -73,22 +68,9 @@ async def setup(db: Database, fake: FakeGoogle, service: CalendarService, mentor
     ids = []
     async with db.sessions() as session:
         await catalog.create_filiere(session, "droit", "Droit", "Law", STAFF)
-        for i in range(mentors):
-            mentor = await catalog.create_mentor(
-                session,
-                catalog.MentorFields(
-                    display_name=f"Mentor {i:03d}",
-                    email=f"mentor{i}@univ.example.fr",
-                    university="Université Paris Cité",
-                    year_of_study=3,
-                    filieres=("droit",),
-                ),
-                STAFF,
-            )
-            await schedules.set_weekly_rules(
-                session, mentor.id, {d: [("17:00", "21:00")] for d in range(5)}, STAFF
-            )
-            ids.append(mentor.id)
+        week = {d: [("17:00", "21:00")] for d in range(5)}
+        added = await add_mentors(session, "droit", mentors, week, name="Mentor {i:03d}")
+        ids.extend(mentor.id for mentor in added)
         await session.commit()
     gate = asyncio.Semaphore(8)
 
@@ -210,9 +192,5 @@ if __name__ == "__main__":
     parser.add_argument("--mentors", type=int, default=500)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="google-")
-    with server:
-        create_database(server.url(), "bench")
-        url = url_to_string(server.url("bench"))
-        migrate.upgrade(url)
+    with migrated_database("google-") as url:
         asyncio.run(main(url, args.mentors, args.requests))

@@ -21,6 +21,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,17 +31,13 @@ from typing import Any
 # ``google`` package that the Google client libraries import.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from bench.harness import percentile as _percentile  # noqa: E402
 from integrations.ics import invite  # noqa: E402
 from integrations.mail import FileMailer, SmtpMailer  # noqa: E402
 from integrations.messages import Brand, compose  # noqa: E402
 from testkit.booking_views import NOW, START, make_view  # noqa: E402
 from testkit.settings import settings_of  # noqa: E402
 from testkit.smtp_sink import running_smtp_server  # noqa: E402
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def bench_compose(count: int) -> None:
@@ -57,15 +55,20 @@ def bench_compose(count: int) -> None:
     print(f"compose (booked):      {made / seconds:8.0f} messages/s  ({made} messages)")
 
 
-async def bench_smtp(count: int) -> None:
+def _booked_messages(count: int) -> list[Any]:
+    """``count`` messages: the visitor's and the mentor's for ``count // 2`` bookings."""
     brand = Brand()
-    messages = [
+    return [
         message
         for i in range(count // 2)
         for message in compose(
             "booked", make_view(start=START + timedelta(minutes=15 * i)), brand, now=NOW
         )
     ]
+
+
+async def bench_smtp(count: int) -> None:
+    messages = _booked_messages(count)
     with running_smtp_server() as server:
         mailer = SmtpMailer(server.settings().smtp)
         latencies = []
@@ -98,14 +101,7 @@ async def bench_smtp(count: int) -> None:
 
 
 async def bench_files(count: int) -> None:
-    brand = Brand()
-    messages = [
-        message
-        for i in range(count // 2)
-        for message in compose(
-            "booked", make_view(start=START + timedelta(minutes=15 * i)), brand, now=NOW
-        )
-    ]
+    messages = _booked_messages(count)
     with tempfile.TemporaryDirectory() as folder:
         mailer = FileMailer(Path(folder))
         began = time.perf_counter()
@@ -152,6 +148,52 @@ def _visitor_confirmations(received: list[Any]) -> dict[str, float]:
     return accepted
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxRun:
+    drain_seconds: float
+    drained: int  # what the receiver got from the drain
+    delays: list[float]  # seconds from commit to arrival, one a paced booking
+
+
+async def drain_then_pace(
+    db: Any,
+    worker: Any,
+    slots: list[Any],
+    backlog: int,
+    interval: float,
+    now: datetime,
+    received: Callable[[], list[Any]],
+    arrivals: Callable[[list[Any]], dict[str, float]],
+    clock: Callable[[], float],
+) -> OutboxRun:
+    """The outbox's two figures: the worker draining ``backlog`` bookings made at once, then,
+    with it running, each later booking's delay from its commit to its arrival at the receiver
+    (``arrivals``: booking id -> time on ``clock``, the receiver's)."""
+    for n, slot in enumerate(slots[:backlog]):
+        await _book(db, slot, n, now)
+    began = time.perf_counter()
+    await worker.drain_outbox()
+    seconds = time.perf_counter() - began
+    before = len(received())
+    committed: dict[str, float] = {}
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    for n, slot in enumerate(slots[backlog:], start=backlog):
+        booking_id = await _book(db, slot, n, now)
+        committed[str(booking_id)] = clock()
+        await asyncio.sleep(interval)
+    deadline = time.monotonic() + 60
+    got: dict[str, float] = {}
+    while time.monotonic() < deadline:
+        got = arrivals(received()[before:])
+        if set(committed) <= set(got):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await running
+    return OutboxRun(seconds, before, [got[b] - committed[b] for b in committed if b in got])
+
+
 async def bench_outbox(database_url: str, backlog: int, paced: int, interval: float) -> None:
     from api.wiring import Parts, build_worker
     from scheduler.platform import Database
@@ -166,35 +208,24 @@ async def bench_outbox(database_url: str, backlog: int, paced: int, interval: fl
             settings = settings_of(database_url=database_url, embedded_worker=False)
             worker = build_worker(settings, Parts(db, SmtpMailer(server.settings().smtp)))
 
-            for n, slot in enumerate(slots[:backlog]):
-                await _book(db, slot, n, now)
-            began = time.perf_counter()
-            await worker.drain_outbox()
-            seconds = time.perf_counter() - began
-            delivered = len(server.received)
+            run = await drain_then_pace(
+                db,
+                worker,
+                slots,
+                backlog,
+                interval,
+                now,
+                lambda: server.received,
+                _visitor_confirmations,
+                time.monotonic,
+            )
+            seconds, delivered, delays = run.drain_seconds, run.drained, run.delays
             print(
                 f"outbox drain:          {delivered / seconds:8.0f} messages/s  "
                 f"({delivered} messages for {backlog} bookings in {seconds:.1f} s, "
                 f"concurrency {worker.concurrency})"
             )
 
-            before = len(server.received)
-            committed: dict[str, float] = {}
-            stop = asyncio.Event()
-            running = asyncio.create_task(worker.run(stop))
-            for n, slot in enumerate(slots[backlog:], start=backlog):
-                booking_id = await _book(db, slot, n, now)
-                committed[str(booking_id)] = time.monotonic()
-                await asyncio.sleep(interval)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                accepted = _visitor_confirmations(server.received[before:])
-                if set(committed) <= set(accepted):
-                    break
-                await asyncio.sleep(0.05)
-            stop.set()
-            await running
-            delays = [accepted[b] - committed[b] for b in committed if b in accepted]
             print(
                 f"commit -> SMTP accept: p50 {statistics.median(delays):.2f} s, "
                 f"p95 {_percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s "
@@ -205,14 +236,15 @@ async def bench_outbox(database_url: str, backlog: int, paced: int, interval: fl
         await db.dispose()
 
 
-def _database() -> tuple[Any, str]:
+def _database(name: str = "mail") -> tuple[Any, str]:
+    """A throw-away embedded PostgreSQL with a migrated database ``bench_<name>``."""
     from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, create_database, url_to_string
     from scheduler.platform import migrations as migrate
 
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="mail-")
+    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix=f"{name}-")
     server.start()
-    create_database(server.url("postgres"), "bench_mail")
-    url = server.url("bench_mail")
+    create_database(server.url("postgres"), f"bench_{name}")
+    url = server.url(f"bench_{name}")
     migrate.upgrade(url)
     return server, url_to_string(url)
 

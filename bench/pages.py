@@ -29,15 +29,11 @@ from sqlalchemy import event, text  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.wiring import build_parts  # noqa: E402
+from bench.harness import migrated_database, staff_session  # noqa: E402
 from scheduler.identity import sessions  # noqa: E402
 from scheduler.platform import (  # noqa: E402
-    PROJECT_ROOT,
     Database,
-    EmbeddedPostgres,
-    create_database,
-    url_to_string,
 )
-from scheduler.platform import migrations as migrate  # noqa: E402
 from scheduler.schedules import seed  # noqa: E402
 from testkit.settings import settings_of  # noqa: E402
 
@@ -131,13 +127,7 @@ async def main(url: str, requests: int) -> None:
         mentor_raw, _ = await sessions.open_session(
             session, role="mentor", now=NOW, lifetime=timedelta(days=1), mentor_id=mentor_id
         )
-        staff_raw, _ = await sessions.open_session(
-            session,
-            role="staff",
-            now=NOW,
-            lifetime=timedelta(days=1),
-            staff_email="bench@thotis.fr",
-        )
+        staff_raw = await staff_session(session, NOW)
     settings = settings_of(
         database_url=url, public_url="http://bench.local", seed_demo=False, embedded_worker=False
     )
@@ -183,10 +173,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="pages-")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; in-process ASGI")
-    with server:
-        create_database(server.url(), "bench")
-        url = url_to_string(server.url("bench"))
-        migrate.upgrade(url)
+    with migrated_database("pages-") as url:
         asyncio.run(main(url, args.requests))

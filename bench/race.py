@@ -39,24 +39,19 @@ import psycopg
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.api import percentile, seed, start_server, wait_ready  # noqa: E402
+from bench.api import seed, start_server, wait_ready  # noqa: E402
+from bench.harness import exchange, percentile  # noqa: E402
 from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, url_to_string  # noqa: E402
 from scheduler.platform import migrations as migrate  # noqa: E402
 
 
 async def post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> int:
-    writer.write(
+    return await exchange(
+        reader,
+        writer,
         b"POST /v1/bookings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
     )
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
-    return int(head.split(b" ", 2)[1])
 
 
 async def popular_slots(base: str) -> list[tuple[str, str]]:

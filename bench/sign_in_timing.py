@@ -29,14 +29,10 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.wiring import build_parts  # noqa: E402
+from bench.harness import migrated_database  # noqa: E402
 from scheduler.platform import (  # noqa: E402
-    PROJECT_ROOT,
     Database,
-    EmbeddedPostgres,
-    create_database,
-    url_to_string,
 )
-from scheduler.platform import migrations as migrate  # noqa: E402
 from scheduler.schedules import seed  # noqa: E402
 from testkit.settings import settings_of  # noqa: E402
 
@@ -94,10 +90,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="signin-")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; in-process ASGI")
-    with server:
-        create_database(server.url(), "bench")
-        url = url_to_string(server.url("bench"))
-        migrate.upgrade(url)
+    with migrated_database("signin-") as url:
         asyncio.run(main(url, args.requests))

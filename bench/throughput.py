@@ -48,7 +48,8 @@ import httpx
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.api import percentile, seed, start_server  # noqa: E402
+from bench.api import seed, start_server  # noqa: E402
+from bench.harness import exchange, percentile  # noqa: E402
 from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, url_to_string  # noqa: E402
 from scheduler.platform import migrations as migrate  # noqa: E402
 
@@ -88,7 +89,7 @@ def wrk(
     script: Path | None = None,
     headers: tuple[str, ...] = (),
 ) -> tuple[float, str]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
     if script is not None:
         command += ["-s", str(script)]
     for header in headers:
@@ -99,20 +100,6 @@ def wrk(
     return rate, (f"{errors.group(1)} non-2xx" if errors else "")
 
 
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> int:
-    writer.write(request)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
-    return int(head.split(b" ", 2)[1])
-
-
 async def paced(
     base: str, path: str, rate: float, seconds: float, connections: int
 ) -> tuple[list[float], Counter[int], float]:
@@ -121,7 +108,7 @@ async def paced(
     request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n{_GZIP}\r\n\r\n"
     streams = [await asyncio.open_connection(host, int(port)) for _ in range(connections)]
     # Every connection once, at the same time: each process accepts some and fills its cache.
-    await asyncio.gather(*(_exchange(r, w, request.encode()) for r, w in streams))
+    await asyncio.gather(*(exchange(r, w, request.encode()) for r, w in streams))
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     due_numbers = itertools.count()
@@ -135,7 +122,7 @@ async def paced(
             if (delay := due - time.perf_counter()) > 0:
                 await asyncio.sleep(delay)
             try:
-                statuses[await _exchange(reader, writer, request.encode())] += 1
+                statuses[await exchange(reader, writer, request.encode())] += 1
             except (OSError, asyncio.IncompleteReadError):
                 statuses[0] += 1
                 return

@@ -25,25 +25,20 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from litestar.testing import AsyncTestClient
+# The project root replaces bench/ on the path: bench/google.py would otherwise shadow the
+# ``google`` package that the Google client libraries import (a circular import of api.app).
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from litestar.testing import AsyncTestClient  # noqa: E402
 
-from api.app import create_app
-from api.wiring import build_parts
-from scheduler import catalog
-from scheduler.platform import (
-    PROJECT_ROOT,
-    Actor,
-    Database,
-    EmbeddedPostgres,
-    create_database,
-    url_to_string,
-)
-from scheduler.platform import migrations as migrate
-from scheduler.schedules import demo
-from testkit.factories import Clock
-from testkit.settings import settings_of
+from api.app import create_app  # noqa: E402
+from api.wiring import build_parts  # noqa: E402
+from bench.harness import migrated_database  # noqa: E402
+from scheduler import catalog  # noqa: E402
+from scheduler.platform import Actor, Database  # noqa: E402
+from scheduler.schedules import demo  # noqa: E402
+from testkit.factories import Clock  # noqa: E402
+from testkit.settings import settings_of  # noqa: E402
 
 
 async def run(url: str, total: int) -> None:
@@ -131,10 +126,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=200)
     args = parser.parse_args()
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="venue-")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-    with server:
-        create_database(server.url(), "bench_venue")
-        url = url_to_string(server.url("bench_venue"))
-        migrate.upgrade(url)
+    with migrated_database("venue-", "bench_venue") as url:
         asyncio.run(run(url, args.bookings))

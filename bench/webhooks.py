@@ -28,7 +28,7 @@ from typing import Any
 # ``google`` package that the Google client libraries import.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.mail import _book, _book_many, _percentile  # noqa: E402
+from bench.mail import _book_many, _database, _percentile, drain_then_pace  # noqa: E402
 from testkit.settings import settings_of  # noqa: E402
 from testkit.smtp_sink import running_smtp_server  # noqa: E402
 from testkit.webhook_receiver import webhook_receiver  # noqa: E402
@@ -76,35 +76,23 @@ async def bench(
                     k: h for k, h in worker.handlers.items() if k.startswith("webhook.")
                 }
 
-            for n, slot in enumerate(slots[:backlog]):
-                await _book(db, slot, n, now)
-            began = time.perf_counter()
-            await worker.drain_outbox()
-            seconds = time.perf_counter() - began
-            sent = len(receiver.received)
+            run = await drain_then_pace(
+                db,
+                worker,
+                slots,
+                backlog,
+                interval,
+                now,
+                lambda: receiver.received,
+                _created,
+                time.time,
+            )
+            seconds, sent, delays = run.drain_seconds, run.drained, run.delays
             print(
                 f"drain of {backlog} bookings: {sent} webhooks and {len(smtp.received)} mails "
                 f"in {seconds:.1f} s: {sent / seconds:.1f} webhooks/s "
                 f"(concurrency {worker.concurrency})"
             )
-
-            before = len(receiver.received)
-            committed: dict[str, float] = {}
-            stop = asyncio.Event()
-            running = asyncio.create_task(worker.run(stop))
-            for n, slot in enumerate(slots[backlog:], start=backlog):
-                booking_id = await _book(db, slot, n, now)
-                committed[str(booking_id)] = time.time()
-                await asyncio.sleep(interval)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                got = _created(receiver.received[before:])
-                if set(committed) <= set(got):
-                    break
-                await asyncio.sleep(0.05)
-            stop.set()
-            await running
-            delays = [got[b] - committed[b] for b in committed if b in got]
             print(
                 f"commit -> webhook received: p50 {statistics.median(delays):.2f} s, "
                 f"p95 {_percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s "
@@ -113,18 +101,6 @@ async def bench(
             )
     finally:
         await db.dispose()
-
-
-def _database() -> tuple[Any, str]:
-    from scheduler.platform import PROJECT_ROOT, EmbeddedPostgres, create_database, url_to_string
-    from scheduler.platform import migrations as migrate
-
-    server = EmbeddedPostgres.throwaway_under(PROJECT_ROOT / "var" / "bench-pg", prefix="wh-")
-    server.start()
-    create_database(server.url("postgres"), "bench_webhooks")
-    url = server.url("bench_webhooks")
-    migrate.upgrade(url)
-    return server, url_to_string(url)
 
 
 def main() -> None:
@@ -136,7 +112,7 @@ def main() -> None:
         "--webhooks-only", action="store_true", help="a worker that handles the webhooks only"
     )
     args = parser.parse_args()
-    server, url = _database()
+    server, url = _database("webhooks")
     try:
         asyncio.run(bench(url, args.backlog, args.paced, args.interval, args.webhooks_only))
     finally:

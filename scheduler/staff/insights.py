@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability import free_slots_for_many
+from availability import free_slot_runs_for_many
 from availability.intervals import as_utc
 from scheduler.booking import BookingRow
 from scheduler.calendar import BusyFetchState, CalendarConnection, CalendarWarning
@@ -101,19 +101,22 @@ async def utilisation(session: AsyncSession, now: datetime, days: int = 28) -> l
     """Booked vs offered slots of each active, visible mentor over the next ``days`` days:
     offered = booked + what the engine still offers. Two round trips: the mentors with their
     policies, then the engine's inputs, whose live bookings are also the ones counted as booked
-    (a third query for those counts read every booking of the window again)."""
+    (a third query for those counts read every booking of the window again). The free slots
+    are counted from the engine's runs: no datetime is made for a slot only counted."""
     now = as_utc(now, "now")
     end = now + timedelta(days=days)
     mentors = await fetch_all(await driver_connection(session), _OFFERING, {})
     states = await load_states(session, mentors, now, now, end)
-    free = free_slots_for_many({mid: s.engine_input for mid, s in states.items()}, now, now, end)
+    runs = free_slot_runs_for_many(
+        {mid: s.engine_input for mid, s in states.items()}, now, now, end
+    )
     low, high = (now - _EPOCH) // _US, (end - _EPOCH) // _US
     return [
         Utilisation(
             m.id,
             m.display_name,
             sum(1 for start in states[m.id].bookings.starts if low <= start < high),
-            len(free[m.id].slots),
+            sum(count for _, _, count in runs[m.id]),
         )
         for m in mentors
     ]

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -21,6 +22,17 @@ from scheduler.platform import Actor, Database, Settings
 from scheduler.schedules import rules as schedules
 from testkit.factories import Clock
 from testkit.settings import settings_of
+
+
+@pytest.fixture
+def logging_left_as_found() -> Iterator[None]:
+    """For the command line's tests: main() configures logging for the whole process, as the
+    command line should; the tests after them must not inherit it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

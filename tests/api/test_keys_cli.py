@@ -5,8 +5,6 @@ current), and a secret no configured key opens is counted, left alone, and fails
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -22,13 +20,7 @@ TOKENS = '{"access_token": "ya29.secret", "refresh_token": "1//refresh"}'
 WEBHOOK_SECRET = "whsec_" + "B" * 43 + "="
 
 
-@pytest.fixture(autouse=True)
-def _logging_left_as_found() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("logging_left_as_found")
 
 
 def _box(*keys: str) -> SecretBox:

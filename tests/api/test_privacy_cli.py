@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -20,13 +18,7 @@ from testkit.factories import NOW, TUESDAY_18H, make_mentor, visitor
 EMAIL = "lea1@lycee.example.fr"
 
 
-@pytest.fixture(autouse=True)
-def _logging_left_as_found() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("logging_left_as_found")
 
 
 async def _one_booking(url: str) -> None:

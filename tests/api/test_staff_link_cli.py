@@ -4,8 +4,6 @@ nothing stored) for any other."""
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import psycopg
@@ -15,16 +13,7 @@ from api.cli import main
 from scheduler.identity import sessions
 from scheduler.platform import Database, InvalidToken, libpq_params, normalize_url
 
-
-@pytest.fixture(autouse=True)
-def _logging_left_as_found() -> Iterator[None]:
-    """main() configures logging for the whole process, as the command line should; the tests
-    after these must not inherit it."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("logging_left_as_found")
 
 
 def test_an_address_outside_the_team_is_refused_with_exit_code_2(

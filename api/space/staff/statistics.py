@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.datastructures import State
 
 from api.csv_cells import csv_cell
 from api.deps import Now, Session
@@ -21,7 +19,6 @@ from api.space.forms import tr
 from api.space.staff.common import page
 from api.space.web import language
 from scheduler import catalog
-from scheduler.platform import Database
 from scheduler.staff import insights, questions, reports
 
 STATS_WEEKS = 12
@@ -72,11 +69,6 @@ def chart_data(
     }
 
 
-async def _utilisation(database: Database, now: datetime) -> list[insights.Utilisation]:
-    async with database.session() as session:
-        return await insights.utilisation(session, now, UTILISATION_DAYS)
-
-
 def _question_filters(request: Request[Any, Any, Any]) -> tuple[str | None, str | None]:
     search = (request.query_params.get("q") or "").strip()[:100] or None
     filiere = (request.query_params.get("filiere") or "").strip()[:80] or None
@@ -90,23 +82,14 @@ class StatisticsController(Controller):
     async def stats(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         session: Session,
         now: Now,
         web: Pages,
     ) -> Response[str]:
         lang = language(request)
-        # The utilisation (the engine over every mentor's next weeks) is half the page's time and
-        # reads nothing the counts read: it runs on a session of its own meanwhile.
-        use_pending = asyncio.create_task(_utilisation(state.database, now))
-        try:
-            stats = await reports.statistics(session, now, now - timedelta(weeks=STATS_WEEKS))
-            weekly = await insights.weekly_bookings(session, now, STATS_WEEKS)
-        except BaseException:
-            use_pending.cancel()
-            await asyncio.gather(use_pending, return_exceptions=True)
-            raise
-        use = await use_pending
+        stats = await reports.statistics(session, now, now - timedelta(weeks=STATS_WEEKS))
+        weekly = await insights.weekly_bookings(session, now, STATS_WEEKS)
+        use = await insights.utilisation(session, now, UTILISATION_DAYS)
         rates = stats.per_filiere
         names = {
             f.slug: (f.name_en if lang == "en" else f.name_fr) for f in rates if f.slug is not None
