@@ -188,7 +188,9 @@ async def measure(url: str, setup: str, items: list[tuple[str, str]], profile: b
                 if profiler:
                     profiler.enable()
                 began = time.process_time()
-                status = await _post(app, body, f"10.{visitor >> 16 & 255}.{visitor >> 8 & 255}.{visitor & 255}")
+                status = await _post(
+                    app, body, f"10.{visitor >> 16 & 255}.{visitor >> 8 & 255}.{visitor & 255}"
+                )
                 spent = time.process_time() - began
                 if profiler:
                     profiler.disable()
