@@ -47,7 +47,7 @@ from scheduler.booking.book import (
 from scheduler.booking.models import BookingHold
 from scheduler.booking.ports import BusyCheck
 from scheduler.booking.records import BookResult
-from scheduler.booking.visitors import Visitor, _validated
+from scheduler.booking.visitors import Visitor, checked
 from scheduler.catalog import Mentor
 from scheduler.platform import (
     Clock,
@@ -237,7 +237,7 @@ async def start_verification(
     row lock, so the cap holds across processes, and nothing is stored when it refuses."""
     slot_start = supported_instant(slot_start, "slot_start")
     now = as_utc(now, "now")
-    visitor = _validated(visitor)
+    visitor = checked(visitor)
     fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     hold_id = uuid4()
