@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import HeaderParameter
@@ -34,13 +33,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _email(value: str) -> str:
-    try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise ValidationFailed(f"email: {error}") from error
-
-
 def _created(settings: Settings, result: BookResult, mentor_name: str) -> schemas.BookingCreated:
     booking = result.booking
     base = settings.http.public_url.rstrip("/")
@@ -55,22 +47,25 @@ def _created(settings: Settings, result: BookResult, mentor_name: str) -> schema
 
 def visitor_request(
     data: schemas.BookingRequest | schemas.VerificationRequest | schemas.FirstAvailableRequest,
-) -> tuple[bookings.Visitor, datetime]:
-    """The visitor and the slot start of a booking request, checked as the booking route
-    checks them (the verification route takes the same request)."""
+) -> tuple[bookings.CheckedVisitor, datetime]:
+    """The visitor and the slot start of a booking request, checked once for every route that
+    books (``bookings.checked``: the email's syntax check is done here and nowhere after)."""
     if not data.consent:
         raise ValidationFailed("consent: the visitor must accept how their data is used")
+    basis = bookings.consent_basis(data.age, data.parent_agreed)
     first_name = clean_text(data.first_name)
     if not first_name:
         raise ValidationFailed("first_name: required")
     question = clean_text(data.question, multiline=True) if data.question else None
-    visitor = bookings.Visitor(
-        first_name=first_name,
-        email=_email(data.email),
-        question=question or None,
-        timezone=data.timezone,
-        language=data.language,
-        consent_basis=bookings.consent_basis(data.age, data.parent_agreed),
+    visitor = bookings.checked(
+        bookings.Visitor(
+            first_name=first_name,
+            email=data.email,
+            question=question or None,
+            timezone=data.timezone,
+            language=data.language,
+            consent_basis=basis,
+        )
     )
     return visitor, instant(data.start, "start")
 
@@ -109,39 +104,24 @@ class BookingController(Controller):
         busy_check: BusyChecker,
         idempotency_key: IdempotencyKey = None,
     ) -> schemas.BookingCreated:
-        if not data.consent:
-            raise ValidationFailed("consent: the visitor must accept how their data is used")
-        basis = bookings.consent_basis(data.age, data.parent_agreed)
-        first_name = clean_text(data.first_name)
-        if not first_name:
-            raise ValidationFailed("first_name: required")
-        question = clean_text(data.question, multiline=True) if data.question else None
-        email = _email(data.email)
-        slot_start = instant(data.start, "start")
+        visitor, slot_start = visitor_request(data)
         await check_booking(
             request,
             session,
             settings,
             now,
-            email=email,
+            email=visitor.email,
             mentor_id=data.mentor_id,
             slot_start=slot_start,
         )
-        await verified_booker(session, settings, now, email=email, proof=data.email_proof)
+        await verified_booker(session, settings, now, email=visitor.email, proof=data.email_proof)
         # The mentor is read by the booking's first statement (its name comes back with the
         # result): a lost race costs one read.
         result = await bookings.book(
             session,
             mentor_id=data.mentor_id,
             slot_start=slot_start,
-            visitor=bookings.Visitor(
-                first_name=first_name,
-                email=email,
-                question=question or None,
-                timezone=data.timezone,
-                language=data.language,
-                consent_basis=basis,
-            ),
+            visitor=visitor,
             now=now,
             idempotency_key=idempotency_key,
             filiere=data.filiere,

@@ -53,12 +53,19 @@ def latency_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, sending)
         finally:
-            route = scope.get("path_template") or "unrouted"
-            REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(
-                time.perf_counter() - started
-            )
+            labels = (scope["method"], scope.get("path_template") or "unrouted", status)
+            child = _children.get(labels)
+            if child is None:
+                child = _children[labels] = REQUEST_SECONDS.labels(*labels[:2], str(status))
+            child.observe(time.perf_counter() - started)
 
     return middleware
+
+
+# The histogram's child per (method, route template, status), bound once: ``labels()`` takes a
+# lock and builds its key on every call. Bounded like the histogram itself (route templates,
+# never raw paths).
+_children: dict[tuple[str, str, int], Any] = {}
 
 
 class _Snapshot(Collector):

@@ -61,7 +61,7 @@ from scheduler.booking.venue import (
     read_join_token,
 )
 from scheduler.booking.views import BookingView
-from scheduler.booking.visitors import Visitor
+from scheduler.booking.visitors import CheckedVisitor, Visitor, checked
 from scheduler.schedules import LIVE_STATUS, BookingStatus
 
 __all__ = [
@@ -77,6 +77,7 @@ __all__ = [
     "BookingRow",
     "BookingStatus",
     "BookingView",
+    "CheckedVisitor",
     "EmailBlock",
     "Feedback",
     "FeedbackTally",
@@ -99,6 +100,7 @@ __all__ = [
     "cancel_by_staff",
     "cancel_by_token",
     "candidates",
+    "checked",
     "choose_venue",
     "consent_basis",
     "erase_bookings",

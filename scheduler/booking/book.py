@@ -33,7 +33,7 @@ from scheduler.booking.precheck import pass_gate, taken_after_holder
 from scheduler.booking.reads import get_booking
 from scheduler.booking.records import BookResult
 from scheduler.booking.tokens import _issue_token
-from scheduler.booking.visitors import Visitor, _request_hash, _validated
+from scheduler.booking.visitors import Visitor, _request_hash, checked
 from scheduler.catalog import Filiere, Mentor, MentorFiliere, PolicyRow
 from scheduler.platform import (
     IDEMPOTENCY_KEY_CONSTRAINT,
@@ -121,7 +121,7 @@ async def book(
             raise
         race = error
     # The same key committed concurrently for another mentor's booking: answer as its replay.
-    request_hash = _request_hash(secret, mentor_id, slot_start, _validated(visitor), filiere)
+    request_hash = _request_hash(secret, mentor_id, slot_start, checked(visitor), filiere)
     async with unit_of_work(session):
         replay = await _replay(session, idempotency_key, request_hash, now)
     if replay is None:
@@ -153,8 +153,9 @@ async def _book_in_transaction(
     hold: bool,
 ) -> BookResult:
     """One round of ``book``: the gate, then (for the attempt that can still win) the booking.
-    The visitor is checked after the gate's refusal, which needs none of it (the API checked
-    the address already): a lost race costs one statement and little else."""
+    The visitor is checked after the gate's refusal, which needs none of it (the API passes a
+    visitor it checked already, which costs nothing here): a lost race costs one statement and
+    little else."""
     connection = await driver_connection(session)
     gate = await pass_gate(connection, mentor_id, slot_start, hold=hold)
     if gate is None:
@@ -169,13 +170,13 @@ async def _book_in_transaction(
         # A lost race, answered before the mentor's lock, unless the booking is this request's
         # own (a retry: the key commits with it, and this later statement sees it).
         if idempotency_key is not None:
-            visitor = _validated(visitor)
+            visitor = checked(visitor)
             request_hash = _request_hash(request_secret, mentor_id, slot_start, visitor, filiere)
             replay = await _replay(session, idempotency_key, request_hash, now)
             if replay is not None:
                 return replace(replay, mentor_name=gate.display_name)
         raise SlotTaken("this slot has just been taken")
-    visitor = _validated(visitor)
+    visitor = checked(visitor)
     request_hash = _request_hash(request_secret, mentor_id, slot_start, visitor, filiere)
     # Round trip 1: lock the mentor (bookings of one mentor are made one after another).
     mentor = await _lock_mentor(connection, mentor_id, visitor.email, filiere)

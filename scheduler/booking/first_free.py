@@ -57,7 +57,7 @@ from scheduler.booking.book import (
 from scheduler.booking.insert import insert_booking
 from scheduler.booking.ports import BusyCheck
 from scheduler.booking.records import BookResult
-from scheduler.booking.visitors import Visitor, _validated
+from scheduler.booking.visitors import Visitor, checked
 from scheduler.catalog import FiliereRecord
 from scheduler.platform import (
     Actor,
@@ -216,7 +216,7 @@ async def book_first_free(
     """
     slot_start = supported_instant(slot_start, "slot_start")
     now = as_utc(now, "now")
-    visitor = _validated(visitor)
+    visitor = checked(visitor)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise ValidationFailed("an Idempotency-Key has 1 to 200 characters")
     if idempotency_key is not None and not request_secret:

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,10 +44,10 @@ from scheduler.booking.book import (
     _revalidate,
     book,
 )
-from scheduler.booking.models import BookingHold, BookingRow
+from scheduler.booking.models import BookingHold
 from scheduler.booking.ports import BusyCheck
 from scheduler.booking.records import BookResult
-from scheduler.booking.visitors import Visitor, _validated
+from scheduler.booking.visitors import Visitor, checked
 from scheduler.catalog import Mentor
 from scheduler.platform import (
     Clock,
@@ -62,6 +62,7 @@ from scheduler.platform import (
     VerificationCodeWrong,
     VerificationExpired,
     driver_connection,
+    fetch_committed,
     outbox,
     unit_of_work,
 )
@@ -143,23 +144,20 @@ def proof_valid(secret_key: str, email: str, proof: str | None, now: datetime) -
     return hmac.compare_digest(mac, _proof_mac(secret_key, email, int(until)))
 
 
+# The address's live upcoming bookings: a statement that commits
+# by itself (no BEGIN and COMMIT round trips before the booking's own transaction).
+_LIVE_COUNT = f"""
+    SELECT count(*) AS live FROM bookings
+     WHERE visitor_email = %(email)s AND {IS_LIVE} AND start_at > %(now)s
+"""
+
+
 async def check_live_cap(session: AsyncSession, email: str, now: datetime, cap: int) -> None:
     """TooManyLiveBookings when the address holds ``cap`` live upcoming bookings (0: no cap)."""
     if cap <= 0:
         return
-    live = (
-        await session.execute(
-            select(func.count())
-            .select_from(BookingRow)
-            .where(
-                BookingRow.visitor_email == email.strip().lower(),
-                text(IS_LIVE),
-                BookingRow.start_at > now,
-            )
-        )
-    ).scalar_one()
-    await session.commit()
-    if live >= cap:
+    rows = await fetch_committed(session, _LIVE_COUNT, {"email": email.strip().lower(), "now": now})
+    if rows[0].live >= cap:
         raise TooManyLiveBookings(f"this address already has {cap} upcoming bookings")
 
 
@@ -239,7 +237,7 @@ async def start_verification(
     row lock, so the cap holds across processes, and nothing is stored when it refuses."""
     slot_start = supported_instant(slot_start, "slot_start")
     now = as_utc(now, "now")
-    visitor = _validated(visitor)
+    visitor = checked(visitor)
     fresh = await _fresh_busy(session, busy_check, mentor_id, slot_start)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     hold_id = uuid4()

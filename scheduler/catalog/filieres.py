@@ -30,7 +30,8 @@ def normalize_email(value: str) -> str:
     try:
         checked = validate_email(value.strip(), check_deliverability=False)
     except (EmailNotValidError, AttributeError) as error:
-        raise ValidationFailed(f"{value!r} is not an email address") from error
+        # The checker's reason, not the address: a problem detail may end up in a log.
+        raise ValidationFailed(f"email: {error}") from error
     return checked.normalized.lower()
 
 

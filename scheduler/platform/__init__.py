@@ -9,7 +9,7 @@ from scheduler.platform.backup import BackupError, backup, restore
 from scheduler.platform.clock import Clock, system_clock
 from scheduler.platform.databases import create_database, drop_database, libpq_params
 from scheduler.platform.db import Database, normalize_url, url_to_string
-from scheduler.platform.driver import compiled, driver_connection, fetch_all
+from scheduler.platform.driver import compiled, driver_connection, fetch_all, fetch_committed
 from scheduler.platform.embedded_db import EmbeddedPostgres
 from scheduler.platform.embedded_host import EmbeddedPostgresError
 from scheduler.platform.errors import (
@@ -149,6 +149,7 @@ __all__ = [
     "driver_connection",
     "drop_database",
     "fetch_all",
+    "fetch_committed",
     "first_line",
     "libpq_params",
     "logging_config",

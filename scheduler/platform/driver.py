@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,3 +52,29 @@ async def fetch_all(
     cursor = connection.cursor(row_factory=namedtuple_row, binary=True)
     await cursor.execute(sql, params)
     return await cursor.fetchall()
+
+
+async def fetch_committed(session: AsyncSession, sql: str, params: Mapping[str, Any]) -> list[Any]:
+    """Rows of ``sql`` run as a statement that commits by itself (autocommit: no BEGIN and no
+    COMMIT round trips), then the session's transaction is ended (at no cost: nothing is open
+    on the connection). When the session has work of its own (a statement already run, objects
+    waiting for a flush), the statement joins that transaction and the session commits both,
+    as a unit of work would."""
+    if session.new or session.dirty or session.deleted:
+        rows = await fetch_all(await driver_connection(session), sql, params)
+        await session.commit()
+        return rows
+    connection = await driver_connection(session)
+    if connection.info.transaction_status != TransactionStatus.IDLE:
+        rows = await fetch_all(connection, sql, params)
+        await session.commit()
+        return rows
+    # Only the client's flag (psycopg sends nothing for it); back off before the connection
+    # can return to the pool, whatever the statement did.
+    await connection.set_autocommit(True)
+    try:
+        rows = await fetch_all(connection, sql, params)
+    finally:
+        await connection.set_autocommit(False)
+    await session.commit()
+    return rows

@@ -1,7 +1,7 @@
 """Request limits that hold across processes: fixed-window counters kept in PostgreSQL.
 
 Each hit is one ``INSERT … ON CONFLICT DO UPDATE SET hits = hits + 1 RETURNING hits`` on
-``rate_limits (key, window_start)``, so every process and replica counts in the same row
+``rate_limits (key, window_start)``, committed by itself (autocommit: no BEGIN, no COMMIT), so every process and replica counts in the same row
 (issue 15: a per-process counter let N replicas allow N times the limit). A key names what is
 counted (``address:…``, ``email:…``, ``slot:…``); a key derived from personal data is a digest
 (``email_key``), never the data itself. Windows older than ``KEEP`` are deleted by the worker's
@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, Integer, Text, delete, text
+from sqlalchemy import DateTime, Integer, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.platform.clock import Clock
 from scheduler.platform.db import Database
+from scheduler.platform.driver import fetch_committed
 from scheduler.platform.models import Base
 from scheduler.platform.settings import HttpSettings
 from scheduler.platform.transactions import unit_of_work
@@ -89,24 +90,23 @@ def email_key(email: str) -> str:
     return "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-# Every key of one request in one statement (one round trip on the booking path): count the
-# hit in each key's current window, and drop that key's older windows (cheap: the primary key).
-_HITS = text(
-    """
+# Every key of one request in one statement (one round trip on the booking path, committed by
+# itself): count the hit in each key's current window, and drop that key's older windows
+# (cheap: the primary key).
+_HITS = """
     WITH counted AS (
       INSERT INTO rate_limits (key, window_start, hits)
-      SELECT key, start, 1 FROM unnest(CAST(:keys AS text[]), CAST(:starts AS timestamptz[]))
+      SELECT key, start, 1 FROM unnest(%(keys)s::text[], %(starts)s::timestamptz[])
                                 AS k(key, start)
       ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
       RETURNING key, hits
     ), dropped AS (
       DELETE FROM rate_limits AS r
-       USING unnest(CAST(:keys AS text[]), CAST(:starts AS timestamptz[])) AS k(key, start)
+       USING unnest(%(keys)s::text[], %(starts)s::timestamptz[]) AS k(key, start)
        WHERE r.key = k.key AND r.window_start < k.start
     )
     SELECT key, hits FROM counted
-    """
-)
+"""
 
 
 async def hit_all(
@@ -117,9 +117,10 @@ async def hit_all(
     starts = {key: window_start(now, window) for key, window in hits}
     if not starts:
         return {}
-    async with unit_of_work(session):
-        rows = await session.execute(_HITS, {"keys": list(starts), "starts": list(starts.values())})
-        return {key: int(count) for key, count in rows}
+    rows = await fetch_committed(
+        session, _HITS, {"keys": list(starts), "starts": list(starts.values())}
+    )
+    return {key: int(count) for key, count in rows}
 
 
 async def hit(session: AsyncSession, key: str, window: timedelta, now: datetime) -> int:

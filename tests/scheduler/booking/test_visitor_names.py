@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler.booking import Visitor
-from scheduler.booking.visitors import _validated
+from scheduler.booking.visitors import checked
 from scheduler.platform import ValidationFailed
 
 # Characters that are not letters: format (zero-width space, joiners, BOM), marks, spaces,
@@ -28,7 +28,7 @@ def _visitor(first_name: str) -> Visitor:
 @given(st.text(no_letter, min_size=1, max_size=60).filter(lambda s: s.strip()))
 def test_a_first_name_without_a_letter_is_refused(first_name: str) -> None:
     with pytest.raises(ValidationFailed, match="letter"):
-        _validated(_visitor(first_name))
+        checked(_visitor(first_name))
 
 
 @given(
@@ -40,9 +40,14 @@ def test_a_first_name_with_a_letter_is_accepted(before: str, letter: str, after:
     name = before + letter + after
     if not 1 <= len(name.strip()) <= 60:
         return
-    assert _validated(_visitor(name)).first_name == name.strip()
+    assert checked(_visitor(name)).first_name == name.strip()
 
 
 @pytest.mark.parametrize("name", ["Zoé", "Jean-Luc", "Łukasz", "李", "Ève\u0301", "O'Neil"])
 def test_real_first_names_are_accepted(name: str) -> None:
-    assert unicodedata.normalize("NFC", _validated(_visitor(name)).first_name)
+    assert unicodedata.normalize("NFC", checked(_visitor(name)).first_name)
+
+
+def test_a_checked_visitor_is_not_checked_again() -> None:
+    once = checked(_visitor("Camille"))
+    assert checked(once) is once
