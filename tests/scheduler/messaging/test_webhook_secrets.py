@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, pool, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.calendar import SecretBox
 from scheduler.messaging import EndpointChange, UrlPolicy, webhook_delivery, webhooks
@@ -29,16 +30,20 @@ def _stored(url: str) -> str:
         engine.dispose()
 
 
+async def _register(session: AsyncSession, box: SecretBox) -> webhooks.Endpoint:
+    return await webhooks.create_endpoint(
+        session,
+        EndpointChange(url="https://www.thotis.fr/hooks", events=["booking.created"]),
+        UrlPolicy(),
+        Actor.staff("tests"),
+        box,
+    )
+
+
 async def test_a_new_endpoints_secret_is_stored_sealed_and_read_opened(db: Database) -> None:
     box = SecretBox(KEYS)
     async with db.sessions() as session:
-        created = await webhooks.create_endpoint(
-            session,
-            EndpointChange(url="https://www.thotis.fr/hooks", events=["booking.created"]),
-            UrlPolicy(),
-            Actor.staff("tests"),
-            box,
-        )
+        created = await _register(session, box)
         stored = await session.scalar(text("SELECT secret FROM webhook_endpoints"))
         read = await webhooks.get_endpoint(session, created.id, box)
     assert created.secret.startswith("whsec_")
@@ -54,13 +59,7 @@ async def test_a_secret_no_key_opens_reads_as_none_and_a_rotation_makes_it_reada
         SecretBox(SecretsSettings(token_keys=(Fernet.generate_key().decode(),))),
     )
     async with db.sessions() as session:
-        created = await webhooks.create_endpoint(
-            session,
-            EndpointChange(url="https://www.thotis.fr/hooks", events=["booking.created"]),
-            UrlPolicy(),
-            Actor.staff("tests"),
-            old,
-        )
+        created = await _register(session, old)
         await session.commit()
         listed = await webhooks.list_endpoints(session, new)
         rotated = await webhooks.update_endpoint(
