@@ -38,6 +38,7 @@ from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
 from api.openapi import document_links, document_problems
 from api.origins import OriginGate
+from api.vary import KeepEncodingVary
 from api.precompressed import GZIP_LEVEL, MINIMUM_SIZE, PRECOMPRESSED, EncodedAnswer
 from api.public import PublicController
 from api.question_themes import FrequentQuestionsController, StaffThemesController
@@ -202,4 +203,6 @@ def create_app(settings: Settings, parts: Parts) -> Litestar:
     app.asgi_handler = OriginGate(
         app.asgi_handler, settings, list(cors.allow_methods), list(cors.allow_headers)
     )
+    # Outside the CORS middleware, which replaces Vary (api.vary).
+    app.asgi_handler = KeepEncodingVary(app.asgi_handler)
     return app

@@ -33,6 +33,20 @@ async def test_the_widget_calendar_is_gzipped_for_a_client_that_accepts_it(
     assert packed.json() == plain.json() and plain.json()["days"]
 
 
+async def test_a_gzipped_answer_to_an_allowed_origin_varies_on_both_origin_and_encoding(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    world: World,
+) -> None:
+    answer = await client.get(
+        f"/v1/mentors/{world.mentor_id}/slots",
+        headers={"Accept-Encoding": "gzip", "Origin": "https://www.thotis.fr"},
+    )
+    assert answer.headers.get("content-encoding") == "gzip"
+    assert answer.headers["access-control-allow-origin"] == "https://www.thotis.fr"
+    varies = {part.strip().lower() for part in answer.headers["vary"].split(",")}
+    assert varies == {"origin", "accept-encoding"}
+
+
 async def test_a_small_filiere_page_is_sent_plain_even_to_a_client_that_accepts_gzip(
     client: AsyncTestClient,  # type: ignore[type-arg]
     world: World,
