@@ -38,7 +38,6 @@ from api.mentor import MentorController
 from api.metrics import latency_middleware, metrics
 from api.openapi import document_links, document_problems
 from api.origins import OriginGate
-from api.vary import KeepEncodingVary
 from api.precompressed import GZIP_LEVEL, MINIMUM_SIZE, PRECOMPRESSED, EncodedAnswer
 from api.public import PublicController
 from api.question_themes import FrequentQuestionsController, StaffThemesController
@@ -47,6 +46,7 @@ from api.space import create_space_router
 from api.space.errors import negotiated_exception_handler
 from api.staff import StaffController
 from api.staff_webhooks import StaffWebhooksController
+from api.vary import KeepEncodingVary
 from api.verification import VerificationController
 from api.visitor_requests import create_visitor_requests_router
 from api.widget.routes import create_widget_router

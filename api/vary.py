@@ -42,7 +42,7 @@ class KeepEncodingVary:
                 headers = list(message.get("headers", ()))
                 fixed = _with_encoding_vary(headers)
                 if fixed is not headers:
-                    message = {**message, "headers": fixed}  # type: ignore[typeddict-item]
+                    message = {**message, "headers": fixed}
             await send(message)
 
         await self.app(scope, receive, sending)
