@@ -11,7 +11,7 @@ from typing import Any
 
 from api.cli import _migrate, _with_session, database, say
 from scheduler.platform import Settings
-from scheduler.staff import question_dataset, question_themes
+from scheduler.staff import question_dataset, theme_computation
 
 
 def add_parser(commands: Any) -> None:
@@ -41,7 +41,7 @@ def cmd_questions(settings: Settings, args: argparse.Namespace) -> int:
         _migrate(url)
         if args.action == "themes":
             count = _with_session(
-                url, lambda s: question_themes.compute_themes(s, datetime.now(UTC))
+                url, lambda s: theme_computation.compute_themes(s, datetime.now(UTC))
             )
             say(f"{count} thèmes enregistrés / {count} themes stored.")
             return 0

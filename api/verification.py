@@ -35,7 +35,8 @@ from api.limits import (
     check_verification,
     check_verification_start,
 )
-from integrations.messages import MAIL_POLICY, Brand
+from integrations.mail_policy import MAIL_POLICY
+from integrations.messages import Brand
 from scheduler import booking as bookings
 from scheduler import catalog
 from scheduler.booking import verification

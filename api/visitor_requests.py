@@ -30,7 +30,8 @@ from api.i18n import as_language, negotiate
 from api.space.mail import send_reporting
 from api.text import clean_text
 from api.widget.routes import PRIVATE_PAGE_HEADERS, widget_templates
-from integrations.messages import MAIL_POLICY, Brand
+from integrations.mail_policy import MAIL_POLICY
+from integrations.messages import Brand
 from scheduler.booking import booking_id_for_token, resolve_join
 from scheduler.messaging import Mailer
 from scheduler.platform import (

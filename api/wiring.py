@@ -49,7 +49,7 @@ from scheduler.platform import (
     rate_limits,
     system_clock,
 )
-from scheduler.staff import privacy_requests, question_themes
+from scheduler.staff import privacy_requests, theme_computation
 
 log = logging.getLogger("thotis.wiring")
 
@@ -299,7 +299,7 @@ def build_worker(settings: Settings, parts: Parts) -> Worker:
         rate_limits.purge_job(database, clock),
         privacy_requests.purge_requests_job(database, clock),
         booking.verification.holds_purge_job(database, clock),
-        question_themes.themes_job(database, clock),
+        theme_computation.themes_job(database, clock),
     ]
     service = parts.calendar_service(settings)
     if service is not None:

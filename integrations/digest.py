@@ -16,7 +16,8 @@ from typing import Any
 from uuid import UUID
 
 from integrations.ics import one_line
-from integrations.messages import MAIL_POLICY, Brand, multiline, templates
+from integrations.mail_policy import MAIL_POLICY
+from integrations.messages import Brand, multiline, templates
 from integrations.when import day_text, when_text
 from scheduler.messaging import DigestBooking, DigestContent
 

@@ -21,9 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import policy
-from email.header import Header
-from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
@@ -36,6 +34,7 @@ from markupsafe import Markup, escape
 
 from integrations import ics
 from integrations.ics import one_line
+from integrations.mail_policy import MAIL_POLICY
 from integrations.when import clock_text, day_text, short_when_text, when_text
 from scheduler.booking import BookingView
 from scheduler.platform import Language, Settings
@@ -79,7 +78,6 @@ __all__ = [
     "INVITE_METHOD",
     "KINDS",
     "LOGO_PATH",
-    "MAIL_POLICY",
     "RECIPIENTS",
     "Brand",
     "Kind",
@@ -133,47 +131,6 @@ class Brand:
     @property
     def domain(self) -> str:
         return parseaddr(self.mail_from)[1].rpartition("@")[2] or "thotis.fr"
-
-
-class _WholeWordsSubject(UnstructuredHeader, BaseHeader):
-    """A Subject folded as encoded words that each carry their own spaces.
-
-    The stdlib folder (3.11) mixes plain and encoded words and puts the space between two
-    encoded words *outside* them, where RFC 2047 readers must drop it: "(Droit) – mardi 8
-    décembre à 18:00" reached people as "décembreà". ``email.header.Header`` encodes the whole
-    text, spaces inside the words, so every reader gets the subject back as it was written.
-    """
-
-    # One Subject per message, as the stdlib's own subject header says.
-    max_count = 1
-
-    def fold(self, *, policy: policy.Policy) -> str:
-        text = str(self)
-        if text.isascii() or getattr(policy, "utf8", False):
-            # Plain ASCII (or an SMTPUTF8 server that takes raw UTF-8) folds at spaces safely.
-            return super().fold(policy=policy)
-        encoded = Header(text, "utf-8", header_name=self.name).encode(linesep=policy.linesep)
-        return f"{self.name}: {encoded}{policy.linesep}"
-
-
-class _CachedHeaderRegistry(HeaderRegistry):
-    """The stdlib registry builds a new header class for every header set (3.11); building a
-    message spent half its time there. The classes are stateless, so one per name is enough."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.map_to_type("subject", _WholeWordsSubject)
-        self._classes: dict[str, type[BaseHeader]] = {}
-
-    def __getitem__(self, name: str) -> type[BaseHeader]:
-        key = name.lower()
-        found = self._classes.get(key)
-        if found is None:
-            found = self._classes[key] = super().__getitem__(name)
-        return found
-
-
-MAIL_POLICY = policy.default.clone(header_factory=_CachedHeaderRegistry())
 
 
 def feedback_links(feedback_url: str) -> tuple[str, str]:

@@ -16,7 +16,8 @@ from email.utils import format_datetime, make_msgid
 from markupsafe import escape
 
 from integrations.ics import one_line
-from integrations.messages import MAIL_POLICY, Brand
+from integrations.mail_policy import MAIL_POLICY
+from integrations.messages import Brand
 from scheduler.messaging import Mailer
 
 log = logging.getLogger("thotis.space")

@@ -13,7 +13,7 @@ from api.wiring import Parts, build_worker
 from integrations.mail import mailer_from_settings
 from scheduler.identity import credentials
 from scheduler.platform import Actor, Database, Settings
-from scheduler.staff import question_themes
+from scheduler.staff import question_themes, theme_computation
 from testkit.factories import Clock
 from testkit.questions import sample, seed_questions
 from tests.api.conftest import World
@@ -27,7 +27,7 @@ async def staff_key(db: Database, world: World, clock: Clock) -> dict[str, str]:
     texts = [i.text for i in sample("droit", 120)]
     texts.append("Je m'appelle Inès, mon mail ines.d@gmail.com, Léa peut m'appeler au 0612345678 ?")
     await seed_questions(db, world.mentor_id, "droit", texts, clock.now, first_name="Inès")
-    await question_themes.themes_job(db, clock).run()
+    await theme_computation.themes_job(db, clock).run()
     async with db.session() as session:
         _, key = await credentials.create_staff_api_key(session, "site", STAFF)
     return {"X-API-Key": key}

@@ -254,7 +254,6 @@ def test_public_surfaces() -> None:
     assert set(messages.__all__) == {
         "INVITE_METHOD",
         "KINDS",
-        "MAIL_POLICY",
         "LOGO_PATH",
         "BOOK_AGAIN_PATH",
         "book_again_url",

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from scheduler.platform import Database
-from scheduler.staff import question_themes
+from scheduler.staff import theme_computation
 from testkit.questions import sample, seed_questions
 from tests.space.conftest import STAFF_EMAIL, Space
 from tests.space.flows import google_sign_in, mark_onboarded, mentor_id
@@ -31,7 +31,7 @@ async def _themes(space: Space) -> None:
         now = datetime.now(UTC)
         await seed_questions(database, mentor_id(space, CAMILLE), "droit", texts, now)
         async with database.sessions() as session:
-            await question_themes.compute_themes(session, now)
+            await theme_computation.compute_themes(session, now)
     finally:
         await database.dispose()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from scheduler.platform import Database
-from scheduler.staff import question_dataset, question_themes
+from scheduler.staff import question_dataset, theme_computation
 from testkit import factories
 from tests.scheduler.staff.asked import two_months_asked
 
@@ -17,7 +17,7 @@ async def test_the_dataset_has_every_themed_question_scrubbed_with_its_theme(
     db: Database,
 ) -> None:
     await two_months_asked(db, january=40, december=20)
-    await question_themes.themes_job(db, factories.Clock(NOW)).run()
+    await theme_computation.themes_job(db, factories.Clock(NOW)).run()
     async with db.sessions() as session:
         lines = [
             line async for batch in question_dataset.dataset(session, batch=7) for line in batch

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import text
 
 from scheduler.platform import Actor, Database
-from scheduler.staff import question_themes
+from scheduler.staff import question_themes, theme_computation
 from testkit import factories
 from tests.scheduler.staff.asked import two_months_asked
 
@@ -22,7 +22,7 @@ async def test_the_job_stores_each_month_s_themes_scrubbed_with_the_month_before
     db: Database,
 ) -> None:
     await two_months_asked(db)
-    await question_themes.themes_job(db, factories.Clock(NOW)).run()
+    await theme_computation.themes_job(db, factories.Clock(NOW)).run()
     async with db.sessions() as session:
         january = await question_themes.stored_themes(session, filiere="droit", period=JANUARY)
         december = await question_themes.stored_themes(session, filiere="droit", period=DECEMBER)
@@ -45,7 +45,7 @@ async def test_staff_approval_shows_a_theme_to_visitors_and_survives_a_recomputa
     db: Database,
 ) -> None:
     mentor = await two_months_asked(db)
-    job = question_themes.themes_job(db, factories.Clock(NOW))
+    job = theme_computation.themes_job(db, factories.Clock(NOW))
     await job.run()
     async with db.sessions() as session:
         assert await question_themes.public_themes(session, "droit") == []
@@ -69,7 +69,7 @@ async def test_two_workers_computing_at_once_leave_one_set_of_themes(db: Databas
 
     async def compute() -> int:
         async with db.sessions() as session:
-            return await question_themes.compute_themes(session, NOW)
+            return await theme_computation.compute_themes(session, NOW)
 
     first, second = await asyncio.gather(compute(), compute())
     assert first == second
@@ -93,7 +93,7 @@ async def test_questions_whose_bookings_were_purged_still_count_in_their_month(
             {"f": filiere_id, "m": JANUARY},
         )
         await session.commit()
-    await question_themes.themes_job(db, factories.Clock(NOW)).run()
+    await theme_computation.themes_job(db, factories.Clock(NOW)).run()
     async with db.sessions() as session:
         january = await question_themes.stored_themes(session, filiere="droit", period=JANUARY)
     assert sum(t.count for t in january) == 202
